@@ -1,0 +1,152 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The library's single build definition. Everything under `.projen/`,
+ * `package.json`, the tsconfig files and the ESLint config is generated from
+ * this file: edit here, then run `npx projen`.
+ */
+
+/**
+ * Lowest aws-cdk-lib whose policy-validation context carries the construct tree
+ * cdk-nag 3 needs (2.257.0 has the stable aws-eks-v2 module but not that), and
+ * the one version tests, examples and all four language bindings build against.
+ * See docs/decisions/0002-aws-cdk-lib-version.md.
+ */
+const CDK_VERSION = '2.258.0';
+const CONSTRUCTS_VERSION = '10.5.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: '@innovate-inc/platform-constructs',
+  description:
+    "Typed, secure-by-default AWS CDK building blocks for Innovate Inc.'s reference platform: 3-tier VPC, EKS with Karpenter on Graviton and Spot, hardened RDS PostgreSQL, observability, backups and a multi-account landing zone.",
+  author: 'Innovate Inc. Platform Team',
+  authorAddress: 'platform-team@innovate-inc.io',
+  authorOrganization: true,
+  repositoryUrl: 'https://github.com/innovate-inc/platform-constructs.git',
+  homepage: 'https://github.com/innovate-inc/platform-constructs',
+  license: 'Apache-2.0',
+  copyrightOwner: 'Innovate Inc.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  keywords: [
+    'awscdk',
+    'cdk',
+    'aws',
+    'platform-engineering',
+    'reference-architecture',
+    'landing-zone',
+    'vpc',
+    'eks',
+    'karpenter',
+    'graviton',
+    'spot',
+    'rds',
+    'postgresql',
+    'security',
+    'compliance',
+    'cdk-nag',
+  ],
+
+  // jsii targets: names a user of each ecosystem would guess.
+  publishToPypi: {
+    distName: 'innovate-platform-constructs',
+    module: 'innovate_platform_constructs',
+  },
+  publishToGo: {
+    moduleName: 'github.com/innovate-inc/platform-constructs-go',
+    packageName: 'platformconstructs',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.innovate_inc.platform',
+    mavenGroupId: 'io.github.innovate-inc',
+    mavenArtifactId: 'platform-constructs',
+  },
+
+  // Our CI is `.ci/run`; no GitHub workflows are generated.
+  github: false,
+  release: true,
+  releaseToNpm: true,
+
+  devDeps: [
+    'cdk-nag@3.0.2',
+    '@types/node@^20',
+    'ts-node@^10',
+  ],
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsJestOptions: {
+    // Types are checked by jsii (`compile`) and ESLint; ts-jest only
+    // transpiles, which keeps the suite fast on a 2-core machine.
+    transformOptions: { isolatedModules: true },
+  },
+  jestOptions: {
+    // Snapshots pin logical IDs of stateful resources: `test` must fail on
+    // drift, never rewrite. Update them on purpose with `npx projen test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/bindings/'],
+      collectCoverage: false,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+  },
+  gitignore: [
+    'cdk.out/',
+    '.venv/',
+    'bench/results/',
+    'test/bindings/**/build/',
+    'test/bindings/go/vendor-local/',
+    'test/bindings/java/target/',
+    'test/bindings/python/.venv/',
+    '*.pyc',
+    '__pycache__/',
+  ],
+});
+
+for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/']) {
+  project.addPackageIgnore(path);
+}
+
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addInclude('bench/**/*.ts');
+project.tsconfigDev.addInclude('scripts/**/*.ts');
+
+
+const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';
+
+project.addTask('reference', {
+  description:
+    'Synthesize the full reference architecture (examples/phase1-single-account) into cdk.out/ under the four cdk-nag packs and print a summary. No AWS account needed.',
+  exec: `${tsNode} scripts/reference.ts`,
+});
+
+project.addTask('validate', {
+  description:
+    'Run cfn-lint and checkov (installed into .venv by the script) over every template in cdk.out/.',
+  exec: 'bash scripts/validate.sh',
+});
+
+project.addTask('bindings', {
+  description:
+    'Smoke-test the Python, Go and Java packages built by jsii-pacmak (run after `npx projen package-all`).',
+  exec: 'bash test/bindings/run.sh',
+});
+
+project.addTask('bench', {
+  description:
+    'Synthesize the reference app and report wall time, resources per stack, Lambda-backed custom resources, nested stacks and template bytes as JSON.',
+  exec: `${tsNode} bench/synth-bench.ts`,
+});
+
+project.synth();

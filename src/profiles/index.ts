@@ -1,0 +1,3 @@
+export * from './stage';
+export * from './stage-profile';
+export * from './stage-profiles';

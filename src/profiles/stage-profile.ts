@@ -1,0 +1,169 @@
+import { PlatformStage } from './stage';
+
+/**
+ * Network preset: the seed's 3-tier VPC.
+ */
+export interface NetworkProfile {
+  /** IPv4 CIDR of the VPC. */
+  readonly vpcCidr: string;
+  /** Number of Availability Zones the VPC spans. */
+  readonly maxAzs: number;
+  /** NAT gateways: 1 in development, one per AZ in production. */
+  readonly natGateways: number;
+  /**
+   * Days VPC flow logs are kept in CloudWatch Logs. Must be a value CloudWatch
+   * Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...).
+   */
+  readonly flowLogRetentionDays: number;
+}
+
+/**
+ * Database preset: Amazon RDS for PostgreSQL.
+ */
+export interface DatabaseProfile {
+  /** Instance type without the `db.` prefix, e.g. `t4g.medium`. */
+  readonly instanceType: string;
+  /** Synchronous standby in a second AZ with automatic failover. */
+  readonly multiAz: boolean;
+  /** Automated backup retention in days (point-in-time recovery window). */
+  readonly backupRetentionDays: number;
+  /** Whether the instance is protected from deletion. */
+  readonly deletionProtection: boolean;
+  /** Database engine port. */
+  readonly port: number;
+}
+
+/**
+ * Kubernetes (EKS) preset.
+ */
+export interface ClusterProfile {
+  /** EKS cluster name. */
+  readonly clusterName: string;
+  /** CPU architecture of worker nodes (`arm64` = AWS Graviton). */
+  readonly nodeArchitecture: string;
+  /** Share of Karpenter capacity on Spot, in percent (the rest On-Demand). */
+  readonly spotPercentage: number;
+  /** Nodes under normal load. */
+  readonly baselineNodes: number;
+  /** Lower bound of the node count. */
+  readonly minNodes: number;
+  /** Upper bound of the node count. */
+  readonly maxNodes: number;
+  /** Seconds a node must be empty or underutilised before Karpenter consolidates it. */
+  readonly consolidateAfterSeconds: number;
+}
+
+/**
+ * Centralised logging preset: Amazon OpenSearch Service.
+ */
+export interface LoggingProfile {
+  /** Number of data nodes. */
+  readonly dataNodes: number;
+  /** Data node instance type. */
+  readonly dataNodeInstanceType: string;
+  /** Spread data nodes over several AZs (zone awareness). */
+  readonly multiAz: boolean;
+  /** Days an index is kept before it is deleted. */
+  readonly retentionDays: number;
+}
+
+/**
+ * Metrics preset: kube-prometheus-stack.
+ */
+export interface MonitoringProfile {
+  /** Prometheus replicas. */
+  readonly prometheusReplicas: number;
+  /** Persistent volume size of each Prometheus replica, in GiB. */
+  readonly prometheusStorageGiB: number;
+  /** Days Prometheus keeps samples. */
+  readonly prometheusRetentionDays: number;
+  /** Grafana replicas. */
+  readonly grafanaReplicas: number;
+  /** Alertmanager replicas. */
+  readonly alertmanagerReplicas: number;
+}
+
+/**
+ * Secrets preset: HashiCorp Vault on EKS.
+ */
+export interface SecretsProfile {
+  /** Vault server replicas. */
+  readonly vaultReplicas: number;
+  /** Run Vault in high-availability mode. */
+  readonly vaultHighAvailability: boolean;
+}
+
+/**
+ * Kubernetes backup preset: Velero.
+ */
+export interface BackupProfile {
+  /** Cron expression (UTC) of the full-cluster backup. */
+  readonly fullBackupSchedule: string;
+  /** Cron expression (UTC) of the namespace backup. */
+  readonly namespaceBackupSchedule: string;
+  /** Days a backup is kept. */
+  readonly retentionDays: number;
+  /** Region the backup bucket is replicated to; empty string for none. */
+  readonly replicaRegion: string;
+}
+
+/**
+ * Cost management preset.
+ */
+export interface CostProfile {
+  /** Budget alert thresholds, in percent of the monthly budget. */
+  readonly budgetAlertThresholds: number[];
+  /** Tag keys every resource carries for cost allocation. */
+  readonly costAllocationTagKeys: string[];
+}
+
+/**
+ * Identity preset.
+ */
+export interface AccessProfile {
+  /** Maximum session length of human access, in hours. */
+  readonly sessionDurationHours: number;
+}
+
+/**
+ * Data-protection preset for stateful resources (keys, log groups, buckets,
+ * tables, databases, domains).
+ */
+export interface DataProtectionProfile {
+  /**
+   * Keep stateful resources when the stack or the resource is deleted
+   * (`RemovalPolicy.RETAIN`/`SNAPSHOT`); otherwise they are destroyed.
+   */
+  readonly retainOnDelete: boolean;
+}
+
+/**
+ * Every number the seed design gives for one stage, in one place.
+ *
+ * Read the presets from `StageProfiles`; override single values through each
+ * block's props.
+ */
+export interface StageProfile {
+  /** The stage this profile describes. */
+  readonly stage: PlatformStage;
+  /** Network preset. */
+  readonly network: NetworkProfile;
+  /** Database preset. */
+  readonly database: DatabaseProfile;
+  /** Kubernetes preset. */
+  readonly cluster: ClusterProfile;
+  /** Logging preset. */
+  readonly logging: LoggingProfile;
+  /** Metrics preset. */
+  readonly monitoring: MonitoringProfile;
+  /** Secrets preset. */
+  readonly secrets: SecretsProfile;
+  /** Kubernetes backup preset. */
+  readonly backup: BackupProfile;
+  /** Cost management preset. */
+  readonly cost: CostProfile;
+  /** Identity preset. */
+  readonly access: AccessProfile;
+  /** Data-protection preset. */
+  readonly dataProtection: DataProtectionProfile;
+}

@@ -1,0 +1,82 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/** The four compliance packs every construct of this library must pass. */
+export const COMPLIANCE_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
+/**
+ * Register the four cdk-nag 3 packs on an app through CDK's `Validations`.
+ */
+export function addCompliancePacks(app: App): void {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+  );
+}
+
+interface ReportViolation {
+  readonly ruleName: string;
+  readonly severity?: string;
+  readonly violatingConstructs: Array<{ readonly constructPath: string }>;
+}
+interface PluginReport {
+  readonly pluginName: string;
+  readonly conclusion: string;
+  readonly violations: ReportViolation[];
+  readonly metadata?: Record<string, string>;
+}
+
+/**
+ * Each unacknowledged finding as `RuleId at construct/path`, read from the
+ * `validation-report.json` CDK writes into the cloud assembly.
+ */
+export function readFindings(outdir: string): string[] {
+  const reportFile = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) return [];
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8')) as { pluginReports: PluginReport[] };
+  const findings: string[] = [];
+  for (const plugin of report.pluginReports) {
+    for (const violation of plugin.violations) {
+      for (const construct of violation.violatingConstructs) {
+        findings.push(`${violation.ruleName} at ${construct.constructPath}`);
+      }
+    }
+    if (plugin.conclusion !== 'success' && plugin.violations.length === 0) {
+      findings.push(`${plugin.pluginName} failed without violations: ${JSON.stringify(plugin.metadata ?? {})}`);
+    }
+  }
+  return findings.sort();
+}
+
+/**
+ * Synthesize the app that holds `scope` under AwsSolutions, HIPAA Security,
+ * NIST 800-53 rev5 and PCI DSS 3.2.1 and return every unacknowledged
+ * finding. The app must not have been synthesized yet.
+ */
+export function complianceFindings(scope: IConstruct): string[] {
+  const app = scope.node.root as App;
+  addCompliancePacks(app);
+  // CDK prints the full validation report to stderr; the findings are returned instead.
+  const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    app.synth({ force: true });
+  } catch (err) {
+    const findings = readFindings(app.outdir);
+    if (findings.length === 0) throw err;
+    return findings;
+  } finally {
+    quiet.mockRestore();
+  }
+  return readFindings(app.outdir);
+}
+
+/** A new app writing to its own temporary directory (parallel-safe). */
+export function newTestApp(): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-')) });
+}

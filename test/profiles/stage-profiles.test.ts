@@ -1,0 +1,63 @@
+import { PlatformStage, StageProfile, StageProfiles } from '../../src';
+
+describe('StageProfiles', () => {
+  test('of() returns the preset of each stage', () => {
+    expect(StageProfiles.of(PlatformStage.DEVELOPMENT)).toBe(StageProfiles.DEVELOPMENT);
+    expect(StageProfiles.of(PlatformStage.PRODUCTION)).toBe(StageProfiles.PRODUCTION);
+    expect(StageProfiles.DEVELOPMENT.stage).toBe(PlatformStage.DEVELOPMENT);
+    expect(StageProfiles.PRODUCTION.stage).toBe(PlatformStage.PRODUCTION);
+  });
+
+  test('of() rejects an unknown stage', () => {
+    expect(() => StageProfiles.of('staging' as PlatformStage)).toThrow(/stage must be one of development, production; got 'staging'/);
+  });
+
+  test('presets are frozen so no block can change them for another', () => {
+    expect(Object.isFrozen(StageProfiles.PRODUCTION)).toBe(true);
+    expect(Object.isFrozen(StageProfiles.PRODUCTION.network)).toBe(true);
+    expect(Object.isFrozen(StageProfiles.PRODUCTION.cost.budgetAlertThresholds)).toBe(true);
+    expect(() => {
+      (StageProfiles.PRODUCTION.network as any).natGateways = 1;
+    }).toThrow(TypeError);
+  });
+
+  test('a derived profile is built by spreading a preset', () => {
+    const staging: StageProfile = {
+      ...StageProfiles.PRODUCTION,
+      network: { ...StageProfiles.PRODUCTION.network, natGateways: 1 },
+    };
+    expect(staging.network.natGateways).toBe(1);
+    expect(StageProfiles.PRODUCTION.network.natGateways).toBe(3);
+  });
+
+  // The seed design's numbers (ARCHITECTURE.md profile table).
+  test.each<[string, (p: StageProfile) => unknown, unknown, unknown]>([
+    ['VPC CIDR', (p) => p.network.vpcCidr, '10.0.0.0/16', '10.0.0.0/16'],
+    ['AZs', (p) => p.network.maxAzs, 3, 3],
+    ['NAT gateways', (p) => p.network.natGateways, 1, 3],
+    ['cluster name', (p) => p.cluster.clusterName, 'innovate-eks-dev', 'innovate-eks-prod'],
+    ['node architecture', (p) => p.cluster.nodeArchitecture, 'arm64', 'arm64'],
+    ['Spot share', (p) => p.cluster.spotPercentage, 100, 80],
+    ['node range', (p) => [p.cluster.minNodes, p.cluster.maxNodes], [1, 10], [3, 50]],
+    ['normal load nodes', (p) => p.cluster.baselineNodes, 2, 3],
+    ['consolidation window', (p) => p.cluster.consolidateAfterSeconds, 300, 300],
+    ['RDS instance', (p) => p.database.instanceType, 't4g.small', 't4g.medium'],
+    ['RDS Multi-AZ', (p) => p.database.multiAz, false, true],
+    ['RDS backups', (p) => p.database.backupRetentionDays, 7, 30],
+    ['RDS deletion protection', (p) => p.database.deletionProtection, false, true],
+    ['OpenSearch nodes', (p) => [p.logging.dataNodes, p.logging.dataNodeInstanceType], [1, 't3.small.search'], [3, 'r6g.large.search']],
+    ['log retention', (p) => p.logging.retentionDays, 7, 30],
+    ['Prometheus', (p) => [p.monitoring.prometheusReplicas, p.monitoring.prometheusStorageGiB, p.monitoring.prometheusRetentionDays], [1, 10, 7], [2, 100, 30]],
+    ['Grafana and Alertmanager', (p) => [p.monitoring.grafanaReplicas, p.monitoring.alertmanagerReplicas], [1, 1], [2, 3]],
+    ['Vault', (p) => [p.secrets.vaultReplicas, p.secrets.vaultHighAvailability], [1, false], [3, true]],
+    ['Velero schedules', (p) => [p.backup.fullBackupSchedule, p.backup.namespaceBackupSchedule], ['0 2 * * *', '0 */6 * * *'], ['0 */6 * * *', '0 * * * *']],
+    ['Velero retention and replica', (p) => [p.backup.retentionDays, p.backup.replicaRegion], [7, ''], [30, 'us-west-2']],
+    ['budget alerts', (p) => p.cost.budgetAlertThresholds, [80, 100], [80, 100]],
+    ['cost tags', (p) => p.cost.costAllocationTagKeys, ['environment', 'team', 'cost-center'], ['environment', 'team', 'cost-center']],
+    ['session length', (p) => p.access.sessionDurationHours, 8, 8],
+    ['retain stateful resources', (p) => p.dataProtection.retainOnDelete, false, true],
+  ])('%s', (_name, read, development, production) => {
+    expect(read(StageProfiles.DEVELOPMENT)).toEqual(development);
+    expect(read(StageProfiles.PRODUCTION)).toEqual(production);
+  });
+});
