@@ -125,6 +125,13 @@ project.tsconfigDev.addInclude('scripts/**/*.ts');
 
 const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';
 
+// Go: the module proxy this project builds against does not serve every
+// indirect module version jsii-pacmak copies from aws-cdk-lib's npm bundle,
+// so pacmak only generates the Go code and the binding smoke test
+// (test/bindings/go) compiles it with `go mod tidy` resolving the versions
+// awscdk's own go.mod asks for. See docs/decisions/0003-binding-smoke-tests.md.
+project.tasks.tryFind('package:go')?.reset('jsii-pacmak -v --target go --code-only');
+
 project.addTask('reference', {
   description:
     'Synthesize the full reference architecture (examples/phase1-single-account) into cdk.out/ under the four cdk-nag packs and print a summary. No AWS account needed.',

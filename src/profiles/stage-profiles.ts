@@ -1,22 +1,134 @@
 import { PlatformStage } from './stage';
 import { StageProfile } from './stage-profile';
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value as object)) {
-      deepFreeze(inner);
-    }
-    Object.freeze(value);
-  }
-  return value;
-}
+/** The seed's development numbers (ARCHITECTURE.md profile table). */
+const DEVELOPMENT: StageProfile = {
+  stage: PlatformStage.DEVELOPMENT,
+  network: {
+    vpcCidr: '10.0.0.0/16',
+    maxAzs: 3,
+    natGateways: 1,
+    flowLogRetentionDays: 30,
+  },
+  database: {
+    instanceType: 't4g.small',
+    multiAz: false,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+    port: 5432,
+  },
+  cluster: {
+    clusterName: 'innovate-eks-dev',
+    nodeArchitecture: 'arm64',
+    spotPercentage: 100,
+    baselineNodes: 2,
+    minNodes: 1,
+    maxNodes: 10,
+    consolidateAfterSeconds: 300,
+  },
+  logging: {
+    dataNodes: 1,
+    dataNodeInstanceType: 't3.small.search',
+    multiAz: false,
+    retentionDays: 7,
+  },
+  monitoring: {
+    prometheusReplicas: 1,
+    prometheusStorageGiB: 10,
+    prometheusRetentionDays: 7,
+    grafanaReplicas: 1,
+    alertmanagerReplicas: 1,
+  },
+  secrets: {
+    vaultReplicas: 1,
+    vaultHighAvailability: false,
+  },
+  backup: {
+    fullBackupSchedule: '0 2 * * *',
+    namespaceBackupSchedule: '0 */6 * * *',
+    retentionDays: 7,
+    replicaRegion: '',
+  },
+  cost: {
+    budgetAlertThresholds: [80, 100],
+    costAllocationTagKeys: ['environment', 'team', 'cost-center'],
+  },
+  access: {
+    sessionDurationHours: 8,
+  },
+  dataProtection: {
+    retainOnDelete: false,
+  },
+};
+
+/** The seed's production numbers (ARCHITECTURE.md profile table). */
+const PRODUCTION: StageProfile = {
+  stage: PlatformStage.PRODUCTION,
+  network: {
+    vpcCidr: '10.0.0.0/16',
+    maxAzs: 3,
+    natGateways: 3,
+    flowLogRetentionDays: 365,
+  },
+  database: {
+    instanceType: 't4g.medium',
+    multiAz: true,
+    backupRetentionDays: 30,
+    deletionProtection: true,
+    port: 5432,
+  },
+  cluster: {
+    clusterName: 'innovate-eks-prod',
+    nodeArchitecture: 'arm64',
+    spotPercentage: 80,
+    baselineNodes: 3,
+    minNodes: 3,
+    maxNodes: 50,
+    consolidateAfterSeconds: 300,
+  },
+  logging: {
+    dataNodes: 3,
+    dataNodeInstanceType: 'r6g.large.search',
+    multiAz: true,
+    retentionDays: 30,
+  },
+  monitoring: {
+    prometheusReplicas: 2,
+    prometheusStorageGiB: 100,
+    prometheusRetentionDays: 30,
+    grafanaReplicas: 2,
+    alertmanagerReplicas: 3,
+  },
+  secrets: {
+    vaultReplicas: 3,
+    vaultHighAvailability: true,
+  },
+  backup: {
+    fullBackupSchedule: '0 */6 * * *',
+    namespaceBackupSchedule: '0 * * * *',
+    retentionDays: 30,
+    replicaRegion: 'us-west-2',
+  },
+  cost: {
+    budgetAlertThresholds: [80, 100],
+    costAllocationTagKeys: ['environment', 'team', 'cost-center'],
+  },
+  access: {
+    sessionDurationHours: 8,
+  },
+  dataProtection: {
+    retainOnDelete: true,
+  },
+};
+
 
 /**
  * The seed design's numbers for each stage: the single source of truth every
  * block of this library reads its defaults from.
  *
- * The presets are frozen. To change a value for one block, set that block's
- * prop; to derive a profile of your own, spread a preset:
+ * The blocks read the presets through `of()`, which returns a fresh copy:
+ * nothing a caller changes leaks into another block. To change a value
+ * for one block, set that block's prop; to derive a profile of your own, spread a preset:
  *
  * ```ts
  * const staging: StageProfile = {
@@ -27,138 +139,26 @@ function deepFreeze<T>(value: T): T {
  */
 export class StageProfiles {
   /**
-   * Development: cost-optimised and allowed to break.
+   * Development: cost-optimised and allowed to break. A copy: the blocks read
+   * their defaults through `of()`, so changing it changes no block.
    */
-  public static readonly DEVELOPMENT: StageProfile = deepFreeze({
-    stage: PlatformStage.DEVELOPMENT,
-    network: {
-      vpcCidr: '10.0.0.0/16',
-      maxAzs: 3,
-      natGateways: 1,
-      flowLogRetentionDays: 30,
-    },
-    database: {
-      instanceType: 't4g.small',
-      multiAz: false,
-      backupRetentionDays: 7,
-      deletionProtection: false,
-      port: 5432,
-    },
-    cluster: {
-      clusterName: 'innovate-eks-dev',
-      nodeArchitecture: 'arm64',
-      spotPercentage: 100,
-      baselineNodes: 2,
-      minNodes: 1,
-      maxNodes: 10,
-      consolidateAfterSeconds: 300,
-    },
-    logging: {
-      dataNodes: 1,
-      dataNodeInstanceType: 't3.small.search',
-      multiAz: false,
-      retentionDays: 7,
-    },
-    monitoring: {
-      prometheusReplicas: 1,
-      prometheusStorageGiB: 10,
-      prometheusRetentionDays: 7,
-      grafanaReplicas: 1,
-      alertmanagerReplicas: 1,
-    },
-    secrets: {
-      vaultReplicas: 1,
-      vaultHighAvailability: false,
-    },
-    backup: {
-      fullBackupSchedule: '0 2 * * *',
-      namespaceBackupSchedule: '0 */6 * * *',
-      retentionDays: 7,
-      replicaRegion: '',
-    },
-    cost: {
-      budgetAlertThresholds: [80, 100],
-      costAllocationTagKeys: ['environment', 'team', 'cost-center'],
-    },
-    access: {
-      sessionDurationHours: 8,
-    },
-    dataProtection: {
-      retainOnDelete: false,
-    },
-  });
+  public static readonly DEVELOPMENT: StageProfile = structuredClone(DEVELOPMENT);
 
   /**
-   * Production: highly available, long retention, nothing lost.
+   * Production: highly available, long retention, nothing lost. A copy: the
+   * blocks read their defaults through `of()`, so changing it changes no block.
    */
-  public static readonly PRODUCTION: StageProfile = deepFreeze({
-    stage: PlatformStage.PRODUCTION,
-    network: {
-      vpcCidr: '10.0.0.0/16',
-      maxAzs: 3,
-      natGateways: 3,
-      flowLogRetentionDays: 365,
-    },
-    database: {
-      instanceType: 't4g.medium',
-      multiAz: true,
-      backupRetentionDays: 30,
-      deletionProtection: true,
-      port: 5432,
-    },
-    cluster: {
-      clusterName: 'innovate-eks-prod',
-      nodeArchitecture: 'arm64',
-      spotPercentage: 80,
-      baselineNodes: 3,
-      minNodes: 3,
-      maxNodes: 50,
-      consolidateAfterSeconds: 300,
-    },
-    logging: {
-      dataNodes: 3,
-      dataNodeInstanceType: 'r6g.large.search',
-      multiAz: true,
-      retentionDays: 30,
-    },
-    monitoring: {
-      prometheusReplicas: 2,
-      prometheusStorageGiB: 100,
-      prometheusRetentionDays: 30,
-      grafanaReplicas: 2,
-      alertmanagerReplicas: 3,
-    },
-    secrets: {
-      vaultReplicas: 3,
-      vaultHighAvailability: true,
-    },
-    backup: {
-      fullBackupSchedule: '0 */6 * * *',
-      namespaceBackupSchedule: '0 * * * *',
-      retentionDays: 30,
-      replicaRegion: 'us-west-2',
-    },
-    cost: {
-      budgetAlertThresholds: [80, 100],
-      costAllocationTagKeys: ['environment', 'team', 'cost-center'],
-    },
-    access: {
-      sessionDurationHours: 8,
-    },
-    dataProtection: {
-      retainOnDelete: true,
-    },
-  });
+  public static readonly PRODUCTION: StageProfile = structuredClone(PRODUCTION);
 
   /**
-   * The preset of a stage.
+   * The preset of a stage, as a fresh copy of the seed's numbers.
    */
   public static of(stage: PlatformStage): StageProfile {
     switch (stage) {
       case PlatformStage.DEVELOPMENT:
-        return StageProfiles.DEVELOPMENT;
+        return structuredClone(DEVELOPMENT);
       case PlatformStage.PRODUCTION:
-        return StageProfiles.PRODUCTION;
+        return structuredClone(PRODUCTION);
       default:
         throw new Error(`stage must be one of ${Object.values(PlatformStage).join(', ')}; got '${stage}'`);
     }

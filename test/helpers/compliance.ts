@@ -1,24 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-
-/** The four compliance packs every construct of this library must pass. */
-export const COMPLIANCE_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
-
-/**
- * Register the four cdk-nag 3 packs on an app through CDK's `Validations`.
- */
-export function addCompliancePacks(app: App): void {
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new HIPAASecurityChecks(app),
-    new NIST80053R5Checks(app),
-    new PCIDSS321Checks(app),
-  );
-}
+// The reference app and the tests register the packs the same way.
+import { addCompliancePacks } from '../../examples/phase1-single-account/app';
 
 interface ReportViolation {
   readonly ruleName: string;

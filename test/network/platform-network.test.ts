@@ -99,7 +99,7 @@ describe('PlatformNetwork NAT gateways', () => {
 
   test('production is the default stage', () => {
     const { network, template } = build();
-    expect(network.profile).toBe(StageProfiles.PRODUCTION);
+    expect(network.profile).toEqual(StageProfiles.PRODUCTION);
     template.resourceCountIs('AWS::EC2::NatGateway', 3);
   });
 

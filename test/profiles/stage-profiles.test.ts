@@ -2,8 +2,8 @@ import { PlatformStage, StageProfile, StageProfiles } from '../../src';
 
 describe('StageProfiles', () => {
   test('of() returns the preset of each stage', () => {
-    expect(StageProfiles.of(PlatformStage.DEVELOPMENT)).toBe(StageProfiles.DEVELOPMENT);
-    expect(StageProfiles.of(PlatformStage.PRODUCTION)).toBe(StageProfiles.PRODUCTION);
+    expect(StageProfiles.of(PlatformStage.DEVELOPMENT)).toEqual(StageProfiles.DEVELOPMENT);
+    expect(StageProfiles.of(PlatformStage.PRODUCTION)).toEqual(StageProfiles.PRODUCTION);
     expect(StageProfiles.DEVELOPMENT.stage).toBe(PlatformStage.DEVELOPMENT);
     expect(StageProfiles.PRODUCTION.stage).toBe(PlatformStage.PRODUCTION);
   });
@@ -12,13 +12,14 @@ describe('StageProfiles', () => {
     expect(() => StageProfiles.of('staging' as PlatformStage)).toThrow(/stage must be one of development, production; got 'staging'/);
   });
 
-  test('presets are frozen so no block can change them for another', () => {
-    expect(Object.isFrozen(StageProfiles.PRODUCTION)).toBe(true);
-    expect(Object.isFrozen(StageProfiles.PRODUCTION.network)).toBe(true);
-    expect(Object.isFrozen(StageProfiles.PRODUCTION.cost.budgetAlertThresholds)).toBe(true);
-    expect(() => {
-      (StageProfiles.PRODUCTION.network as any).natGateways = 1;
-    }).toThrow(TypeError);
+  test('of() hands out copies, so changing one changes nothing for another block', () => {
+    const mine = StageProfiles.of(PlatformStage.PRODUCTION);
+    expect(mine).not.toBe(StageProfiles.of(PlatformStage.PRODUCTION));
+    (mine.network as any).natGateways = 1;
+    (mine.cost.budgetAlertThresholds as number[]).push(50);
+    expect(StageProfiles.of(PlatformStage.PRODUCTION).network.natGateways).toBe(3);
+    expect(StageProfiles.of(PlatformStage.PRODUCTION).cost.budgetAlertThresholds).toEqual([80, 100]);
+    expect(StageProfiles.PRODUCTION.network.natGateways).toBe(3);
   });
 
   test('a derived profile is built by spreading a preset', () => {

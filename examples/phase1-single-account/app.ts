@@ -1,0 +1,50 @@
+import { App, Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { PlatformStage } from '../../src';
+import { EnvironmentStack } from './environment-stack';
+
+/**
+ * The seed's Phase 1: one AWS account, two separate environments.
+ *
+ * The region is explicit so the seed's three AZs are real; the account is
+ * taken from the CDK CLI when present, so synthesis needs no AWS account.
+ */
+export function buildPhase1(app: App): EnvironmentStack[] {
+  const env: Environment = {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
+  };
+  const development = new EnvironmentStack(app, 'InnovateDevelopment', {
+    env,
+    stage: PlatformStage.DEVELOPMENT,
+    // The Phase 2 development account's range: no re-addressing at migration,
+    // and no overlap with production for VPN or peering.
+    vpcCidr: '10.1.0.0/16',
+    team: 'platform',
+    costCenter: 'engineering',
+    description: 'Innovate Inc. Phase 1: development environment',
+  });
+  const production = new EnvironmentStack(app, 'InnovateProduction', {
+    env,
+    stage: PlatformStage.PRODUCTION,
+    vpcCidr: '10.0.0.0/16',
+    team: 'platform',
+    costCenter: 'engineering',
+    description: 'Innovate Inc. Phase 1: production environment',
+    terminationProtection: true,
+  });
+  return [development, production];
+}
+
+/**
+ * Run the four compliance packs on every stack at synthesis: a finding that
+ * is not acknowledged with a reason fails `synth`.
+ */
+export function addCompliancePacks(app: App): void {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+  );
+}

@@ -1,0 +1,55 @@
+import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+// In your own repository: import { ... } from '@innovate-inc/platform-constructs';
+import { PlatformNetwork, PlatformStage } from '../../src';
+
+/**
+ * Properties of one Phase 1 environment (development or production).
+ */
+export interface EnvironmentStackProps extends StackProps {
+  /** Development or production. */
+  readonly stage: PlatformStage;
+  /** IPv4 CIDR of the environment's VPC. */
+  readonly vpcCidr: string;
+  /** Team that owns the environment, for cost allocation. */
+  readonly team: string;
+  /** Cost center charged for the environment. */
+  readonly costCenter: string;
+}
+
+/**
+ * One environment of the seed's Phase 1 (single AWS account): its network
+ * today; the database, cluster and operations stack join as the library grows.
+ */
+export class EnvironmentStack extends Stack {
+  public readonly network: PlatformNetwork;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id, props);
+
+    // Cost allocation tags (seed: "Cost Management").
+    Tags.of(this).add('environment', props.stage);
+    Tags.of(this).add('team', props.team);
+    Tags.of(this).add('cost-center', props.costCenter);
+
+    const production = props.stage === PlatformStage.PRODUCTION;
+    this.network = new PlatformNetwork(this, 'Network', {
+      stage: props.stage,
+      vpcCidr: props.vpcCidr,
+      // Name the AZs so the seed's three are real without an AWS account lookup.
+      availabilityZones: ['a', 'b', 'c'].map((suffix) => `${this.region}${suffix}`),
+      // Production keeps ECR pulls, STS, secrets and logs off the NAT gateways
+      // (seed: "VPC Endpoints"); development saves the per-endpoint hourly fee.
+      interfaceEndpoints: production
+        ? [
+          ec2.InterfaceVpcEndpointAwsService.ECR,
+          ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+          ec2.InterfaceVpcEndpointAwsService.STS,
+          ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+          ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+        ]
+        : [],
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Root of the repository. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The reference architecture's CDK app entry point. */
+export const REFERENCE_APP = path.join(REPO_ROOT, 'examples', 'phase1-single-account', 'main.ts');
+
+/** What one synthesized stack weighs. */
+export interface StackMeasure {
+  readonly stack: string;
+  readonly templateFile: string;
+  readonly resources: number;
+  readonly templateBytes: number;
+  /** Custom resources whose ServiceToken is a Lambda function. */
+  readonly lambdaBackedCustomResources: number;
+  readonly nestedStacks: number;
+  readonly resourceTypes: Record<string, number>;
+}
+
+/**
+ * Run the reference app exactly as the CDK CLI would (a separate Node
+ * process), writing the cloud assembly into `outdir`.
+ */
+export function synthReferenceApp(outdir: string): { status: number; wallMs: number } {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const start = process.hrtime.bigint();
+  const result = spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', REFERENCE_APP],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, CDK_OUTDIR: outdir, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.dev.json') },
+    },
+  );
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  return { status: result.status ?? 1, wallMs };
+}
+
+/** Measure every stack template listed in the assembly's manifest. */
+export function measureAssembly(outdir: string): StackMeasure[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
+  const measures: StackMeasure[] = [];
+  for (const [name, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack') continue;
+    const templateFile = path.join(outdir, artifact.properties.templateFile);
+    const body = fs.readFileSync(templateFile, 'utf-8');
+    const resources: Record<string, any> = JSON.parse(body).Resources ?? {};
+    const lambdaIds = new Set(
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+        .map(([id]) => id),
+    );
+    const resourceTypes: Record<string, number> = {};
+    let lambdaBacked = 0;
+    let nested = 0;
+    for (const resource of Object.values(resources)) {
+      resourceTypes[resource.Type] = (resourceTypes[resource.Type] ?? 0) + 1;
+      if (resource.Type === 'AWS::CloudFormation::Stack') nested++;
+      const isCustom = resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
+      const token = JSON.stringify(resource.Properties?.ServiceToken ?? '');
+      if (isCustom && [...lambdaIds].some((id) => token.includes(`"${id}"`))) lambdaBacked++;
+    }
+    measures.push({
+      stack: name,
+      templateFile: path.relative(REPO_ROOT, templateFile),
+      resources: Object.keys(resources).length,
+      templateBytes: Buffer.byteLength(body),
+      lambdaBackedCustomResources: lambdaBacked,
+      nestedStacks: nested,
+      resourceTypes,
+    });
+  }
+  return measures;
+}
+
+/** Unacknowledged cdk-nag findings in the assembly's validation report. */
+export function readValidationFindings(outdir: string): Array<{ pack: string; rule: string; path: string }> {
+  const reportFile = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) return [];
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8'));
+  const findings: Array<{ pack: string; rule: string; path: string }> = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const violation of plugin.violations ?? []) {
+      for (const construct of violation.violatingConstructs ?? []) {
+        findings.push({ pack: plugin.pluginName, rule: violation.ruleName, path: construct.constructPath });
+      }
+    }
+  }
+  return findings;
+}

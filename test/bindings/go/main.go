@@ -1,0 +1,100 @@
+// Binding smoke test: synthesize a PlatformNetwork from Go, using the code
+// jsii-pacmak generated into dist/go.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/innovate-inc/platform-constructs-go/platformconstructs"
+)
+
+var azs = jsii.Strings("us-east-1a", "us-east-1b", "us-east-1c")
+
+func newStack(name string) awscdk.Stack {
+	dir, err := os.MkdirTemp("", "go-smoke-")
+	if err != nil {
+		panic(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	return awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("us-east-1")},
+	})
+}
+
+func resourcesOf(template map[string]interface{}, kind string) []map[string]interface{} {
+	var found []map[string]interface{}
+	for _, r := range template["Resources"].(map[string]interface{}) {
+		resource := r.(map[string]interface{})
+		if resource["Type"] == kind {
+			found = append(found, resource)
+		}
+	}
+	return found
+}
+
+func synthesizesTheNetwork() error {
+	stack := newStack("GoSmoke")
+	platformconstructs.NewPlatformNetwork(stack, jsii.String("Network"), &platformconstructs.PlatformNetworkProps{
+		Stage:             platformconstructs.PlatformStage_PRODUCTION,
+		VpcCidr:           jsii.String("10.43.0.0/16"),
+		AvailabilityZones: azs,
+	})
+	app := stack.Node().Root().(awscdk.App)
+	template := app.Synth(nil).GetStackByName(jsii.String("GoSmoke")).Template().(map[string]interface{})
+	vpcs := resourcesOf(template, "AWS::EC2::VPC")
+	if len(vpcs) != 1 {
+		return fmt.Errorf("expected 1 VPC, got %d", len(vpcs))
+	}
+	cidr := vpcs[0]["Properties"].(map[string]interface{})["CidrBlock"]
+	if cidr != "10.43.0.0/16" {
+		return fmt.Errorf("VPC CIDR is %v", cidr)
+	}
+	want := int(*platformconstructs.StageProfiles_PRODUCTION().Network.NatGateways)
+	if got := len(resourcesOf(template, "AWS::EC2::NatGateway")); got != want {
+		return fmt.Errorf("expected %d NAT gateways, got %d", want, got)
+	}
+	return nil
+}
+
+func rejectsBadInput() (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			err = fmt.Errorf("natGateways=9 was accepted")
+			return
+		}
+		if !strings.Contains(fmt.Sprint(r), "invalid natGateways 9: must be an integer from 1 to 3") {
+			err = fmt.Errorf("unexpected error: %v", r)
+		}
+	}()
+	platformconstructs.NewPlatformNetwork(newStack("GoBadInput"), jsii.String("Network"), &platformconstructs.PlatformNetworkProps{
+		NatGateways:       jsii.Number(9),
+		AvailabilityZones: azs,
+	})
+	return nil
+}
+
+func main() {
+	defer jsii.Close()
+	checks := []struct {
+		name string
+		run  func() error
+	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"rejectsBadInput", rejectsBadInput}}
+	failed := 0
+	for _, c := range checks {
+		if err := c.run(); err != nil {
+			failed++
+			fmt.Printf("FAIL go: %s: %v\n", c.name, err)
+		} else {
+			fmt.Printf("ok   go: %s\n", c.name)
+		}
+	}
+	fmt.Printf("go binding: %d passed, %d failed\n", len(checks)-failed, failed)
+	if failed > 0 {
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,49 @@
+"""Binding smoke test: synthesize a PlatformNetwork from Python.
+
+Uses the wheel jsii-pacmak built into dist/python. Checks one property of the
+template (the VPC CIDR and NAT count) and that a bad prop raises the
+library's synth-time error across the language boundary.
+"""
+import tempfile
+
+import aws_cdk as cdk
+from innovate_platform_constructs import PlatformNetwork, PlatformStage, StageProfiles
+
+AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+
+def new_stack(name: str) -> cdk.Stack:
+    app = cdk.App(outdir=tempfile.mkdtemp())
+    return cdk.Stack(app, name, env=cdk.Environment(account="123456789012", region="us-east-1"))
+
+
+def resources_of(template: dict, kind: str) -> list:
+    return [r for r in template["Resources"].values() if r["Type"] == kind]
+
+
+def synthesizes_the_network() -> None:
+    stack = new_stack("PythonSmoke")
+    PlatformNetwork(stack, "Network", stage=PlatformStage.DEVELOPMENT, vpc_cidr="10.42.0.0/16", availability_zones=AZS)
+    template = stack.node.root.synth().get_stack_by_name("PythonSmoke").template
+    vpcs = resources_of(template, "AWS::EC2::VPC")
+    assert [v["Properties"]["CidrBlock"] for v in vpcs] == ["10.42.0.0/16"], vpcs
+    assert len(resources_of(template, "AWS::EC2::NatGateway")) == StageProfiles.DEVELOPMENT.network.nat_gateways
+    assert len(resources_of(template, "AWS::EC2::Subnet")) == 9
+
+
+def rejects_bad_input() -> None:
+    stack = new_stack("PythonBadInput")
+    try:
+        PlatformNetwork(stack, "Network", nat_gateways=9, availability_zones=AZS)
+    except Exception as err:  # jsii surfaces the JavaScript error as RuntimeError
+        assert "invalid natGateways 9: must be an integer from 1 to 3" in str(err), err
+    else:
+        raise AssertionError("natGateways=9 was accepted")
+
+
+if __name__ == "__main__":
+    checks = [synthesizes_the_network, rejects_bad_input]
+    for check in checks:
+        check()
+        print(f"ok   python: {check.__name__}")
+    print(f"python binding: {len(checks)} passed, 0 failed")
