@@ -100,6 +100,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+    // One type-aware project for library, tests, examples and scripts.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
   gitignore: [
     'cdk.out/',
@@ -118,6 +121,7 @@ for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/c
   project.addPackageIgnore(path);
 }
 
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('bench/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');

@@ -1,7 +1,7 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { PlatformStage } from '../../src';
 import { EnvironmentStack } from './environment-stack';
+import { PlatformStage } from '../../src';
 
 /**
  * The seed's Phase 1: one AWS account, two separate environments.

@@ -4,10 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import { bitsFor, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
 import { propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
 /** Retention values CloudWatch Logs accepts, in days. */
 const CLOUDWATCH_RETENTION_DAYS: readonly number[] = [

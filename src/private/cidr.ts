@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- IPv4 address arithmetic is bit arithmetic. */
 import { IConstruct } from 'constructs';
 import { propError } from './validation';
 

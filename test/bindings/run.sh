@@ -40,6 +40,9 @@ run_go() {
 
 run_java() {
   [ -d "$root/dist/java" ] || { echo "no Maven repository in dist/java: run npx projen package-all first"; return 1; }
+  # Maven caches a release version forever: drop the copy of our 0.0.0 so the
+  # freshly built jar from dist/java is the one tested.
+  rm -rf "${HOME}/.m2/repository/io/github/innovate-inc/platform-constructs"
   (cd "$here/java" &&
     mvn -q -B compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt &&
     java -cp "target/classes:$(cat target/classpath.txt)" io.github.innovate_inc.smoke.Main)
