@@ -127,6 +127,10 @@ project.tsconfigDev.addInclude('bench/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
 
 
+// ts-jest only transpiles; type errors in tests, examples and scripts fail
+// `npm test` here, before jest runs.
+project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json', { name: 'typecheck' });
+
 const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';
 
 // Go: the module proxy this project builds against does not serve every
