@@ -82,11 +82,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsJestOptions: {
-    // Types are checked by jsii (`compile`) and ESLint; ts-jest only
-    // transpiles, which keeps the suite fast on a 2-core machine.
-    transformOptions: { isolatedModules: true },
-  },
   jestOptions: {
     // Snapshots pin logical IDs of stateful resources: `test` must fail on
     // drift, never rewrite. Update them on purpose with `npx projen test:update`.

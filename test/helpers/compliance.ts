@@ -48,8 +48,11 @@ export function readFindings(outdir: string): string[] {
 export function complianceFindings(scope: IConstruct): string[] {
   const app = scope.node.root as App;
   addCompliancePacks(app);
-  // CDK prints the full validation report to stderr; the findings are returned instead.
+  // CDK prints the full validation report to stderr and marks the process as
+  // failed (process.exitCode = 1); the findings are returned instead, and the
+  // test that receives them decides.
   const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const exitCode = process.exitCode;
   try {
     app.synth({ force: true });
   } catch (err) {
@@ -58,6 +61,7 @@ export function complianceFindings(scope: IConstruct): string[] {
     return findings;
   } finally {
     quiet.mockRestore();
+    process.exitCode = exitCode;
   }
   return readFindings(app.outdir);
 }
