@@ -181,6 +181,11 @@ export class PlatformNetwork extends Construct {
 
   private nextAdminRule = 200;
 
+  /**
+   * @param scope the parent construct, usually a stack with an explicit `env`
+   * @param id the construct ID; it prefixes every logical ID, so keep it stable
+   * @param props overrides of the stage preset
+   */
   constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}) {
     super(scope, id);
 
