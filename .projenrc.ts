@@ -79,6 +79,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@3.0.2',
     '@types/node@^20',
     'ts-node@^10',
+    // Lambda handlers (handlers/), bundled at build time into assets/.
+    'esbuild@^0.28',
+    'pg@^8.23',
+    '@types/pg@^8.23',
+    '@aws-sdk/client-secrets-manager@^3',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -94,7 +99,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'handlers', 'projenrc', '.projenrc.ts'],
     // One type-aware project for library, tests, examples and scripts.
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
@@ -107,12 +112,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'test/bindings/go/vendor-local/',
     'test/bindings/java/target/',
     'test/bindings/python/.venv/',
+    '/assets/',
     '*.pyc',
     '__pycache__/',
   ],
 });
 
-for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/']) {
+for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/handlers/']) {
   project.addPackageIgnore(path);
 }
 
@@ -125,6 +131,21 @@ project.tsconfigDev.addInclude('scripts/**/*.ts');
 // ts-jest only transpiles; type errors in tests, examples and scripts fail
 // `npm test` here, before jest runs.
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json', { name: 'typecheck' });
+
+// Lambda handlers live in handlers/<name>/index.ts (outside the jsii
+// assembly) and are bundled with their dependencies into assets/<name>/,
+// which ships in the npm package and so in every language's package.
+const HANDLERS = ['postgres-users'];
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the Lambda handlers into assets/ (esbuild, Node.js 20, dependencies included)',
+});
+for (const handler of HANDLERS) {
+  bundle.exec(
+    `esbuild handlers/${handler}/index.ts --bundle --platform=node --target=node20 --format=cjs --minify-syntax --legal-comments=none --external:pg-native --outfile=assets/${handler}/index.js --log-level=warning`,
+  );
+}
+project.preCompileTask.spawn(bundle);
+project.testTask.prependSpawn(bundle);
 
 const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';
 

@@ -1,2 +1,4 @@
 export * from './profiles';
 export * from './network';
+export * from './database';
+export * from './access';

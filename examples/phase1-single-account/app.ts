@@ -1,7 +1,7 @@
-import { App, Environment, Validations } from 'aws-cdk-lib';
+import { App, Environment, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EnvironmentStack } from './environment-stack';
-import { PlatformStage } from '../../src';
+import { BackupCopyVault, PlatformStage } from '../../src';
 
 /**
  * The seed's Phase 1: one AWS account, two separate environments.
@@ -9,11 +9,21 @@ import { PlatformStage } from '../../src';
  * The region is explicit so the seed's three AZs are real; the account is
  * taken from the CDK CLI when present, so synthesis needs no AWS account.
  */
-export function buildPhase1(app: App): EnvironmentStack[] {
+export function buildPhase1(app: App): Stack[] {
   const env: Environment = {
     account: process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
   };
+  // Regional disaster recovery (seed: "Regional Outage"): production database
+  // backups are copied to a vault in us-west-2.
+  const recoveryRegion = 'us-west-2';
+  const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
+    env: { account: env.account, region: recoveryRegion },
+    description: 'Innovate Inc. Phase 1: disaster-recovery backup vault',
+    terminationProtection: true,
+  });
+  new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
+
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,
     stage: PlatformStage.DEVELOPMENT,
@@ -32,8 +42,10 @@ export function buildPhase1(app: App): EnvironmentStack[] {
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 1: production environment',
     terminationProtection: true,
+    backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
   });
-  return [development, production];
+  production.addDependency(disasterRecovery, 'backups are copied into its vault');
+  return [development, production, disasterRecovery];
 }
 
 /**

@@ -2,7 +2,7 @@ import { Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { PlatformNetwork, PlatformStage } from '../../src';
+import { PlatformNetwork, PlatformStage, SecureRds } from '../../src';
 
 /**
  * Properties of one Phase 1 environment (development or production).
@@ -16,14 +16,21 @@ export interface EnvironmentStackProps extends StackProps {
   readonly team: string;
   /** Cost center charged for the environment. */
   readonly costCenter: string;
+  /**
+   * ARN of the disaster-recovery backup vault in another region.
+   *
+   * @default - backups stay in this region
+   */
+  readonly backupCopyVaultArn?: string;
 }
 
 /**
  * One environment of the seed's Phase 1 (single AWS account): its network
- * today; the database, cluster and operations stack join as the library grows.
+ * and database today; the cluster and operations stack join as the library grows.
  */
 export class EnvironmentStack extends Stack {
   public readonly network: PlatformNetwork;
+  public readonly database: SecureRds;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -50,6 +57,18 @@ export class EnvironmentStack extends Stack {
           ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
         ]
         : [],
+    });
+
+    // PostgreSQL (seed: "Database Architecture"): db.t4g.small single-AZ in
+    // development, db.t4g.medium Multi-AZ in production, reachable only from
+    // the application tier.
+    this.database = new SecureRds(this, 'Database', {
+      stage: props.stage,
+      vpc: this.network.vpc,
+      securityGroup: this.network.databaseSecurityGroup,
+      clientSecurityGroups: [this.network.applicationSecurityGroup],
+      port: this.network.databasePort,
+      backupCopyVaultArn: props.backupCopyVaultArn,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,13 +6,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bitsFor, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
-import { propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { allowCloudWatchLogs } from '../private/keys';
+import { createManagedRole } from '../private/managed-role';
+import { CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
-
-/** Retention values CloudWatch Logs accepts, in days. */
-const CLOUDWATCH_RETENTION_DAYS: readonly number[] = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
 
 /** One year: the audit-log retention PCI DSS 10.7 asks for. */
 const AUDIT_RETENTION_DAYS = 365;
@@ -417,25 +414,7 @@ export class PlatformNetwork extends Construct {
       enableKeyRotation: true,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    const stack = Stack.of(this);
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsOfThisAccount',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
+    allowCloudWatchLogs(key);
     return key;
   }
 
@@ -446,23 +425,18 @@ export class PlatformNetwork extends Construct {
    * flow log immutable so no inline grant is added on top.
    */
   private createFlowLogRole(): iam.IRole {
-    const role = new iam.Role(this, 'FlowLogRole', {
+    return createManagedRole(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      description: `VPC Flow Logs delivery into ${this.node.path}/FlowLogGroup`,
-    });
-    new iam.ManagedPolicy(this, 'FlowLogDeliveryPolicy', {
-      description: 'Write VPC flow logs into the platform network flow-log group only',
-      roles: [role],
+      description: `VPC Flow Logs delivery into ${this.node.path}/FlowLogGroup only`,
       statements: [
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
           resources: [this.flowLogGroup.logGroupArn],
         }),
       ],
-    });
-    return role.withoutPolicyUpdates();
+    }).role;
   }
 
   /** Subnet tags the AWS Load Balancer Controller uses to place load balancers. */

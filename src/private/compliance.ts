@@ -1,10 +1,12 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
  * Acknowledge cdk-nag findings on `scope` (and everything below it) with one
  * reviewed reason. The same control is often reported by several packs under
- * different rule IDs; they share the reason.
+ * different rule IDs; they share the reason. CDK accepts rule IDs only (a
+ * finding ID with '::' in it is refused), so scope the call to the smallest
+ * construct that causes the finding.
  */
 export function acknowledgeRules(scope: IConstruct, reason: string, ruleIds: string[]): void {
   for (const id of ruleIds) {
@@ -21,4 +23,41 @@ export function explainCheckovException(resource: CfnResource, checkId: string, 
   const skip = (current.skip ?? []).filter((s) => s.id !== checkId);
   skip.push({ id: checkId, comment });
   resource.addMetadata('checkov', { ...current, skip });
+}
+
+/**
+ * The text cdk-nag shows for a CloudFormation value: intrinsic references
+ * become `<Logical.Attr>` / `<AWS::Partition>`, joins are concatenated.
+ */
+function renderReference(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const node = value as Record<string, any>;
+  if (node['Fn::Join']) {
+    const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderReference).join(delimiter);
+  }
+  if (node['Fn::Sub']) return renderReference(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'] as [unknown, unknown];
+    return `<${renderReference(resource)}.${renderReference(attribute)}>`;
+  }
+  if (node['Fn::ImportValue']) return renderReference(node['Fn::ImportValue']);
+  if (node.Ref) return `<${renderReference(node.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/**
+ * Acknowledge the AwsSolutions-IAM5 finding for one wildcard resource of a
+ * policy, and only that resource: another wildcard added later is still
+ * reported.
+ *
+ * The finding's ID embeds the resource ARN, whose intrinsics (`<AWS::Partition>`)
+ * contain `::`, which `Validations.acknowledge()` refuses; the acknowledgment
+ * is therefore recorded in the same construct metadata that `acknowledge()`
+ * writes and cdk-nag reads.
+ */
+export function acknowledgeWildcardResource(policy: IConstruct, resource: string, reason: string): void {
+  const rendered = renderReference(Stack.of(policy).resolve(resource));
+  policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`AwsSolutions-IAM5[Resource::${rendered}]`]: reason });
 }

@@ -31,6 +31,28 @@ export interface DatabaseProfile {
   readonly deletionProtection: boolean;
   /** Database engine port. */
   readonly port: number;
+  /** Storage allocated at creation, in GiB (gp3). */
+  readonly allocatedStorageGiB: number;
+  /** Upper bound of storage autoscaling, in GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Days the exported PostgreSQL logs are kept in CloudWatch Logs. */
+  readonly logRetentionDays: number;
+  /** Days between automatic rotations of database credentials. */
+  readonly credentialRotationDays: number;
+  /** Enhanced monitoring interval in seconds (1, 5, 10, 15, 30 or 60). */
+  readonly monitoringIntervalSeconds: number;
+  /** Days Performance Insights keeps data (7 is the free tier). */
+  readonly performanceInsightsRetentionDays: number;
+  /** Alarm when CPU utilisation stays above this percentage for `alarmPeriodMinutes`. */
+  readonly cpuAlarmPercent: number;
+  /** Alarm when free storage falls below this many GiB. */
+  readonly freeStorageAlarmGiB: number;
+  /** Alarm when connections exceed this percentage of the instance's `max_connections`. */
+  readonly connectionsAlarmPercent: number;
+  /** Alarm when a read replica lags more than this many seconds. */
+  readonly replicaLagAlarmSeconds: number;
+  /** Minutes a condition must hold before an alarm fires. */
+  readonly alarmPeriodMinutes: number;
 }
 
 /**

@@ -1,0 +1,143 @@
+/**
+ * The SQL the handler issues, built by pure functions. DDL takes no bind
+ * parameters, so identifiers go through `escapeIdentifier` and passwords
+ * through `escapeLiteral`; names are also validated before they get here.
+ */
+import { escapeIdentifier, escapeLiteral } from 'pg';
+
+/** One SQL statement and the form of it that is safe to log. */
+export interface Statement {
+  /** The SQL sent to PostgreSQL. */
+  readonly text: string;
+  /** The same SQL with any password replaced by `'***'`. */
+  readonly redacted: string;
+}
+
+/** Names the handler accepts for the read-only role and the schemas. */
+export const NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const RESERVED_ROLES = new Set(['public', 'none', 'current_user', 'current_role', 'session_user', 'rdsadmin', 'rdsrepladmin', 'rdstopmgr']);
+
+/** Returns 1 row when the role exists. Parameter: role name. */
+export const ROLE_EXISTS_QUERY = 'SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1';
+
+/** Returns the `nspname` of those of the given schemas that exist. Parameter: text[] of schema names. */
+export const EXISTING_SCHEMAS_QUERY = 'SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname';
+
+/**
+ * Returns the `datname` of every database other than the current one in which
+ * the role still owns something or holds a privilege (including CONNECT),
+ * from the shared dependency catalog. Parameter: role name.
+ */
+export const OTHER_DATABASES_QUERY = [
+  'WITH r AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1)',
+  'SELECT DISTINCT d.datname FROM pg_catalog.pg_shdepend s JOIN r ON s.refobjid = r.oid',
+  'JOIN pg_catalog.pg_database d ON d.oid = CASE WHEN s.dbid = 0 THEN s.objid ELSE s.dbid END',
+  "WHERE s.refclassid = 'pg_catalog.pg_authid'::regclass",
+  "AND (s.dbid <> 0 OR s.classid = 'pg_catalog.pg_database'::regclass)",
+  'AND d.datname <> current_database()',
+  'ORDER BY d.datname',
+].join(' ');
+
+/**
+ * Checks a role or schema name against {@link NAME_PATTERN} and the names
+ * PostgreSQL and RDS reserve.
+ * @returns the name
+ * @throws Error naming the kind, the value and the rule
+ */
+export function validateName(kind: 'username' | 'schema', value: unknown): string {
+  if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
+    throw new Error(`invalid ${kind} ${JSON.stringify(value)}: must match ${NAME_PATTERN.source} `
+      + '(lowercase letters, digits and underscores, 1 to 63 characters, not starting with a digit)');
+  }
+  if (value.startsWith('pg_')) {
+    throw new Error(`invalid ${kind} "${value}": names starting with pg_ are reserved by PostgreSQL`);
+  }
+  if (kind === 'username' && (RESERVED_ROLES.has(value) || value.startsWith('rds_'))) {
+    throw new Error(`invalid username "${value}": reserved by PostgreSQL or Amazon RDS`);
+  }
+  if (kind === 'schema' && value === 'information_schema') {
+    throw new Error('invalid schema "information_schema": a system schema');
+  }
+  return value;
+}
+
+/** A statement without secrets. */
+function plain(text: string): Statement {
+  return { text, redacted: text };
+}
+
+/** A statement ending in a password literal. */
+function withPassword(prefix: string, password: string): Statement {
+  return { text: `${prefix} ${escapeLiteral(password)}`, redacted: `${prefix} '***'` };
+}
+
+/**
+ * Creates the role (or sets the password of an existing one) and makes its
+ * transactions read-only by default. The default is a guard against mistakes,
+ * not a security boundary (a session may change it): the grants are.
+ */
+export function upsertRoleStatements(username: string, password: string, exists: boolean): Statement[] {
+  const role = escapeIdentifier(username);
+  return [
+    withPassword(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH LOGIN PASSWORD`, password),
+    plain(`ALTER ROLE ${role} SET default_transaction_read_only = on`),
+  ];
+}
+
+/** Grants CONNECT on the database and read access to each schema, now and for future tables and sequences. */
+export function grantStatements(username: string, database: string, schemas: readonly string[]): Statement[] {
+  const role = escapeIdentifier(username);
+  const statements = [plain(`GRANT CONNECT ON DATABASE ${escapeIdentifier(database)} TO ${role}`)];
+  for (const schema of schemas) {
+    const s = escapeIdentifier(schema);
+    statements.push(
+      plain(`GRANT USAGE ON SCHEMA ${s} TO ${role}`),
+      plain(`GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${role}`),
+      plain(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${role}`),
+      plain(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON TABLES TO ${role}`),
+      plain(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON SEQUENCES TO ${role}`),
+    );
+  }
+  return statements;
+}
+
+/** Revokes what {@link grantStatements} granted on the given (existing) schemas. */
+export function revokeSchemaStatements(username: string, schemas: readonly string[]): Statement[] {
+  const role = escapeIdentifier(username);
+  return schemas.flatMap((schema) => {
+    const s = escapeIdentifier(schema);
+    return [
+      plain(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} REVOKE SELECT ON SEQUENCES FROM ${role}`),
+      plain(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} REVOKE SELECT ON TABLES FROM ${role}`),
+      plain(`REVOKE SELECT ON ALL SEQUENCES IN SCHEMA ${s} FROM ${role}`),
+      plain(`REVOKE SELECT ON ALL TABLES IN SCHEMA ${s} FROM ${role}`),
+      plain(`REVOKE USAGE ON SCHEMA ${s} FROM ${role}`),
+    ];
+  });
+}
+
+/** Revokes CONNECT on the database. */
+export function revokeDatabaseStatement(username: string, database: string): Statement {
+  return plain(`REVOKE CONNECT ON DATABASE ${escapeIdentifier(database)} FROM ${escapeIdentifier(username)}`);
+}
+
+/**
+ * Drops the role: the connected (master) user first takes membership of it,
+ * which PostgreSQL 16 and later require for REASSIGN OWNED and DROP OWNED,
+ * then takes over anything it owns and drops what remains of its privileges.
+ */
+export function dropRoleStatements(username: string): Statement[] {
+  const role = escapeIdentifier(username);
+  return [
+    plain(`GRANT ${role} TO CURRENT_USER`),
+    plain(`REASSIGN OWNED BY ${role} TO CURRENT_USER`),
+    plain(`DROP OWNED BY ${role}`),
+    plain(`DROP ROLE IF EXISTS ${role}`),
+  ];
+}
+
+/** Sets a role's password (rotation). */
+export function setPasswordStatement(username: string, password: string): Statement {
+  return withPassword(`ALTER ROLE ${escapeIdentifier(username)} WITH PASSWORD`, password);
+}

@@ -1,0 +1,395 @@
+/* eslint-disable no-bitwise -- IPv4 range overlap is bit arithmetic. */
+import { CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from './admin-access-method';
+import { PlatformNetwork } from '../network';
+import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
+import { acknowledgeRules, explainCheckovException } from '../private/compliance';
+import { createManagedRole } from '../private/managed-role';
+import { propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { StageProfile, StageProfiles } from '../profiles';
+
+/** Client range used when none is given: outside every range the reference VPCs use. */
+const DEFAULT_CLIENT_CIDR = '172.16.0.0/22';
+/** AWS Client VPN accepts client ranges from /12 to /22. */
+const CLIENT_CIDR_PREFIX = { min: 12, max: 22 };
+/** Session lengths AWS Client VPN accepts, in hours. */
+const VPN_SESSION_HOURS: readonly number[] = [8, 10, 12, 24];
+/** AWS Client VPN's limit on the login banner. */
+const MAX_BANNER_LENGTH = 1400;
+/** IAM's limits on a SAML metadata document. */
+const SAML_METADATA_LENGTH = { min: 1000, max: 10_000_000 };
+/** One association keeps the seed's VPN budget (USD 75-100 a month). */
+const DEFAULT_SUBNET_ASSOCIATIONS = 1;
+/** Identity Store `GroupId` (IAM Identity Center group ID). */
+const IDENTITY_STORE_GROUP_ID = /^([0-9a-f]{10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** An ACM certificate ARN; group 1 is the region. */
+const ACM_CERTIFICATE_ARN = /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:acm:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HTTPS_PORT = 443;
+/** Retention values CloudWatch Logs accepts, read from aws-cdk-lib (without "never expire"). */
+const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter(
+  (v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE,
+);
+/** One year: the audit-log retention PCI DSS 10.7 asks for. */
+const AUDIT_RETENTION_DAYS = 365;
+
+/** Default bastion: the smallest Graviton burstable instance. */
+const DEFAULT_BASTION_INSTANCE_TYPE = { instanceClass: ec2.InstanceClass.T4G, size: ec2.InstanceSize.NANO };
+/** Amazon Linux 2023's image size and gp3's largest volume, in GiB. */
+const ROOT_VOLUME_GIB = { min: 8, max: 16_384 };
+/** Root device of Amazon Linux images. */
+const ROOT_DEVICE_NAME = '/dev/xvda';
+
+/**
+ * Properties of an `AdminAccess`.
+ */
+export interface AdminAccessProps {
+  /**
+   * The network whose database tier administrators reach. Its stage preset
+   * (`network.profile`) fills the defaults, and the construct wires itself
+   * into `network.databaseSecurityGroup`.
+   */
+  readonly network: PlatformNetwork;
+
+  /**
+   * The administrator path: `AdminAccessMethod.clientVpn({...})` (the seed's
+   * default, needs the Identity Center SAML metadata, a server certificate and
+   * a group) or `AdminAccessMethod.ssmBastion()` (the cheap alternative).
+   */
+  readonly method: AdminAccessMethod;
+}
+
+/**
+ * The administrator path to the private database, wired into a
+ * `PlatformNetwork` by constructing it.
+ *
+ * Both paths reach the database from the application subnets, which the
+ * database network ACL already admits: Client VPN translates every client
+ * address to its network interface in the associated application subnet,
+ * and the bastion runs in an application subnet. The database security
+ * group admits the database port from this construct's security group only,
+ * and that group may send nothing else but (bastion) HTTPS to Systems Manager.
+ *
+ * @example
+ * new AdminAccess(this, 'AdminAccess', {
+ *   network,
+ *   method: AdminAccessMethod.clientVpn({
+ *     samlMetadataDocument: fs.readFileSync('identity-center-client-vpn.xml', 'utf-8'),
+ *     serverCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+ *     authorizedGroupId: '906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+ *   }),
+ * });
+ */
+export class AdminAccess extends Construct {
+  /** Which path was built. */
+  public readonly kind: AdminAccessKind;
+  /** The stage preset the defaults came from (the network's stage). */
+  public readonly profile: StageProfile;
+  /**
+   * Security group of the Client VPN network interfaces or of the bastion:
+   * the database security group admits the database port from it.
+   */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The Client VPN endpoint (Client VPN only). */
+  public readonly endpoint?: ec2.ClientVpnEndpoint;
+  /** The IAM SAML provider for IAM Identity Center (Client VPN only). */
+  public readonly samlProvider?: iam.SamlProvider;
+  /** The encrypted connection log group (Client VPN only). */
+  public readonly logGroup?: logs.LogGroup;
+  /** The range VPN clients get their addresses from (Client VPN only). */
+  public readonly clientCidr?: string;
+  /** The Session Manager instance (bastion only). */
+  public readonly instance?: ec2.Instance;
+  /** The bastion's instance role (bastion only). */
+  public readonly role?: iam.IRole;
+
+  /**
+   * @param scope the parent construct
+   * @param id the construct ID; it prefixes every logical ID, so keep it stable
+   * @param props the network and the access method
+   */
+  constructor(scope: Construct, id: string, props: AdminAccessProps) {
+    super(scope, id);
+    const network = props.network;
+    this.profile = StageProfiles.of(network.profile.stage);
+    this.kind = props.method.kind;
+
+    if (props.method.clientVpnOptions) {
+      const vpn = this.createClientVpn(network, props.method.clientVpnOptions);
+      this.securityGroup = vpn.securityGroup;
+      this.endpoint = vpn.endpoint;
+      this.samlProvider = vpn.samlProvider;
+      this.logGroup = vpn.logGroup;
+      this.clientCidr = vpn.clientCidr;
+    } else {
+      const bastion = this.createSsmBastion(network, props.method.ssmBastionOptions ?? {});
+      this.securityGroup = bastion.securityGroup;
+      this.instance = bastion.instance;
+      this.role = bastion.role;
+    }
+
+    this.securityGroup.connections.allowTo(
+      network.databaseSecurityGroup,
+      ec2.Port.tcp(network.databasePort),
+      this.kind === AdminAccessKind.CLIENT_VPN ? 'Client VPN administrators to the database' : 'Session Manager bastion to the database',
+    );
+  }
+
+  private createClientVpn(network: PlatformNetwork, options: ClientVpnAccessOptions) {
+    const retain = this.profile.dataProtection.retainOnDelete;
+    const clientCidr = options.clientCidr ?? DEFAULT_CLIENT_CIDR;
+    this.validateClientCidr(network, clientCidr);
+    this.validateSamlMetadata(options.samlMetadataDocument);
+    this.validateServerCertificateArn(options.serverCertificateArn);
+    const groupId = options.authorizedGroupId;
+    if (!Token.isUnresolved(groupId) && !IDENTITY_STORE_GROUP_ID.test(groupId)) {
+      throw propError(
+        this,
+        'clientVpn.authorizedGroupId',
+        groupId,
+        'must be an IAM Identity Center group ID such as 906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d (Identity Store GroupId), not the group name',
+      );
+    }
+    const sessionHours = options.sessionTimeoutHours ?? this.profile.access.sessionDurationHours;
+    validateOneOf(this, 'clientVpn.sessionTimeoutHours', sessionHours, VPN_SESSION_HOURS);
+    const banner = options.clientLoginBanner;
+    if (banner !== undefined && !Token.isUnresolved(banner) && (banner.length === 0 || banner.length > MAX_BANNER_LENGTH)) {
+      throw propError(this, 'clientVpn.clientLoginBanner', banner.length > 40 ? `${banner.slice(0, 40)}...` : banner,
+        `must be 1 to ${MAX_BANNER_LENGTH} characters (got ${banner.length})`);
+    }
+    const retentionDays = options.connectionLogRetentionDays ?? this.profile.network.flowLogRetentionDays;
+    validateOneOf(this, 'clientVpn.connectionLogRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
+    const applicationSubnets = network.vpc.selectSubnets(network.applicationSubnets).subnets;
+    const associations = options.subnetAssociations ?? DEFAULT_SUBNET_ASSOCIATIONS;
+    validateIntegerRange(this, 'clientVpn.subnetAssociations', associations, 1, applicationSubnets.length);
+
+    const samlProvider = new iam.SamlProvider(this, 'SamlProvider', {
+      metadataDocument: iam.SamlMetadataDocument.fromXml(options.samlMetadataDocument),
+    });
+
+    const logGroup = new logs.LogGroup(this, 'ConnectionLogGroup', {
+      encryptionKey: options.connectionLogEncryptionKey ?? network.flowLogEncryptionKey,
+      retention: retentionDays as logs.RetentionDays,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    if (retentionDays < AUDIT_RETENTION_DAYS) {
+      explainCheckovException(
+        logGroup.node.defaultChild as CfnResource,
+        'CKV_AWS_338',
+        `Client VPN connection logs are kept ${retentionDays} days by choice (stage ${this.profile.stage}); production keeps them ${AUDIT_RETENTION_DAYS} days.`,
+      );
+    }
+
+    // No inbound rules: clients arrive through the service, not through the
+    // group. Outbound only to the database port (added by the constructor).
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: network.vpc,
+      description: 'Client VPN endpoint: administrators to the database port only',
+      allowAllOutbound: false,
+    });
+
+    const endpoint = new ec2.ClientVpnEndpoint(this, 'Endpoint', {
+      vpc: network.vpc,
+      description: `Administrator access to the ${this.profile.stage} database subnets`,
+      cidr: clientCidr,
+      serverCertificateArn: options.serverCertificateArn,
+      userBasedAuthentication: ec2.ClientVpnUserBasedAuthentication.federated(samlProvider),
+      // The portal needs a second Identity Center application; engineers get
+      // the client configuration from the console or the CLI instead.
+      selfServicePortal: false,
+      logging: true,
+      logGroup,
+      // Only the VPC's routes are pushed to clients: no internet through the VPN.
+      splitTunnel: true,
+      transportProtocol: options.transportProtocol ?? ec2.TransportProtocol.UDP,
+      port: ec2.VpnPort.HTTPS,
+      sessionTimeout: sessionHours as ec2.ClientVpnSessionTimeout,
+      disconnectOnSessionTimeout: true,
+      clientLoginBanner: banner,
+      securityGroups: [securityGroup],
+      // Application subnets: the database NACL already admits them, and the
+      // endpoint's interfaces translate client addresses to theirs.
+      vpcSubnets: { subnets: applicationSubnets.slice(0, associations) },
+      authorizeAllUsersToVpcCidr: false,
+    });
+    network.vpc.selectSubnets(network.databaseSubnets).subnets.forEach((subnet, i) => {
+      endpoint.addAuthorizationRule(`DatabaseSubnet${i + 1}`, {
+        cidr: subnet.ipv4CidrBlock,
+        groupId,
+        description: `Administrator group to database subnet ${i + 1}`,
+      });
+    });
+
+    return { securityGroup, endpoint, samlProvider, logGroup, clientCidr };
+  }
+
+  private createSsmBastion(network: PlatformNetwork, options: SsmBastionAccessOptions) {
+    const instanceType = options.instanceType
+      ?? ec2.InstanceType.of(DEFAULT_BASTION_INSTANCE_TYPE.instanceClass, DEFAULT_BASTION_INSTANCE_TYPE.size);
+    if (!options.machineImage && instanceType.architecture !== ec2.InstanceArchitecture.ARM_64) {
+      throw propError(
+        this,
+        'ssmBastion.instanceType',
+        instanceType.toString(),
+        'must be an arm64 (Graviton) type such as t4g.nano for the default Amazon Linux 2023 arm64 image; pass machineImage for another architecture',
+      );
+    }
+    const rootVolumeSize = options.rootVolumeSizeGiB ?? ROOT_VOLUME_GIB.min;
+    validateIntegerRange(this, 'ssmBastion.rootVolumeSizeGiB', rootVolumeSize, ROOT_VOLUME_GIB.min, ROOT_VOLUME_GIB.max);
+    const terminationProtection = options.terminationProtection ?? this.profile.dataProtection.retainOnDelete;
+
+    // No inbound rules at all; out only to Systems Manager (HTTPS) and to the
+    // database port (added by the constructor).
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: network.vpc,
+      description: 'Session Manager bastion: no inbound; HTTPS to Systems Manager and the database port only',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(HTTPS_PORT),
+      'HTTPS to Systems Manager and package repositories through the NAT gateways or endpoints',
+    );
+
+    // The Session Manager instance permissions AWS documents as the minimum,
+    // instead of AmazonSSMManagedInstanceCore (about 20 ssm actions plus
+    // ec2messages:*, for Run Command, inventory and patching). The
+    // registration heartbeat is scoped to this instance below.
+    const { role, policy } = createManagedRole(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Session Manager bastion ${this.node.path}: register with Systems Manager and open session channels only`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'SessionManagerChannels',
+          actions: [
+            'ssmmessages:CreateControlChannel',
+            'ssmmessages:CreateDataChannel',
+            'ssmmessages:OpenControlChannel',
+            'ssmmessages:OpenDataChannel',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledgeRules(
+      policy,
+      'Session Manager channel actions (ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) support no resource-level permissions, so "*" is their only valid resource; the statement lists these four actions only, and the registration heartbeat is scoped to the bastion instance.',
+      ['AwsSolutions-IAM5[Resource::*]'],
+    );
+
+    const instance = new ec2.Instance(this, 'Instance', {
+      vpc: network.vpc,
+      vpcSubnets: network.applicationSubnets,
+      instanceType,
+      machineImage: options.machineImage ?? ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      securityGroup,
+      role,
+      // No public address: the application subnets never map one, and setting
+      // associatePublicIpAddress would move the subnet into a network
+      // interface block that the compliance packs read as "not in a VPC".
+      httpEndpoint: true,
+      httpTokens: ec2.HttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+      instanceMetadataTags: false,
+      detailedMonitoring: true,
+      disableApiTermination: terminationProtection,
+      creditSpecification: instanceType.isBurstable() ? ec2.CpuCredits.STANDARD : undefined,
+      propagateTagsToVolumeOnCreation: true,
+      blockDevices: [
+        {
+          deviceName: ROOT_DEVICE_NAME,
+          volume: ec2.BlockDeviceVolume.ebs(rootVolumeSize, {
+            encrypted: true,
+            kmsKey: options.volumeEncryptionKey,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'RegisterWithSystemsManager',
+        actions: ['ssm:UpdateInstanceInformation'],
+        resources: [
+          Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.instanceId }),
+        ],
+      }),
+    );
+    if (!terminationProtection) {
+      acknowledgeRules(
+        instance,
+        'Termination protection is off by choice outside production (stage preset dataProtection.retainOnDelete): the bastion holds no data and development stacks must be deletable; production turns it on.',
+        ['AwsSolutions-EC29'],
+      );
+    }
+    return { securityGroup, instance, role };
+  }
+
+  private validateClientCidr(network: PlatformNetwork, clientCidr: string): void {
+    if (Token.isUnresolved(clientCidr)) return;
+    const client = parseIpv4Cidr(this, 'clientVpn.clientCidr', clientCidr);
+    if (client.prefix < CLIENT_CIDR_PREFIX.min || client.prefix > CLIENT_CIDR_PREFIX.max) {
+      throw propError(
+        this,
+        'clientVpn.clientCidr',
+        clientCidr,
+        `the prefix must be from /${CLIENT_CIDR_PREFIX.min} to /${CLIENT_CIDR_PREFIX.max} (AWS Client VPN limits)`,
+      );
+    }
+    const vpcCidr = (network.vpc.node.defaultChild as ec2.CfnVPC).cidrBlock;
+    if (vpcCidr === undefined || Token.isUnresolved(vpcCidr)) return;
+    const vpc = parseIpv4Cidr(network, 'vpcCidr', vpcCidr);
+    if (overlaps(client, vpc)) {
+      throw propError(this, 'clientVpn.clientCidr', clientCidr, `must not overlap the VPC CIDR ${vpcCidr}`);
+    }
+  }
+
+  private validateSamlMetadata(xml: string): void {
+    if (Token.isUnresolved(xml)) return;
+    const shown = xml.length > 40 ? `${xml.slice(0, 40)}...` : xml;
+    if (xml.length < SAML_METADATA_LENGTH.min || xml.length > SAML_METADATA_LENGTH.max) {
+      throw propError(
+        this,
+        'clientVpn.samlMetadataDocument',
+        shown,
+        `must be the SAML metadata XML itself, ${SAML_METADATA_LENGTH.min} to ${SAML_METADATA_LENGTH.max} characters (got ${xml.length}); read the downloaded file's contents`,
+      );
+    }
+    if (!/<([\w-]+:)?EntityDescriptor[\s>]/.test(xml) || !/<([\w-]+:)?IDPSSODescriptor[\s>]/.test(xml)) {
+      throw propError(
+        this,
+        'clientVpn.samlMetadataDocument',
+        shown,
+        'must be identity-provider SAML metadata (an EntityDescriptor with an IDPSSODescriptor), as IAM Identity Center exports it',
+      );
+    }
+  }
+
+  private validateServerCertificateArn(arn: string): void {
+    if (Token.isUnresolved(arn)) return;
+    const match = ACM_CERTIFICATE_ARN.exec(arn);
+    if (!match) {
+      throw propError(
+        this,
+        'clientVpn.serverCertificateArn',
+        arn,
+        'must be an ACM certificate ARN such as arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+      );
+    }
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(region) && match[1] !== region) {
+      throw propError(this, 'clientVpn.serverCertificateArn', arn, `must be a certificate in the stack's region ${region}`);
+    }
+  }
+}
+
+/** True when two IPv4 ranges share an address. */
+function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  const prefix = Math.min(a.prefix, b.prefix);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return ((a.network & mask) >>> 0) === ((b.network & mask) >>> 0);
+}

@@ -1,0 +1,2 @@
+export * from './admin-access-method';
+export * from './admin-access';

@@ -1,0 +1,189 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { PlatformStage } from '../profiles';
+
+/**
+ * A production safeguard that a user can switch off knowingly.
+ */
+export enum DatabaseRisk {
+  /** Run production without a synchronous standby in a second AZ. */
+  SINGLE_AZ = 'SINGLE_AZ',
+  /** Run production without deletion protection. */
+  DELETION_UNPROTECTED = 'DELETION_UNPROTECTED',
+}
+
+/**
+ * What every PostgreSQL database of this library (`SecureRds`,
+ * `SecureAuroraPostgres`) is configured with.
+ */
+export interface PostgresDatabaseOptions {
+  /** VPC of the database; it must have isolated subnets unless `vpcSubnets` says otherwise. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The stage whose preset (`StageProfiles`) fills every default below.
+   *
+   * @default PlatformStage.PRODUCTION
+   */
+  readonly stage?: PlatformStage;
+
+  /**
+   * Subnets of the database.
+   *
+   * @default - the VPC's isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Subnets of the user-management and rotation functions: they need the
+   * database and, through NAT or VPC endpoints, Secrets Manager and S3.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly managementSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security group of the database, e.g. `PlatformNetwork.databaseSecurityGroup`.
+   *
+   * @default - a new security group with no rules but those this construct adds
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * Security groups admitted on the database port (the application tier,
+   * the admin access path). Nothing else is.
+   *
+   * @default - none besides this construct's own user-management functions
+   */
+  readonly clientSecurityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Protect the database from deletion. Turning it off in production needs
+   * `DatabaseRisk.DELETION_UNPROTECTED` in `acceptedRisks`.
+   *
+   * @default - the stage preset's `database.deletionProtection`
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * Production safeguards knowingly switched off.
+   *
+   * @default - none
+   */
+  readonly acceptedRisks?: DatabaseRisk[];
+
+  /**
+   * Days of automated backups (and of point-in-time recovery), 1 to 35.
+   *
+   * @default - the stage preset's `database.backupRetentionDays` (7 in development, 30 in production)
+   */
+  readonly backupRetentionDays?: number;
+
+  /**
+   * Database port, 1150 to 65535.
+   *
+   * @default - the stage preset's `database.port` (5432)
+   */
+  readonly port?: number;
+
+  /**
+   * Name of the database created with the instance or cluster.
+   *
+   * @default 'innovate'
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Master user name.
+   *
+   * @default 'innovate_admin'
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * KMS key for storage, Performance Insights, secrets, logs, alarms and
+   * backups. It must allow CloudWatch Logs, CloudWatch and AWS Backup to use it.
+   *
+   * @default - a new customer-managed key with rotation, always retained
+   */
+  readonly encryptionKey?: kms.Key;
+
+  /**
+   * Days between automatic rotations of the master and read-only credentials, 1 to 1000.
+   *
+   * @default - the stage preset's `database.credentialRotationDays` (30)
+   */
+  readonly credentialRotationDays?: number;
+
+  /**
+   * Create the read-only (analytics) database user, with its own rotated secret.
+   *
+   * @default true
+   */
+  readonly createReadOnlyUser?: boolean;
+
+  /**
+   * Name of the read-only user.
+   *
+   * @default 'analytics_readonly'
+   */
+  readonly readOnlyUsername?: string;
+
+  /**
+   * Schemas the read-only user may read (current and future tables).
+   *
+   * @default ['public']
+   */
+  readonly readOnlySchemas?: string[];
+
+  /**
+   * Enhanced monitoring interval in seconds: 1, 5, 10, 15, 30 or 60.
+   *
+   * @default - the stage preset's `database.monitoringIntervalSeconds` (60)
+   */
+  readonly monitoringIntervalSeconds?: number;
+
+  /**
+   * Days Performance Insights keeps data: 7, a multiple of 31 up to 713, or 731.
+   *
+   * @default - the stage preset's `database.performanceInsightsRetentionDays` (7)
+   */
+  readonly performanceInsightsRetentionDays?: number;
+
+  /**
+   * Days the exported PostgreSQL logs are kept; a value CloudWatch Logs accepts.
+   *
+   * @default - the stage preset's `database.logRetentionDays` (30 in development, 365 in production)
+   */
+  readonly logRetentionDays?: number;
+
+  /**
+   * Topic the alarms notify.
+   *
+   * @default - a new topic encrypted with the database key
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Daily backup window (UTC, `hh24:mi-hh24:mi`, at least 30 minutes).
+   *
+   * @default '03:00-04:00'
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * Weekly maintenance window (UTC, `ddd:hh24:mi-ddd:hh24:mi`).
+   *
+   * @default 'Sun:04:30-Sun:05:30'
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * ARN of an AWS Backup vault in another region (see `BackupCopyVault`)
+   * that receives a copy of every backup, for regional disaster recovery.
+   *
+   * @default - backups stay in this region
+   */
+  readonly backupCopyVaultArn?: string;
+}

@@ -1,0 +1,254 @@
+import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { defaultMaxConnections } from './instance-classes';
+import {
+  acknowledgeDatabaseTradeOffs, alarmTopic, createBackupPlan, createDatabaseKey, createExportLogGroups, createMonitoringRole,
+  databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, PASSWORD_EXCLUDED, POSTGRES_PARAMETERS,
+  requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateResourceIdentifier,
+} from './postgres-common';
+import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { acknowledgeRules } from '../private/compliance';
+import { propError } from '../private/validation';
+
+/** Aurora Serverless v2 capacity bounds, in ACUs (half-ACU steps). */
+const MIN_ACU = 0.5;
+const MAX_ACU = 256;
+/** Each ACU is about 2 GiB of memory. */
+const GIB_PER_ACU = 2;
+/** Aurora allows up to 15 readers per cluster. */
+const MAX_READERS = 15;
+
+/**
+ * Properties of a `SecureAuroraPostgres`.
+ */
+export interface SecureAuroraPostgresProps extends PostgresDatabaseOptions {
+  /**
+   * Aurora PostgreSQL version, pinned to a minor version (at least the RDS
+   * source's when migrating from `SecureRds`).
+   *
+   * @default rds.AuroraPostgresEngineVersion.VER_17_9
+   */
+  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
+
+  /**
+   * Lowest capacity in Aurora capacity units (0.5 to 256, in half steps).
+   *
+   * @default 0.5
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * Highest capacity in Aurora capacity units (0.5 to 256, at least `minCapacity`).
+   *
+   * @default 16
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * Serverless v2 readers, spread over the AZs; a reader is the failover
+   * target, so production needs at least one unless `DatabaseRisk.SINGLE_AZ`
+   * is accepted. At most 15.
+   *
+   * @default - 1 in production (the stage preset's Multi-AZ), 0 in development
+   */
+  readonly readers?: number;
+
+  /**
+   * Cluster identifier (lower case, 1 to 63 characters). Named clusters
+   * cannot be replaced by CloudFormation, which protects the data.
+   *
+   * @default - a unique name derived from the construct path
+   */
+  readonly clusterIdentifier?: string;
+}
+
+/**
+ * The seed's phase 4 database ("Aurora PostgreSQL (serverless), millions of
+ * users"): Aurora PostgreSQL Serverless v2 with the same guarantees as
+ * `SecureRds`: isolated subnets, customer-managed encryption, TLS enforced,
+ * never public, backups with point-in-time recovery plus an AWS Backup plan,
+ * rotated master and read-only credentials, monitoring and alarms.
+ *
+ * @example
+ * const db = new SecureAuroraPostgres(this, 'Database', {
+ *   vpc: network.vpc,
+ *   securityGroup: network.databaseSecurityGroup,
+ *   clientSecurityGroups: [network.applicationSecurityGroup],
+ *   maxCapacity: 64,
+ * });
+ */
+export class SecureAuroraPostgres extends Construct {
+  /** The stage preset the database was built from. */
+  public readonly profile: StageProfile;
+  /** The Aurora cluster. */
+  public readonly cluster: rds.DatabaseCluster;
+  /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
+  public readonly encryptionKey: kms.Key;
+  /** The master user's secret. */
+  public readonly masterSecret: secretsmanager.ISecret;
+  /** The read-only user's secret, when the user is created. */
+  public readonly readOnlySecret?: secretsmanager.ISecret;
+  /** Security group of the database. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** Topic the alarms notify. */
+  public readonly alarmTopic: sns.ITopic;
+  /** The alarms, by name. */
+  public readonly alarms: { [name: string]: cloudwatch.Alarm };
+  /** The database port. */
+  public readonly port: number;
+  /** `max_connections` at the highest capacity. */
+  public readonly maxConnections: number;
+  /** The AWS Backup plan that covers the cluster. */
+  public readonly backupPlan: backup.BackupPlan;
+
+  private readonly masterUsername: string;
+
+  constructor(scope: Construct, id: string, props: SecureAuroraPostgresProps) {
+    super(scope, id);
+    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const preset = this.profile.database;
+    const settings = resolvePostgresSettings(this, props, this.profile);
+    this.port = settings.port;
+    this.masterUsername = settings.masterUsername;
+
+    const minCapacity = props.minCapacity ?? MIN_ACU;
+    const maxCapacity = props.maxCapacity ?? 16;
+    validateCapacity(this, 'minCapacity', minCapacity, MIN_ACU);
+    validateCapacity(this, 'maxCapacity', maxCapacity, minCapacity);
+    const readers = props.readers ?? (preset.multiAz ? 1 : 0);
+    if (!Number.isInteger(readers) || readers < 0 || readers > MAX_READERS) {
+      throw propError(this, 'readers', readers, `must be an integer from 0 to ${MAX_READERS}`);
+    }
+    requireRiskAccepted(this, props, settings.production && readers === 0, 'readers', DatabaseRisk.SINGLE_AZ,
+      'production needs a reader in another AZ to fail over to');
+    this.maxConnections = defaultMaxConnections(maxCapacity * GIB_PER_ACU);
+    const clusterIdentifier = props.clusterIdentifier ?? Names.uniqueResourceName(this, { maxLength: 55, separator: '-' }).toLowerCase();
+    if (!Token.isUnresolved(clusterIdentifier)) validateResourceIdentifier(this, 'clusterIdentifier', clusterIdentifier);
+
+    this.encryptionKey = props.encryptionKey ?? createDatabaseKey(this);
+    this.securityGroup = databaseSecurityGroup(this, props, this.port);
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_9 });
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine,
+      description: `TLS-only Aurora PostgreSQL with connection and DDL logging (${this.node.path})`,
+      parameters: POSTGRES_PARAMETERS,
+    });
+    const monitoringRole = createMonitoringRole(this);
+    const logGroups = createExportLogGroups(this, `/aws/rds/cluster/${clusterIdentifier}`, ['postgresql'], this.encryptionKey, settings, this.profile.stage);
+
+    const instanceProps: rds.ProvisionedClusterInstanceProps = {
+      publiclyAccessible: false,
+      autoMinorVersionUpgrade: true,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: this.encryptionKey,
+      performanceInsightRetention: settings.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    };
+    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      engine,
+      clusterIdentifier,
+      writer: rds.ClusterInstance.serverlessV2('Writer', instanceProps),
+      readers: Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { ...instanceProps, scaleWithWriter: i === 0 })),
+      serverlessV2MinCapacity: minCapacity,
+      serverlessV2MaxCapacity: maxCapacity,
+      vpc: props.vpc,
+      vpcSubnets: settings.vpcSubnets,
+      securityGroups: [this.securityGroup],
+      port: this.port,
+      defaultDatabaseName: settings.databaseName,
+      credentials: rds.Credentials.fromGeneratedSecret(settings.masterUsername, {
+        encryptionKey: this.encryptionKey,
+        excludeCharacters: PASSWORD_EXCLUDED,
+      }),
+      parameterGroup,
+      storageEncrypted: true,
+      storageEncryptionKey: this.encryptionKey,
+      iamAuthentication: true,
+      backup: { retention: Duration.days(settings.backupRetentionDays), preferredWindow: props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW },
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW,
+      copyTagsToSnapshot: true,
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      cloudwatchLogsExports: ['postgresql'],
+      monitoringInterval: Duration.seconds(settings.monitoringIntervalSeconds),
+      monitoringRole,
+    });
+    logGroups.forEach((group) => this.cluster.node.addDependency(group));
+    this.masterSecret = this.cluster.secret!;
+    (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    acknowledgeDatabaseTradeOffs(this.cluster, settings, this.profile.stage, readers > 0);
+    for (const instance of this.cluster.node.children.filter((c) => c.node.id === 'Writer' || c.node.id.startsWith('Reader'))) {
+      acknowledgeRules(instance,
+        'False positive: Aurora backs up the cluster, not its instances; the AWS Backup plan below selects the cluster, which covers every instance.',
+        ['HIPAA.Security-RDSInBackupPlan', 'NIST.800.53.R5-RDSInBackupPlan']);
+    }
+
+    const credentials = setUpCredentials(this, {
+      vpc: props.vpc,
+      managementSubnets: props.managementSubnets,
+      securityGroup: this.securityGroup,
+      masterSecret: this.masterSecret,
+      key: this.encryptionKey,
+      settings,
+      attach: (secret) => secret.attach(this.cluster),
+      database: this.cluster,
+    });
+    this.readOnlySecret = credentials.readOnlySecret;
+
+    this.backupPlan = createBackupPlan(this, {
+      resource: backup.BackupResource.fromRdsDatabaseCluster(this.cluster),
+      resourceArn: this.cluster.clusterArn,
+      snapshotType: 'cluster-snapshot',
+      key: this.encryptionKey,
+      settings,
+      copyVaultArn: props.backupCopyVaultArn,
+    });
+
+    this.alarmTopic = alarmTopic(this, props.alarmTopic, this.encryptionKey);
+    this.alarms = {};
+    const minute = Duration.minutes(1);
+    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: this.cluster.clusterIdentifier }, statistic, period: minute,
+    });
+    const alarm = (name: string, m: cloudwatch.IMetric, threshold: number, description: string) => {
+      this.alarms[name] = databaseAlarm(this, name, {
+        metric: m, threshold, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description, periods: preset.alarmPeriodMinutes, topic: this.alarmTopic,
+      });
+    };
+    alarm('CpuUtilization', metric('CPUUtilization', cloudwatch.Stats.AVERAGE), preset.cpuAlarmPercent,
+      `CPU above ${preset.cpuAlarmPercent}% for ${preset.alarmPeriodMinutes} minutes`);
+    alarm('CapacityUtilization', metric('ACUUtilization', cloudwatch.Stats.AVERAGE), preset.cpuAlarmPercent,
+      `Capacity above ${preset.cpuAlarmPercent}% of ${maxCapacity} ACUs: raise maxCapacity`);
+    const connections = Math.floor((this.maxConnections * preset.connectionsAlarmPercent) / 100);
+    alarm('DatabaseConnections', metric('DatabaseConnections', cloudwatch.Stats.MAXIMUM), connections,
+      `Connections above ${preset.connectionsAlarmPercent}% of max_connections at ${maxCapacity} ACUs (${connections} of ${this.maxConnections})`);
+  }
+
+  /**
+   * Grant IAM database authentication (`rds-db:connect`) as a database user.
+   *
+   * @param grantee the role of the application
+   * @param dbUser the database user to connect as
+   * @default dbUser - the master user
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant {
+    return this.cluster.grantConnect(grantee, dbUser ?? this.masterUsername);
+  }
+}
+
+function validateCapacity(scope: Construct, prop: string, value: number, min: number): void {
+  if (Token.isUnresolved(value)) return;
+  if (value < min || value > MAX_ACU || !Number.isInteger(value * 2)) {
+    throw propError(scope, prop, value, `must be from ${min} to ${MAX_ACU} ACUs in steps of 0.5`);
+  }
+}

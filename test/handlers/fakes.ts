@@ -1,0 +1,217 @@
+/**
+ * In-memory stand-ins for Secrets Manager and PostgreSQL, used by the
+ * postgres-users handler tests through the handler's `deps`.
+ */
+import {
+  DescribeSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, PutSecretValueCommand,
+  ResourceNotFoundException, UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { ClientConfig } from 'pg';
+import { PgClient } from '../../handlers/postgres-users/deps';
+import { EXISTING_SCHEMAS_QUERY, OTHER_DATABASES_QUERY, ROLE_EXISTS_QUERY } from '../../handlers/postgres-users/sql';
+
+interface Version {
+  /** Undefined for the version Secrets Manager stages as AWSPENDING when a rotation starts. */
+  value?: string;
+  stages: string[];
+}
+
+interface Secret {
+  arn: string;
+  name: string;
+  rotationEnabled: boolean;
+  versions: Map<string, Version>;
+}
+
+/** A Secrets Manager client keeping secrets and their version stages in memory. */
+export class FakeSecretsManager {
+  /** Every command sent: its class name and input. */
+  public readonly calls: Array<{ command: string; input: any }> = [];
+  public nextPassword = 'Gen3rated-Passw0rd-0123456789abcd';
+  private readonly secrets = new Map<string, Secret>();
+
+  /** Adds a secret whose AWSCURRENT version (id `v1` unless given) holds `value`. */
+  public addSecret(arn: string, value: object, options: { rotationEnabled?: boolean; versionId?: string } = {}): void {
+    this.secrets.set(arn, {
+      arn,
+      name: arn.split(':').pop() ?? arn,
+      rotationEnabled: options.rotationEnabled ?? true,
+      versions: new Map([[options.versionId ?? 'v1', { value: JSON.stringify(value), stages: ['AWSCURRENT'] }]]),
+    });
+  }
+
+  /** Adds a version with the given stages (taking them from other versions). */
+  public addVersion(arn: string, versionId: string, value: object, stages: string[]): void {
+    const secret = this.secret(arn);
+    for (const version of secret.versions.values()) {
+      version.stages = version.stages.filter((s) => !stages.includes(s));
+    }
+    secret.versions.set(versionId, { value: JSON.stringify(value), stages: [...stages] });
+  }
+
+  /**
+   * What RotateSecret does before invoking the rotation function: stage
+   * AWSPENDING on a new version that has no value yet.
+   */
+  public startRotation(arn: string, token: string): void {
+    const secret = this.secret(arn);
+    for (const version of secret.versions.values()) {
+      version.stages = version.stages.filter((s) => s !== 'AWSPENDING');
+    }
+    secret.versions.set(token, { stages: ['AWSPENDING'] });
+  }
+
+  /** The parsed value of a version, by id or stage. */
+  public value(arn: string, selector: { versionId?: string; stage?: string }): any {
+    const version = this.find(this.secret(arn), selector.versionId, selector.stage);
+    return version?.value === undefined ? undefined : JSON.parse(version.value);
+  }
+
+  /** version id to stages, as DescribeSecret reports it. */
+  public stages(arn: string): Record<string, string[]> {
+    const result: Record<string, string[]> = {};
+    for (const [id, version] of this.secret(arn).versions) {
+      if (version.stages.length > 0) result[id] = [...version.stages];
+    }
+    return result;
+  }
+
+  /** Names of the commands sent, in order. */
+  public commandNames(): string[] {
+    return this.calls.map((c) => c.command);
+  }
+
+  public async send(command: any): Promise<any> {
+    this.calls.push({ command: command.constructor.name, input: command.input });
+    const input = command.input;
+    if (command instanceof DescribeSecretCommand) {
+      const secret = this.secret(input.SecretId);
+      return { ARN: secret.arn, Name: secret.name, RotationEnabled: secret.rotationEnabled, VersionIdsToStages: this.stages(secret.arn) };
+    }
+    if (command instanceof GetSecretValueCommand) {
+      const secret = this.secret(input.SecretId);
+      const stage = input.VersionStage ?? (input.VersionId === undefined ? 'AWSCURRENT' : undefined);
+      const version = this.find(secret, input.VersionId, stage);
+      if (version?.value === undefined) throw notFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+      return { ARN: secret.arn, SecretString: version.value };
+    }
+    if (command instanceof GetRandomPasswordCommand) {
+      return { RandomPassword: this.nextPassword };
+    }
+    if (command instanceof PutSecretValueCommand) {
+      this.addVersion(input.SecretId, input.ClientRequestToken, JSON.parse(input.SecretString), input.VersionStages);
+      return {};
+    }
+    if (command instanceof UpdateSecretVersionStageCommand) {
+      const secret = this.secret(input.SecretId);
+      const holder = [...secret.versions].find(([, v]) => v.stages.includes(input.VersionStage));
+      if (holder && holder[0] !== input.RemoveFromVersionId) {
+        throw new Error(`${input.VersionStage} is attached to ${holder[0]}, not ${input.RemoveFromVersionId}`);
+      }
+      if (holder) holder[1].stages = holder[1].stages.filter((s) => s !== input.VersionStage);
+      secret.versions.get(input.MoveToVersionId)!.stages.push(input.VersionStage);
+      if (input.VersionStage === 'AWSCURRENT' && holder) {
+        for (const version of secret.versions.values()) version.stages = version.stages.filter((s) => s !== 'AWSPREVIOUS');
+        holder[1].stages.push('AWSPREVIOUS');
+      }
+      return {};
+    }
+    throw new Error(`unexpected command ${command.constructor.name}`);
+  }
+
+  private secret(id: string): Secret {
+    const secret = this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.name === id);
+    if (secret === undefined) throw notFound("Secrets Manager can't find the specified secret.");
+    return secret;
+  }
+
+  private find(secret: Secret, versionId?: string, stage?: string): Version | undefined {
+    if (versionId !== undefined) {
+      const version = secret.versions.get(versionId);
+      return version && (stage === undefined || version.stages.includes(stage)) ? version : undefined;
+    }
+    return [...secret.versions.values()].find((v) => v.stages.includes(stage ?? 'AWSCURRENT'));
+  }
+}
+
+function notFound(message: string): ResourceNotFoundException {
+  return new ResourceNotFoundException({ message, $metadata: {} });
+}
+
+/** One statement a fake client received. */
+export interface RecordedQuery {
+  user: string;
+  database: string;
+  text: string;
+  values?: unknown[];
+}
+
+/** A PostgreSQL server in memory: who can log in, which roles and schemas exist; records every query. */
+export class FakePostgres {
+  public readonly configs: ClientConfig[] = [];
+  public readonly queries: RecordedQuery[] = [];
+  public readonly passwords = new Map<string, string>();
+  public readonly roles = new Set<string>();
+  public schemas = new Set(['public', 'reporting']);
+  public otherDatabases: string[] = [];
+  /** When set, connecting fails with this message (the server is unreachable). */
+  public unreachable?: string;
+  /** When set, connecting never finishes. */
+  public hang = false;
+  /** Statements matching this fail with a database error. */
+  public failOn?: RegExp;
+  public connects = 0;
+  public ends = 0;
+
+  public readonly createClient = (config: ClientConfig): PgClient => {
+    this.configs.push(config);
+    let connected = false;
+    return {
+      on: () => undefined,
+      connect: async () => {
+        this.connects++;
+        if (this.hang) await new Promise(() => undefined);
+        if (this.unreachable) throw new Error(this.unreachable);
+        if (this.passwords.get(String(config.user)) !== config.password) {
+          throw new Error(`password authentication failed for user "${config.user}"`);
+        }
+        connected = true;
+      },
+      query: async (text: string, values?: unknown[]) => {
+        if (!connected) throw new Error('not connected');
+        this.queries.push({ user: String(config.user), database: String(config.database), text, values });
+        if (this.failOn?.test(text)) throw new Error(`permission denied: ${text.split(' ').slice(0, 2).join(' ')}`);
+        return { rows: this.answer(text, values) };
+      },
+      end: async () => {
+        this.ends++;
+        connected = false;
+      },
+    };
+  };
+
+  /** Texts of the statements received, without the login checks. */
+  public statements(): string[] {
+    return this.queries.map((q) => q.text).filter((t) => t !== 'SELECT 1');
+  }
+
+  private answer(text: string, values: unknown[] = []): Array<Record<string, unknown>> {
+    switch (text) {
+      case ROLE_EXISTS_QUERY:
+        return this.roles.has(String(values[0])) ? [{ '?column?': 1 }] : [];
+      case EXISTING_SCHEMAS_QUERY:
+        return (values[0] as string[]).filter((s) => this.schemas.has(s)).sort().map((nspname) => ({ nspname }));
+      case OTHER_DATABASES_QUERY:
+        return this.otherDatabases.map((datname) => ({ datname }));
+      case 'SELECT 1':
+        return [{ '?column?': 1 }];
+    }
+    // Keep the fake's logins in step with the password statements it receives.
+    const password = /^(?:CREATE|ALTER) ROLE "(\w+)" WITH (?:LOGIN )?PASSWORD '([^'\\]*)'$/.exec(text);
+    if (password) {
+      this.roles.add(password[1]);
+      this.passwords.set(password[1], password[2]);
+    }
+    return [];
+  }
+}
