@@ -2,7 +2,7 @@ import { Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { PlatformNetwork, PlatformStage, SecureRds } from '../../src';
+import { AdminAccess, AdminAccessMethod, PlatformNetwork, PlatformStage, SecureRds } from '../../src';
 
 /**
  * Properties of one Phase 1 environment (development or production).
@@ -70,5 +70,13 @@ export class EnvironmentStack extends Stack {
       port: this.network.databasePort,
       backupCopyVaultArn: props.backupCopyVaultArn,
     });
+
+    // Administrator access (seed: "Database Access"). Development uses the
+    // cheap SSM Session Manager bastion; production would use the Client VPN
+    // (AdminAccessMethod.clientVpn) with your IAM Identity Center SAML
+    // metadata, ACM server certificate and administrators' group ID.
+    if (!production) {
+      new AdminAccess(this, 'AdminAccess', { network: this.network, method: AdminAccessMethod.ssmBastion() });
+    }
   }
 }

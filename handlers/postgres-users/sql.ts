@@ -1,15 +1,22 @@
 /**
- * The SQL the handler issues, built by pure functions. DDL takes no bind
- * parameters, so identifiers go through `escapeIdentifier` and passwords
- * through `escapeLiteral`; names are also validated before they get here.
+ * The SQL the handler issues, built by pure functions (but for the random
+ * salt of password verifiers). DDL takes no bind parameters, so identifiers
+ * go through `escapeIdentifier` and password verifiers through
+ * `escapeLiteral`; names are also validated before they get here.
+ *
+ * Passwords never appear in a statement: `CREATE ROLE` and `ALTER ROLE` get
+ * the password's SCRAM-SHA-256 verifier, which PostgreSQL stores as it is.
+ * The database logs DDL (`log_statement = ddl`), so a password sent in a
+ * statement would end up in the RDS logs and CloudWatch Logs.
  */
 import { escapeIdentifier, escapeLiteral } from 'pg';
+import { scramVerifier } from './scram';
 
 /** One SQL statement and the form of it that is safe to log. */
 export interface Statement {
   /** The SQL sent to PostgreSQL. */
   readonly text: string;
-  /** The same SQL with any password replaced by `'***'`. */
+  /** The same SQL with any password verifier replaced by `'***'`. */
   readonly redacted: string;
 }
 
@@ -67,15 +74,20 @@ function plain(text: string): Statement {
   return { text, redacted: text };
 }
 
-/** A statement ending in a password literal. */
+/**
+ * A statement ending in the literal of the password's SCRAM-SHA-256 verifier
+ * (never the password). The verifier is not logged either: it allows an
+ * offline guessing attack on the password.
+ */
 function withPassword(prefix: string, password: string): Statement {
-  return { text: `${prefix} ${escapeLiteral(password)}`, redacted: `${prefix} '***'` };
+  return { text: `${prefix} ${escapeLiteral(scramVerifier(password))}`, redacted: `${prefix} '***'` };
 }
 
 /**
- * Creates the role (or sets the password of an existing one) and makes its
- * transactions read-only by default. The default is a guard against mistakes,
- * not a security boundary (a session may change it): the grants are.
+ * Creates the role (or sets the password of an existing one), its password
+ * sent as a SCRAM verifier, and makes its transactions read-only by default.
+ * The default is a guard against mistakes, not a security boundary (a
+ * session may change it): the grants are.
  */
 export function upsertRoleStatements(username: string, password: string, exists: boolean): Statement[] {
   const role = escapeIdentifier(username);
@@ -137,7 +149,7 @@ export function dropRoleStatements(username: string): Statement[] {
   ];
 }
 
-/** Sets a role's password (rotation). */
+/** Sets a role's password, as a SCRAM verifier (rotation). */
 export function setPasswordStatement(username: string, password: string): Statement {
   return withPassword(`ALTER ROLE ${escapeIdentifier(username)} WITH PASSWORD`, password);
 }

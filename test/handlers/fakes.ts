@@ -2,6 +2,7 @@
  * In-memory stand-ins for Secrets Manager and PostgreSQL, used by the
  * postgres-users handler tests through the handler's `deps`.
  */
+import { createHash, createHmac, randomBytes } from 'crypto';
 import {
   DescribeSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, PutSecretValueCommand,
   ResourceNotFoundException, UpdateSecretVersionStageCommand,
@@ -76,6 +77,13 @@ export class FakeSecretsManager {
     return result;
   }
 
+  /** Every password held by a version of a secret. */
+  public passwords(): string[] {
+    return [...this.secrets.values()].flatMap((secret) => [...secret.versions.values()])
+      .map((version) => (version.value === undefined ? undefined : JSON.parse(version.value).password))
+      .filter((password): password is string => typeof password === 'string');
+  }
+
   /** Names of the commands sent, in order. */
   public commandNames(): string[] {
     return this.calls.map((c) => c.command);
@@ -138,6 +146,54 @@ function notFound(message: string): ResourceNotFoundException {
   return new ResourceNotFoundException({ message, $metadata: {} });
 }
 
+/** The SCRAM client of the `pg` package (an internal module without types): what the handler logs in with. */
+interface PgSaslSession {
+  response: string;
+}
+interface PgSasl {
+  startSession(mechanisms: string[]): PgSaslSession;
+  continueSession(session: PgSaslSession, password: string, serverFirstMessage: string): Promise<void>;
+  finalizeSession(session: PgSaslSession, serverFinalMessage: string): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pgSasl: PgSasl = require('pg/lib/crypto/sasl');
+
+/** A stored SCRAM-SHA-256 password: iterations, salt, StoredKey and ServerKey (base64). */
+export const SCRAM_VERIFIER = /^SCRAM-SHA-256\$([1-9][0-9]*):([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
+
+/**
+ * Logs in with `password` against a stored SCRAM-SHA-256 verifier, as a
+ * PostgreSQL server does: `pg`'s own SCRAM client computes its proof from the
+ * password; the server side, knowing only the verifier, checks the proof with
+ * StoredKey and signs with ServerKey, and the client checks that signature.
+ * @returns false when the proof is wrong (wrong password)
+ * @throws Error when the client rejects the server signature (wrong ServerKey)
+ */
+export async function scramLogin(verifier: string, password: string): Promise<boolean> {
+  const parts = SCRAM_VERIFIER.exec(verifier);
+  if (parts === null) throw new Error(`not a SCRAM-SHA-256 verifier: ${verifier}`);
+  const [, iterations, salt, storedKey, serverKey] = parts;
+  const session = pgSasl.startSession(['SCRAM-SHA-256']);
+  const clientFirstBare = session.response.replace(/^n,,/, '');
+  const clientNonce = /(?:^|,)r=([^,]+)/.exec(clientFirstBare)![1];
+  const serverFirst = `r=${clientNonce}${randomBytes(18).toString('base64')},s=${salt},i=${iterations}`;
+  await pgSasl.continueSession(session, password, serverFirst);
+  const clientFinal = session.response;
+  const proofAt = clientFinal.lastIndexOf(',p=');
+  const authMessage = `${clientFirstBare},${serverFirst},${clientFinal.slice(0, proofAt)}`;
+  const proof = Buffer.from(clientFinal.slice(proofAt + 3), 'base64');
+  const clientSignature = createHmac('sha256', Buffer.from(storedKey, 'base64')).update(authMessage).digest();
+  // ClientKey = ClientProof XOR ClientSignature
+  // eslint-disable-next-line no-bitwise
+  const clientKey = Buffer.from(proof.map((byte, i) => byte ^ clientSignature[i]));
+  if (!createHash('sha256').update(clientKey).digest().equals(Buffer.from(storedKey, 'base64'))) {
+    return false;
+  }
+  const serverSignature = createHmac('sha256', Buffer.from(serverKey, 'base64')).update(authMessage).digest('base64');
+  pgSasl.finalizeSession(session, `v=${serverSignature}`);
+  return true;
+}
+
 /** One statement a fake client received. */
 export interface RecordedQuery {
   user: string;
@@ -150,6 +206,10 @@ export interface RecordedQuery {
 export class FakePostgres {
   public readonly configs: ClientConfig[] = [];
   public readonly queries: RecordedQuery[] = [];
+  /**
+   * The stored password of each role: a SCRAM-SHA-256 verifier (as the
+   * handler sets it) or, set by a test, a plaintext password.
+   */
   public readonly passwords = new Map<string, string>();
   public readonly roles = new Set<string>();
   public schemas = new Set(['public', 'reporting']);
@@ -172,7 +232,7 @@ export class FakePostgres {
         this.connects++;
         if (this.hang) await new Promise(() => undefined);
         if (this.unreachable) throw new Error(this.unreachable);
-        if (this.passwords.get(String(config.user)) !== config.password) {
+        if (!await this.accepts(String(config.user), String(config.password))) {
           throw new Error(`password authentication failed for user "${config.user}"`);
         }
         connected = true;
@@ -190,6 +250,13 @@ export class FakePostgres {
     };
   };
 
+  /** True when `password` logs `user` in: over SCRAM when a verifier is stored. */
+  public async accepts(user: string, password: string): Promise<boolean> {
+    const stored = this.passwords.get(user);
+    if (stored === undefined) return false;
+    return SCRAM_VERIFIER.test(stored) ? scramLogin(stored, password) : stored === password;
+  }
+
   /** Texts of the statements received, without the login checks. */
   public statements(): string[] {
     return this.queries.map((q) => q.text).filter((t) => t !== 'SELECT 1');
@@ -206,7 +273,7 @@ export class FakePostgres {
       case 'SELECT 1':
         return [{ '?column?': 1 }];
     }
-    // Keep the fake's logins in step with the password statements it receives.
+    // Keep the fake's logins in step with the password statements it receives (the literal is stored as it is).
     const password = /^(?:CREATE|ALTER) ROLE "(\w+)" WITH (?:LOGIN )?PASSWORD '([^'\\]*)'$/.exec(text);
     if (password) {
       this.roles.add(password[1]);

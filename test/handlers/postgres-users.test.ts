@@ -1,6 +1,6 @@
 // The module object itself (a namespace import would be a copy that jest cannot spy on).
 import https from 'https';
-import { FakePostgres, FakeSecretsManager } from './fakes';
+import { FakePostgres, FakeSecretsManager, scramLogin } from './fakes';
 import { CloudFormationEvent } from '../../handlers/postgres-users/cfn-response';
 import { deps, Deps, httpsPut, SecretsClient } from '../../handlers/postgres-users/deps';
 import { onEvent, rotate } from '../../handlers/postgres-users/index';
@@ -40,6 +40,8 @@ beforeEach(() => {
 
 afterEach(() => {
   jest.restoreAllMocks();
+  // Whatever the test, no password reached the database in a statement (PostgreSQL logs DDL).
+  expectNoPasswordSent();
 });
 
 afterAll(() => {
@@ -65,6 +67,28 @@ function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: Record<str
     },
     ...extra,
   };
+}
+
+/** A SCRAM-SHA-256 verifier as the handler sends it: 4096 iterations, 16-byte salt, 32-byte keys. */
+const VERIFIER = String.raw`SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=`;
+
+/** Matches `<prefix> '<SCRAM-SHA-256 verifier>'`. */
+function withVerifier(prefix: string): string {
+  return expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} '${VERIFIER}'$`));
+}
+
+/**
+ * No query the fake database received (text or bind values, login checks
+ * included) holds a password of any version of any secret, nor `extra`.
+ */
+function expectNoPasswordSent(...extra: string[]): void {
+  const passwords = [...sm.passwords(), ...extra];
+  for (const query of pg.queries) {
+    const sent = JSON.stringify([query.text, query.values ?? []]);
+    for (const password of passwords) {
+      expect(sent).not.toContain(password);
+    }
+  }
 }
 
 /** The single response PUT to CloudFormation. */
@@ -107,7 +131,7 @@ describe('onEvent Create', () => {
     expect(pg.statements()).toEqual([
       'BEGIN',
       ROLE_EXISTS_QUERY,
-      'CREATE ROLE "reader" WITH LOGIN PASSWORD \'reader-pw\'',
+      withVerifier('CREATE ROLE "reader" WITH LOGIN PASSWORD'),
       'ALTER ROLE "reader" SET default_transaction_read_only = on',
       'GRANT CONNECT ON DATABASE "app" TO "reader"',
       ...grantsFor('public'),
@@ -116,6 +140,27 @@ describe('onEvent Create', () => {
     ]);
     expect(pg.queries[1].values).toEqual(['reader']);
     expect(pg.ends).toBe(1);
+  });
+
+  test('sends the password as a SCRAM-SHA-256 verifier that logs in with the password, never the password itself', async () => {
+    await onEvent(cfnEvent('Create'), CONTEXT);
+
+    expect(response().Status).toBe('SUCCESS');
+    expect(pg.queries.length).toBeGreaterThan(10);
+    expectNoPasswordSent('reader-pw', 'master-pw');
+    expect(pg.passwords.get('reader')).toMatch(new RegExp(`^${VERIFIER}$`));
+    expect(await pg.accepts('reader', 'reader-pw')).toBe(true);
+    expect(await pg.accepts('reader', 'reader-pw ')).toBe(false);
+  });
+
+  test('a new salt each time: the same password gives different verifiers', async () => {
+    await onEvent(cfnEvent('Create'), CONTEXT);
+    const first = pg.passwords.get('reader');
+    puts = [];
+    await onEvent(cfnEvent('Create'), CONTEXT);
+
+    expect(pg.passwords.get('reader')).not.toBe(first);
+    expect(await pg.accepts('reader', 'reader-pw')).toBe(true);
   });
 
   test('connects as the master user to the named database over verified TLS with bounded times', async () => {
@@ -162,7 +207,9 @@ describe('onEvent Create', () => {
     pg.roles.add('reader');
     await onEvent(cfnEvent('Create'), CONTEXT);
 
-    expect(pg.statements()[2]).toBe('ALTER ROLE "reader" WITH LOGIN PASSWORD \'reader-pw\'');
+    expect(pg.statements()[2]).toEqual(withVerifier('ALTER ROLE "reader" WITH LOGIN PASSWORD'));
+    expectNoPasswordSent('reader-pw');
+    expect(await pg.accepts('reader', 'reader-pw')).toBe(true);
     expect(response().Status).toBe('SUCCESS');
   });
 
@@ -260,13 +307,15 @@ describe('onEvent Update', () => {
     expect(pg.statements()).toEqual([
       'BEGIN',
       ROLE_EXISTS_QUERY,
-      'ALTER ROLE "reader" WITH LOGIN PASSWORD \'reader-pw\'',
+      withVerifier('ALTER ROLE "reader" WITH LOGIN PASSWORD'),
       'ALTER ROLE "reader" SET default_transaction_read_only = on',
       'GRANT CONNECT ON DATABASE "app" TO "reader"',
       ...grantsFor('public'),
       ...grantsFor('reporting'),
       'COMMIT',
     ]);
+    expectNoPasswordSent('reader-pw', 'master-pw');
+    expect(await pg.accepts('reader', 'reader-pw')).toBe(true);
     expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'app/reader' });
   });
 
@@ -291,7 +340,9 @@ describe('onEvent Update', () => {
     const old = cfnEvent('Create', { Schemas: ['public', 'reporting'] }).ResourceProperties;
     await onEvent(cfnEvent('Update', { Schemas: ['public'] }, { PhysicalResourceId: 'app/reader', OldResourceProperties: old }), CONTEXT);
 
-    expect(pg.statements()[2]).toBe('CREATE ROLE "analyst" WITH LOGIN PASSWORD \'analyst-pw\'');
+    expect(pg.statements()[2]).toEqual(withVerifier('CREATE ROLE "analyst" WITH LOGIN PASSWORD'));
+    expectNoPasswordSent('analyst-pw');
+    expect(await pg.accepts('analyst', 'analyst-pw')).toBe(true);
     expect(pg.statements().some((s) => s.includes('REVOKE'))).toBe(false);
     expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'app/analyst' });
   });
@@ -412,7 +463,7 @@ describe('onEvent Delete', () => {
   });
 
   test('uses the username recorded in the physical ID, not the current secret', async () => {
-    sm.addSecret(USER_ARN, { username: 'someone_else', password: 'x' });
+    sm.addSecret(USER_ARN, { username: 'someone_else', password: 'someone-else-pw' });
     pg.roles.add('reader');
     await onEvent(deleteEvent(), CONTEXT);
 
@@ -488,20 +539,31 @@ describe('SQL escaping', () => {
     ]);
   });
 
-  test('turns a password into one string literal, also with quotes and backslashes', () => {
-    expect(upsertRoleStatements('reader', "p'; DROP ROLE dbadmin; --", false)[0].text)
-      .toBe("CREATE ROLE \"reader\" WITH LOGIN PASSWORD 'p''; DROP ROLE dbadmin; --'");
-    expect(setPasswordStatement('reader', "a\\'; DROP ROLE dbadmin; --").text)
-      .toBe("ALTER ROLE \"reader\" WITH PASSWORD  E'a\\\\''; DROP ROLE dbadmin; --'");
+  test('sends a password with quotes and backslashes only as the literal of its verifier, and redacts that', async () => {
+    for (const password of ["p'; DROP ROLE dbadmin; --", "a\\'; DROP ROLE dbadmin; --"]) {
+      const [create] = upsertRoleStatements('reader', password, false);
+      const set = setPasswordStatement('reader', password);
+      expect(create.text).toEqual(withVerifier('CREATE ROLE "reader" WITH LOGIN PASSWORD'));
+      expect(set.text).toEqual(withVerifier('ALTER ROLE "reader" WITH PASSWORD'));
+      expect(create.redacted).toBe('CREATE ROLE "reader" WITH LOGIN PASSWORD \'***\'');
+      expect(set.redacted).toBe('ALTER ROLE "reader" WITH PASSWORD \'***\'');
+      for (const statement of [create, set]) {
+        expect(statement.text).not.toContain('DROP ROLE dbadmin');
+        expect(await scramLogin(statement.text.slice(statement.text.indexOf("'") + 1, -1), password)).toBe(true);
+      }
+    }
   });
 
-  test('the handler sends an injected password as a literal and logs it redacted', async () => {
+  test('the handler sends an injected password only as a verifier and logs the statement redacted', async () => {
     sm.addSecret(USER_ARN, { username: 'reader', password: "p'; DROP ROLE dbadmin; --" });
     await onEvent(cfnEvent('Create'), CONTEXT);
 
-    expect(pg.statements()[2]).toBe("CREATE ROLE \"reader\" WITH LOGIN PASSWORD 'p''; DROP ROLE dbadmin; --'");
+    expect(pg.statements()[2]).toEqual(withVerifier('CREATE ROLE "reader" WITH LOGIN PASSWORD'));
+    expectNoPasswordSent("p'; DROP ROLE dbadmin; --", 'DROP ROLE dbadmin');
+    expect(await pg.accepts('reader', "p'; DROP ROLE dbadmin; --")).toBe(true);
     expect(output.join('\n')).toContain('CREATE ROLE \\"reader\\" WITH LOGIN PASSWORD \'***\'');
     expect(output.join('\n')).not.toContain('DROP ROLE dbadmin');
+    expect(output.join('\n')).not.toContain('SCRAM-SHA-256$');
   });
 
   test('the name check accepts names PostgreSQL needs no quotes for', () => {
@@ -597,8 +659,11 @@ describe('rotate', () => {
       await run('setSecret');
 
       expect(pg.queries.filter((q) => q.text !== 'SELECT 1')).toEqual([
-        { user: 'dbadmin', database: 'postgres', text: 'ALTER ROLE "reader" WITH PASSWORD \'pending-pw\'', values: undefined },
+        { user: 'dbadmin', database: 'postgres', text: withVerifier('ALTER ROLE "reader" WITH PASSWORD'), values: undefined },
       ]);
+      expectNoPasswordSent('pending-pw', 'reader-pw', 'master-pw');
+      expect(await pg.accepts('reader', 'pending-pw')).toBe(true);
+      expect(await pg.accepts('reader', 'reader-pw')).toBe(false);
       // The pending login was tried first, on the master secret's host, in the user's database.
       expect(pg.configs[0]).toMatchObject({ host: 'db.example.internal', port: 5432, user: 'reader', database: 'app', password: 'pending-pw' });
       expect(pg.configs[1]).toMatchObject({ host: 'db.example.internal', user: 'dbadmin', password: 'master-pw', ssl: { rejectUnauthorized: true } });
@@ -639,8 +704,10 @@ describe('rotate', () => {
         await runMaster();
 
         expect(pg.queries.filter((q) => q.text !== 'SELECT 1')).toEqual([
-          { user: 'dbadmin', database: 'postgres', text: 'ALTER ROLE "dbadmin" WITH PASSWORD \'new-master-pw\'', values: undefined },
+          { user: 'dbadmin', database: 'postgres', text: withVerifier('ALTER ROLE "dbadmin" WITH PASSWORD'), values: undefined },
         ]);
+        expectNoPasswordSent('new-master-pw', 'master-pw');
+        expect(await pg.accepts('dbadmin', 'new-master-pw')).toBe(true);
         expect(pg.configs.map((c) => c.password)).toEqual(['new-master-pw', 'master-pw']);
       });
 
@@ -650,7 +717,9 @@ describe('rotate', () => {
         await runMaster();
 
         expect(pg.configs.map((c) => c.password)).toEqual(['new-master-pw', 'master-pw', 'previous-pw']);
-        expect(pg.statements()).toEqual(['ALTER ROLE "dbadmin" WITH PASSWORD \'new-master-pw\'']);
+        expect(pg.statements()).toEqual([withVerifier('ALTER ROLE "dbadmin" WITH PASSWORD')]);
+        expectNoPasswordSent('new-master-pw', 'master-pw', 'previous-pw');
+        expect(await pg.accepts('dbadmin', 'new-master-pw')).toBe(true);
       });
 
       test('fails when no password works', async () => {
@@ -708,7 +777,10 @@ describe('rotate', () => {
     }
 
     expect(sm.value(USER_ARN, { stage: 'AWSCURRENT' }).password).toBe(sm.nextPassword);
-    expect(pg.passwords.get('reader')).toBe(sm.nextPassword);
+    expect(pg.passwords.get('reader')).toMatch(new RegExp(`^${VERIFIER}$`));
+    expect(await pg.accepts('reader', sm.nextPassword)).toBe(true);
+    expect(pg.statements()).toEqual([withVerifier('ALTER ROLE "reader" WITH PASSWORD')]);
+    expectNoPasswordSent(sm.nextPassword, 'reader-pw', 'master-pw');
 
     const calls = sm.calls.length;
     await run('setSecret');

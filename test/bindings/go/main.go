@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/innovate-inc/platform-constructs-go/platformconstructs"
 )
@@ -60,6 +61,34 @@ func synthesizesTheNetwork() error {
 	return nil
 }
 
+func synthesizesTheDatabase() error {
+	stack := newStack("GoDatabase")
+	network := platformconstructs.NewPlatformNetwork(stack, jsii.String("Network"), &platformconstructs.PlatformNetworkProps{
+		Stage:             platformconstructs.PlatformStage_DEVELOPMENT,
+		AvailabilityZones: azs,
+	})
+	db := platformconstructs.NewSecureRds(stack, jsii.String("Database"), &platformconstructs.SecureRdsProps{
+		Vpc:                  network.Vpc(),
+		Stage:                platformconstructs.PlatformStage_DEVELOPMENT,
+		SecurityGroup:        network.DatabaseSecurityGroup(),
+		ClientSecurityGroups: &[]awsec2.ISecurityGroup{network.ApplicationSecurityGroup()},
+	})
+	app := stack.Node().Root().(awscdk.App)
+	template := app.Synth(nil).GetStackByName(jsii.String("GoDatabase")).Template().(map[string]interface{})
+	instances := resourcesOf(template, "AWS::RDS::DBInstance")
+	if len(instances) != 1 {
+		return fmt.Errorf("expected 1 DB instance, got %d", len(instances))
+	}
+	props := instances[0]["Properties"].(map[string]interface{})
+	if props["DBInstanceClass"] != "db.t4g.small" || props["MultiAZ"] != false || props["StorageEncrypted"] != true {
+		return fmt.Errorf("unexpected instance %v / MultiAZ %v / encrypted %v", props["DBInstanceClass"], props["MultiAZ"], props["StorageEncrypted"])
+	}
+	if *db.MaxConnections() != 225 {
+		return fmt.Errorf("max connections %v", *db.MaxConnections())
+	}
+	return nil
+}
+
 func rejectsBadInput() (err error) {
 	defer func() {
 		r := recover()
@@ -83,7 +112,7 @@ func main() {
 	checks := []struct {
 		name string
 		run  func() error
-	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"rejectsBadInput", rejectsBadInput}}
+	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"rejectsBadInput", rejectsBadInput}}
 	failed := 0
 	for _, c := range checks {
 		if err := c.run(); err != nil {

@@ -7,7 +7,7 @@ library's synth-time error across the language boundary.
 import tempfile
 
 import aws_cdk as cdk
-from innovate_platform_constructs import PlatformNetwork, PlatformStage, StageProfiles
+from innovate_platform_constructs import PlatformNetwork, PlatformStage, SecureRds, StageProfiles
 
 AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
 
@@ -31,6 +31,29 @@ def synthesizes_the_network() -> None:
     assert len(resources_of(template, "AWS::EC2::Subnet")) == 9
 
 
+def synthesizes_the_database() -> None:
+    stack = new_stack("PythonDatabase")
+    network = PlatformNetwork(stack, "Network", stage=PlatformStage.PRODUCTION, availability_zones=AZS)
+    db = SecureRds(
+        stack,
+        "Database",
+        vpc=network.vpc,
+        stage=PlatformStage.PRODUCTION,
+        security_group=network.database_security_group,
+        client_security_groups=[network.application_security_group],
+    )
+    db.add_read_replica("Reporting")
+    template = stack.node.root.synth().get_stack_by_name("PythonDatabase").template
+    instances = resources_of(template, "AWS::RDS::DBInstance")
+    primary = [i for i in instances if "SourceDBInstanceIdentifier" not in i["Properties"]]
+    assert [p["Properties"]["DBInstanceClass"] for p in primary] == ["db.t4g.medium"], primary
+    assert primary[0]["Properties"]["MultiAZ"] is True
+    assert primary[0]["Properties"]["StorageEncrypted"] is True
+    assert primary[0]["Properties"]["PubliclyAccessible"] is False
+    assert len(instances) == 2
+    assert db.max_connections == 450
+
+
 def rejects_bad_input() -> None:
     stack = new_stack("PythonBadInput")
     try:
@@ -42,7 +65,7 @@ def rejects_bad_input() -> None:
 
 
 if __name__ == "__main__":
-    checks = [synthesizes_the_network, rejects_bad_input]
+    checks = [synthesizes_the_network, synthesizes_the_database, rejects_bad_input]
     for check in checks:
         check()
         print(f"ok   python: {check.__name__}")
