@@ -9,7 +9,7 @@ import { PlatformNetwork } from '../network';
 import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
 import { createManagedRole } from '../private/managed-role';
-import { propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { StageProfile, StageProfiles } from '../profiles';
 
 /** Client range used when none is given: outside every range the reference VPCs use. */
@@ -29,13 +29,6 @@ const IDENTITY_STORE_GROUP_ID = /^([0-9a-f]{10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-
 /** An ACM certificate ARN; group 1 is the region. */
 const ACM_CERTIFICATE_ARN = /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:acm:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HTTPS_PORT = 443;
-/** Retention values CloudWatch Logs accepts, read from aws-cdk-lib (without "never expire"). */
-const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter(
-  (v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE,
-);
-/** One year: the audit-log retention PCI DSS 10.7 asks for. */
-const AUDIT_RETENTION_DAYS = 365;
-
 /** Default bastion: the smallest Graviton burstable instance. */
 const DEFAULT_BASTION_INSTANCE_TYPE = { instanceClass: ec2.InstanceClass.T4G, size: ec2.InstanceSize.NANO };
 /** Amazon Linux 2023's image size and gp3's largest volume, in GiB. */

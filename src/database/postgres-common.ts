@@ -12,11 +12,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { PostgresUserFunctions } from './postgres-user-functions';
-import { PlatformStage, StageProfile } from '../profiles';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
-import { CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { PlatformStage, StageProfile } from '../profiles';
 
 const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
 /** Performance Insights: 7 days (free) or whole months up to 2 years. */
@@ -117,7 +117,9 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
 }
 
 /** Throw unless a production downgrade is listed in `acceptedRisks`. */
-export function requireRiskAccepted(scope: Construct, props: PostgresDatabaseOptions, downgraded: boolean, prop: string, risk: DatabaseRisk, why: string): void {
+export function requireRiskAccepted(
+  scope: Construct, props: PostgresDatabaseOptions, downgraded: boolean, prop: string, risk: DatabaseRisk, why: string,
+): void {
   if (downgraded && !(props.acceptedRisks ?? []).includes(risk)) {
     throw propError(scope, prop, false, `${why}; to go ahead anyway, add DatabaseRisk.${risk} to acceptedRisks`);
   }
@@ -200,7 +202,9 @@ export function createMonitoringRole(scope: Construct): iam.IRole {
  * The log groups RDS exports into (`<prefix>/<type>`), created before the
  * database so they are encrypted and kept as chosen.
  */
-export function createExportLogGroups(scope: Construct, prefix: string, types: string[], key: kms.IKey, settings: PostgresSettings, stage: string): logs.LogGroup[] {
+export function createExportLogGroups(
+  scope: Construct, prefix: string, types: string[], key: kms.IKey, settings: PostgresSettings, stage: string,
+): logs.LogGroup[] {
   return types.map((type) => {
     const group = new logs.LogGroup(scope, `${type.charAt(0).toUpperCase()}${type.slice(1)}Logs`, {
       logGroupName: `${prefix}/${type}`,
@@ -208,7 +212,7 @@ export function createExportLogGroups(scope: Construct, prefix: string, types: s
       retention: settings.logRetentionDays as logs.RetentionDays,
       removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    if (settings.logRetentionDays < 365) {
+    if (settings.logRetentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(group.node.defaultChild as CfnResource, 'CKV_AWS_338',
         `Database logs are kept ${settings.logRetentionDays} days by choice (stage ${stage}); production keeps them 365 days.`);
     }
@@ -234,7 +238,9 @@ export interface CredentialOptions {
  * Rotation of the master secret and, when asked, the read-only user: its
  * secret, its rotation and the custom resource that creates it in the database.
  */
-export function setUpCredentials(scope: Construct, options: CredentialOptions): { functions: PostgresUserFunctions; readOnlySecret?: secretsmanager.ISecret } {
+export function setUpCredentials(
+  scope: Construct, options: CredentialOptions,
+): { functions: PostgresUserFunctions; readOnlySecret?: secretsmanager.ISecret } {
   const { settings } = options;
   const secrets: secretsmanager.ISecret[] = [options.masterSecret];
   let readOnlySecret: secretsmanager.ISecret | undefined;

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createManagedRole } from '../private/managed-role';
+import { AUDIT_RETENTION_DAYS } from '../private/validation';
 
 /** The bundled handler (handlers/postgres-users), built into assets/ by `npx projen bundle`. */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'postgres-users');
@@ -71,7 +72,7 @@ export class PostgresUserFunctions extends Construct {
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    if (props.logRetentionDays < 365) {
+    if (props.logRetentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(logGroup.node.defaultChild as CfnResource, 'CKV_AWS_338',
         `User-management logs are kept ${props.logRetentionDays} days by choice in this stage.`);
     }

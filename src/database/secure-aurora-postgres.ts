@@ -15,9 +15,9 @@ import {
   requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateResourceIdentifier,
 } from './postgres-common';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import { acknowledgeRules } from '../private/compliance';
 import { propError } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
 /** Aurora Serverless v2 capacity bounds, in ACUs (half-ACU steps). */
 const MIN_ACU = 0.5;
@@ -221,8 +221,12 @@ export class SecureAuroraPostgres extends Construct {
     });
     const alarm = (name: string, m: cloudwatch.IMetric, threshold: number, description: string) => {
       this.alarms[name] = databaseAlarm(this, name, {
-        metric: m, threshold, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description, periods: preset.alarmPeriodMinutes, topic: this.alarmTopic,
+        metric: m,
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description,
+        periods: preset.alarmPeriodMinutes,
+        topic: this.alarmTopic,
       });
     };
     alarm('CpuUtilization', metric('CPUUtilization', cloudwatch.Stats.AVERAGE), preset.cpuAlarmPercent,

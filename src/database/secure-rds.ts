@@ -16,9 +16,9 @@ import {
   validateResourceIdentifier,
 } from './postgres-common';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import { acknowledgeRules } from '../private/compliance';
 import { propError, validateIntegerRange } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
 /** RDS for PostgreSQL allows up to 15 read replicas per source instance. */
 const MAX_READ_REPLICAS = 15;
@@ -342,8 +342,12 @@ export class SecureRds extends Construct {
   private createInstanceAlarms(): void {
     const preset = this.profile.database;
     const minute = { period: Duration.minutes(1) };
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator, description: string) => {
-      this.alarms[name] = databaseAlarm(this, name, { metric, threshold, comparisonOperator, description, periods: preset.alarmPeriodMinutes, topic: this.alarmTopic });
+    const alarm = (
+      name: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator, description: string,
+    ) => {
+      this.alarms[name] = databaseAlarm(this, name, {
+        metric, threshold, comparisonOperator, description, periods: preset.alarmPeriodMinutes, topic: this.alarmTopic,
+      });
     };
     alarm('CpuUtilization', this.instance.metricCPUUtilization({ ...minute, statistic: cloudwatch.Stats.AVERAGE }),
       preset.cpuAlarmPercent, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

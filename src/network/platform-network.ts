@@ -8,11 +8,8 @@ import { bitsFor, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
-import { CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
-
-/** One year: the audit-log retention PCI DSS 10.7 asks for. */
-const AUDIT_RETENTION_DAYS = 365;
 
 const MIN_AZS = 2;
 const MAX_AZS = 6;

@@ -50,3 +50,6 @@ export function validateOneOf(
 export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
+
+/** One year: the audit-log retention PCI DSS 10.7 asks for. */
+export const AUDIT_RETENTION_DAYS = 365;

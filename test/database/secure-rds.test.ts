@@ -185,8 +185,13 @@ describe.each(STAGES)('SecureRds in %s', (stage, expected) => {
     const topicId = logicalId(stack, db.alarmTopic as sns.Topic);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'CPUUtilization', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold',
-      Period: 60, EvaluationPeriods: 5, DatapointsToAlarm: 5, AlarmActions: [{ Ref: topicId }],
+      MetricName: 'CPUUtilization',
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 60,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      AlarmActions: [{ Ref: topicId }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'FreeStorageSpace', Threshold: 10 * 1024 ** 3, ComparisonOperator: 'LessThanThreshold',
