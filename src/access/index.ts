@@ -1,2 +1,3 @@
 export * from './admin-access-method';
 export * from './admin-access';
+export * from './github-deploy-roles';
