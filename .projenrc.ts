@@ -91,6 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Snapshots pin logical IDs of stateful resources: `test` must fail on
     // drift, never rewrite. Update them on purpose with `npx projen test:update`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A broken testMatch must fail, not pass with zero tests.
+    passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/test/bindings/'],
@@ -156,17 +158,19 @@ const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';
 // awscdk's own go.mod asks for. See docs/decisions/0003-binding-smoke-tests.md.
 project.tasks.tryFind('package:go')?.reset('jsii-pacmak -v --target go --code-only');
 
-project.addTask('reference', {
+const reference = project.addTask('reference', {
   description:
     'Synthesize the full reference architecture (examples/phase1-single-account) into cdk.out/ under the four cdk-nag packs and print a summary. No AWS account needed.',
-  exec: `${tsNode} scripts/reference.ts`,
 });
+reference.spawn(bundle);
+reference.exec(`${tsNode} scripts/reference.ts`);
 
-project.addTask('validate', {
+const validate = project.addTask('validate', {
   description:
-    'Run cfn-lint and checkov (installed into .venv by the script) over every template in cdk.out/.',
-  exec: 'bash scripts/validate.sh',
+    'Synthesize the reference architecture, then run cfn-lint and checkov (installed into .venv by the script) over every template in cdk.out/.',
 });
+validate.spawn(reference);
+validate.exec('bash scripts/validate.sh');
 
 project.addTask('bindings', {
   description:
@@ -174,10 +178,11 @@ project.addTask('bindings', {
   exec: 'bash test/bindings/run.sh',
 });
 
-project.addTask('bench', {
+const bench = project.addTask('bench', {
   description:
     'Synthesize the reference app and report wall time, resources per stack, Lambda-backed custom resources, nested stacks and template bytes as JSON.',
-  exec: `${tsNode} bench/synth-bench.ts`,
 });
+bench.spawn(bundle);
+bench.exec(`${tsNode} bench/synth-bench.ts`);
 
 project.synth();

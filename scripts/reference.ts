@@ -3,6 +3,7 @@
  * (examples/phase1-single-account) into cdk.out/ under the four cdk-nag packs
  * and print what came out. Needs no AWS account.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { measureAssembly, readValidationFindings, REPO_ROOT, synthReferenceApp } from './lib/assembly';
 
@@ -10,6 +11,11 @@ const PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'
 const outdir = path.join(REPO_ROOT, 'cdk.out');
 
 const { status, wallMs } = synthReferenceApp(outdir);
+if (!fs.existsSync(path.join(outdir, 'validation-report.json'))) {
+  // The report is written whenever packs ran; without it nothing was checked.
+  console.error('\nNo validation-report.json in cdk.out/: the cdk-nag packs did not run.');
+  process.exit(status === 0 ? 1 : status);
+}
 const findings = readValidationFindings(outdir);
 
 if (status !== 0) {

@@ -18,11 +18,12 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 fi
 
 shopt -s nullglob
+# `npm run validate` synthesizes cdk.out/ first (the projen task spawns
+# `reference`), so the templates checked are the current ones.
 templates=(cdk.out/*.template.json)
 if [ ${#templates[@]} -eq 0 ]; then
-  echo "No templates in cdk.out/: synthesizing the reference architecture first"
-  npx projen reference
-  templates=(cdk.out/*.template.json)
+  echo "No templates in cdk.out/: run npm run validate (it synthesizes them first)"
+  exit 1
 fi
 echo "Validating ${#templates[@]} template(s): ${templates[*]}"
 
@@ -52,13 +53,15 @@ import json, sys
 lint_failed = sys.argv[1] == "1"
 raw = json.load(open(".venv/checkov.json"))
 reports = raw if isinstance(raw, list) else [raw]
-passed = failed = skipped = 0
+passed = failed = skipped = parsing_errors = resources = 0
 failures, unexplained = [], []
 for report in reports:
     summary = report.get("summary", {})
     passed += summary.get("passed", 0)
     failed += summary.get("failed", 0)
     skipped += summary.get("skipped", 0)
+    parsing_errors += summary.get("parsing_errors", 0)
+    resources += summary.get("resource_count", 0)
     results = report.get("results", {})
     for check in results.get("failed_checks", []):
         failures.append(f'{check["check_id"]} {check["resource"]} ({check["file_path"]}): {check["check_name"]}')
@@ -66,7 +69,10 @@ for report in reports:
         comment = (check.get("check_result") or {}).get("suppress_comment", "")
         if not comment or comment == "No comment provided":
             unexplained.append(f'{check["check_id"]} {check["resource"]}: skipped without a reason')
-print(f"checkov: {passed} passed, {failed} failed, {skipped} skipped with a reason in the template")
+print(f"checkov: {resources} resources, {passed} passed, {failed} failed, {skipped} skipped with a reason in the template")
+if parsing_errors or resources == 0 or passed == 0:
+    print(f"checkov did not check the templates: {parsing_errors} parsing error(s), {resources} resources, {passed} checks passed")
+    sys.exit(1)
 for line in failures + unexplained:
     print(f"  {line}")
 if failures or unexplained or lint_failed:

@@ -2,3 +2,4 @@ export * from './profiles';
 export * from './network';
 export * from './database';
 export * from './access';
+export * from './governance';

@@ -1,7 +1,8 @@
 import { App, Environment, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { AccountStack } from './account-stack';
 import { EnvironmentStack } from './environment-stack';
-import { BackupCopyVault, PlatformStage } from '../../src';
+import { BackupCopyVault, PlatformStage, StageProfiles } from '../../src';
 
 /**
  * The seed's Phase 1: one AWS account, two separate environments.
@@ -15,8 +16,8 @@ export function buildPhase1(app: App): Stack[] {
     region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
   };
   // Regional disaster recovery (seed: "Regional Outage"): production database
-  // backups are copied to a vault in us-west-2.
-  const recoveryRegion = 'us-west-2';
+  // backups are copied to a vault in the preset's recovery region (us-west-2).
+  const recoveryRegion = StageProfiles.PRODUCTION.backup.replicaRegion;
   const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
     env: { account: env.account, region: recoveryRegion },
     description: 'Innovate Inc. Phase 1: disaster-recovery backup vault',
@@ -24,6 +25,22 @@ export function buildPhase1(app: App): Stack[] {
   });
   new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
 
+  // Account-wide: access separation, audit baseline, budgets (each
+  // environment's from the presets, the account's their sum). Pass your
+  // finance team's and CTO's addresses with -c financeEmail=... -c ctoEmail=...
+  const budgets = {
+    [PlatformStage.DEVELOPMENT]: StageProfiles.DEVELOPMENT.cost.monthlyBudgetUsd,
+    [PlatformStage.PRODUCTION]: StageProfiles.PRODUCTION.cost.monthlyBudgetUsd,
+  };
+  const account = new AccountStack(app, 'InnovateAccount', {
+    env,
+    description: 'Innovate Inc. Phase 1: account access, audit baseline and budgets',
+    terminationProtection: true,
+    monthlyBudgetUsd: Object.values(budgets).reduce((a, b) => a + b, 0),
+    environmentBudgetsUsd: budgets,
+    financeEmails: [app.node.tryGetContext('financeEmail') ?? 'finance@innovate-inc.io'],
+    ctoEmail: app.node.tryGetContext('ctoEmail') ?? 'cto@innovate-inc.io',
+  });
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,
     stage: PlatformStage.DEVELOPMENT,
@@ -45,7 +62,7 @@ export function buildPhase1(app: App): Stack[] {
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
   });
   production.addDependency(disasterRecovery, 'backups are copied into its vault');
-  return [development, production, disasterRecovery];
+  return [account, development, production, disasterRecovery];
 }
 
 /**

@@ -1,8 +1,8 @@
-import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { AdminAccess, AdminAccessMethod, PlatformNetwork, PlatformStage, SecureRds } from '../../src';
+import { AdminAccess, AdminAccessMethod, CostAllocationTags, PlatformNetwork, PlatformStage, SecureRds } from '../../src';
 
 /**
  * Properties of one Phase 1 environment (development or production).
@@ -35,10 +35,8 @@ export class EnvironmentStack extends Stack {
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
 
-    // Cost allocation tags (seed: "Cost Management").
-    Tags.of(this).add('environment', props.stage);
-    Tags.of(this).add('team', props.team);
-    Tags.of(this).add('cost-center', props.costCenter);
+    // Cost allocation tags (seed: "Cost Management") on every resource.
+    CostAllocationTags.apply(this, { environment: props.stage, team: props.team, costCenter: props.costCenter });
 
     const production = props.stage === PlatformStage.PRODUCTION;
     this.network = new PlatformNetwork(this, 'Network', {

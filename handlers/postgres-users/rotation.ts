@@ -20,7 +20,12 @@ export interface RotationEvent {
   readonly Step: string;
 }
 
-/** Characters generated passwords never contain (besides whitespace). */
+/**
+ * Characters generated passwords never contain (besides whitespace) when the
+ * function has no `EXCLUDE_CHARACTERS` setting. The construct passes the same
+ * set it uses for the initial passwords, so rotated ones fit the same
+ * connection strings.
+ */
 export const EXCLUDED_PASSWORD_CHARACTERS = '/@"\'\\';
 /** Length of generated passwords. */
 export const PASSWORD_LENGTH = 32;
@@ -78,7 +83,7 @@ async function createSecret(secretId: string, token: string): Promise<void> {
   }
   const { RandomPassword: password } = await deps.secretsManager().send(new GetRandomPasswordCommand({
     PasswordLength: PASSWORD_LENGTH,
-    ExcludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
+    ExcludeCharacters: deps.env.EXCLUDE_CHARACTERS || EXCLUDED_PASSWORD_CHARACTERS,
     ExcludePunctuation: false,
     IncludeSpace: false,
     RequireEachIncludedType: true,

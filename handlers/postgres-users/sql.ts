@@ -104,6 +104,9 @@ export function grantStatements(username: string, database: string, schemas: rea
   for (const schema of schemas) {
     const s = escapeIdentifier(schema);
     statements.push(
+      // A schema the application has not created yet would fail the grant
+      // (and the deployment); create it, owned by the master user.
+      plain(`CREATE SCHEMA IF NOT EXISTS ${s}`),
       plain(`GRANT USAGE ON SCHEMA ${s} TO ${role}`),
       plain(`GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${role}`),
       plain(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${role}`),

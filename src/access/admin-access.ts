@@ -303,15 +303,21 @@ export class AdminAccess extends Construct {
         },
       ],
     });
-    policy.addStatements(
-      new iam.PolicyStatement({
-        sid: 'RegisterWithSystemsManager',
-        actions: ['ssm:UpdateInstanceInformation'],
-        resources: [
-          Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.instanceId }),
-        ],
-      }),
-    );
+    // The instance may register only itself. That statement names the
+    // instance, so it lives in a policy of its own, created after the
+    // instance (which waits for the channel permissions above); the SSM
+    // agent retries registration until it is attached.
+    new iam.ManagedPolicy(this, 'InstanceRegistrationPolicy', {
+      description: `Session Manager bastion ${this.node.path}: register this instance with Systems Manager`,
+      roles: [this.node.findChild('InstanceRole') as iam.Role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'RegisterWithSystemsManager',
+          actions: ['ssm:UpdateInstanceInformation'],
+          resources: [Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.instanceId })],
+        }),
+      ],
+    });
     if (!terminationProtection) {
       acknowledgeRules(
         instance,

@@ -3,6 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { PlatformStage, StageProfiles } from '../profiles';
 
 /**
  * Properties of a `BackupCopyVault`.
@@ -37,13 +38,13 @@ export class BackupCopyVault extends Construct {
    * reference between stacks.
    *
    * @param scope any construct in the stack of the database
-   * @param region region of the vault, e.g. `us-west-2`
+   * @param region region of the vault; default: the production preset's `backup.replicaRegion` (us-west-2)
    * @param backupVaultName name of the vault
    */
-  public static arnInRegion(scope: Construct, region: string, backupVaultName: string = BackupCopyVault.DEFAULT_VAULT_NAME): string {
+  public static arnInRegion(scope: Construct, region?: string, backupVaultName: string = BackupCopyVault.DEFAULT_VAULT_NAME): string {
     return Stack.of(scope).formatArn({
       service: 'backup',
-      region,
+      region: region ?? StageProfiles.of(PlatformStage.PRODUCTION).backup.replicaRegion,
       resource: 'backup-vault',
       resourceName: backupVaultName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,

@@ -1,9 +1,10 @@
-import { ArnFormat, CfnResource, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnResource, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -143,24 +144,36 @@ export function validateResourceIdentifier(scope: Construct, prop: string, value
 }
 
 /**
- * The database key: storage, Performance Insights, secrets, logs, alarms and
- * backups. Always retained: snapshots and backups outlive the database.
+ * The database key (given, or new): storage, Performance Insights, secrets,
+ * logs, alarms and backups. A new key is always retained: snapshots and
+ * backups outlive the database.
  */
-export function createDatabaseKey(scope: Construct): kms.Key {
+export function databaseKey(scope: Construct, given: kms.IKey | undefined): kms.IKey {
+  if (given) {
+    // A key of this app gets the statements it needs; an imported key's
+    // policy is the owner's to set (see the encryptionKey prop).
+    if (given instanceof kms.Key) allowDatabaseServices(scope, given);
+    return given;
+  }
   const key = new kms.Key(scope, 'Key', {
     description: `Encrypts the PostgreSQL database ${scope.node.path}: storage, Performance Insights, secrets, logs, backups`,
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  allowDatabaseServices(scope, key);
+  return key;
+}
+
+/** CloudWatch Logs (exported logs) and CloudWatch (alarms to the encrypted topic) may use the key. */
+function allowDatabaseServices(scope: Construct, key: kms.Key): void {
   allowCloudWatchLogs(key);
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopic',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
     resources: ['*'],
     conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
   }));
-  return key;
 }
 
 /** The given security group, or a new one without rules; clients admitted on the port. */
@@ -214,7 +227,7 @@ export function createExportLogGroups(
     });
     if (settings.logRetentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(group.node.defaultChild as CfnResource, 'CKV_AWS_338',
-        `Database logs are kept ${settings.logRetentionDays} days by choice (stage ${stage}); production keeps them 365 days.`);
+        `Database logs are kept ${settings.logRetentionDays} days by choice (stage ${stage}); production keeps them ${AUDIT_RETENTION_DAYS} days.`);
     }
     return group;
   });
@@ -267,18 +280,26 @@ export function setUpCredentials(
     masterSecret: options.masterSecret,
     secrets: readOnlySecretResource ? [options.masterSecret, readOnlySecretResource] : [options.masterSecret],
     encryptionKey: options.key,
+    excludeCharacters: PASSWORD_EXCLUDED,
     logRetentionDays: settings.logRetentionDays,
     retainLogs: settings.retain,
   });
-  secrets.forEach((secret, i) => secret.addRotationSchedule(i === 0 ? 'Rotation' : 'ReadOnlyRotation', {
+  // No rotation at deployment: the first rotation would race the custom
+  // resource that logs in as the master to create the read-only user, and
+  // rotating the read-only secret before that user exists would fail.
+  const schedules = secrets.map((secret, i) => secret.addRotationSchedule(i === 0 ? 'Rotation' : 'ReadOnlyRotation', {
     rotationLambda: functions.rotationFunction,
     automaticallyAfter: Duration.days(settings.rotationDays),
+    rotateImmediatelyOnUpdate: false,
   }));
   functions.restrictServiceInvocationsToThisAccount();
   if (readOnlySecret) {
     const user = new CustomResource(scope, 'ReadOnlyUser', {
       serviceToken: functions.onEventFunction.functionArn,
       resourceType: 'Custom::PostgresReadOnlyUser',
+      // The function gives up after 2 minutes; don't let a lost response
+      // hold the stack for CloudFormation's default hour.
+      serviceTimeout: Duration.minutes(5),
       properties: {
         MasterSecretArn: options.masterSecret.secretArn,
         UserSecretArn: readOnlySecret.secretArn,
@@ -288,6 +309,7 @@ export function setUpCredentials(
       },
     });
     user.node.addDependency(options.database);
+    schedules[1].node.addDependency(user);
   }
   return { functions, readOnlySecret };
 }
@@ -302,15 +324,23 @@ export interface BackupPlanOptions {
   readonly key: kms.IKey;
   readonly settings: PostgresSettings;
   readonly copyVaultArn?: string;
+  /** Notified when a backup or copy job of the vault fails. */
+  readonly topic: sns.ITopic;
 }
 
-/** A daily AWS Backup plan for the database, optionally copied to another region's vault. */
+/**
+ * A daily AWS Backup plan for the database, optionally copied to another
+ * region's vault; failed, aborted or expired backup and copy jobs notify the
+ * topic.
+ */
 export function createBackupPlan(scope: Construct, options: BackupPlanOptions): backup.BackupPlan {
   const { settings } = options;
   const stack = Stack.of(scope);
   const vault = new backup.BackupVault(scope, 'BackupVault', {
     encryptionKey: options.key,
-    removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    // Always retained: CloudFormation cannot delete a vault that still holds
+    // recovery points, and they expire on their own schedule.
+    removalPolicy: RemovalPolicy.RETAIN,
   });
   const plan = new backup.BackupPlan(scope, 'BackupPlan', { backupVault: vault });
   const deleteAfter = Duration.days(settings.backupRetentionDays);
@@ -346,8 +376,20 @@ export function createBackupPlan(scope: Construct, options: BackupPlanOptions): 
       resources: [options.key.keyArn],
     }),
   ];
+  let copyKeys: string | undefined;
   if (options.copyVaultArn) {
     statements.push(new iam.PolicyStatement({ sid: 'CopyToTheDisasterRecoveryVault', actions: ['backup:CopyIntoBackupVault'], resources: [options.copyVaultArn] }));
+    // The copy is re-encrypted with the recovery vault's key, whose ARN this
+    // stack cannot know: keys of the account in the copy's region, used
+    // through AWS Backup or RDS only.
+    const copyRegion = Arn.split(options.copyVaultArn, ArnFormat.COLON_RESOURCE_NAME).region;
+    copyKeys = stack.formatArn({ service: 'kms', region: copyRegion, resource: 'key', resourceName: '*' });
+    statements.push(new iam.PolicyStatement({
+      sid: 'UseTheRecoveryVaultKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+      resources: [copyKeys],
+      conditions: { 'ForAnyValue:StringLike': { 'kms:ViaService': [`backup.${copyRegion}.amazonaws.com`, `rds.${copyRegion}.amazonaws.com`] } },
+    }));
   }
   const { role, policy } = createManagedRole(scope, 'BackupRole', {
     assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
@@ -356,17 +398,42 @@ export function createBackupPlan(scope: Construct, options: BackupPlanOptions): 
   });
   acknowledgeWildcardResource(policy, snapshots,
     'AWS Backup names the snapshots it takes awsbackup:job-<id> at run time (in this and the copy region); the grant is limited to snapshots with that prefix.');
-  plan.addSelection('Database', { resources: [options.resource], role, allowRestores: false });
+  if (copyKeys) {
+    acknowledgeWildcardResource(policy, copyKeys,
+      'The recovery vault key lives in another stack and region; the grant covers keys of this account in that region, only when used through AWS Backup or RDS.');
+  }
+  const selection = plan.addSelection('Database', { resources: [options.resource], role, allowRestores: false });
+  selection.node.addDependency(role);
+  new events.Rule(scope, 'BackupFailures', {
+    description: `Failed backup or copy jobs of ${scope.node.path}`,
+    eventPattern: {
+      source: ['aws.backup'],
+      detailType: ['Backup Job State Change', 'Copy Job State Change'],
+      detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'], backupVaultName: [vault.backupVaultName] },
+    },
+    targets: [new events_targets.SnsTopic(options.topic)],
+  });
   return plan;
 }
 
 /** The given alarm topic, or a new one encrypted with the database key and TLS-only. */
 export function alarmTopic(scope: Construct, given: sns.ITopic | undefined, key: kms.IKey): sns.ITopic {
-  return given ?? new sns.Topic(scope, 'AlarmTopic', {
+  if (given) return given;
+  const topic = new sns.Topic(scope, 'AlarmTopic', {
     displayName: `Database alarms: ${scope.node.path}`,
     masterKey: key,
     enforceSSL: true,
   });
+  // The topic policy replaces SNS's default one: CloudWatch alarms of this
+  // account must be allowed to publish explicitly.
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsOfThisAccount',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+  }));
+  return topic;
 }
 
 /** What `databaseAlarm` needs. */

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PlatformStage } from '../profiles';
+import { PlatformStage, StageProfile } from '../profiles';
 
 /**
  * A production safeguard that a user can switch off knowingly.
@@ -27,6 +27,15 @@ export interface PostgresDatabaseOptions {
    * @default PlatformStage.PRODUCTION
    */
   readonly stage?: PlatformStage;
+
+  /**
+   * The preset to read defaults from, e.g. a profile derived by spreading
+   * `StageProfiles.PRODUCTION`; every number the database uses (sizes,
+   * retention, alarm thresholds) can be changed this way.
+   *
+   * @default StageProfiles.of(stage)
+   */
+  readonly profile?: StageProfile;
 
   /**
    * Subnets of the database.
@@ -103,11 +112,13 @@ export interface PostgresDatabaseOptions {
 
   /**
    * KMS key for storage, Performance Insights, secrets, logs, alarms and
-   * backups. It must allow CloudWatch Logs, CloudWatch and AWS Backup to use it.
+   * backups. A key of this app (`kms.Key`) gets the statements CloudWatch
+   * Logs and CloudWatch alarms need; an imported key's policy must already
+   * allow `logs.<region>.amazonaws.com` and `cloudwatch.amazonaws.com`.
    *
    * @default - a new customer-managed key with rotation, always retained
    */
-  readonly encryptionKey?: kms.Key;
+  readonly encryptionKey?: kms.IKey;
 
   /**
    * Days between automatic rotations of the master and read-only credentials, 1 to 1000.
@@ -131,7 +142,10 @@ export interface PostgresDatabaseOptions {
   readonly readOnlyUsername?: string;
 
   /**
-   * Schemas the read-only user may read (current and future tables).
+   * Schemas the read-only user may read: every current table and sequence,
+   * and future ones the master user creates (tables a migration role creates
+   * need that role's own `ALTER DEFAULT PRIVILEGES`). Missing schemas are
+   * created, owned by the master user.
    *
    * @default ['public']
    */

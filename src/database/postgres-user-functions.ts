@@ -35,6 +35,8 @@ export interface PostgresUserFunctionsProps {
   readonly secrets: secretsmanager.ISecret[];
   /** Key encrypting the secrets and the functions' logs. */
   readonly encryptionKey: kms.IKey;
+  /** Characters generated passwords must not contain. */
+  readonly excludeCharacters: string;
   /** Days the functions' logs are kept. */
   readonly logRetentionDays: number;
   /** Keep the log group when the stack is deleted. */
@@ -135,12 +137,15 @@ export class PostgresUserFunctions extends Construct {
       securityGroups: [this.securityGroup],
       timeout: Duration.minutes(2),
       memorySize: 256,
-      // Each function serves one database; a small reservation keeps a
-      // runaway rotation from starving the account's concurrency and vice versa.
-      reservedConcurrentExecutions: 2,
+      // Each function serves one database and runs a few times a month; one
+      // reserved execution keeps a runaway loop from starving the account.
+      // (Reservations need the account's unreserved concurrency to stay at
+      // 100 or more: new accounts with a quota of 10 must raise it first.)
+      reservedConcurrentExecutions: 1,
       logGroup,
       environment: {
         MASTER_SECRET_ARN: props.masterSecret.secretArn,
+        EXCLUDE_CHARACTERS: props.excludeCharacters,
         NODE_EXTRA_CA_CERTS: RUNTIME_CA_BUNDLE,
       },
       environmentEncryption: props.encryptionKey,
@@ -152,11 +157,11 @@ export class PostgresUserFunctions extends Construct {
     for (const fn of [this.onEventFunction, this.rotationFunction]) {
       acknowledgeRules(
         fn,
-        'Invoked synchronously by CloudFormation or Secrets Manager, which record and retry failures themselves; an asynchronous dead-letter queue would never receive an event.',
+        'CloudFormation and Secrets Manager track each invocation themselves: the custom resource fails the stack operation when no response arrives (5-minute service timeout) and a failed rotation step is recorded on the secret and retried; a dead-letter queue would hold events nobody acts on.',
         ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ'],
       );
       explainCheckovException(fn.node.defaultChild as CfnResource, 'CKV_AWS_116',
-        'Invoked synchronously by CloudFormation or Secrets Manager; a dead-letter queue only serves asynchronous invocations.');
+        'CloudFormation (service timeout) and Secrets Manager (rotation state on the secret) track failures; a dead-letter queue would hold events nobody acts on.');
     }
   }
 

@@ -10,9 +10,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { defaultMaxConnections } from './instance-classes';
 import {
-  acknowledgeDatabaseTradeOffs, alarmTopic, createBackupPlan, createDatabaseKey, createExportLogGroups, createMonitoringRole,
+  acknowledgeDatabaseTradeOffs, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups, createMonitoringRole,
   databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, PASSWORD_EXCLUDED, POSTGRES_PARAMETERS,
-  requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateResourceIdentifier,
+  requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateIdentifier, validateResourceIdentifier,
 } from './postgres-common';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { acknowledgeRules } from '../private/compliance';
@@ -92,7 +92,7 @@ export class SecureAuroraPostgres extends Construct {
   /** The Aurora cluster. */
   public readonly cluster: rds.DatabaseCluster;
   /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
-  public readonly encryptionKey: kms.Key;
+  public readonly encryptionKey: kms.IKey;
   /** The master user's secret. */
   public readonly masterSecret: secretsmanager.ISecret;
   /** The read-only user's secret, when the user is created. */
@@ -110,15 +110,13 @@ export class SecureAuroraPostgres extends Construct {
   /** The AWS Backup plan that covers the cluster. */
   public readonly backupPlan: backup.BackupPlan;
 
-  private readonly masterUsername: string;
 
   constructor(scope: Construct, id: string, props: SecureAuroraPostgresProps) {
     super(scope, id);
-    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const preset = this.profile.database;
     const settings = resolvePostgresSettings(this, props, this.profile);
     this.port = settings.port;
-    this.masterUsername = settings.masterUsername;
 
     const minCapacity = props.minCapacity ?? MIN_ACU;
     const maxCapacity = props.maxCapacity ?? 16;
@@ -134,7 +132,7 @@ export class SecureAuroraPostgres extends Construct {
     const clusterIdentifier = props.clusterIdentifier ?? Names.uniqueResourceName(this, { maxLength: 55, separator: '-' }).toLowerCase();
     if (!Token.isUnresolved(clusterIdentifier)) validateResourceIdentifier(this, 'clusterIdentifier', clusterIdentifier);
 
-    this.encryptionKey = props.encryptionKey ?? createDatabaseKey(this);
+    this.encryptionKey = databaseKey(this, props.encryptionKey);
     this.securityGroup = databaseSecurityGroup(this, props, this.port);
     const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_9 });
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
@@ -183,6 +181,7 @@ export class SecureAuroraPostgres extends Construct {
       monitoringRole,
     });
     logGroups.forEach((group) => this.cluster.node.addDependency(group));
+    this.cluster.node.addDependency(monitoringRole);
     this.masterSecret = this.cluster.secret!;
     (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     acknowledgeDatabaseTradeOffs(this.cluster, settings, this.profile.stage, readers > 0);
@@ -204,6 +203,7 @@ export class SecureAuroraPostgres extends Construct {
     });
     this.readOnlySecret = credentials.readOnlySecret;
 
+    this.alarmTopic = alarmTopic(this, props.alarmTopic, this.encryptionKey);
     this.backupPlan = createBackupPlan(this, {
       resource: backup.BackupResource.fromRdsDatabaseCluster(this.cluster),
       resourceArn: this.cluster.clusterArn,
@@ -211,13 +211,15 @@ export class SecureAuroraPostgres extends Construct {
       key: this.encryptionKey,
       settings,
       copyVaultArn: props.backupCopyVaultArn,
+      topic: this.alarmTopic,
     });
 
-    this.alarmTopic = alarmTopic(this, props.alarmTopic, this.encryptionKey);
     this.alarms = {};
     const minute = Duration.minutes(1);
-    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: this.cluster.clusterIdentifier }, statistic, period: minute,
+    // The writer's own metrics: cluster-wide DatabaseConnections would add up
+    // the readers' connections against one instance's max_connections.
+    const metric = (metricName: string, statistic: string, role = 'WRITER') => new cloudwatch.Metric({
+      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: this.cluster.clusterIdentifier, Role: role }, statistic, period: minute,
     });
     const alarm = (name: string, m: cloudwatch.IMetric, threshold: number, description: string) => {
       this.alarms[name] = databaseAlarm(this, name, {
@@ -230,23 +232,29 @@ export class SecureAuroraPostgres extends Construct {
       });
     };
     alarm('CpuUtilization', metric('CPUUtilization', cloudwatch.Stats.AVERAGE), preset.cpuAlarmPercent,
-      `CPU above ${preset.cpuAlarmPercent}% for ${preset.alarmPeriodMinutes} minutes`);
+      `Writer CPU above ${preset.cpuAlarmPercent}% for ${preset.alarmPeriodMinutes} minutes`);
     alarm('CapacityUtilization', metric('ACUUtilization', cloudwatch.Stats.AVERAGE), preset.cpuAlarmPercent,
-      `Capacity above ${preset.cpuAlarmPercent}% of ${maxCapacity} ACUs: raise maxCapacity`);
+      `Writer capacity above ${preset.cpuAlarmPercent}% of ${maxCapacity} ACUs: raise maxCapacity`);
     const connections = Math.floor((this.maxConnections * preset.connectionsAlarmPercent) / 100);
     alarm('DatabaseConnections', metric('DatabaseConnections', cloudwatch.Stats.MAXIMUM), connections,
-      `Connections above ${preset.connectionsAlarmPercent}% of max_connections at ${maxCapacity} ACUs (${connections} of ${this.maxConnections})`);
+      `Writer connections above ${preset.connectionsAlarmPercent}% of max_connections at ${maxCapacity} ACUs (${connections} of ${this.maxConnections})`);
+    if (readers > 0) {
+      alarm('ReplicaLag', metric('AuroraReplicaLag', cloudwatch.Stats.MAXIMUM, 'READER'), preset.replicaLagAlarmSeconds * 1000,
+        `Readers lag the writer by more than ${preset.replicaLagAlarmSeconds} s`);
+    }
   }
 
   /**
    * Grant IAM database authentication (`rds-db:connect`) as a database user.
+   * The user must exist in the database with the `rds_iam` role (create it
+   * in a migration: `CREATE USER api; GRANT rds_iam TO api;`).
    *
    * @param grantee the role of the application
-   * @param dbUser the database user to connect as
-   * @default dbUser - the master user
+   * @param dbUser the database user to connect as (never the master user)
    */
-  public grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant {
-    return this.cluster.grantConnect(grantee, dbUser ?? this.masterUsername);
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    validateIdentifier(this, 'grantConnect.dbUser', dbUser);
+    return this.cluster.grantConnect(grantee, dbUser);
   }
 }
 

@@ -10,10 +10,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { defaultMaxConnections, postgresInstanceMemoryGiB } from './instance-classes';
 import {
-  acknowledgeDatabaseTradeOffs, acknowledgeDefaultPort, alarmTopic, createBackupPlan, createDatabaseKey, createExportLogGroups,
+  acknowledgeDatabaseTradeOffs, acknowledgeDefaultPort, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups,
   createMonitoringRole, databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, GIB,
   PASSWORD_EXCLUDED, POSTGRES_PARAMETERS, PostgresSettings, requireRiskAccepted, resolvePostgresSettings, setUpCredentials,
-  validateResourceIdentifier,
+  validateIdentifier, validateResourceIdentifier,
 } from './postgres-common';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { acknowledgeRules } from '../private/compliance';
@@ -114,7 +114,7 @@ export class SecureRds extends Construct {
   /** The RDS instance. */
   public readonly instance: rds.DatabaseInstance;
   /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
-  public readonly encryptionKey: kms.Key;
+  public readonly encryptionKey: kms.IKey;
   /** The master user's secret (host, port, username, password, dbname). */
   public readonly masterSecret: secretsmanager.ISecret;
   /** The read-only user's secret, when the user is created. */
@@ -141,10 +141,11 @@ export class SecureRds extends Construct {
   private readonly vpc: ec2.IVpc;
   private readonly settings: PostgresSettings;
   private readonly instanceTypeValue: ec2.InstanceType;
+  private readonly maxAllocatedStorageGiB: number;
 
   constructor(scope: Construct, id: string, props: SecureRdsProps) {
     super(scope, id);
-    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const preset = this.profile.database;
     const settings = resolvePostgresSettings(this, props, this.profile);
     this.settings = settings;
@@ -158,11 +159,17 @@ export class SecureRds extends Construct {
     const allocated = props.allocatedStorageGiB ?? preset.allocatedStorageGiB;
     validateIntegerRange(this, 'allocatedStorageGiB', allocated, 20, 65536);
     const maxAllocated = props.maxAllocatedStorageGiB ?? preset.maxAllocatedStorageGiB;
-    validateIntegerRange(this, 'maxAllocatedStorageGiB', maxAllocated, allocated, 65536);
+    // RDS requires the autoscaling ceiling to be at least 10 % above the allocation.
+    const minCeiling = Math.ceil((allocated * 11) / 10);
+    if (!Number.isInteger(maxAllocated) || maxAllocated < minCeiling || maxAllocated > 65536) {
+      throw propError(this, 'maxAllocatedStorageGiB', maxAllocated,
+        `must be an integer from ${minCeiling} (10 % above allocatedStorageGiB ${allocated}, as RDS requires) to 65536`);
+    }
+    this.maxAllocatedStorageGiB = maxAllocated;
     const instanceIdentifier = props.instanceIdentifier ?? Names.uniqueResourceName(this, { maxLength: 55, separator: '-' }).toLowerCase();
     if (!Token.isUnresolved(instanceIdentifier)) validateResourceIdentifier(this, 'instanceIdentifier', instanceIdentifier);
 
-    this.encryptionKey = props.encryptionKey ?? createDatabaseKey(this);
+    this.encryptionKey = databaseKey(this, props.encryptionKey);
     this.securityGroup = databaseSecurityGroup(this, props, this.port);
     const engine = rds.DatabaseInstanceEngine.postgres({ version: props.engineVersion ?? rds.PostgresEngineVersion.VER_17_9 });
     this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
@@ -212,6 +219,7 @@ export class SecureRds extends Construct {
       performanceInsightRetention: settings.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
     });
     logGroups.forEach((group) => this.instance.node.addDependency(group));
+    this.instance.node.addDependency(this.monitoringRole);
     this.masterSecret = this.instance.secret!;
     (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     acknowledgeDatabaseTradeOffs(this.instance, settings, this.profile.stage, multiAz);
@@ -231,6 +239,7 @@ export class SecureRds extends Construct {
       this.readOnlyUsername = settings.readOnlyUsername;
     }
 
+    this.alarmTopic = alarmTopic(this, props.alarmTopic, this.encryptionKey);
     this.backupPlan = createBackupPlan(this, {
       resource: backup.BackupResource.fromRdsDatabaseInstance(this.instance),
       resourceArn: this.instance.instanceArn,
@@ -238,21 +247,23 @@ export class SecureRds extends Construct {
       key: this.encryptionKey,
       settings,
       copyVaultArn: props.backupCopyVaultArn,
+      topic: this.alarmTopic,
     });
 
-    this.alarmTopic = alarmTopic(this, props.alarmTopic, this.encryptionKey);
     this.alarms = {};
-    this.createInstanceAlarms();
+    this.createAlarms('', this.instance, this.maxConnections);
   }
 
   /**
    * Grant IAM database authentication (`rds-db:connect`) as a database user.
+   * The user must exist in the database with the `rds_iam` role (create it
+   * in a migration: `CREATE USER api; GRANT rds_iam TO api;`).
    *
    * @param grantee the role of the application
-   * @param dbUser the database user to connect as
-   * @default dbUser - the master user
+   * @param dbUser the database user to connect as (never the master user)
    */
-  public grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant {
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    validateIdentifier(this, 'grantConnect.dbUser', dbUser);
     return this.instance.grantConnect(grantee, dbUser);
   }
 
@@ -281,13 +292,15 @@ export class SecureRds extends Construct {
       throw propError(this, 'addReadReplica', id, `RDS for PostgreSQL allows at most ${MAX_READ_REPLICAS} read replicas per source`);
     }
     const instanceType = options.instanceType ?? this.instanceTypeValue;
-    postgresInstanceMemoryGiB(this, `addReadReplica(${id}).instanceType`, instanceType);
-    const production = this.profile.stage === PlatformStage.PRODUCTION;
-    const preset = this.profile.database;
+    const memoryGiB = postgresInstanceMemoryGiB(this, `addReadReplica(${id}).instanceType`, instanceType);
+    const scope = new Construct(this, id);
+    const identifier = Names.uniqueResourceName(scope, { maxLength: 55, separator: '-' }).toLowerCase();
+    const logGroups = createExportLogGroups(scope, `/aws/rds/instance/${identifier}`, ['postgresql', 'upgrade'], this.encryptionKey, this.settings, this.profile.stage);
     // Same-region replicas inherit the source's encryption and key: setting
     // storageEncrypted on them is rejected by RDS.
-    const replica = new rds.DatabaseInstanceReadReplica(this, id, {
+    const replica = new rds.DatabaseInstanceReadReplica(scope, 'Instance', {
       sourceDatabaseInstance: this.instance,
+      instanceIdentifier: identifier,
       instanceType,
       vpc: this.vpc,
       vpcSubnets: this.settings.vpcSubnets,
@@ -298,9 +311,12 @@ export class SecureRds extends Construct {
       parameterGroup: this.parameterGroup,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       storageType: rds.StorageType.GP3,
+      // The replica must grow with its source, or replication stops when it fills up.
+      maxAllocatedStorage: this.maxAllocatedStorageGiB,
       iamAuthentication: true,
-      deletionProtection: production,
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: this.settings.deletionProtection,
+      // A replica holds no data of its own: it is rebuilt from the source.
+      removalPolicy: RemovalPolicy.DESTROY,
       autoMinorVersionUpgrade: true,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
       monitoringInterval: Duration.seconds(this.settings.monitoringIntervalSeconds),
@@ -310,26 +326,24 @@ export class SecureRds extends Construct {
       performanceInsightRetention: this.settings.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
       copyTagsToSnapshot: true,
     });
+    logGroups.forEach((group) => replica.node.addDependency(group));
+    replica.node.addDependency(this.monitoringRole);
     acknowledgeRules(replica,
       'False positive: a same-region replica is encrypted with the source instance\'s key by RDS itself and must not set StorageEncrypted, which the rule reads.',
       ['AwsSolutions-RDS2', 'HIPAA.Security-RDSStorageEncrypted', 'NIST.800.53.R5-RDSStorageEncrypted', 'PCI.DSS.321-RDSStorageEncrypted']);
     acknowledgeRules(replica,
-      'A read replica is a copy of the Multi-AZ source: it is rebuilt from the source, so a standby of its own and automated backups of its own would duplicate what the source already guarantees.',
+      'A read replica is rebuilt from its source instance, which carries the standby (in production), the automated backups and the AWS Backup plan; a standby and backups of the replica would duplicate them.',
       ['AwsSolutions-RDS3', 'HIPAA.Security-RDSMultiAZSupport', 'NIST.800.53.R5-RDSMultiAZSupport', 'HIPAA.Security-RDSInstanceBackupEnabled', 'NIST.800.53.R5-RDSInstanceBackupEnabled', 'PCI.DSS.321-RDSInstanceBackupEnabled', 'AwsSolutions-RDS13', 'HIPAA.Security-RDSInBackupPlan', 'NIST.800.53.R5-RDSInBackupPlan']);
-    if (!production) {
-      acknowledgeRules(replica, 'Development replicas are disposable test copies; production replicas are deletion-protected.',
+    if (!this.settings.deletionProtection) {
+      acknowledgeRules(replica, `Deletion protection off by choice in ${this.profile.stage}, like the source instance.`,
         ['AwsSolutions-RDS10', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled']);
     }
     acknowledgeDefaultPort(replica, this.port);
     this.readReplicas.push(replica);
+    this.createAlarms(id, replica, defaultMaxConnections(memoryGiB));
+    const preset = this.profile.database;
     this.alarms[`${id}ReplicaLag`] = databaseAlarm(this, `${id}ReplicaLag`, {
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/RDS',
-        metricName: 'ReplicaLag',
-        dimensionsMap: { DBInstanceIdentifier: replica.instanceIdentifier },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
+      metric: replicaLag(replica),
       threshold: preset.replicaLagAlarmSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: `Read replica ${id} lags more than ${preset.replicaLagAlarmSeconds} s`,
@@ -339,25 +353,39 @@ export class SecureRds extends Construct {
     return replica;
   }
 
-  private createInstanceAlarms(): void {
+  /**
+   * CPU, free storage and connections alarms of an instance (the source, or
+   * a replica under `prefix`), from the preset's thresholds.
+   */
+  private createAlarms(prefix: string, instance: rds.IDatabaseInstance, maxConnections: number): void {
     const preset = this.profile.database;
     const minute = { period: Duration.minutes(1) };
     const alarm = (
       name: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator, description: string,
     ) => {
-      this.alarms[name] = databaseAlarm(this, name, {
+      this.alarms[`${prefix}${name}`] = databaseAlarm(this, `${prefix}${name}`, {
         metric, threshold, comparisonOperator, description, periods: preset.alarmPeriodMinutes, topic: this.alarmTopic,
       });
     };
-    alarm('CpuUtilization', this.instance.metricCPUUtilization({ ...minute, statistic: cloudwatch.Stats.AVERAGE }),
+    alarm('CpuUtilization', instance.metricCPUUtilization({ ...minute, statistic: cloudwatch.Stats.AVERAGE }),
       preset.cpuAlarmPercent, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       `CPU above ${preset.cpuAlarmPercent}% for ${preset.alarmPeriodMinutes} minutes`);
-    alarm('FreeStorageSpace', this.instance.metricFreeStorageSpace({ ...minute, statistic: cloudwatch.Stats.MINIMUM }),
+    alarm('FreeStorageSpace', instance.metricFreeStorageSpace({ ...minute, statistic: cloudwatch.Stats.MINIMUM }),
       preset.freeStorageAlarmGiB * GIB, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       `Free storage below ${preset.freeStorageAlarmGiB} GiB`);
-    const connections = Math.floor((this.maxConnections * preset.connectionsAlarmPercent) / 100);
-    alarm('DatabaseConnections', this.instance.metricDatabaseConnections({ ...minute, statistic: cloudwatch.Stats.MAXIMUM }),
+    const connections = Math.floor((maxConnections * preset.connectionsAlarmPercent) / 100);
+    alarm('DatabaseConnections', instance.metricDatabaseConnections({ ...minute, statistic: cloudwatch.Stats.MAXIMUM }),
       connections, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      `Connections above ${preset.connectionsAlarmPercent}% of max_connections (${connections} of ${this.maxConnections})`);
+      `Connections above ${preset.connectionsAlarmPercent}% of max_connections (${connections} of ${maxConnections})`);
   }
+}
+
+function replicaLag(replica: rds.IDatabaseInstance): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/RDS',
+    metricName: 'ReplicaLag',
+    dimensionsMap: { DBInstanceIdentifier: replica.instanceIdentifier },
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period: Duration.minutes(1),
+  });
 }

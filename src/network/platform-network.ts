@@ -35,6 +35,14 @@ export interface PlatformNetworkProps {
   readonly stage?: PlatformStage;
 
   /**
+   * The preset to read defaults from, e.g. a profile derived by spreading
+   * `StageProfiles.PRODUCTION`.
+   *
+   * @default StageProfiles.of(stage)
+   */
+  readonly profile?: StageProfile;
+
+  /**
    * IPv4 CIDR of the VPC, a network address with a prefix from /16 to /28
    * that can hold 3 tiers x the AZ count of subnets of at least /28.
    *
@@ -183,13 +191,15 @@ export class PlatformNetwork extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}) {
     super(scope, id);
 
-    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const preset = this.profile.network;
     const retain = this.profile.dataProtection.retainOnDelete;
 
     const vpcCidr = props.vpcCidr ?? preset.vpcCidr;
     const azCount = this.validateAvailabilityZones(props);
-    const natGateways = props.natGateways ?? preset.natGateways;
+    // The preset's one-per-AZ count follows the AZs really used (2 in an
+    // environment-agnostic stack); an explicit count is checked as given.
+    const natGateways = props.natGateways ?? Math.min(preset.natGateways, azCount);
     validateIntegerRange(this, 'natGateways', natGateways, 1, azCount);
     this.validateVpcCidr(vpcCidr, azCount);
     const retentionDays = props.flowLogRetentionDays ?? preset.flowLogRetentionDays;
@@ -243,10 +253,12 @@ export class PlatformNetwork extends Construct {
         `Flow logs are kept ${retentionDays} days by choice (stage ${this.profile.stage}); production keeps them ${AUDIT_RETENTION_DAYS} days.`,
       );
     }
+    const flowLogRole = this.createFlowLogRole();
     this.flowLog = this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, this.createFlowLogRole()),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    this.flowLog.node.addDependency(flowLogRole);
 
     this.interfaceEndpoints = {};
     const endpointServices = props.interfaceEndpoints ?? [];

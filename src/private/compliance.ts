@@ -61,3 +61,28 @@ export function acknowledgeWildcardResource(policy: IConstruct, resource: string
   const rendered = renderReference(Stack.of(policy).resolve(resource));
   policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`AwsSolutions-IAM5[Resource::${rendered}]`]: reason });
 }
+
+/**
+ * Acknowledge the AwsSolutions-IAM5 findings for the wildcard actions among
+ * `actions` on one policy, and only those actions.
+ */
+export function acknowledgeWildcardActions(policy: IConstruct, actions: readonly string[], reason: string): void {
+  const acknowledgments = Object.fromEntries(actions.filter((a) => a.includes('*')).map((a) => [`AwsSolutions-IAM5[Action::${a}]`, reason]));
+  policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledgments);
+}
+
+/**
+ * Acknowledge the AwsSolutions-IAM4 finding for one AWS-managed policy on a
+ * role, and only that policy: another managed policy attached later is still
+ * reported. (The finding ID embeds `arn:<AWS::Partition>:iam::aws:...`, which
+ * `Validations.acknowledge()` refuses, like the IAM5 ones above.)
+ *
+ * @param role the role (or its parent) the managed policy is attached to
+ * @param policyName the managed policy's name with its path, e.g. `service-role/AWS_ConfigRole`
+ * @param reason why the managed policy is acceptable
+ */
+export function acknowledgeAwsManagedPolicy(role: IConstruct, policyName: string, reason: string): void {
+  role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    [`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policyName}]`]: reason,
+  });
+}

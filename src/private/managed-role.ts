@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
 
 /**
  * Options of a role whose permissions all live in one customer-managed policy.
@@ -28,6 +28,12 @@ export interface ManagedRoleOptions {
  * `role.withoutPolicyUpdates()`, so grants made by aws-cdk-lib on their
  * behalf are dropped and the explicit statements here are the whole truth;
  * add what a consumer needs to `statements`, not through grants.
+ *
+ * CloudFormation sees no link from a consumer of the role to the separate
+ * policy, so the returned role's dependency roots are the role and the
+ * policy: a consumer that adds a dependency on the role (aws-cdk-lib's
+ * Lambda functions and instances do) waits for both. A consumer that only
+ * references the role's ARN must `node.addDependency(role)` itself.
  */
 export function createManagedRole(scope: Construct, id: string, options: ManagedRoleOptions): { role: iam.IRole; policy: iam.ManagedPolicy } {
   const role = new iam.Role(scope, id, {
@@ -41,5 +47,9 @@ export function createManagedRole(scope: Construct, id: string, options: Managed
     roles: [role],
     statements: options.statements,
   });
-  return { role: role.withoutPolicyUpdates(), policy };
+  const immutable = role.withoutPolicyUpdates();
+  // Consumers that depend on the role (Lambda functions, instances) then
+  // wait for its permissions too, not only for the bare role.
+  Dependable.implement(immutable, { dependencyRoots: [role, policy] });
+  return { role: immutable, policy };
 }

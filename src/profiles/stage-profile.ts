@@ -137,6 +137,8 @@ export interface CostProfile {
   readonly budgetAlertThresholds: number[];
   /** Tag keys every resource carries for cost allocation. */
   readonly costAllocationTagKeys: string[];
+  /** Expected monthly cost of the environment in USD (the seed's estimate, upper bound): its budget. */
+  readonly monthlyBudgetUsd: number;
 }
 
 /**

@@ -63,6 +63,7 @@ const DEVELOPMENT: StageProfile = {
   cost: {
     budgetAlertThresholds: [80, 100],
     costAllocationTagKeys: ['environment', 'team', 'cost-center'],
+    monthlyBudgetUsd: 255,
   },
   access: {
     sessionDurationHours: 8,
@@ -134,6 +135,7 @@ const PRODUCTION: StageProfile = {
   cost: {
     budgetAlertThresholds: [80, 100],
     costAllocationTagKeys: ['environment', 'team', 'cost-center'],
+    monthlyBudgetUsd: 620,
   },
   access: {
     sessionDurationHours: 8,

@@ -367,6 +367,9 @@ describe('AdminAccess Session Manager bastion', () => {
   test('the instance role has only the Session Manager permissions, in a customer-managed policy', () => {
     const roleId = stack.getLogicalId(access.node.findChild('InstanceRole').node.defaultChild as iam.CfnRole);
     const instanceId = logicalId(stack, access.instance!);
+    const policyId = Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).find((id) => id.startsWith('AdminAccessInstanceRolePolicy'))!;
+    // The instance starts only once its permissions exist.
+    expect(template.toJSON().Resources[instanceId].DependsOn).toEqual(expect.arrayContaining([policyId]));
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
@@ -382,6 +385,13 @@ describe('AdminAccess Session Manager bastion', () => {
             Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
             Resource: '*',
           },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: [
           {
             Sid: 'RegisterWithSystemsManager',
             Effect: 'Allow',

@@ -89,11 +89,14 @@ describe('SecureAuroraPostgres options and validation', () => {
     template.resourceCountIs('AWS::RDS::DBInstance', 3);
   });
 
-  test('grantConnect defaults to the master user', () => {
+  test('grantConnect grants rds-db:connect as the named user', () => {
     const { stack, db } = setup(PlatformStage.DEVELOPMENT);
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-    db.grantConnect(role);
-    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).toContain('innovate_admin');
+    db.grantConnect(role, 'api');
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(':dbuser:');
+    expect(policies).toContain('/api');
+    expect(policies).not.toContain('innovate_admin');
   });
 
   test.each<[string, Partial<SecureAuroraPostgresProps>, RegExp]>([

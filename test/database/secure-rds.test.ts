@@ -2,9 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DatabaseRisk, PlatformNetwork, PlatformStage, SecureRds, SecureRdsProps } from '../../src';
+import { DatabaseRisk, PlatformNetwork, PlatformStage, SecureRds, SecureRdsProps, StageProfile, StageProfiles } from '../../src';
 import { complianceFindings } from '../helpers/compliance';
 import { newTestStack, TEST_AZS } from '../helpers/stacks';
 
@@ -156,7 +157,7 @@ describe.each(STAGES)('SecureRds in %s', (stage, expected) => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        ReservedConcurrentExecutions: 2,
+        ReservedConcurrentExecutions: 1,
         VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: expect.any(Array) },
         Environment: { Variables: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', MASTER_SECRET_ARN: expect.anything() } },
         KmsKeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] },
@@ -334,7 +335,10 @@ describe('SecureRds input validation', () => {
     ['an unknown size', { instanceType: new ec2.InstanceType('t4g.huge') }, /invalid instanceType "db\.t4g\.huge"/],
     ['single-AZ production without accepting the risk', { multiAz: false }, /invalid multiAz false: production needs Multi-AZ; .*DatabaseRisk\.SINGLE_AZ/],
     ['unprotected production without accepting the risk', { deletionProtection: false }, /invalid deletionProtection false: production needs deletion protection; .*DatabaseRisk\.DELETION_UNPROTECTED/],
-    ['storage maximum below the allocation', { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 }, /invalid maxAllocatedStorageGiB 50: must be an integer from 100 to 65536/],
+    ['storage maximum below the allocation', { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 }, /invalid maxAllocatedStorageGiB 50: must be an integer from 110 \(10 % above allocatedStorageGiB 100, as RDS requires\) to 65536/],
+    ['storage maximum equal to the allocation', { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 }, /invalid maxAllocatedStorageGiB 100: must be an integer from 110/],
+    ['a class with the db. prefix', { instanceType: new ec2.InstanceType('db.t4g.large') }, /invalid instanceType "db\.t4g\.large": give the class without the "db\." prefix \(t4g\.large\)/],
+    ['a Graviton size RDS does not offer', { instanceType: new ec2.InstanceType('r6g.24xlarge') }, /invalid instanceType "db\.r6g\.24xlarge"/],
     ['storage below the gp3 minimum', { allocatedStorageGiB: 10 }, /invalid allocatedStorageGiB 10: must be an integer from 20 to 65536/],
     ['a reserved master user', { masterUsername: 'rdsadmin' }, /invalid masterUsername "rdsadmin": is reserved/],
     ['a bad database name', { databaseName: 'my-db' }, /invalid databaseName "my-db": must be a PostgreSQL identifier/],
@@ -397,3 +401,150 @@ describe('SecureRds stable logical IDs', () => {
 
 // Keep rds imported for readers of the engine version assertion.
 void rds.PostgresEngineVersion.VER_17_9;
+
+describe('SecureRds deploy-time safety', () => {
+  const { stack, db, template } = setup(PlatformStage.PRODUCTION, {}, (d) => d.addReadReplica('Reporting'));
+  const resources = template.toJSON().Resources as Record<string, any>;
+  const idOf = (c: any) => stack.getLogicalId(c.node.defaultChild);
+
+  test('CloudWatch alarms may publish to the encrypted topic', () => {
+    const topicId = stack.getLogicalId((db.alarmTopic as sns.Topic).node.defaultChild as any);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          }),
+        ]),
+      },
+    });
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  test('functions, the instance and the backup selection wait for their permissions', () => {
+    const fnPolicy = Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).find((id) => id.startsWith('DatabaseUserManagementRolePolicy'))!;
+    const monitoringPolicy = Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).find((id) => id.startsWith('DatabaseMonitoringRolePolicy'))!;
+    const backupPolicy = Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).find((id) => id.startsWith('DatabaseBackupRolePolicy'))!;
+    for (const [, fn] of Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('DatabaseUserManagement'))) {
+      expect(fn.DependsOn).toEqual(expect.arrayContaining([fnPolicy]));
+    }
+    expect(resources[idOf(db.instance)].DependsOn).toEqual(expect.arrayContaining([monitoringPolicy]));
+    const selection = Object.values(template.findResources('AWS::Backup::BackupSelection'))[0];
+    expect(selection.DependsOn).toEqual(expect.arrayContaining([backupPolicy]));
+  });
+
+  test('secrets are not rotated during deployment, and the read-only rotation waits for the user', () => {
+    const schedules = template.findResources('AWS::SecretsManager::RotationSchedule');
+    for (const schedule of Object.values(schedules)) {
+      expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(false);
+    }
+    const userId = Object.keys(template.findResources('Custom::PostgresReadOnlyUser'))[0];
+    const readOnly = Object.values(schedules).find((s) => JSON.stringify(s.Properties.SecretId).includes('ReadOnly'));
+    expect(readOnly?.DependsOn).toEqual(expect.arrayContaining([userId]));
+    template.hasResourceProperties('Custom::PostgresReadOnlyUser', { ServiceTimeout: '300' });
+  });
+
+  test('rotation generates passwords without the characters initial passwords avoid', () => {
+    const rotation = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Handler === 'index.rotate');
+    expect(rotation?.Properties.Environment.Variables.EXCLUDE_CHARACTERS).toBe(' %+~`#$&*()|[]{}:;<>?!\'/@"\\');
+  });
+
+  test('the replica grows with its source, logs to encrypted groups and has its own alarms', () => {
+    const replica = db.readReplicas[0];
+    const props = resources[idOf(replica)].Properties;
+    expect(props.MaxAllocatedStorage).toBe(500);
+    expect(props.DeletionProtection).toBe(true);
+    expect(resources[idOf(replica)].DeletionPolicy).toBe('Delete');
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/rds/instance/${props.DBInstanceIdentifier}/postgresql`,
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: 365,
+    });
+    for (const name of ['ReportingCpuUtilization', 'ReportingFreeStorageSpace', 'ReportingDatabaseConnections', 'ReportingReplicaLag']) {
+      expect(db.alarms[name]).toBeDefined();
+    }
+  });
+
+  test('the database key is retained and the backup vault is kept in every stage', () => {
+    expect(resources[idOf(db.encryptionKey)].DeletionPolicy).toBe('Retain');
+    const dev = setup(PlatformStage.DEVELOPMENT).template;
+    dev.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+  });
+
+  test('the backup selection names the instance', () => {
+    const selection = Object.values(template.findResources('AWS::Backup::BackupSelection'))[0];
+    expect(JSON.stringify(selection.Properties.BackupSelection.Resources)).toContain(':db:');
+    expect(JSON.stringify(selection.Properties.BackupSelection.Resources)).toContain(idOf(db.instance));
+  });
+
+  test('a cross-region copy may use the recovery region keys through AWS Backup only', () => {
+    const arn = 'arn:aws:backup:us-west-2:123456789012:backup-vault:innovate-disaster-recovery';
+    const copy = setup(PlatformStage.PRODUCTION, { backupCopyVaultArn: arn }).template;
+    copy.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'UseTheRecoveryVaultKey',
+          Condition: { 'ForAnyValue:StringLike': { 'kms:ViaService': ['backup.us-west-2.amazonaws.com', 'rds.us-west-2.amazonaws.com'] } },
+        })]),
+      },
+    });
+  });
+
+  test('grantConnect refuses a name that is not a database user', () => {
+    const role = new iam.Role(new Stack(), 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => db.grantConnect(role, 'api; drop')).toThrow(/invalid grantConnect.dbUser "api; drop"/);
+  });
+});
+
+describe('SecureRds with a key or profile of your own', () => {
+  test('a given key gets the CloudWatch Logs and alarm statements', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
+    const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    const db = new SecureRds(stack, 'Database', { vpc: network.vpc, encryptionKey: key });
+    expect(db.encryptionKey).toBe(key);
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsOfThisAccount' }), Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopic' })]) },
+    });
+  });
+
+  test('an imported key is used as is', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new SecureRds(stack, 'Database', { vpc: network.vpc, encryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBInstance', { KmsKeyId: key.keyArn });
+  });
+
+  test('a derived profile changes the alarm thresholds', () => {
+    const profile: StageProfile = { ...StageProfiles.PRODUCTION, database: { ...StageProfiles.PRODUCTION.database, cpuAlarmPercent: 65 } };
+    const { template } = setup(PlatformStage.PRODUCTION, { profile });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 65 });
+  });
+});
+
+describe('SecureRds backup failure notifications', () => {
+  test('failed, aborted or expired backup and copy jobs of the vault notify the alarm topic', () => {
+    const { stack, db, template } = setup(PlatformStage.PRODUCTION);
+    const topicId = stack.getLogicalId((db.alarmTopic as sns.Topic).node.defaultChild as any);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.backup'],
+        'detail-type': ['Backup Job State Change', 'Copy Job State Change'],
+        'detail': { state: ['FAILED', 'ABORTED', 'EXPIRED'], backupVaultName: [Match.anyValue()] },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: topicId } })],
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' })]) },
+    });
+  });
+});

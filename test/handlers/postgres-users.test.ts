@@ -99,6 +99,7 @@ function response(): any {
 
 function grantsFor(schema: string): string[] {
   return [
+    `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
     `GRANT USAGE ON SCHEMA "${schema}" TO "reader"`,
     `GRANT SELECT ON ALL TABLES IN SCHEMA "${schema}" TO "reader"`,
     `GRANT SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO "reader"`,
@@ -531,6 +532,7 @@ describe('SQL escaping', () => {
   test('quotes identifiers so a schema name cannot end the statement', () => {
     expect(grantStatements('reader', 'app"; DROP DATABASE app; --', ['x"; DROP TABLE t; --']).map((s) => s.text)).toEqual([
       'GRANT CONNECT ON DATABASE "app""; DROP DATABASE app; --" TO "reader"',
+      'CREATE SCHEMA IF NOT EXISTS "x""; DROP TABLE t; --"',
       'GRANT USAGE ON SCHEMA "x""; DROP TABLE t; --" TO "reader"',
       'GRANT SELECT ON ALL TABLES IN SCHEMA "x""; DROP TABLE t; --" TO "reader"',
       'GRANT SELECT ON ALL SEQUENCES IN SCHEMA "x""; DROP TABLE t; --" TO "reader"',
@@ -638,6 +640,12 @@ describe('rotate', () => {
         VersionStages: ['AWSPENDING'],
       });
       expect(sm.value(USER_ARN, { stage: 'AWSCURRENT' }).password).toBe('reader-pw');
+    });
+
+    test('excludes the characters the construct passes in EXCLUDE_CHARACTERS', async () => {
+      deps.env = { MASTER_SECRET_ARN: MASTER_ARN, EXCLUDE_CHARACTERS: ' %+~#$&' };
+      await run('createSecret');
+      expect(sm.calls.find((c) => c.command === 'GetRandomPasswordCommand')?.input).toMatchObject({ ExcludeCharacters: ' %+~#$&' });
     });
 
     test('does nothing when the AWSPENDING version exists already', async () => {

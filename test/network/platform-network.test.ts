@@ -396,6 +396,27 @@ describe('PlatformNetwork input validation', () => {
     template.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.20.30.0/28' });
   });
 
+  test('an environment-agnostic production network caps the preset NAT count at its two AZs', () => {
+    const stack = new Stack(new App(), 'AgnosticProd');
+    new PlatformNetwork(stack, 'Network');
+    Annotations.fromStack(stack).hasWarning('/AgnosticProd/Network', Match.stringLikeRegexp('only 2 AZs are used'));
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::NatGateway', 2);
+  });
+
+  test('the flow log waits for its delivery permissions', () => {
+    const { template } = build();
+    const policy = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))[0];
+    const flowLog = Object.values(template.findResources('AWS::EC2::FlowLog'))[0];
+    expect(flowLog.DependsOn).toEqual(expect.arrayContaining([policy]));
+  });
+
+  test('a derived profile sets the defaults', () => {
+    const profile = { ...StageProfiles.PRODUCTION, network: { ...StageProfiles.PRODUCTION.network, natGateways: 2, flowLogRetentionDays: 731 } };
+    const { template } = build({ profile });
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
+  });
+
   test('an environment-agnostic stack gets a warning and two AZs', () => {
     const stack = new Stack(new App(), 'Agnostic');
     new PlatformNetwork(stack, 'Network', { stage: PlatformStage.DEVELOPMENT });

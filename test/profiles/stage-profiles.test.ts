@@ -60,6 +60,7 @@ describe('StageProfiles', () => {
     ['Velero schedules', (p) => [p.backup.fullBackupSchedule, p.backup.namespaceBackupSchedule], ['0 2 * * *', '0 */6 * * *'], ['0 */6 * * *', '0 * * * *']],
     ['Velero retention and replica', (p) => [p.backup.retentionDays, p.backup.replicaRegion], [7, ''], [30, 'us-west-2']],
     ['budget alerts', (p) => p.cost.budgetAlertThresholds, [80, 100], [80, 100]],
+    ['monthly budget (seed estimate, upper bound)', (p) => p.cost.monthlyBudgetUsd, 255, 620],
     ['cost tags', (p) => p.cost.costAllocationTagKeys, ['environment', 'team', 'cost-center'], ['environment', 'team', 'cost-center']],
     ['session length', (p) => p.access.sessionDurationHours, 8, 8],
     ['retain stateful resources', (p) => p.dataProtection.retainOnDelete, false, true],

@@ -1,0 +1,40 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+// In your own repository: import { ... } from '@innovate-inc/platform-constructs';
+import { AccessPrincipals, AccountAccess, AccountBaseline, CostAllocationTags, CostGovernance, PlatformStage } from '../../src';
+
+/**
+ * Properties of the account-wide stack of Phase 1.
+ */
+export interface AccountStackProps extends StackProps {
+  /** Monthly budget of the whole account, in USD. */
+  readonly monthlyBudgetUsd: number;
+  /** Monthly budget of each environment (by its `environment` tag), in USD. */
+  readonly environmentBudgetsUsd: { [environment: string]: number };
+  /** Who receives the budget alerts (the seed: finance team and CTO). */
+  readonly financeEmails: string[];
+  readonly ctoEmail: string;
+}
+
+/**
+ * What Phase 1 sets up once for the single account (seed: "Cloud Environment
+ * Structure", "Compliance & Auditing", "Cost Management"): engineers and
+ * finance separated by IAM with production reserved to senior engineers,
+ * the audit baseline, and budgets.
+ */
+export class AccountStack extends Stack {
+  constructor(scope: Construct, id: string, props: AccountStackProps) {
+    super(scope, id, props);
+    CostAllocationTags.apply(this, { environment: 'shared', team: 'platform', costCenter: 'engineering' });
+
+    new AccountAccess(this, 'Access', { principals: AccessPrincipals.roles() });
+    new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
+    new CostGovernance(this, 'Budgets', {
+      stage: PlatformStage.PRODUCTION,
+      monthlyBudgetUsd: props.monthlyBudgetUsd,
+      environmentBudgets: Object.entries(props.environmentBudgetsUsd).map(([environment, monthlyBudgetUsd]) => ({ environment, monthlyBudgetUsd })),
+      financeEmails: props.financeEmails,
+      ctoEmail: props.ctoEmail,
+    });
+  }
+}

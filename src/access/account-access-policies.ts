@@ -1,0 +1,427 @@
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { propError } from '../private/validation';
+
+/*
+ * The action lists and statements of `AccountAccess`. Kept apart from the
+ * construct so a reviewer reads the whole permission model in one file.
+ *
+ * Sources (AWS documentation, checked when written):
+ * - the AWS managed job-function policy `Billing` (v27) for the billing,
+ *   cost and payment service prefixes;
+ * - "Using identity-based policies for AWS Account Management" for the
+ *   `account:` read and write actions;
+ * - the Service Authorization Reference for the reserved-capacity purchase
+ *   actions and the `iam:PermissionsBoundary` / `iam:PolicyARN` condition keys.
+ */
+
+/**
+ * Every billing, cost-management and payment action family: engineers are
+ * denied all of them, finance is allowed all of them.
+ *
+ * Includes the legacy console namespace (`aws-portal`), the fine-grained
+ * billing actions, Cost Explorer, Cost and Usage Reports and Data Exports,
+ * budgets, invoices, payments, tax settings, purchase orders, the Free Tier,
+ * consolidated billing, Savings Plans (a spending commitment), the pricing
+ * calculator, Billing Conductor, Cost Optimization Hub (savings in dollars),
+ * MAP credits and the carbon footprint report shown in the billing console.
+ * The public price list (`pricing:`) is deliberately not here: it is public
+ * information engineers need for estimates (finance reads it through the
+ * view below).
+ */
+export const BILLING_ACTIONS: readonly string[] = [
+  'aws-portal:*',
+  'billing:*',
+  'bcm-data-exports:*',
+  'bcm-pricing-calculator:*',
+  'billingconductor:*',
+  'budgets:*',
+  'ce:*',
+  'consolidatedbilling:*',
+  'cost-optimization-hub:*',
+  'cur:*',
+  'freetier:*',
+  'invoicing:*',
+  'mapcredits:*',
+  'payments:*',
+  'purchase-orders:*',
+  'savingsplans:*',
+  'sustainability:*',
+  'tax:*',
+];
+
+/**
+ * Reserved-capacity purchases: a one- or three-year spending commitment made
+ * through the infrastructure services' own APIs. A finance decision, so
+ * engineers are denied them and finance is allowed them.
+ */
+export const COMMITMENT_PURCHASE_ACTIONS: readonly string[] = [
+  'ec2:Purchase*',
+  'ec2:AcceptReservedInstancesExchangeQuote',
+  'rds:PurchaseReservedDBInstancesOffering',
+  'elasticache:PurchaseReservedCacheNodesOffering',
+  'es:PurchaseReservedInstanceOffering',
+  'redshift:PurchaseReservedNodeOffering',
+  'dynamodb:PurchaseReservedCapacityOfferings',
+  'memorydb:PurchaseReservedNodesOffering',
+];
+
+/**
+ * Account-settings writes (close the account, contacts, primary e-mail,
+ * account name, Region opt-in). Engineers and finance are denied them; the
+ * reads below stay allowed because the console needs them.
+ */
+export const ACCOUNT_WRITE_ACTIONS: readonly string[] = [
+  'account:Accept*',
+  'account:Close*',
+  'account:Delete*',
+  'account:Disable*',
+  'account:Enable*',
+  'account:Put*',
+  'account:Start*',
+];
+
+/** Account-settings reads the console needs (GetAccountInformation, ListRegions, GetAlternateContact, ...). */
+export const ACCOUNT_READ_ACTIONS: readonly string[] = ['account:Get*', 'account:List*'];
+
+/**
+ * Read-only view of the platform's infrastructure: configuration and
+ * metadata, never data. No `s3:GetObject`, `secretsmanager:GetSecretValue`,
+ * `ssm:GetParameter*`, `dynamodb:GetItem/Query/Scan`, `logs:GetLogEvents`,
+ * `kms:Decrypt` or `lambda:GetFunction` (code). The same list is what
+ * non-senior engineers may still do on production-tagged resources.
+ */
+export const VIEW_ACTIONS: readonly string[] = [
+  'acm:Describe*', 'acm:List*',
+  'autoscaling:Describe*',
+  'backup:Describe*', 'backup:List*',
+  'cloudformation:Describe*', 'cloudformation:List*',
+  'cloudfront:List*',
+  'cloudtrail:Describe*', 'cloudtrail:List*',
+  'cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*',
+  'compute-optimizer:Describe*', 'compute-optimizer:Get*',
+  'dynamodb:Describe*', 'dynamodb:List*',
+  'ec2:Describe*',
+  'ecr:Describe*', 'ecr:List*',
+  'eks:Describe*', 'eks:List*',
+  'elasticache:Describe*', 'elasticache:List*',
+  'elasticloadbalancing:Describe*',
+  'es:Describe*', 'es:List*',
+  'health:Describe*',
+  'iam:Get*', 'iam:List*',
+  'kms:Describe*', 'kms:List*',
+  'lambda:List*',
+  'logs:Describe*', 'logs:ListTagsForResource',
+  'organizations:Describe*', 'organizations:List*',
+  'pricing:Describe*', 'pricing:Get*', 'pricing:List*',
+  'rds:Describe*', 'rds:List*',
+  'resource-groups:Get*', 'resource-groups:List*',
+  'route53:List*',
+  's3:GetBucket*', 's3:ListAllMyBuckets',
+  'secretsmanager:Describe*', 'secretsmanager:List*',
+  'servicequotas:Get*', 'servicequotas:List*',
+  'sns:List*',
+  'sqs:List*',
+  'ssm:Describe*',
+  'tag:Get*',
+  'wafv2:List*',
+];
+
+/**
+ * What an IAM user may do before signing in with MFA: set up a virtual MFA
+ * device, change the initial password, and get a session token with MFA.
+ */
+export const MFA_SELF_SERVICE_ACTIONS: readonly string[] = [
+  'iam:ChangePassword',
+  'iam:CreateVirtualMFADevice',
+  'iam:EnableMFADevice',
+  'iam:GetAccountPasswordPolicy',
+  'iam:GetUser',
+  'iam:ListMFADevices',
+  'iam:ListVirtualMFADevices',
+  'iam:ResyncMFADevice',
+  'sts:GetSessionToken',
+];
+
+/** Every IAM write (and passing a role) on the platform's own roles, groups and policies. */
+const ACCESS_CONTROL_WRITE_ACTIONS: readonly string[] = [
+  'iam:Add*', 'iam:Attach*', 'iam:Create*', 'iam:Delete*', 'iam:Detach*', 'iam:PassRole',
+  'iam:Put*', 'iam:Remove*', 'iam:Set*', 'iam:Tag*', 'iam:Untag*', 'iam:Update*',
+  'sts:AssumeRole',
+];
+
+/** The IAM managed-policy size limit, in characters without white space. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+/** The IAM limit on a role's inline policies together (what a permission set's inline policy becomes), in characters without white space. */
+export const ROLE_INLINE_POLICY_MAX_CHARS = 10_240;
+
+/** What the statements need to know about the construct. */
+export interface AccessPolicySettings {
+  /** The IAM path of every role, group and policy `AccountAccess` creates, e.g. `/platform-access/abc/`. */
+  readonly iamPath: string;
+  /** Require new roles and users to carry the engineering permissions boundary. */
+  readonly requirePermissionsBoundary: boolean;
+  /** Deny actions without MFA (IAM users in groups). */
+  readonly requireMfaForUsers: boolean;
+  /** Tag key that marks the environment. */
+  readonly environmentTagKey: string;
+  /** Tag value that marks production. */
+  readonly productionTagValue: string;
+  /** CDK bootstrap qualifier of the production deployment roles, if any. */
+  readonly productionBootstrapQualifier?: string;
+}
+
+/** Virtual MFA devices: users name their own device, so the name is not known. */
+export const MFA_DEVICE_ARN = `arn:${Aws.PARTITION}:iam::*:mfa/*`;
+
+/** The calling IAM user. */
+export function ownUserArn(): string {
+  return iamArn('user/${aws:username}');
+}
+
+function iamArn(resourcePath: string): string {
+  return `arn:${Aws.PARTITION}:iam::*:${resourcePath}`;
+}
+
+/** ARN patterns of everything `AccountAccess` creates in IAM. */
+export function platformIamResources(iamPath: string): string[] {
+  return [iamArn(`role${iamPath}*`), iamArn(`group${iamPath}*`), iamArn(`policy${iamPath}*`)];
+}
+
+/** ARN pattern of the engineering permissions boundary (alone under its own sub-path). */
+export function boundaryArnPattern(iamPath: string): string {
+  return iamArn(`policy${boundaryPath(iamPath)}*`);
+}
+
+/** The sub-path holding the permissions boundary and nothing else. */
+export function boundaryPath(iamPath: string): string {
+  return `${iamPath}boundary/`;
+}
+
+/**
+ * Deny statements that hold for every engineer, senior or not: no billing,
+ * no account-settings changes, no edits to the access model itself.
+ */
+export function engineeringGuardStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'DenyBillingCostAndPayments',
+      effect: iam.Effect.DENY,
+      actions: [...BILLING_ACTIONS, ...COMMITMENT_PURCHASE_ACTIONS],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyAccountSettingsChanges',
+      effect: iam.Effect.DENY,
+      actions: [...ACCOUNT_WRITE_ACTIONS],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ProtectPlatformAccessControl',
+      effect: iam.Effect.DENY,
+      actions: [...ACCESS_CONTROL_WRITE_ACTIONS],
+      resources: platformIamResources(settings.iamPath),
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyDetachingPlatformPolicies',
+      effect: iam.Effect.DENY,
+      actions: ['iam:DetachGroupPolicy', 'iam:DetachRolePolicy', 'iam:DetachUserPolicy'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'iam:PolicyARN': iamArn(`policy${settings.iamPath}*`) } },
+    }),
+  ];
+  if (settings.requirePermissionsBoundary) {
+    statements.push(...requireBoundaryStatements(settings.iamPath));
+  }
+  if (settings.requireMfaForUsers) {
+    statements.push(requireMfaStatement());
+  }
+  return statements;
+}
+
+/**
+ * New roles and users must carry the engineering permissions boundary, and
+ * no boundary may be removed: otherwise an engineer could create an
+ * unguarded role with billing access and assume it.
+ */
+function requireBoundaryStatements(iamPath: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'RequireBoundaryOnNewPrincipals',
+      effect: iam.Effect.DENY,
+      actions: ['iam:CreateRole', 'iam:CreateUser', 'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary'],
+      resources: ['*'],
+      conditions: { ArnNotLike: { 'iam:PermissionsBoundary': boundaryArnPattern(iamPath) } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyRemovingBoundaries',
+      effect: iam.Effect.DENY,
+      actions: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+      resources: ['*'],
+    }),
+  ];
+}
+
+/** IAM users: nothing but MFA set-up until they sign in with MFA. */
+function requireMfaStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyWithoutMfa',
+    effect: iam.Effect.DENY,
+    notActions: [...MFA_SELF_SERVICE_ACTIONS],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+  });
+}
+
+/**
+ * The permissions boundary new roles and users must carry: everything but
+ * billing, account-settings changes and the access model (and it propagates
+ * itself to whatever those principals create).
+ */
+export function permissionsBoundaryStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'BoundaryAllowsEverythingElse',
+      actions: ['*'],
+      resources: ['*'],
+    }),
+    ...engineeringGuardStatements({ ...settings, requirePermissionsBoundary: true, requireMfaForUsers: false }),
+  ];
+}
+
+/**
+ * Non-senior engineers: production-tagged resources are read-only, nothing
+ * may be tagged as production, and the production CDK deployment roles
+ * (when named) cannot be assumed.
+ */
+export function productionGuardStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
+  const tagMatch = { [settings.environmentTagKey]: settings.productionTagValue };
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ProductionResourcesReadOnly',
+      effect: iam.Effect.DENY,
+      notActions: [...VIEW_ACTIONS],
+      resources: ['*'],
+      conditions: { StringEqualsIgnoreCase: prefixKeys('aws:ResourceTag/', tagMatch) },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyTaggingAsProduction',
+      effect: iam.Effect.DENY,
+      actions: ['*'],
+      resources: ['*'],
+      conditions: { StringEqualsIgnoreCase: prefixKeys('aws:RequestTag/', tagMatch) },
+    }),
+  ];
+  if (settings.productionBootstrapQualifier) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'DenyProductionDeploymentRoles',
+      effect: iam.Effect.DENY,
+      actions: ['sts:AssumeRole', 'iam:PassRole'],
+      resources: [iamArn(`role/cdk-${settings.productionBootstrapQualifier}-*`)],
+    }));
+  }
+  return statements;
+}
+
+function prefixKeys(prefix: string, values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
+/** Finance's allows: every billing family, reserved-capacity purchases and the read-only view. */
+export function financeAllowStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'BillingCostAndBudgets',
+      actions: [...BILLING_ACTIONS, ...COMMITMENT_PURCHASE_ACTIONS],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadOnlyInfrastructureView',
+      actions: [...ACCOUNT_READ_ACTIONS, ...VIEW_ACTIONS],
+      resources: ['*'],
+    }),
+  ];
+  if (settings.requireMfaForUsers) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'OwnPasswordAndMfaDevice',
+        actions: ['iam:ChangePassword', 'iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:GetUser', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
+        resources: [ownUserArn(), MFA_DEVICE_ARN],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PasswordPolicyAndMfaDeviceList',
+        actions: ['iam:GetAccountPasswordPolicy', 'iam:ListVirtualMFADevices'],
+        resources: ['*'],
+      }),
+    );
+  }
+  return statements;
+}
+
+/**
+ * Finance's guard: anything that is not billing, the view or MFA
+ * self-service is denied, so attaching a broader policy to finance later
+ * still gives no infrastructure change.
+ */
+export function financeGuardStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'DenyEverythingButBillingAndView',
+      effect: iam.Effect.DENY,
+      notActions: [
+        ...BILLING_ACTIONS,
+        ...COMMITMENT_PURCHASE_ACTIONS,
+        ...ACCOUNT_READ_ACTIONS,
+        ...VIEW_ACTIONS,
+        ...(settings.requireMfaForUsers ? MFA_SELF_SERVICE_ACTIONS : []),
+      ],
+      resources: ['*'],
+    }),
+  ];
+  if (settings.requireMfaForUsers) {
+    statements.push(requireMfaStatement());
+  }
+  return statements;
+}
+
+/**
+ * The policy as IAM will count it: intrinsic functions rendered (the
+ * partition as `aws-us-gov`, the longest common one), JSON without white
+ * space. IAM does not count white space.
+ */
+export function policyLength(scope: IConstruct, document: iam.PolicyDocument): number {
+  const resolved = Stack.of(scope).resolve(document.toJSON());
+  return JSON.stringify(renderIntrinsics(resolved)).length;
+}
+
+function renderIntrinsics(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(renderIntrinsics);
+  if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    const keys = Object.keys(node);
+    if (keys.length === 1 && keys[0] === 'Fn::Join') {
+      const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => {
+        const rendered = renderIntrinsics(p);
+        return typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+      }).join(delimiter);
+    }
+    if (keys.length === 1 && keys[0] === 'Ref' && node.Ref === 'AWS::Partition') return 'aws-us-gov';
+    return Object.fromEntries(keys.map((k) => [k, renderIntrinsics(node[k])]));
+  }
+  return value;
+}
+
+/**
+ * Throw at synth time when `document` would exceed `limit` characters, so
+ * the failure names the policy instead of surfacing as a CloudFormation
+ * rollback ("Cannot exceed quota for PolicySize").
+ */
+export function validatePolicySize(scope: IConstruct, name: string, document: iam.PolicyDocument, limit: number): void {
+  const length = policyLength(scope, document);
+  if (length > limit) {
+    throw propError(scope, `${name} policy size`, length,
+      `IAM accepts at most ${limit} characters (white space not counted); shorten the tag key/value or split the policy`);
+  }
+}

@@ -1,0 +1,91 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeAwsManagedPolicy, acknowledgeRules, explainCheckovException } from '../private/compliance';
+
+/** Construct ID of aws-cdk-lib's singleton `AwsCustomResource` provider in a stack. */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/**
+ * Options of an account setting CloudFormation has no resource for.
+ */
+export interface AccountSettingOptions {
+  /** The SDK call made on create and on update. */
+  readonly call: cr.AwsSdkCall;
+  /** The IAM action(s) the call needs. */
+  readonly actions: string[];
+  /**
+   * Why the actions' resource is `*` (the actions support no resource-level
+   * permissions).
+   */
+  readonly wildcardReason: string;
+}
+
+/**
+ * An account-level setting applied through one SDK call of aws-cdk-lib's
+ * `AwsCustomResource` (one Lambda function per stack, shared by every such
+ * call). Used only where CloudFormation has no resource type for the setting.
+ *
+ * The setting is never undone on delete: deleting the stack must not weaken
+ * the account.
+ */
+export function accountSetting(scope: Construct, id: string, options: AccountSettingOptions): cr.AwsCustomResource {
+  const resource = new cr.AwsCustomResource(scope, id, {
+    onCreate: options.call,
+    onUpdate: options.call,
+    policy: cr.AwsCustomResourcePolicy.fromStatements([
+      new iam.PolicyStatement({ actions: options.actions, resources: ['*'] }),
+    ]),
+    installLatestAwsSdk: false,
+  });
+  acknowledgeRules(
+    resource,
+    `${options.wildcardReason} The statement sits in the inline policy aws-cdk-lib's AwsCustomResource attaches to its provider role, and lists only the action(s) of this one setting.`,
+    ['AwsSolutions-IAM5[Resource::*]', 'HIPAA.Security-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
+  );
+  acknowledgeProvider(Stack.of(scope));
+  return resource;
+}
+
+/**
+ * Acknowledge the findings of aws-cdk-lib's singleton AwsCustomResource
+ * provider (function and role). Repeating it is harmless: the same
+ * acknowledgments and checkov entries are written again.
+ */
+function acknowledgeProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID) as IConstruct | undefined;
+  if (!provider) return;
+  acknowledgeRules(
+    provider,
+    "aws-cdk-lib's AwsCustomResource provider applies account settings CloudFormation has no resource for (EBS encryption by default, S3 account public access block, cost-allocation tag activation): it runs only during deployment, is invoked by CloudFormation alone, calls only public AWS APIs, and its code, runtime and role (AWSLambdaBasicExecutionRole) are owned by aws-cdk-lib.",
+    [
+      'AwsSolutions-L1',
+      'HIPAA.Security-LambdaConcurrency',
+      'HIPAA.Security-LambdaDLQ',
+      'HIPAA.Security-LambdaInsideVPC',
+      'NIST.800.53.R5-LambdaConcurrency',
+      'NIST.800.53.R5-LambdaDLQ',
+      'NIST.800.53.R5-LambdaInsideVPC',
+      'PCI.DSS.321-LambdaInsideVPC',
+      'HIPAA.Security-IAMNoInlinePolicy',
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      'PCI.DSS.321-IAMNoInlinePolicy',
+    ],
+  );
+  acknowledgeAwsManagedPolicy(
+    provider,
+    'service-role/AWSLambdaBasicExecutionRole',
+    "aws-cdk-lib's AwsCustomResource provider role: AWSLambdaBasicExecutionRole only lets the deploy-time handler write its own CloudWatch Logs; the role and its policy are created by aws-cdk-lib.",
+  );
+  const handler = provider.node.tryFindChild('Resource') as CfnResource | undefined;
+  if (handler) {
+    for (const [check, why] of [
+      ['CKV_AWS_115', 'invoked only by CloudFormation, once per change of a setting; a concurrency reservation adds nothing'],
+      ['CKV_AWS_116', 'CloudFormation invokes the handler synchronously and reports failures itself; a dead-letter queue would never receive anything'],
+      ['CKV_AWS_117', 'the handler calls only public AWS APIs (EC2, S3 Control, Cost Explorer) and needs no VPC'],
+    ]) {
+      explainCheckovException(handler, check, `aws-cdk-lib AwsCustomResource provider: ${why}.`);
+    }
+  }
+}

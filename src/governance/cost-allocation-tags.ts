@@ -1,0 +1,84 @@
+import { Tags } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { propError } from '../private/validation';
+import { StageProfiles } from '../profiles';
+
+/** AWS's limit on the length of a tag value. */
+const MAX_TAG_VALUE_LENGTH = 256;
+/**
+ * Characters AWS accepts in a tag value: letters, numbers and spaces
+ * representable in UTF-8, and `_ . : / = + - @`.
+ */
+const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** The seed's tag keys, in the profile's order: environment, team, cost-center. */
+const [ENVIRONMENT_KEY, TEAM_KEY, COST_CENTER_KEY] = StageProfiles.PRODUCTION.cost.costAllocationTagKeys;
+
+/**
+ * Values of the seed's cost-allocation tags.
+ */
+export interface CostAllocationTagValues {
+  /** Value of the `environment` tag, e.g. `production` or `development`. */
+  readonly environment: string;
+  /** Value of the `team` tag, e.g. `backend`, `frontend` or `data`. */
+  readonly team: string;
+  /** Value of the `cost-center` tag, e.g. `CC-1001`. */
+  readonly costCenter: string;
+}
+
+/**
+ * The seed's cost-allocation tags (environment, team, cost-center).
+ *
+ * `apply()` tags every taggable resource below a scope (an app, a stack or a
+ * single construct) in one call. Cost Explorer and the budgets of
+ * `CostGovernance` see the tags once they are activated as cost-allocation
+ * tags in the payer account (`CostGovernanceProps.activateCostAllocationTags`).
+ *
+ * @example
+ * CostAllocationTags.apply(app, { environment: 'production', team: 'backend', costCenter: 'CC-1001' });
+ */
+export class CostAllocationTags {
+  /** Tag key of the environment (`environment`). */
+  public static readonly ENVIRONMENT_KEY: string = ENVIRONMENT_KEY;
+  /** Tag key of the owning team (`team`). */
+  public static readonly TEAM_KEY: string = TEAM_KEY;
+  /** Tag key of the cost center (`cost-center`). */
+  public static readonly COST_CENTER_KEY: string = COST_CENTER_KEY;
+
+  /**
+   * Tag every taggable resource below `scope` with the three cost-allocation
+   * tags. Throws at synth time when a value breaks AWS's tag value rules
+   * (1 to 256 characters; letters, numbers, spaces and `_ . : / = + - @`).
+   *
+   * @param scope an app, stack or construct; everything below it is tagged
+   * @param values the tag values
+   */
+  public static apply(scope: IConstruct, values: CostAllocationTagValues): void {
+    CostAllocationTags.validateValue(scope, 'environment', values.environment);
+    CostAllocationTags.validateValue(scope, 'team', values.team);
+    CostAllocationTags.validateValue(scope, 'costCenter', values.costCenter);
+    Tags.of(scope).add(ENVIRONMENT_KEY, values.environment);
+    Tags.of(scope).add(TEAM_KEY, values.team);
+    Tags.of(scope).add(COST_CENTER_KEY, values.costCenter);
+  }
+
+  /**
+   * Throw unless `value` is a non-empty tag value AWS accepts.
+   *
+   * @param scope the construct named in the error
+   * @param prop the prop named in the error
+   * @param value the value to check
+   */
+  public static validateValue(scope: IConstruct, prop: string, value: string): void {
+    // AWS counts Unicode characters, not UTF-16 code units.
+    const length = typeof value === 'string' ? Array.from(value).length : 0;
+    if (length === 0 || length > MAX_TAG_VALUE_LENGTH) {
+      throw propError(scope, prop, value, `must be a tag value of 1 to ${MAX_TAG_VALUE_LENGTH} characters`);
+    }
+    if (!TAG_VALUE_PATTERN.test(value)) {
+      throw propError(scope, prop, value, 'a tag value may contain only letters, numbers, spaces and _ . : / = + - @');
+    }
+  }
+
+  private constructor() {}
+}

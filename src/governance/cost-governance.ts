@@ -1,0 +1,290 @@
+import { Names, Token } from 'aws-cdk-lib';
+import * as budgets from 'aws-cdk-lib/aws-budgets';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { accountSetting } from './account-setting';
+import { CostAllocationTags } from './cost-allocation-tags';
+import { propError } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+
+/** The currency AWS Budgets uses for cost budgets. */
+const CURRENCY = 'USD';
+/** Highest alert threshold accepted, in percent of the budget. */
+const MAX_THRESHOLD_PERCENT = 1000;
+/** AWS Budgets limits. */
+const MAX_NOTIFICATIONS_PER_BUDGET = 10;
+const MAX_EMAIL_SUBSCRIBERS = 10;
+const MAX_BUDGET_NAME_LENGTH = 100;
+/** Cost Explorer's API lives in us-east-1 only. */
+const COST_EXPLORER_REGION = 'us-east-1';
+/** A pragmatic e-mail address check: one `@`, a dot in the domain, no spaces. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * A monthly budget for the costs of one environment, selected by the
+ * `environment` cost-allocation tag.
+ */
+export interface EnvironmentBudget {
+  /** Value of the `environment` tag, e.g. `production`. */
+  readonly environment: string;
+  /** Monthly budget in USD, greater than 0. */
+  readonly monthlyBudgetUsd: number;
+}
+
+/**
+ * Properties of a `CostGovernance`.
+ */
+export interface CostGovernanceProps {
+  /**
+   * The stage whose preset fills the defaults below (alert thresholds, tag keys).
+   *
+   * @default PlatformStage.PRODUCTION
+   */
+  readonly stage?: PlatformStage;
+
+  /** Monthly budget of the whole account in USD, greater than 0. */
+  readonly monthlyBudgetUsd: number;
+
+  /**
+   * Monthly budgets per environment, filtered by the `environment`
+   * cost-allocation tag (`user:environment$<value>`). The tag must be
+   * activated as a cost-allocation tag, or these budgets see no cost.
+   *
+   * @default - no per-environment budget
+   */
+  readonly environmentBudgets?: EnvironmentBudget[];
+
+  /** E-mail addresses of the finance team (at least one). */
+  readonly financeEmails: string[];
+
+  /** E-mail address of the CTO. */
+  readonly ctoEmail: string;
+
+  /**
+   * Alert when ACTUAL spend exceeds these percentages of the budget (0 to
+   * 1000, distinct).
+   *
+   * @default - the stage preset's `cost.budgetAlertThresholds` (80 and 100)
+   */
+  readonly actualThresholdsPercent?: number[];
+
+  /**
+   * Alert when FORECASTED spend for the month exceeds these percentages of
+   * the budget (0 to 1000, distinct).
+   *
+   * @default - the highest of the preset's `cost.budgetAlertThresholds` (100)
+   */
+  readonly forecastedThresholdsPercent?: number[];
+
+  /**
+   * Prefix of the budgets' names (the total budget is `<prefix>-total`, an
+   * environment's `<prefix>-<environment>`).
+   *
+   * @default - a name unique to this construct's path
+   */
+  readonly budgetNamePrefix?: string;
+
+  /**
+   * Activate the cost-allocation tag keys (`environment`, `team`,
+   * `cost-center`) in Billing through Cost Explorer's
+   * `UpdateCostAllocationTagsStatus`. Works only in the management (payer)
+   * account, and only for keys AWS has already seen on a resource (up to 24
+   * hours after first use). CloudFormation has no resource for it, so an
+   * `AwsCustomResource` makes the call (against us-east-1).
+   *
+   * @default false
+   */
+  readonly activateCostAllocationTags?: boolean;
+}
+
+/**
+ * The seed's cost management: monthly budgets for the account and per
+ * environment that e-mail finance and the CTO at 80 % and 100 % of actual
+ * spend and at 100 % of the forecast, and (in the payer account) the
+ * activation of the cost-allocation tags.
+ *
+ * Tag resources with `CostAllocationTags.apply()`.
+ *
+ * @example
+ * new CostGovernance(this, 'Cost', {
+ *   monthlyBudgetUsd: 1400,
+ *   environmentBudgets: [{ environment: 'production', monthlyBudgetUsd: 1000 }],
+ *   financeEmails: ['finance@example.com'],
+ *   ctoEmail: 'cto@example.com',
+ * });
+ */
+export class CostGovernance extends Construct {
+  /** The stage preset this block was built from. */
+  public readonly profile: StageProfile;
+  /** The account-wide monthly budget. */
+  public readonly totalBudget: budgets.CfnBudget;
+  /** The per-environment budgets, by environment tag value. */
+  public readonly environmentBudgets: { [environment: string]: budgets.CfnBudget };
+  /** The tag activation, when `activateCostAllocationTags` is set. */
+  public readonly tagActivation?: cr.AwsCustomResource;
+
+  private readonly notifications: budgets.CfnBudget.NotificationWithSubscribersProperty[];
+  private readonly namePrefix: string;
+
+  /**
+   * @param scope the parent construct
+   * @param id the construct ID; it prefixes every logical ID, so keep it stable
+   * @param props budgets, recipients and overrides of the stage preset
+   */
+  constructor(scope: Construct, id: string, props: CostGovernanceProps) {
+    super(scope, id);
+    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const presetThresholds = this.profile.cost.budgetAlertThresholds;
+
+    this.validateAmount('monthlyBudgetUsd', props.monthlyBudgetUsd);
+    const subscribers = this.validateSubscribers(props.financeEmails, props.ctoEmail);
+    const actual = props.actualThresholdsPercent ?? presetThresholds;
+    const forecasted = props.forecastedThresholdsPercent ?? [Math.max(...presetThresholds)];
+    this.validateThresholds('actualThresholdsPercent', actual);
+    this.validateThresholds('forecastedThresholdsPercent', forecasted);
+    if (actual.length + forecasted.length === 0) {
+      throw propError(this, 'actualThresholdsPercent', actual, 'at least one actual or forecasted threshold is needed');
+    }
+    if (actual.length + forecasted.length > MAX_NOTIFICATIONS_PER_BUDGET) {
+      throw propError(this, 'actualThresholdsPercent', actual,
+        `actual and forecasted thresholds together must be at most ${MAX_NOTIFICATIONS_PER_BUDGET} (AWS Budgets' notifications per budget)`);
+    }
+    this.namePrefix = props.budgetNamePrefix ?? Names.uniqueResourceName(this, { maxLength: 60, separator: '-' });
+    this.validateBudgetName('budgetNamePrefix', this.namePrefix);
+
+    this.notifications = [
+      ...actual.map((threshold) => notification('ACTUAL', threshold, subscribers)),
+      ...forecasted.map((threshold) => notification('FORECASTED', threshold, subscribers)),
+    ];
+
+    this.totalBudget = this.createBudget('TotalBudget', 'total', props.monthlyBudgetUsd);
+
+    this.environmentBudgets = {};
+    const seen = new Set<string>();
+    (props.environmentBudgets ?? []).forEach((budget, i) => {
+      CostAllocationTags.validateValue(this, `environmentBudgets[${i}].environment`, budget.environment);
+      if (seen.has(budget.environment)) {
+        throw propError(this, `environmentBudgets[${i}].environment`, budget.environment, 'must not repeat an environment');
+      }
+      seen.add(budget.environment);
+      this.validateAmount(`environmentBudgets[${i}].monthlyBudgetUsd`, budget.monthlyBudgetUsd);
+      const constructId = `${constructIdOf(budget.environment)}Budget`;
+      if (this.node.tryFindChild(constructId)) {
+        throw propError(this, `environmentBudgets[${i}].environment`, budget.environment,
+          `its budget's construct ID ${constructId} is taken by another environment; use environment values that differ in letters or digits`);
+      }
+      this.environmentBudgets[budget.environment] = this.createBudget(
+        constructId,
+        budget.environment,
+        budget.monthlyBudgetUsd,
+        { TagKeyValue: [`user:${CostAllocationTags.ENVIRONMENT_KEY}$${budget.environment}`] },
+      );
+    });
+
+    if (props.activateCostAllocationTags ?? false) {
+      this.tagActivation = accountSetting(this, 'CostAllocationTagActivation', {
+        call: {
+          service: 'CostExplorer',
+          action: 'UpdateCostAllocationTagsStatus',
+          region: COST_EXPLORER_REGION,
+          parameters: {
+            CostAllocationTagsStatus: this.profile.cost.costAllocationTagKeys.map((key) => ({ TagKey: key, Status: 'Active' })),
+          },
+          physicalResourceId: cr.PhysicalResourceId.of(`cost-allocation-tags-${this.profile.cost.costAllocationTagKeys.join('-')}`),
+        },
+        actions: ['ce:UpdateCostAllocationTagsStatus'],
+        wildcardReason: 'ce:UpdateCostAllocationTagsStatus acts on the billing account\'s tag settings, which have no ARN, so * is its only valid resource.',
+      });
+    }
+  }
+
+  private createBudget(id: string, suffix: string, amount: number, costFilters?: { [key: string]: string[] }): budgets.CfnBudget {
+    const budgetName = `${this.namePrefix}-${sanitizeName(suffix)}`;
+    this.validateBudgetName('budgetName', budgetName);
+    return new budgets.CfnBudget(this, id, {
+      budget: {
+        budgetName,
+        budgetType: 'COST',
+        timeUnit: 'MONTHLY',
+        budgetLimit: { amount, unit: CURRENCY },
+        costFilters,
+      },
+      notificationsWithSubscribers: this.notifications,
+    });
+  }
+
+  private validateAmount(prop: string, amount: number): void {
+    if (Token.isUnresolved(amount)) return;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
+      throw propError(this, prop, Number.isNaN(amount) ? String(amount) : amount, 'must be a number of USD greater than 0');
+    }
+  }
+
+  private validateThresholds(prop: string, thresholds: number[]): void {
+    thresholds.forEach((t, i) => {
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > MAX_THRESHOLD_PERCENT) {
+        throw propError(this, `${prop}[${i}]`, t, `must be a percentage from 0 to ${MAX_THRESHOLD_PERCENT}`);
+      }
+    });
+    if (new Set(thresholds).size !== thresholds.length) {
+      throw propError(this, prop, thresholds, 'must not repeat a threshold');
+    }
+  }
+
+  private validateSubscribers(financeEmails: string[], ctoEmail: string): budgets.CfnBudget.SubscriberProperty[] {
+    if (!financeEmails || financeEmails.length === 0) {
+      throw propError(this, 'financeEmails', financeEmails ?? [], 'must name at least one finance e-mail address');
+    }
+    financeEmails.forEach((email, i) => validateEmail(this, `financeEmails[${i}]`, email));
+    validateEmail(this, 'ctoEmail', ctoEmail);
+    const addresses = Array.from(new Set([...financeEmails, ctoEmail]));
+    if (addresses.length > MAX_EMAIL_SUBSCRIBERS) {
+      throw propError(this, 'financeEmails', financeEmails,
+        `finance and CTO together must be at most ${MAX_EMAIL_SUBSCRIBERS} distinct addresses (AWS Budgets' e-mail subscribers per notification)`);
+    }
+    return addresses.map((address) => ({ subscriptionType: 'EMAIL', address }));
+  }
+
+  private validateBudgetName(prop: string, name: string): void {
+    if (Token.isUnresolved(name)) return;
+    if (name.length === 0 || name.length > MAX_BUDGET_NAME_LENGTH || /[:\\]/.test(name)) {
+      throw propError(this, prop, name, `budget names must be 1 to ${MAX_BUDGET_NAME_LENGTH} characters without ':' or '\\'`);
+    }
+  }
+}
+
+function notification(
+  type: string,
+  threshold: number,
+  subscribers: budgets.CfnBudget.SubscriberProperty[],
+): budgets.CfnBudget.NotificationWithSubscribersProperty {
+  return {
+    notification: {
+      notificationType: type,
+      comparisonOperator: 'GREATER_THAN',
+      threshold,
+      thresholdType: 'PERCENTAGE',
+    },
+    subscribers,
+  };
+}
+
+function validateEmail(scope: Construct, prop: string, email: string): void {
+  if (typeof email === 'string' && Token.isUnresolved(email)) return;
+  if (typeof email !== 'string' || email.length > MAX_EMAIL_LENGTH || !EMAIL_PATTERN.test(email)) {
+    throw propError(scope, prop, email, 'must be an e-mail address such as finance@example.com');
+  }
+}
+
+/** Budget names may not contain ':' or '\'; tag values may contain ':'. */
+function sanitizeName(value: string): string {
+  return value.replace(/[:\\]/g, '-');
+}
+
+/** A construct ID from a tag value: `production` -> `Production`, `dev/eu` -> `DevEu`. */
+function constructIdOf(value: string): string {
+  const words = value.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  const id = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return id.length > 0 ? id : 'Environment';
+}

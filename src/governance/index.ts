@@ -1,0 +1,3 @@
+export * from './account-baseline';
+export * from './cost-allocation-tags';
+export * from './cost-governance';
