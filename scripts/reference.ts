@@ -1,37 +1,43 @@
 /**
- * The main job: synthesize the full reference architecture
- * (examples/phase1-single-account) into cdk.out/ under the four cdk-nag packs
- * and print what came out. Needs no AWS account.
+ * The main job: synthesize the full reference architecture under the four
+ * cdk-nag packs and print what came out: Phase 1
+ * (examples/phase1-single-account) into cdk.out/, and its Phase 2 growth
+ * path (examples/phase2-multi-account) into cdk.out/phase2/. Needs no AWS
+ * account.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { measureAssembly, readValidationFindings, REPO_ROOT, synthReferenceApp } from './lib/assembly';
+import { measureAssembly, PHASE2_APP, readValidationFindings, REFERENCE_APP, REPO_ROOT, synthReferenceApp } from './lib/assembly';
 
 const PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 const outdir = path.join(REPO_ROOT, 'cdk.out');
 
-const { status, wallMs } = synthReferenceApp(outdir);
-if (!fs.existsSync(path.join(outdir, 'validation-report.json'))) {
-  // The report is written whenever packs ran; without it nothing was checked.
-  console.error('\nNo validation-report.json in cdk.out/: the cdk-nag packs did not run.');
-  process.exit(status === 0 ? 1 : status);
+/** Synthesize one app, print its stacks and findings; the number of findings, or -1 if it failed. */
+function run(title: string, entry: string, dir: string): number {
+  const { status, wallMs } = synthReferenceApp(dir, entry);
+  if (!fs.existsSync(path.join(dir, 'validation-report.json'))) {
+    // The report is written whenever packs ran; without it nothing was checked.
+    console.error(`\n${title}: no validation-report.json in ${path.relative(REPO_ROOT, dir)}/: synthesis failed or the cdk-nag packs did not run.`);
+    return -1;
+  }
+  const findings = readValidationFindings(dir);
+  if (status !== 0) {
+    console.error(`\n${title}: synthesis failed (exit ${status}).`);
+    for (const f of findings) console.error(`  ${f.rule} at ${f.path}`);
+    return -1;
+  }
+  const pad = (s: string | number, n: number) => String(s).padEnd(n);
+  console.log(`\n${title} synthesized into ${path.relative(REPO_ROOT, dir)}/ in ${(wallMs / 1000).toFixed(1)} s\n`);
+  console.log(`${pad('stack', 32)}${pad('resources', 11)}${pad('template KB', 13)}custom resources`);
+  for (const s of measureAssembly(dir)) {
+    console.log(`${pad(s.stack, 32)}${pad(s.resources, 11)}${pad((s.templateBytes / 1024).toFixed(1), 13)}${s.lambdaBackedCustomResources}`);
+  }
+  console.log(`cdk-nag packs: ${PACKS.join(', ')}; unacknowledged findings: ${findings.length}`);
+  for (const f of findings) console.log(`  ${f.rule} at ${f.path}`);
+  return findings.length;
 }
-const findings = readValidationFindings(outdir);
 
-if (status !== 0) {
-  console.error(`\nSynthesis failed (exit ${status}).`);
-  for (const f of findings) console.error(`  ${f.rule} at ${f.path}`);
-  process.exit(status);
-}
-
-const stacks = measureAssembly(outdir);
-const pad = (s: string | number, n: number) => String(s).padEnd(n);
-console.log(`\nReference architecture synthesized into cdk.out/ in ${(wallMs / 1000).toFixed(1)} s\n`);
-console.log(`${pad('stack', 28)}${pad('resources', 11)}${pad('template KB', 13)}custom resources`);
-for (const s of stacks) {
-  console.log(`${pad(s.stack, 28)}${pad(s.resources, 11)}${pad((s.templateBytes / 1024).toFixed(1), 13)}${s.lambdaBackedCustomResources}`);
-}
-console.log(`\ncdk-nag packs: ${PACKS.join(', ')}`);
-console.log(`unacknowledged findings: ${findings.length}`);
-for (const f of findings) console.log(`  ${f.rule} at ${f.path}`);
-process.exit(findings.length === 0 ? 0 : 1);
+const phase1 = run('Reference architecture, Phase 1 (examples/phase1-single-account)', REFERENCE_APP, outdir);
+// Phase 2 goes below cdk.out/ after Phase 1, whose synthesis empties cdk.out/.
+const phase2 = run('Phase 2 (examples/phase2-multi-account)', PHASE2_APP, path.join(outdir, 'phase2'));
+process.exit(phase1 === 0 && phase2 === 0 ? 0 : 1);

@@ -20,7 +20,7 @@ fi
 shopt -s nullglob
 # `npm run validate` synthesizes cdk.out/ first (the projen task spawns
 # `reference`), so the templates checked are the current ones.
-templates=(cdk.out/*.template.json)
+templates=(cdk.out/*.template.json cdk.out/phase2/*.template.json)
 if [ ${#templates[@]} -eq 0 ]; then
   echo "No templates in cdk.out/: run npm run validate (it synthesizes them first)"
   exit 1

@@ -26,8 +26,8 @@ export function buildPhase1(app: App): Stack[] {
   new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
 
   // Account-wide: access separation, audit baseline, budgets (each
-  // environment's from the presets, the account's their sum). Pass your
-  // finance team's and CTO's addresses with -c financeEmail=... -c ctoEmail=...
+  // environment's from the presets, the account's their sum). Who receives
+  // the alerts comes from cdk.json's context (or -c financeEmail=...).
   const budgets = {
     [PlatformStage.DEVELOPMENT]: StageProfiles.DEVELOPMENT.cost.monthlyBudgetUsd,
     [PlatformStage.PRODUCTION]: StageProfiles.PRODUCTION.cost.monthlyBudgetUsd,
@@ -38,8 +38,8 @@ export function buildPhase1(app: App): Stack[] {
     terminationProtection: true,
     monthlyBudgetUsd: Object.values(budgets).reduce((a, b) => a + b, 0),
     environmentBudgetsUsd: budgets,
-    financeEmails: [app.node.tryGetContext('financeEmail') ?? 'finance@innovate-inc.io'],
-    ctoEmail: app.node.tryGetContext('ctoEmail') ?? 'cto@innovate-inc.io',
+    financeEmails: [requiredContext(app, 'financeEmail')],
+    ctoEmail: requiredContext(app, 'ctoEmail'),
   });
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,
@@ -76,4 +76,13 @@ export function addCompliancePacks(app: App): void {
     new NIST80053R5Checks(app),
     new PCIDSS321Checks(app),
   );
+}
+
+/** A context value the example needs (cdk.json, or -c key=value). */
+function requiredContext(app: App, key: string): string {
+  const value = app.node.tryGetContext(key);
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new Error(`examples/phase1-single-account: set "${key}" in cdk.json's context or pass -c ${key}=...`);
+  }
+  return value;
 }

@@ -1,7 +1,7 @@
-import { App } from 'aws-cdk-lib';
 import { addCompliancePacks, buildPhase1 } from './app';
+import { exampleApp } from '../example-app';
 
-const app = new App();
+const app = exampleApp(__dirname);
 buildPhase1(app);
 addCompliancePacks(app);
 app.synth();

@@ -4,8 +4,10 @@ import * as path from 'path';
 
 /** Root of the repository. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** The reference architecture's CDK app entry point. */
+/** The reference architecture's CDK app entry point (Phase 1, one account). */
 export const REFERENCE_APP = path.join(REPO_ROOT, 'examples', 'phase1-single-account', 'main.ts');
+/** The Phase 2 (AWS Organizations) app entry point. */
+export const PHASE2_APP = path.join(REPO_ROOT, 'examples', 'phase2-multi-account', 'main.ts');
 
 /** What one synthesized stack weighs. */
 export interface StackMeasure {
@@ -23,12 +25,12 @@ export interface StackMeasure {
  * Run the reference app exactly as the CDK CLI would (a separate Node
  * process), writing the cloud assembly into `outdir`.
  */
-export function synthReferenceApp(outdir: string): { status: number; wallMs: number } {
+export function synthReferenceApp(outdir: string, entry: string = REFERENCE_APP): { status: number; wallMs: number } {
   fs.rmSync(outdir, { recursive: true, force: true });
   const start = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', REFERENCE_APP],
+    ['-r', 'ts-node/register/transpile-only', entry],
     {
       cwd: REPO_ROOT,
       stdio: 'inherit',

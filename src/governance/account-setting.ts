@@ -58,7 +58,7 @@ function acknowledgeProvider(stack: Stack): void {
   if (!provider) return;
   acknowledgeRules(
     provider,
-    "aws-cdk-lib's AwsCustomResource provider applies account settings CloudFormation has no resource for (EBS encryption by default, S3 account public access block, cost-allocation tag activation): it runs only during deployment, is invoked by CloudFormation alone, calls only public AWS APIs, and its code, runtime and role (AWSLambdaBasicExecutionRole) are owned by aws-cdk-lib.",
+    "aws-cdk-lib's AwsCustomResource provider applies account settings CloudFormation has no resource for (EBS encryption by default, S3 account public access block, cost-allocation tag activation, delegated administration of GuardDuty and Config): it runs only during deployment, is invoked by CloudFormation alone, calls only public AWS APIs, and its code, runtime and role (AWSLambdaBasicExecutionRole) are owned by aws-cdk-lib.",
     [
       'AwsSolutions-L1',
       'HIPAA.Security-LambdaConcurrency',

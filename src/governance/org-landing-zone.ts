@@ -1,0 +1,686 @@
+import { Aws, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as identitystore from 'aws-cdk-lib/aws-identitystore';
+import * as organizations from 'aws-cdk-lib/aws-organizations';
+import * as securityhub from 'aws-cdk-lib/aws-securityhub';
+import * as sso from 'aws-cdk-lib/aws-sso';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { AccountBaseline } from './account-baseline';
+import { accountSetting } from './account-setting';
+import { CostGovernance, CostGovernanceProps } from './cost-governance';
+import { bootstrapTemplate } from './org-bootstrap-template';
+import {
+  allowedRegionsGuardrail, baselineGuardrails, GuardrailSettings, platformRolesGuardrail, securityServicesGuardrail,
+  validateScpCount, validateScpSize,
+} from './org-policies';
+import {
+  engineeringGuardStatements, financeAllowStatements, financeGuardStatements, ROLE_INLINE_POLICY_MAX_CHARS, validatePolicySize,
+} from '../access/account-access-policies';
+import { explainCheckovException } from '../private/compliance';
+import { propError, validateIntegerRange } from '../private/validation';
+import { PlatformStage, StageProfiles } from '../profiles';
+
+/** Identity Center sessions: 1 to 12 hours (ISO 8601 `PT<n>H`). */
+const SESSION_HOURS = { min: 1, max: 12 };
+/** Organizations' account rules. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const EMAIL_LENGTH = { min: 6, max: 64 };
+const ACCOUNT_NAME_PATTERN = /^[\u0020-\u007E]{1,50}$/;
+const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
+const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/;
+const IDENTITY_STORE_ID_PATTERN = /^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const QUALIFIER_PATTERN = /^[A-Za-z0-9_-]{1,10}$/;
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+const DEFAULT_QUALIFIER = 'hnb659fds';
+/** The role Organizations creates in each new account, trusted by the management account. */
+const ORGANIZATION_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+const ADMINISTRATOR_ACCESS = `arn:${Aws.PARTITION}:iam::aws:policy/AdministratorAccess`;
+/** Cost Explorer / Organizations global endpoints. */
+const ORGANIZATIONS_REGION = 'us-east-1';
+
+/**
+ * The organizational units `OrgLandingZone` creates.
+ */
+export enum OrgUnit {
+  /** `Workloads`, under the organization root: parent of the two environments. */
+  WORKLOADS = 'WORKLOADS',
+  /** `Workloads/Development`: the development account. */
+  DEVELOPMENT = 'DEVELOPMENT',
+  /** `Workloads/Production`: the production account. */
+  PRODUCTION = 'PRODUCTION',
+}
+
+/**
+ * A member account created by the landing zone.
+ */
+export interface MemberAccountOptions {
+  /** Account name (1 to 50 printable ASCII characters), unique in the organization. */
+  readonly accountName: string;
+  /** E-mail address of the account's root user (6 to 64 characters), unique across AWS. */
+  readonly email: string;
+}
+
+/**
+ * An additional service control policy.
+ */
+export interface ServiceControlPolicyDefinition {
+  /** Policy name (1 to 128 characters), unique among the landing zone's SCPs. */
+  readonly name: string;
+  /** The policy document (deny statements; SCPs never grant). At most 5,120 characters minified. */
+  readonly document: iam.PolicyDocument;
+  /** The OUs the policy is attached to. */
+  readonly targets: OrgUnit[];
+  /**
+   * Description.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * Properties of an `OrgLandingZone`.
+ */
+export interface OrgLandingZoneProps {
+  /** ID of the organization's root (`r-...`): parent of the `Workloads` OU. */
+  readonly organizationRootId: string;
+  /** ID of the organization (`o-...`): the organization trail writes member accounts' logs under it. */
+  readonly organizationId: string;
+  /** The development member account. */
+  readonly developmentAccount: MemberAccountOptions;
+  /** The production member account. */
+  readonly productionAccount: MemberAccountOptions;
+  /**
+   * ARN of the organization's IAM Identity Center instance
+   * (`arn:aws:sso:::instance/ssoins-...`). CloudFormation cannot create the
+   * organization instance: enable Identity Center in the management account
+   * first.
+   */
+  readonly identityCenterInstanceArn: string;
+  /** ID of the Identity Center identity store (`d-...`). */
+  readonly identityStoreId: string;
+
+  /**
+   * Longest Identity Center session of every permission set, in hours (1 to 12).
+   *
+   * @default - the preset's `access.sessionDurationHours` (8)
+   */
+  readonly sessionDurationHours?: number;
+
+  /**
+   * Regions where member accounts may use regional services. Global services
+   * (IAM, Organizations, Route 53, CloudFront, STS, support, billing, ...)
+   * stay usable everywhere.
+   *
+   * @default - this stack's region (when concrete), us-east-1 and the preset's backup replica region (us-west-2)
+   */
+  readonly allowedRegions?: string[];
+
+  /**
+   * ARN patterns of the principals exempt from the security-service and
+   * platform-role protections (administrators and deployment roles),
+   * matched against `aws:PrincipalArn`.
+   *
+   * @default - `OrganizationAccountAccessRole` and the CDK CloudFormation execution role of the bootstrap qualifier
+   */
+  readonly adminPrincipalArns?: string[];
+
+  /**
+   * ARN patterns of the platform's roles that nobody but the administrators
+   * may change.
+   *
+   * @default - the CDK bootstrap roles (`cdk-<qualifier>-*`), `AccountAccess` roles (path `/platform-access/`), Identity Center's roles and `OrganizationAccountAccessRole`
+   */
+  readonly protectedRoleArns?: string[];
+
+  /**
+   * More SCPs to attach. Each target carries at most 4 of the landing
+   * zone's SCPs (AWS's `FullAWSAccess` is the fifth); the `Workloads` OU
+   * already carries 4.
+   *
+   * @default - none
+   */
+  readonly additionalServiceControlPolicies?: ServiceControlPolicyDefinition[];
+
+  /**
+   * ID of an existing Engineering group in the identity store (for example
+   * synchronised from an external identity provider by SCIM).
+   *
+   * @default - a new `Engineering` group
+   */
+  readonly engineeringGroupId?: string;
+  /**
+   * ID of an existing Senior DevOps group.
+   *
+   * @default - a new `SeniorDevOps` group
+   */
+  readonly seniorDevOpsGroupId?: string;
+  /**
+   * ID of an existing Finance group.
+   *
+   * @default - a new `Finance` group
+   */
+  readonly financeGroupId?: string;
+
+  /**
+   * Turn the management account baseline's trail into the organization
+   * trail (every member account's events in the management account's
+   * archive).
+   *
+   * @default true
+   */
+  readonly organizationTrail?: boolean;
+
+  /**
+   * The management account's existing baseline, whose trail becomes the
+   * organization trail. Pass it when the management account already runs
+   * an `AccountBaseline` (the Phase 1 account): an account has one Config
+   * recorder.
+   *
+   * @default - a new `AccountBaseline` in this stack when `organizationTrail` is on
+   */
+  readonly managementBaseline?: AccountBaseline;
+
+  /**
+   * Consolidated budgets. In the management (payer) account an unfiltered
+   * budget covers the whole organization.
+   *
+   * @default - no budgets
+   */
+  readonly costGovernance?: CostGovernanceProps;
+
+  /**
+   * Account ID that becomes the delegated administrator of GuardDuty,
+   * Security Hub and AWS Config. Trusted access for those services must be
+   * enabled in Organizations first.
+   *
+   * @default - no delegation
+   */
+  readonly securityAdministratorAccountId?: string;
+
+  /**
+   * Bootstrap every account of the `Workloads` OU for the CDK through a
+   * service-managed StackSet (automatic deployment to accounts added later).
+   *
+   * @default true
+   */
+  readonly bootstrapMemberAccounts?: boolean;
+  /**
+   * Regions bootstrapped in each member account.
+   *
+   * @default - the allowed regions
+   */
+  readonly bootstrapRegions?: string[];
+  /**
+   * CDK bootstrap qualifier (1 to 10 letters, digits, `_`, `-`).
+   *
+   * @default 'hnb659fds' (the CDK default)
+   */
+  readonly bootstrapQualifier?: string;
+  /**
+   * Accounts trusted to deploy into the member accounts (assume the
+   * deploy, publishing and lookup roles).
+   *
+   * @default - this (management) account
+   */
+  readonly bootstrapTrustedAccountIds?: string[];
+  /**
+   * Managed policies of the CloudFormation execution role in member accounts.
+   *
+   * @default - AdministratorAccess, as `cdk bootstrap`
+   */
+  readonly cloudFormationExecutionPolicyArns?: string[];
+}
+
+/**
+ * The seed's Phase 2 landing zone, deployed in the management account:
+ * `Workloads/Development` and `Workloads/Production` OUs with their member
+ * accounts, service control policies, IAM Identity Center groups,
+ * permission sets (8-hour sessions) and assignments, the organization
+ * trail, consolidated budgets, delegated administration of the security
+ * services, and the CDK bootstrap of the member accounts.
+ *
+ * Access matrix: Finance only in the management account; every engineer
+ * (Engineering and Senior DevOps) in Development; Senior DevOps alone in
+ * Production, through its own permission set (the seed's time-limited,
+ * logged access from development to production); no engineer in the
+ * management account.
+ *
+ * @example
+ * new OrgLandingZone(this, 'LandingZone', {
+ *   organizationRootId: 'r-ab12',
+ *   organizationId: 'o-abcdefghij',
+ *   developmentAccount: { accountName: 'innovate-development', email: 'aws-dev@example.com' },
+ *   productionAccount: { accountName: 'innovate-production', email: 'aws-prod@example.com' },
+ *   identityCenterInstanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+ *   identityStoreId: 'd-1234567890',
+ * });
+ */
+export class OrgLandingZone extends Construct {
+  /** The `Workloads` OU. */
+  public readonly workloadsUnit: organizations.CfnOrganizationalUnit;
+  /** The `Workloads/Development` OU. */
+  public readonly developmentUnit: organizations.CfnOrganizationalUnit;
+  /** The `Workloads/Production` OU. */
+  public readonly productionUnit: organizations.CfnOrganizationalUnit;
+  /** The development account. */
+  public readonly developmentAccount: organizations.CfnAccount;
+  /** The production account. */
+  public readonly productionAccount: organizations.CfnAccount;
+  /** Every SCP of the landing zone, built-in first. */
+  public readonly serviceControlPolicies: organizations.CfnPolicy[];
+  /** Regions allowed by the region SCP. */
+  public readonly allowedRegions: string[];
+  /** Session length of every permission set (ISO 8601, e.g. `PT8H`). */
+  public readonly sessionDuration: string;
+  /** Engineering in Development: AdministratorAccess with the billing guard. */
+  public readonly engineeringPermissionSet: sso.CfnPermissionSet;
+  /** Senior DevOps in Production: AdministratorAccess with the billing guard. */
+  public readonly seniorDevOpsPermissionSet: sso.CfnPermissionSet;
+  /** Finance in the management account: billing and a read-only view. */
+  public readonly financePermissionSet: sso.CfnPermissionSet;
+  /** Identity-store ID of the Engineering group. */
+  public readonly engineeringGroupId: string;
+  /** Identity-store ID of the Senior DevOps group. */
+  public readonly seniorDevOpsGroupId: string;
+  /** Identity-store ID of the Finance group. */
+  public readonly financeGroupId: string;
+  /** The account assignments. */
+  public readonly assignments: sso.CfnAssignment[];
+  /** The management baseline whose trail is the organization trail (when on). */
+  public readonly managementBaseline?: AccountBaseline;
+  /** The consolidated budgets (when configured). */
+  public readonly costGovernance?: CostGovernance;
+  /** The CDK bootstrap StackSet (when on). */
+  public readonly bootstrapStackSet?: cloudformation.CfnStackSet;
+
+  /** The last Organizations resource: the next one waits for it (Organizations refuses concurrent changes). */
+  private lastOrganizationsChange?: CfnResource;
+
+  /**
+   * @param scope the parent construct, a stack deployed in the management account
+   * @param id the construct ID; it prefixes every logical ID, so keep it stable
+   * @param props the organization, accounts, Identity Center instance and overrides
+   */
+  constructor(scope: Construct, id: string, props: OrgLandingZoneProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const profile = StageProfiles.of(PlatformStage.PRODUCTION);
+    this.validateIds(props);
+    validateAccounts(this, props.developmentAccount, props.productionAccount);
+
+    const qualifier = props.bootstrapQualifier ?? DEFAULT_QUALIFIER;
+    if (!Token.isUnresolved(qualifier) && !QUALIFIER_PATTERN.test(qualifier)) {
+      throw propError(this, 'bootstrapQualifier', qualifier, 'must be 1 to 10 letters, digits, _ or -');
+    }
+    const defaultRegions = [
+      ...(Token.isUnresolved(stack.region) ? [] : [stack.region]),
+      ORGANIZATIONS_REGION,
+      profile.backup.replicaRegion,
+    ];
+    this.allowedRegions = props.allowedRegions ?? [...new Set(defaultRegions)];
+    validateRegions(this, 'allowedRegions', this.allowedRegions);
+
+    const hours = props.sessionDurationHours ?? profile.access.sessionDurationHours;
+    validateIntegerRange(this, 'sessionDurationHours', hours, SESSION_HOURS.min, SESSION_HOURS.max);
+    this.sessionDuration = `PT${hours}H`;
+
+    // Organizational units and accounts, one Organizations change at a time.
+    this.workloadsUnit = this.unit('WorkloadsUnit', 'Workloads', props.organizationRootId);
+    this.developmentUnit = this.unit('DevelopmentUnit', 'Development', this.workloadsUnit);
+    this.productionUnit = this.unit('ProductionUnit', 'Production', this.workloadsUnit);
+    this.developmentAccount = this.account('DevelopmentAccount', props.developmentAccount, this.developmentUnit, PlatformStage.DEVELOPMENT);
+    this.productionAccount = this.account('ProductionAccount', props.productionAccount, this.productionUnit, PlatformStage.PRODUCTION);
+
+    // Service control policies.
+    const settings: GuardrailSettings = {
+      allowedRegions: this.allowedRegions,
+      adminPrincipalArns: props.adminPrincipalArns ?? [
+        `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
+        `arn:*:iam::*:role/cdk-${qualifier}-cfn-exec-role-*`,
+      ],
+      protectedRoleArns: props.protectedRoleArns ?? [
+        `arn:*:iam::*:role/cdk-${qualifier}-*`,
+        'arn:*:iam::*:role/platform-access/*',
+        'arn:*:iam::*:role/aws-reserved/sso.amazonaws.com/*',
+        `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
+      ],
+    };
+    if (settings.adminPrincipalArns.length === 0) {
+      throw propError(this, 'adminPrincipalArns', settings.adminPrincipalArns, 'must name at least one administrator, or nobody could maintain the protected services and roles');
+    }
+    if (settings.protectedRoleArns.length === 0) {
+      throw propError(this, 'protectedRoleArns', settings.protectedRoleArns, 'must name at least one role pattern');
+    }
+    const definitions: ServiceControlPolicyDefinition[] = [
+      {
+        name: 'BaselineGuardrails',
+        description: 'Deny leaving the organization, the root user and disabling EBS encryption by default',
+        document: baselineGuardrails(),
+        targets: [OrgUnit.WORKLOADS],
+      },
+      {
+        name: 'ProtectSecurityServices',
+        description: 'Deny stopping, deleting or changing CloudTrail, Config, GuardDuty and Security Hub',
+        document: securityServicesGuardrail(settings),
+        targets: [OrgUnit.WORKLOADS],
+      },
+      {
+        name: 'AllowedRegions',
+        description: `Deny regional services outside ${this.allowedRegions.join(', ')}`,
+        document: allowedRegionsGuardrail(settings),
+        targets: [OrgUnit.WORKLOADS],
+      },
+      {
+        name: 'ProtectPlatformRoles',
+        description: 'Deny changing the platform roles, except for the administrators',
+        document: platformRolesGuardrail(settings),
+        targets: [OrgUnit.WORKLOADS],
+      },
+      ...(props.additionalServiceControlPolicies ?? []),
+    ];
+    this.serviceControlPolicies = this.policies(definitions);
+
+    // IAM Identity Center.
+    this.engineeringGroupId = props.engineeringGroupId ?? this.group('EngineeringGroup', 'Engineering', 'All engineers: full access in Development', props.identityStoreId);
+    this.seniorDevOpsGroupId = props.seniorDevOpsGroupId ?? this.group('SeniorDevOpsGroup', 'SeniorDevOps', 'Senior DevOps engineers: Development and Production', props.identityStoreId);
+    this.financeGroupId = props.financeGroupId ?? this.group('FinanceGroup', 'Finance', 'Finance: billing in the management account', props.identityStoreId);
+
+    const guardSettings = {
+      iamPath: '/platform-access/',
+      // Member accounts carry no AccountAccess boundary; the SCPs protect the platform roles.
+      requirePermissionsBoundary: false,
+      // Identity Center enforces MFA at sign-in; its sessions carry no aws:MultiFactorAuthPresent.
+      requireMfaForUsers: false,
+      environmentTagKey: profile.cost.costAllocationTagKeys[0],
+      productionTagValue: PlatformStage.PRODUCTION,
+    };
+    const engineeringGuard = new iam.PolicyDocument({ statements: engineeringGuardStatements(guardSettings) });
+    this.engineeringPermissionSet = this.permissionSet('EngineeringPermissionSet', 'Engineering',
+      'Engineers in Development: full infrastructure access, no billing', props.identityCenterInstanceArn, [ADMINISTRATOR_ACCESS], engineeringGuard);
+    this.seniorDevOpsPermissionSet = this.permissionSet('SeniorDevOpsPermissionSet', 'SeniorDevOps',
+      'Senior DevOps in Production: full infrastructure access, no billing', props.identityCenterInstanceArn, [ADMINISTRATOR_ACCESS], engineeringGuard);
+    const financeDocument = new iam.PolicyDocument({
+      statements: [...financeAllowStatements(guardSettings), ...financeGuardStatements(guardSettings)],
+    });
+    this.financePermissionSet = this.permissionSet('FinancePermissionSet', 'Finance',
+      'Finance in the management account: billing, cost reports, budgets and a read-only view', props.identityCenterInstanceArn, [], financeDocument);
+
+    const management = stack.account;
+    const development = this.developmentAccount.attrAccountId;
+    const production = this.productionAccount.attrAccountId;
+    this.assignments = [
+      this.assign('FinanceInManagement', props.identityCenterInstanceArn, this.financePermissionSet, this.financeGroupId, management),
+      this.assign('EngineeringInDevelopment', props.identityCenterInstanceArn, this.engineeringPermissionSet, this.engineeringGroupId, development),
+      this.assign('SeniorDevOpsInDevelopment', props.identityCenterInstanceArn, this.engineeringPermissionSet, this.seniorDevOpsGroupId, development),
+      this.assign('SeniorDevOpsInProduction', props.identityCenterInstanceArn, this.seniorDevOpsPermissionSet, this.seniorDevOpsGroupId, production),
+    ];
+
+    // Organization trail, budgets, delegated administration.
+    if (props.organizationTrail ?? true) {
+      this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline');
+      makeOrganizationTrail(this.managementBaseline, props.organizationId);
+    }
+    if (props.costGovernance) {
+      this.costGovernance = new CostGovernance(this, 'Cost', props.costGovernance);
+    }
+    if (props.securityAdministratorAccountId !== undefined) {
+      this.delegateSecurityAdministration(props.securityAdministratorAccountId);
+    }
+
+    // CDK bootstrap of the member accounts.
+    if (props.bootstrapMemberAccounts ?? true) {
+      const regions = props.bootstrapRegions ?? this.allowedRegions;
+      validateRegions(this, 'bootstrapRegions', regions);
+      const trusted = props.bootstrapTrustedAccountIds ?? [management];
+      for (const account of trusted) {
+        if (!Token.isUnresolved(account) && !ACCOUNT_ID_PATTERN.test(account)) {
+          throw propError(this, 'bootstrapTrustedAccountIds', account, 'must be 12-digit account IDs');
+        }
+      }
+      if (trusted.length === 0) {
+        throw propError(this, 'bootstrapTrustedAccountIds', trusted, 'must name at least one account');
+      }
+      const executionPolicies = props.cloudFormationExecutionPolicyArns ?? [ADMINISTRATOR_ACCESS];
+      if (executionPolicies.length === 0) {
+        throw propError(this, 'cloudFormationExecutionPolicyArns', executionPolicies, 'must name at least one managed policy');
+      }
+      this.bootstrapStackSet = new cloudformation.CfnStackSet(this, 'BootstrapStackSet', {
+        stackSetName: `cdk-bootstrap-${qualifier}`,
+        description: `CDK bootstrap (qualifier ${qualifier}) of every account of the Workloads OU, trusting ${trusted.length} deploying account(s)`,
+        permissionModel: 'SERVICE_MANAGED',
+        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
+        callAs: 'SELF',
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        managedExecution: { Active: true },
+        operationPreferences: { failureToleranceCount: 0, maxConcurrentCount: 1, regionConcurrencyType: 'PARALLEL' },
+        parameters: [
+          { parameterKey: 'Qualifier', parameterValue: qualifier },
+          { parameterKey: 'TrustedAccounts', parameterValue: trusted.join(',') },
+          { parameterKey: 'CloudFormationExecutionPolicies', parameterValue: executionPolicies.join(',') },
+        ],
+        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [this.workloadsUnit.attrId] }, regions }],
+        templateBody: JSON.stringify(bootstrapTemplate()),
+      });
+      // The accounts exist (and sit in their OUs) before instances are deployed.
+      this.bootstrapStackSet.addDependency(this.lastOrganizationsChange!);
+    }
+  }
+
+  private validateIds(props: OrgLandingZoneProps): void {
+    const checks: Array<[string, string, RegExp, string]> = [
+      ['organizationRootId', props.organizationRootId, ROOT_ID_PATTERN, 'must be an organization root ID such as r-ab12'],
+      ['organizationId', props.organizationId, ORGANIZATION_ID_PATTERN, 'must be an organization ID such as o-abcdefghij'],
+      ['identityCenterInstanceArn', props.identityCenterInstanceArn, INSTANCE_ARN_PATTERN, 'must be an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-1234567890abcdef'],
+      ['identityStoreId', props.identityStoreId, IDENTITY_STORE_ID_PATTERN, 'must be an identity store ID such as d-1234567890'],
+    ];
+    if (props.securityAdministratorAccountId !== undefined) {
+      checks.push(['securityAdministratorAccountId', props.securityAdministratorAccountId, ACCOUNT_ID_PATTERN, 'must be a 12-digit account ID']);
+    }
+    for (const [prop, value, pattern, allowed] of checks) {
+      if (!Token.isUnresolved(value) && !pattern.test(value)) throw propError(this, prop, value, allowed);
+    }
+  }
+
+  /**
+   * Make `resource` wait for the previous Organizations change (unless it
+   * references it already, e.g. a child OU its parent).
+   */
+  private chain(resource: CfnResource, references?: CfnResource): void {
+    if (this.lastOrganizationsChange && this.lastOrganizationsChange !== references) resource.addDependency(this.lastOrganizationsChange);
+    this.lastOrganizationsChange = resource;
+  }
+
+  private unit(id: string, name: string, parent: string | organizations.CfnOrganizationalUnit): organizations.CfnOrganizationalUnit {
+    const parentId = typeof parent === 'string' ? parent : parent.attrId;
+    const unit = new organizations.CfnOrganizationalUnit(this, id, { name, parentId });
+    // A non-empty OU cannot be deleted, and the accounts are retained.
+    unit.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.chain(unit, typeof parent === 'string' ? undefined : parent);
+    return unit;
+  }
+
+  private account(id: string, options: MemberAccountOptions, parent: organizations.CfnOrganizationalUnit,
+    stage: PlatformStage): organizations.CfnAccount {
+    const account = new organizations.CfnAccount(this, id, {
+      accountName: options.accountName,
+      email: options.email,
+      parentIds: [parent.attrId],
+      roleName: ORGANIZATION_ACCESS_ROLE,
+      tags: [{ key: 'environment', value: stage }],
+    });
+    // Deleting the stack (or replacing the resource) must never close an account.
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.chain(account, parent);
+    return account;
+  }
+
+  private policies(definitions: ServiceControlPolicyDefinition[]): organizations.CfnPolicy[] {
+    const targets: Record<OrgUnit, organizations.CfnOrganizationalUnit> = {
+      [OrgUnit.WORKLOADS]: this.workloadsUnit,
+      [OrgUnit.DEVELOPMENT]: this.developmentUnit,
+      [OrgUnit.PRODUCTION]: this.productionUnit,
+    };
+    const names = new Set<string>();
+    const perTarget = new Map<OrgUnit, string[]>();
+    for (const definition of definitions) {
+      if (!Token.isUnresolved(definition.name) && !/^[\w+=,.@-]{1,128}$/.test(definition.name)) {
+        throw propError(this, 'service control policy name', definition.name, 'must be 1 to 128 letters, digits or _+=,.@-');
+      }
+      if (names.has(definition.name)) {
+        throw propError(this, 'service control policy name', definition.name, 'must be unique among the landing zone\'s SCPs');
+      }
+      names.add(definition.name);
+      if (definition.targets.length === 0) {
+        throw propError(this, `targets of service control policy ${definition.name}`, definition.targets, 'must name at least one OU');
+      }
+      validateScpSize(this, definition.name, definition.document);
+      for (const target of new Set(definition.targets)) {
+        perTarget.set(target, [...(perTarget.get(target) ?? []), definition.name]);
+      }
+    }
+    for (const [target, attached] of perTarget) {
+      validateScpCount(this, `OU ${target}`, attached);
+    }
+    return definitions.map((definition) => {
+      const policy = new organizations.CfnPolicy(this, `Scp${definition.name.replace(/[^A-Za-z0-9]/g, '')}`, {
+        name: definition.name,
+        description: definition.description,
+        type: 'SERVICE_CONTROL_POLICY',
+        content: definition.document,
+        targetIds: [...new Set(definition.targets)].map((t) => targets[t].attrId),
+      });
+      this.chain(policy);
+      return policy;
+    });
+  }
+
+  private group(id: string, displayName: string, description: string, identityStoreId: string): string {
+    return new identitystore.CfnGroup(this, id, { identityStoreId, displayName, description }).attrGroupId;
+  }
+
+  private permissionSet(id: string, name: string, description: string, instanceArn: string,
+    managedPolicies: string[], inline: iam.PolicyDocument): sso.CfnPermissionSet {
+    // The inline policy becomes an inline policy of the role in each account.
+    validatePolicySize(this, `${name} permission set`, inline, ROLE_INLINE_POLICY_MAX_CHARS);
+    return new sso.CfnPermissionSet(this, id, {
+      name,
+      description,
+      instanceArn,
+      sessionDuration: this.sessionDuration,
+      managedPolicies: managedPolicies.length > 0 ? managedPolicies : undefined,
+      inlinePolicy: inline,
+    });
+  }
+
+  private assign(id: string, instanceArn: string, permissionSet: sso.CfnPermissionSet, groupId: string, accountId: string): sso.CfnAssignment {
+    return new sso.CfnAssignment(this, id, {
+      instanceArn,
+      permissionSetArn: permissionSet.attrPermissionSetArn,
+      principalType: 'GROUP',
+      principalId: groupId,
+      targetType: 'AWS_ACCOUNT',
+      targetId: accountId,
+    });
+  }
+
+  private delegateSecurityAdministration(adminAccountId: string): void {
+    new securityhub.CfnDelegatedAdmin(this, 'SecurityHubDelegatedAdmin', { adminAccountId });
+    // CloudFormation has no resource for GuardDuty's organization admin nor
+    // for Config's delegated administrator: one SDK call each.
+    const guardDuty = accountSetting(this, 'GuardDutyDelegatedAdmin', {
+      call: {
+        service: 'GuardDuty',
+        action: 'enableOrganizationAdminAccount',
+        parameters: { AdminAccountId: adminAccountId },
+        physicalResourceId: cr.PhysicalResourceId.of(`guardduty-admin-${adminAccountId}`),
+      },
+      actions: ['guardduty:EnableOrganizationAdminAccount', 'organizations:DescribeOrganization', 'organizations:EnableAWSServiceAccess',
+        'organizations:ListAWSServiceAccessForOrganization', 'organizations:ListDelegatedAdministrators', 'organizations:RegisterDelegatedAdministrator'],
+      wildcardReason: 'guardduty:EnableOrganizationAdminAccount and the organizations: reads and registrations it makes on the caller\'s behalf act on the organization, which IAM names by no resource the template knows.',
+    });
+    const configAdmin = accountSetting(this, 'ConfigDelegatedAdmin', {
+      call: {
+        service: 'Organizations',
+        action: 'registerDelegatedAdministrator',
+        region: ORGANIZATIONS_REGION,
+        parameters: { AccountId: adminAccountId, ServicePrincipal: 'config.amazonaws.com' },
+        physicalResourceId: cr.PhysicalResourceId.of(`config-admin-${adminAccountId}`),
+        ignoreErrorCodesMatching: 'AccountAlreadyRegisteredException',
+      },
+      actions: ['organizations:RegisterDelegatedAdministrator'],
+      wildcardReason: 'organizations:RegisterDelegatedAdministrator names the account by an ARN that embeds the management account and the organization ID; the call registers exactly one account for config.amazonaws.com.',
+    });
+    for (const [setting, why] of [
+      [guardDuty, 'guardduty:EnableOrganizationAdminAccount has no resource-level permissions'],
+      [configAdmin, 'one organizations:RegisterDelegatedAdministrator call for one account and config.amazonaws.com'],
+    ] as const) {
+      explainCheckovException(setting.node.findChild('CustomResourcePolicy').node.defaultChild as CfnResource, 'CKV_AWS_111',
+        `Deploy-time delegation of a security service's administration, made once by CloudFormation: ${why}; the policy lists only this call's actions.`);
+    }
+  }
+}
+
+/**
+ * Make the baseline's multi-region trail the organization trail: CloudTrail
+ * then also delivers every member account's events, under
+ * `cloudtrail/AWSLogs/<organization id>/<account id>/`, which the bucket
+ * policy admits for this trail only. The key policy already admits the
+ * trail's ARN (the management account's) as source and encryption context.
+ */
+function makeOrganizationTrail(baseline: AccountBaseline, organizationId: string): void {
+  baseline.trail.isOrganizationTrail = true;
+  baseline.archiveBucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudTrailOrganizationWrite',
+    principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [baseline.archiveBucket.arnForObjects(`cloudtrail/AWSLogs/${organizationId}/*`)],
+    conditions: {
+      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': baseline.trailArn },
+    },
+  }));
+}
+
+function validateAccounts(scope: IConstruct, ...accounts: MemberAccountOptions[]): void {
+  const names = new Set<string>();
+  const emails = new Set<string>();
+  for (const account of accounts) {
+    if (!Token.isUnresolved(account.accountName)) {
+      if (!ACCOUNT_NAME_PATTERN.test(account.accountName)) {
+        throw propError(scope, 'accountName', account.accountName, 'must be 1 to 50 printable ASCII characters');
+      }
+      if (names.has(account.accountName)) {
+        throw propError(scope, 'accountName', account.accountName, 'is used by two accounts; account names must be unique');
+      }
+      names.add(account.accountName);
+    }
+    if (!Token.isUnresolved(account.email)) {
+      const email = account.email;
+      if (!EMAIL_PATTERN.test(email) || email.length < EMAIL_LENGTH.min || email.length > EMAIL_LENGTH.max) {
+        throw propError(scope, 'email', email, `must be an e-mail address of ${EMAIL_LENGTH.min} to ${EMAIL_LENGTH.max} characters`);
+      }
+      if (emails.has(email.toLowerCase())) {
+        throw propError(scope, 'email', email, 'is used by two accounts; each account needs its own root e-mail address');
+      }
+      emails.add(email.toLowerCase());
+    }
+  }
+}
+
+function validateRegions(scope: IConstruct, prop: string, regions: string[]): void {
+  if (regions.length === 0) {
+    throw propError(scope, prop, regions, 'must name at least one region');
+  }
+  for (const region of regions) {
+    if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region)) {
+      throw propError(scope, prop, region, 'must be region names such as us-east-1');
+    }
+  }
+  if (new Set(regions).size !== regions.length) {
+    throw propError(scope, prop, regions, 'must not repeat a region');
+  }
+}
