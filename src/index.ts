@@ -3,3 +3,4 @@ export * from './network';
 export * from './database';
 export * from './access';
 export * from './governance';
+export * from './compute';

@@ -1,7 +1,9 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { AccessPrincipals, AccountAccess, AccountBaseline, CostAllocationTags, CostGovernance, PlatformStage } from '../../src';
+import {
+  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, GithubDeployRoles, PlatformStage,
+} from '../../src';
 
 /**
  * Properties of the account-wide stack of Phase 1.
@@ -14,15 +16,21 @@ export interface AccountStackProps extends StackProps {
   /** Who receives the budget alerts (the seed: finance team and CTO). */
   readonly financeEmails: string[];
   readonly ctoEmail: string;
+  /** GitHub owner and repository whose Actions workflows deploy (seed: "CI/CD Pipeline"). */
+  readonly githubOwner: string;
+  readonly githubRepository: string;
 }
 
 /**
  * What Phase 1 sets up once for the single account (seed: "Cloud Environment
  * Structure", "Compliance & Auditing", "Cost Management"): engineers and
  * finance separated by IAM with production reserved to senior engineers,
- * the audit baseline, and budgets.
+ * the audit baseline, budgets, the container registry both clusters pull
+ * from, and the GitHub Actions deploy roles that push to it.
  */
 export class AccountStack extends Stack {
+  public readonly registry: ContainerRegistry;
+
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id, props);
     CostAllocationTags.apply(this, { environment: 'shared', team: 'platform', costCenter: 'engineering' });
@@ -35,6 +43,15 @@ export class AccountStack extends Stack {
       environmentBudgets: Object.entries(props.environmentBudgetsUsd).map(([environment, monthlyBudgetUsd]) => ({ environment, monthlyBudgetUsd })),
       financeEmails: props.financeEmails,
       ctoEmail: props.ctoEmail,
+    });
+
+    // One registry for both environments: an image is built once, tested in
+    // development and promoted to production by its tag.
+    this.registry = new ContainerRegistry(this, 'Registry', { stage: PlatformStage.PRODUCTION, repositoryPrefix: 'innovate/' });
+    new GithubDeployRoles(this, 'GithubDeploy', {
+      owner: props.githubOwner,
+      repository: props.githubRepository,
+      imageRepositories: this.registry.repositoryList,
     });
   }
 }

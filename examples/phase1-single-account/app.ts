@@ -40,6 +40,8 @@ export function buildPhase1(app: App): Stack[] {
     environmentBudgetsUsd: budgets,
     financeEmails: [requiredContext(app, 'financeEmail')],
     ctoEmail: requiredContext(app, 'ctoEmail'),
+    githubOwner: requiredContext(app, 'githubOwner'),
+    githubRepository: requiredContext(app, 'githubRepository'),
   });
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,

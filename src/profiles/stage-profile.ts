@@ -76,6 +76,16 @@ export interface ClusterProfile {
 }
 
 /**
+ * Container registry preset: Amazon ECR lifecycle.
+ */
+export interface RegistryProfile {
+  /** Tagged images each repository keeps (the seed: "retain last 10 tagged images"). */
+  readonly taggedImagesToKeep: number;
+  /** Days after its push an untagged image expires (the seed: "delete images older than 30 days"). */
+  readonly untaggedImageExpiryDays: number;
+}
+
+/**
  * Centralised logging preset: Amazon OpenSearch Service.
  */
 export interface LoggingProfile {
@@ -176,6 +186,8 @@ export interface StageProfile {
   readonly database: DatabaseProfile;
   /** Kubernetes preset. */
   readonly cluster: ClusterProfile;
+  /** Container registry preset. */
+  readonly registry: RegistryProfile;
   /** Logging preset. */
   readonly logging: LoggingProfile;
   /** Metrics preset. */

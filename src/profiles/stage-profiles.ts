@@ -37,6 +37,10 @@ const DEVELOPMENT: StageProfile = {
     maxNodes: 10,
     consolidateAfterSeconds: 300,
   },
+  registry: {
+    taggedImagesToKeep: 10,
+    untaggedImageExpiryDays: 30,
+  },
   logging: {
     dataNodes: 1,
     dataNodeInstanceType: 't3.small.search',
@@ -108,6 +112,10 @@ const PRODUCTION: StageProfile = {
     minNodes: 3,
     maxNodes: 50,
     consolidateAfterSeconds: 300,
+  },
+  registry: {
+    taggedImagesToKeep: 10,
+    untaggedImageExpiryDays: 30,
   },
   logging: {
     dataNodes: 3,

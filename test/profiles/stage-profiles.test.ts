@@ -42,6 +42,7 @@ describe('StageProfiles', () => {
     ['node range', (p) => [p.cluster.minNodes, p.cluster.maxNodes], [1, 10], [3, 50]],
     ['normal load nodes', (p) => p.cluster.baselineNodes, 2, 3],
     ['consolidation window', (p) => p.cluster.consolidateAfterSeconds, 300, 300],
+    ['ECR lifecycle', (p) => [p.registry.taggedImagesToKeep, p.registry.untaggedImageExpiryDays], [10, 30], [10, 30]],
     ['RDS instance', (p) => p.database.instanceType, 't4g.small', 't4g.medium'],
     ['RDS Multi-AZ', (p) => p.database.multiAz, false, true],
     ['RDS backups', (p) => p.database.backupRetentionDays, 7, 30],
