@@ -2,7 +2,8 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, GithubDeployRoles, PlatformStage,
+  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, GithubDeployRoles,
+  PlatformStage, StageProfiles,
 } from '../../src';
 
 /**
@@ -19,6 +20,8 @@ export interface AccountStackProps extends StackProps {
   /** GitHub owner and repository whose Actions workflows deploy (seed: "CI/CD Pipeline"). */
   readonly githubOwner: string;
   readonly githubRepository: string;
+  /** CDK bootstrap qualifier of the production stacks (seniors and the production CI role only). */
+  readonly productionCdkQualifier: string;
 }
 
 /**
@@ -35,7 +38,10 @@ export class AccountStack extends Stack {
     super(scope, id, props);
     CostAllocationTags.apply(this, { environment: 'shared', team: 'platform', costCenter: 'engineering' });
 
-    new AccountAccess(this, 'Access', { principals: AccessPrincipals.roles() });
+    new AccountAccess(this, 'Access', {
+      principals: AccessPrincipals.roles(),
+      productionBootstrapQualifier: props.productionCdkQualifier,
+    });
     new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
     new CostGovernance(this, 'Budgets', {
       stage: PlatformStage.PRODUCTION,
@@ -52,6 +58,8 @@ export class AccountStack extends Stack {
       owner: props.githubOwner,
       repository: props.githubRepository,
       imageRepositories: this.registry.repositoryList,
+      productionCdkQualifier: props.productionCdkQualifier,
+      deployRegions: [this.region, StageProfiles.PRODUCTION.backup.replicaRegion],
     });
   }
 }

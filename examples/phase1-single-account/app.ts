@@ -1,4 +1,4 @@
-import { App, Environment, Stack, Validations } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Environment, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { AccountStack } from './account-stack';
 import { EnvironmentStack } from './environment-stack';
@@ -18,8 +18,14 @@ export function buildPhase1(app: App): Stack[] {
   // Regional disaster recovery (seed: "Regional Outage"): production database
   // backups are copied to a vault in the preset's recovery region (us-west-2).
   const recoveryRegion = StageProfiles.PRODUCTION.backup.replicaRegion;
+  // Production stacks deploy through their own CDK bootstrap (qualifier from
+  // cdk.json): AccountAccess lets only senior engineers assume its roles, and
+  // only the production GitHub role (protected environment) uses it from CI.
+  const productionQualifier = requiredContext(app, 'productionCdkQualifier');
+  const productionSynthesizer = () => new DefaultStackSynthesizer({ qualifier: productionQualifier });
   const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
     env: { account: env.account, region: recoveryRegion },
+    synthesizer: productionSynthesizer(),
     description: 'Innovate Inc. Phase 1: disaster-recovery backup vault',
     terminationProtection: true,
   });
@@ -42,6 +48,7 @@ export function buildPhase1(app: App): Stack[] {
     ctoEmail: requiredContext(app, 'ctoEmail'),
     githubOwner: requiredContext(app, 'githubOwner'),
     githubRepository: requiredContext(app, 'githubRepository'),
+    productionCdkQualifier: productionQualifier,
   });
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,
@@ -55,6 +62,7 @@ export function buildPhase1(app: App): Stack[] {
   });
   const production = new EnvironmentStack(app, 'InnovateProduction', {
     env,
+    synthesizer: productionSynthesizer(),
     stage: PlatformStage.PRODUCTION,
     vpcCidr: '10.0.0.0/16',
     team: 'platform',

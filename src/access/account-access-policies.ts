@@ -276,8 +276,11 @@ function requireMfaStatement(): iam.PolicyStatement {
 
 /**
  * The permissions boundary new roles and users must carry: everything but
- * billing, account-settings changes and the access model (and it propagates
- * itself to whatever those principals create).
+ * billing, account-settings changes, the access model and changes to
+ * production-tagged resources (and it propagates itself to whatever those
+ * principals create). Without the production statements a non-senior
+ * engineer could create an administrator role with the boundary, assume it
+ * and change production; seniors change production with their own role.
  */
 export function permissionsBoundaryStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
   return [
@@ -287,6 +290,7 @@ export function permissionsBoundaryStatements(settings: AccessPolicySettings): i
       resources: ['*'],
     }),
     ...engineeringGuardStatements({ ...settings, requirePermissionsBoundary: true, requireMfaForUsers: false }),
+    ...productionGuardStatements(settings),
   ];
 }
 

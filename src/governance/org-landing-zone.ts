@@ -38,6 +38,8 @@ const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 const DEFAULT_QUALIFIER = 'hnb659fds';
 /** The role Organizations creates in each new account, trusted by the management account. */
 const ORGANIZATION_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+/** The roles service-managed StackSets create and use in member accounts. */
+const STACKSET_EXECUTION_ROLES = 'arn:*:iam::*:role/stacksets-exec-*';
 const ADMINISTRATOR_ACCESS = `arn:${Aws.PARTITION}:iam::aws:policy/AdministratorAccess`;
 /** Cost Explorer / Organizations global endpoints. */
 const ORGANIZATIONS_REGION = 'us-east-1';
@@ -125,7 +127,7 @@ export interface OrgLandingZoneProps {
    * platform-role protections (administrators and deployment roles),
    * matched against `aws:PrincipalArn`.
    *
-   * @default - `OrganizationAccountAccessRole` and the CDK CloudFormation execution role of the bootstrap qualifier
+   * @default - `OrganizationAccountAccessRole`, the CDK CloudFormation execution role of the bootstrap qualifier and the service-managed StackSet execution roles (`stacksets-exec-*`)
    */
   readonly adminPrincipalArns?: string[];
 
@@ -342,6 +344,9 @@ export class OrgLandingZone extends Construct {
       adminPrincipalArns: props.adminPrincipalArns ?? [
         `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
         `arn:*:iam::*:role/cdk-${qualifier}-cfn-exec-role-*`,
+        // Service-managed StackSets (the member bootstrap) run as this
+        // ordinary role in each member account, and SCPs apply to it.
+        STACKSET_EXECUTION_ROLES,
       ],
       protectedRoleArns: props.protectedRoleArns ?? [
         `arn:*:iam::*:role/cdk-${qualifier}-*`,
@@ -421,6 +426,10 @@ export class OrgLandingZone extends Construct {
     ];
 
     // Organization trail, budgets, delegated administration.
+    if (props.organizationTrail === false && props.managementBaseline) {
+      throw propError(this, 'managementBaseline', props.managementBaseline.node.path,
+        'is used only to carry the organization trail; drop it or set organizationTrail to true');
+    }
     if (props.organizationTrail ?? true) {
       this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline');
       makeOrganizationTrail(this.managementBaseline, props.organizationId);

@@ -265,6 +265,19 @@ describe('AccountAccess with roles', () => {
     })).toBe(ALLOW);
   });
 
+  test('a role an engineer creates with the boundary cannot change production, even with AdministratorAccess', () => {
+    const boundary = [resolveIntrinsics(template.Resources[logicalId(stack, access.permissionsBoundary!)].Properties.PolicyDocument, template)];
+    const administrator: IamPolicyDocument[] = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+    const production = { 'aws:ResourceTag/environment': 'production' };
+    // Effective permissions are the intersection: allowed by the role's policies and by its boundary.
+    const effective = (action: string, context: Record<string, string> = {}) =>
+      decide(administrator, { action, resource: DB, context }) === ALLOW && decide(boundary, { action, resource: DB, context }) === ALLOW;
+    expect(effective('rds:DeleteDBInstance', production)).toBe(false);
+    expect(effective('rds:CreateDBInstance', { 'aws:RequestTag/environment': 'production' })).toBe(false);
+    expect(effective('rds:DeleteDBInstance', { 'aws:ResourceTag/environment': 'development' })).toBe(true);
+    expect(effective('rds:DescribeDBInstances', production)).toBe(true);
+  });
+
   test('trusted principals, MFA and session length can be chosen; federations are trusted without the MFA key', () => {
     const saml = new iam.FederatedPrincipal(`arn:aws:iam::${ACCOUNT}:saml-provider/company`, {}, 'sts:AssumeRoleWithSAML');
     const custom = build({

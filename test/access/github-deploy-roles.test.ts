@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { GithubDeployRoles, GithubDeployRolesProps } from '../../src/access/github-deploy-roles';
 import { PlatformStage } from '../../src/profiles';
@@ -232,11 +232,11 @@ describe('GithubDeployRoles roles', () => {
     );
   });
 
-  test('deploy namespaces are recorded for the EKS construct and create nothing', () => {
-    const withNamespaces = build({ deployNamespaces: ['innovate', 'innovate-jobs'] });
-    expect(withNamespaces.roles.deployNamespaces).toEqual(['innovate', 'innovate-jobs']);
-    expect(build().roles.deployNamespaces).toEqual([]);
-    expect(Object.keys(withNamespaces.template.toJSON().Resources).sort()).toEqual(Object.keys(build().template.toJSON().Resources).sort());
+  test('warns when development and production share a CDK bootstrap qualifier', () => {
+    const shared = build();
+    Annotations.fromStack(shared.stack).hasWarning('/TestStack/GithubDeploy', Match.stringLikeRegexp('same CDK bootstrap qualifier'));
+    const separate = build({ productionCdkQualifier: 'innovprod' });
+    Annotations.fromStack(separate.stack).hasNoWarning('/TestStack/GithubDeploy', Match.stringLikeRegexp('same CDK bootstrap qualifier'));
   });
 });
 
@@ -272,9 +272,6 @@ describe('GithubDeployRoles validation', () => {
     ['region name', { deployRegions: ['us-east-1', 'useast2'] }, `${path}: invalid deployRegions ["us-east-1","useast2"]: must be AWS region names such as us-east-1; not "useast2"`],
     ['no region', { deployRegions: [] }, 'invalid deployRegions []: must name at least one'],
     ['repeated region', { deployRegions: ['us-east-1', 'us-east-1'] }, 'must not repeat us-east-1'],
-    ['namespace with capitals', { deployNamespaces: ['Innovate'] }, `${path}: invalid deployNamespaces ["Innovate"]: must be Kubernetes namespace names`],
-    ['namespace of 64 characters', { deployNamespaces: ['n'.repeat(64)] }, 'invalid deployNamespaces'],
-    ['repeated namespace', { deployNamespaces: ['innovate', 'innovate'] }, 'must not repeat innovate'],
     ['no stage', { stages: [] }, `${path}: invalid stages []: must name at least one stage`],
     ['provider of another issuer', { oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com` }, `${path}: invalid oidcProviderArn "arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com": must be the ARN of the GitHub Actions OIDC provider`],
     ['provider of another account', { oidcProviderArn: 'arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com' }, "must be a provider of the stack's account 123456789012"],
@@ -288,7 +285,6 @@ describe('GithubDeployRoles validation', () => {
       repository: 'my.repo_name-2',
       developmentBranch: 'team/feature-1.2',
       productionEnvironment: 'Production East/1',
-      deployNamespaces: ['n'.repeat(63)],
     })).not.toThrow();
   });
 

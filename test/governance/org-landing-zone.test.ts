@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { OrgLandingZone, OrgLandingZoneProps, OrgUnit } from '../../src/governance';
+import { AccountBaseline, OrgLandingZone, OrgLandingZoneProps, OrgUnit } from '../../src/governance';
 import { BOOTSTRAP_TEMPLATE_VERSION } from '../../src/governance/org-bootstrap-template';
 import { SCP_MAX_CHARS } from '../../src/governance/org-policies';
 import { complianceFindings } from '../helpers/compliance';
@@ -130,7 +130,7 @@ describe('OrgLandingZone service control policies', () => {
       'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'config:StopConfigurationRecorder', 'guardduty:DeleteDetector', 'securityhub:DisableSecurityHub',
     ]));
     expect(statement.Condition).toEqual({
-      ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/OrganizationAccountAccessRole', 'arn:*:iam::*:role/cdk-hnb659fds-cfn-exec-role-*'] },
+      ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/OrganizationAccountAccessRole', 'arn:*:iam::*:role/cdk-hnb659fds-cfn-exec-role-*', 'arn:*:iam::*:role/stacksets-exec-*'] },
     });
   });
 
@@ -166,6 +166,11 @@ describe('OrgLandingZone service control policies', () => {
     ['IAM from any region', { action: 'iam:CreateRole', resource: 'arn:aws:iam::111111111111:role/app', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'eu-west-1' } }, 'ALLOW'],
     ['the root user', { action: 's3:ListAllMyBuckets', context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:root', 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['disabling EBS encryption by default', { action: 'ec2:DisableEbsEncryptionByDefault', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['the bootstrap StackSet creating a CDK bootstrap role in a member account', {
+      action: 'iam:CreateRole',
+      resource: 'arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-us-east-1',
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/stacksets-exec-0123456789abcdef0123456789abcdef', 'aws:RequestedRegion': 'us-east-1' },
+    }, 'ALLOW'],
     ['an engineer editing a CDK bootstrap role', {
       action: 'iam:AttachRolePolicy',
       resource: 'arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-us-east-1',
@@ -305,6 +310,13 @@ describe('OrgLandingZone organization trail, budgets, delegated administration',
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::Budgets::Budget', 0);
     template.resourceCountIs('AWS::SecurityHub::DelegatedAdmin', 0);
+  });
+
+  test('a management baseline without the organization trail is refused', () => {
+    const stack = newTestStack();
+    const baseline = new AccountBaseline(stack, 'Existing');
+    expect(() => new OrgLandingZone(stack, 'LandingZone', { ...PROPS, organizationTrail: false, managementBaseline: baseline }))
+      .toThrow(/invalid managementBaseline "TestStack\/Existing": is used only to carry the organization trail/);
   });
 
   test('consolidated budgets through CostGovernance', () => {
