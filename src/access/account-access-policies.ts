@@ -13,7 +13,10 @@ import { propError } from '../private/validation';
  * - "Using identity-based policies for AWS Account Management" for the
  *   `account:` read and write actions;
  * - the Service Authorization Reference for the reserved-capacity purchase
- *   actions and the `iam:PermissionsBoundary` / `iam:PolicyARN` condition keys.
+ *   and Marketplace agreement actions, the IAM user actions and the
+ *   `iam:PermissionsBoundary` / `iam:PolicyARN` condition keys (CloudWatch's
+ *   `cloudwatch:namespace` applies to `PutMetricData` only, so reads of the
+ *   `AWS/Billing` metrics cannot be denied by namespace).
  */
 
 /**
@@ -25,7 +28,10 @@ import { propError } from '../private/validation';
  * budgets, invoices, payments, tax settings, purchase orders, the Free Tier,
  * consolidated billing, Savings Plans (a spending commitment), the pricing
  * calculator, Billing Conductor, Cost Optimization Hub (savings in dollars),
- * MAP credits and the carbon footprint report shown in the billing console.
+ * the Billing and Cost Management dashboards and recommended actions, MAP
+ * credits, the carbon footprint report shown in the billing console and the
+ * AWS Support plan (changing it is a spending commitment; `support:` cases
+ * stay with engineers).
  * The public price list (`pricing:`) is deliberately not here: it is public
  * information engineers need for estimates (finance reads it through the
  * view below).
@@ -33,8 +39,10 @@ import { propError } from '../private/validation';
 export const BILLING_ACTIONS: readonly string[] = [
   'aws-portal:*',
   'billing:*',
+  'bcm-dashboards:*',
   'bcm-data-exports:*',
   'bcm-pricing-calculator:*',
+  'bcm-recommended-actions:*',
   'billingconductor:*',
   'budgets:*',
   'ce:*',
@@ -47,14 +55,18 @@ export const BILLING_ACTIONS: readonly string[] = [
   'payments:*',
   'purchase-orders:*',
   'savingsplans:*',
+  'supportplans:*',
   'sustainability:*',
   'tax:*',
 ];
 
 /**
  * Reserved-capacity purchases: a one- or three-year spending commitment made
- * through the infrastructure services' own APIs. A finance decision, so
- * engineers are denied them and finance is allowed them.
+ * through the infrastructure services' own APIs; and AWS Marketplace
+ * purchases (subscribing to a product, creating or accepting an agreement
+ * request, paying a seller's payment request). A finance decision, so
+ * engineers are denied them and finance is allowed them. Named one by one:
+ * `aws-marketplace:Accept*` would also match seller-side approvals.
  */
 export const COMMITMENT_PURCHASE_ACTIONS: readonly string[] = [
   'ec2:Purchase*',
@@ -65,6 +77,10 @@ export const COMMITMENT_PURCHASE_ACTIONS: readonly string[] = [
   'redshift:PurchaseReservedNodeOffering',
   'dynamodb:PurchaseReservedCapacityOfferings',
   'memorydb:PurchaseReservedNodesOffering',
+  'aws-marketplace:AcceptAgreementPaymentRequest',
+  'aws-marketplace:AcceptAgreementRequest',
+  'aws-marketplace:CreateAgreementRequest',
+  'aws-marketplace:Subscribe',
 ];
 
 /**
@@ -144,6 +160,25 @@ export const MFA_SELF_SERVICE_ACTIONS: readonly string[] = [
   'sts:GetSessionToken',
 ];
 
+/**
+ * Writes to an IAM user's credentials, MFA devices and permissions: with
+ * them an engineer could take over another user (a finance user, say) by
+ * giving it a password or an access key, or removing its MFA device.
+ * Denied on every user but the caller's own, so IAM users still manage their
+ * own keys, password and MFA device. `iam:DeleteVirtualMFADevice` is not
+ * here: it acts on the device (`mfa/...`), not the user, and only a device
+ * already deactivated (which is denied on others) can be deleted. Wildcards
+ * only where every match is a write on the user (`*AccessKey`: Create,
+ * Delete, Update); `*LoginProfile`, `*UserPolicy` and `*SSHPublicKey` would
+ * also match reads the IAM console makes, so those are named.
+ */
+export const USER_TAKEOVER_ACTIONS: readonly string[] = [
+  'iam:*AccessKey', 'iam:*ServiceSpecificCredential', 'iam:*SigningCertificate', 'iam:*UserPermissionsBoundary',
+  'iam:AttachUserPolicy', 'iam:CreateLoginProfile', 'iam:DeactivateMFADevice', 'iam:DeleteLoginProfile',
+  'iam:DeleteUser', 'iam:DeleteUserPolicy', 'iam:DetachUserPolicy', 'iam:EnableMFADevice', 'iam:PutUserPolicy',
+  'iam:ResyncMFADevice', 'iam:UpdateLoginProfile', 'iam:UpdateSSHPublicKey', 'iam:UpdateUser', 'iam:UploadSSHPublicKey',
+];
+
 /** Every IAM write (and passing a role) on the platform's own roles, groups and policies. */
 const ACCESS_CONTROL_WRITE_ACTIONS: readonly string[] = [
   'iam:Add*', 'iam:Attach*', 'iam:Create*', 'iam:Delete*', 'iam:Detach*', 'iam:PassRole',
@@ -180,6 +215,11 @@ export function ownUserArn(): string {
   return iamArn('user/${aws:username}');
 }
 
+/** Every IAM user (any path). */
+export function anyUserArn(): string {
+  return iamArn('user/*');
+}
+
 function iamArn(resourcePath: string): string {
   return `arn:${Aws.PARTITION}:iam::*:${resourcePath}`;
 }
@@ -201,7 +241,8 @@ export function boundaryPath(iamPath: string): string {
 
 /**
  * Deny statements that hold for every engineer, senior or not: no billing,
- * no account-settings changes, no edits to the access model itself.
+ * no account-settings changes, no edits to the access model itself, no
+ * takeover of other IAM users.
  */
 export function engineeringGuardStatements(settings: AccessPolicySettings): iam.PolicyStatement[] {
   const statements = [
@@ -230,6 +271,7 @@ export function engineeringGuardStatements(settings: AccessPolicySettings): iam.
       resources: ['*'],
       conditions: { ArnLike: { 'iam:PolicyARN': iamArn(`policy${settings.iamPath}*`) } },
     }),
+    ...userTakeoverStatements(),
   ];
   if (settings.requirePermissionsBoundary) {
     statements.push(...requireBoundaryStatements(settings.iamPath));
@@ -238,6 +280,33 @@ export function engineeringGuardStatements(settings: AccessPolicySettings): iam.
     statements.push(requireMfaStatement());
   }
   return statements;
+}
+
+/**
+ * No credential, MFA or permission change on another IAM user. Two
+ * statements so neither depends on how IAM treats a missing policy
+ * variable: IAM users (`aws:username` present) are denied on every user but
+ * themselves (`NotResource`, with or without an IAM path); role sessions,
+ * Identity Center sessions and federated users have no IAM user of their
+ * own and are denied on every user.
+ */
+function userTakeoverStatements(): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'DenyChangingOtherUsers',
+      effect: iam.Effect.DENY,
+      actions: [...USER_TAKEOVER_ACTIONS],
+      notResources: [ownUserArn(), iamArn('user/*/${aws:username}')],
+      conditions: { Null: { 'aws:username': 'false' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyChangingUsersFromSessions',
+      effect: iam.Effect.DENY,
+      actions: [...USER_TAKEOVER_ACTIONS],
+      resources: [anyUserArn()],
+      conditions: { Null: { 'aws:username': 'true' } },
+    }),
+  ];
 }
 
 /**

@@ -46,19 +46,40 @@ export const GLOBAL_SERVICE_ACTIONS: readonly string[] = [
 
 /**
  * Actions that stop, delete or weaken the audit and detection services:
- * CloudTrail, AWS Config, GuardDuty and Security Hub.
+ * CloudTrail, AWS Config, GuardDuty and Security Hub. Besides switching a
+ * service off, the evasion paths: CloudTrail event selectors, Insights and
+ * CloudTrail Lake event data stores; Config retention, conformance packs,
+ * evaluation results and the resource types a recorder covers; GuardDuty
+ * trusted IP lists and trusted entity sets (no findings for those
+ * addresses), threat lists, suppression filters (auto-archive), finding
+ * export and malware-scan settings; Security Hub controls, standards and
+ * product integrations.
+ *
+ * Every action is named: the wildcards that would shorten the list
+ * (`guardduty:Update*`, `guardduty:*IPSet`, `config:Delete*`,
+ * `cloudtrail:*EventDataStore*`, `securityhub:*StandardsControl*`) also
+ * match finding triage (`guardduty:UpdateFindingsFeedback`), reads
+ * (`guardduty:GetIPSet`, `securityhub:DescribeStandardsControls`) or
+ * everyday writes (`config:DeleteStoredQuery`), which the SCP must not block.
  */
 export const SECURITY_SERVICE_PROTECTED_ACTIONS: readonly string[] = [
-  'cloudtrail:DeleteTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StopLogging', 'cloudtrail:UpdateTrail',
-  'config:DeleteConfigRule', 'config:DeleteConfigurationRecorder', 'config:DeleteDeliveryChannel',
-  'config:DeleteRetentionConfiguration', 'config:PutConfigurationRecorder', 'config:PutDeliveryChannel',
-  'config:StopConfigurationRecorder',
-  'guardduty:DeleteDetector', 'guardduty:DeleteMembers', 'guardduty:DisassociateFromAdministratorAccount',
-  'guardduty:DisassociateFromMasterAccount', 'guardduty:DisassociateMembers', 'guardduty:StopMonitoringMembers',
-  'guardduty:UpdateDetector',
-  'securityhub:BatchDisableStandards', 'securityhub:DeleteMembers', 'securityhub:DisableSecurityHub',
-  'securityhub:DisassociateFromAdministratorAccount', 'securityhub:DisassociateFromMasterAccount',
-  'securityhub:DisassociateMembers',
+  'cloudtrail:DeleteEventDataStore', 'cloudtrail:DeleteTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors',
+  'cloudtrail:StopEventDataStoreIngestion', 'cloudtrail:StopLogging', 'cloudtrail:UpdateEventDataStore', 'cloudtrail:UpdateTrail',
+  'config:DeleteConfigRule', 'config:DeleteConfigurationRecorder', 'config:DeleteConformancePack', 'config:DeleteDeliveryChannel',
+  'config:DeleteEvaluationResults', 'config:DeleteRetentionConfiguration', 'config:DeleteServiceLinkedConfigurationRecorder',
+  'config:DisassociateResourceTypes', 'config:PutConfigurationRecorder', 'config:PutDeliveryChannel',
+  'config:PutRetentionConfiguration', 'config:StopConfigurationRecorder',
+  'guardduty:CreateFilter', 'guardduty:CreateIPSet', 'guardduty:CreateTrustedEntitySet', 'guardduty:DeleteDetector',
+  'guardduty:DeleteMembers', 'guardduty:DeletePublishingDestination', 'guardduty:DeleteThreatEntitySet',
+  'guardduty:DeleteThreatIntelSet', 'guardduty:DisassociateFromAdministratorAccount', 'guardduty:DisassociateFromMasterAccount',
+  'guardduty:DisassociateMembers', 'guardduty:StopMonitoringMembers', 'guardduty:UpdateDetector', 'guardduty:UpdateFilter',
+  'guardduty:UpdateIPSet', 'guardduty:UpdateMalwareScanSettings', 'guardduty:UpdatePublishingDestination',
+  'guardduty:UpdateThreatEntitySet', 'guardduty:UpdateThreatIntelSet', 'guardduty:UpdateTrustedEntitySet',
+  'securityhub:BatchDisableStandards', 'securityhub:BatchUpdateStandardsControlAssociations', 'securityhub:DeleteMembers',
+  'securityhub:DisableImportFindingsForProduct', 'securityhub:DisableSecurityHub', 'securityhub:DisableSecurityHubFeatureV2',
+  'securityhub:DisableSecurityHubV2', 'securityhub:DisassociateFromAdministratorAccount',
+  'securityhub:DisassociateFromMasterAccount', 'securityhub:DisassociateMembers', 'securityhub:UpdateSecurityControl',
+  'securityhub:UpdateStandardsControl',
 ];
 
 /**

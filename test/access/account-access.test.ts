@@ -14,6 +14,7 @@ import {
   AWS_MANAGED_POLICY_MODELS,
   ContextValue,
   decide,
+  evaluatePolicies,
   IamDecision,
   IamPolicyDocument,
   policiesOfIdentity,
@@ -78,6 +79,10 @@ interface Case {
 const DB = `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders`;
 const INSTANCE = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
 const MFA = { 'aws:MultiFactorAuthPresent': 'true' };
+const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
+/** IAM users (groups) carry `aws:username`; role sessions do not. */
+const callerName = (b: Built): Record<string, ContextValue> =>
+  (b.access.principalKind === AccessPrincipalKind.GROUPS ? { 'aws:username': 'alice' } : {});
 
 /** Representative requests and who may make them (the seed's Phase 1 matrix). */
 const CASES: Case[] = [
@@ -90,6 +95,13 @@ const CASES: Case[] = [
   { name: 'cost and usage reports', action: 'cur:PutReportDefinition', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'a Savings Plan purchase', action: 'savingsplans:CreateSavingsPlan', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'a Reserved Instance purchase', action: 'ec2:PurchaseReservedInstancesOffering', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'Billing and Cost Management dashboards', action: 'bcm-dashboards:GetDashboard', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'cost recommended actions', action: 'bcm-recommended-actions:ListRecommendedActions', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'changing the support plan (a spending commitment)', action: 'supportplans:StartSupportPlanUpdate', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'reading the support plan', action: 'supportplans:GetSupportPlan', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'opening a support case (not a billing action)', action: 'support:CreateCase', expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
+  { name: 'subscribing to a Marketplace product', action: 'aws-marketplace:Subscribe', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'accepting a Marketplace agreement request', action: 'aws-marketplace:AcceptAgreementRequest', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'closing the account', action: 'account:CloseAccount', expected: { engineering: DENY, senior: DENY, finance: DENY } },
   { name: 'changing the alternate contacts', action: 'account:PutAlternateContact', expected: { engineering: DENY, senior: DENY, finance: DENY } },
   { name: 'enabling a Region', action: 'account:EnableRegion', expected: { engineering: DENY, senior: DENY, finance: DENY } },
@@ -101,6 +113,25 @@ const CASES: Case[] = [
   { name: 'reading an S3 object (data, not configuration)', action: 's3:GetObject', resource: () => 'arn:aws:s3:::orders/2024.csv', expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
   { name: 'reading a secret value', action: 'secretsmanager:GetSecretValue', expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
   { name: 'creating an IAM user', action: 'iam:CreateUser', expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  {
+    name: 'creating an IAM user with the boundary',
+    action: 'iam:CreateUser',
+    resource: () => `arn:aws:iam::${ACCOUNT}:user/app-bot`,
+    context: (b) => ({ ...callerName(b), 'iam:PermissionsBoundary': arnOf(b, b.access.permissionsBoundary!) }),
+    expected: { engineering: ALLOW, senior: ALLOW, finance: DENY },
+  },
+  { name: 'creating an access key for another user', action: 'iam:CreateAccessKey', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'reactivating another user\'s access key', action: 'iam:UpdateAccessKey', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'giving another user a console password', action: 'iam:CreateLoginProfile', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'changing another user\'s password', action: 'iam:UpdateLoginProfile', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'deactivating another user\'s MFA device', action: 'iam:DeactivateMFADevice', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'resetting another user\'s service-specific credential', action: 'iam:ResetServiceSpecificCredential', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'uploading an SSH key for another user', action: 'iam:UploadSSHPublicKey', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'uploading a signing certificate for another user', action: 'iam:UploadSigningCertificate', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'attaching a policy to another user', action: 'iam:AttachUserPolicy', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'adding an inline policy to another user', action: 'iam:PutUserPolicy', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'renaming another user', action: 'iam:UpdateUser', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'deleting another user', action: 'iam:DeleteUser', resource: () => CAROL, context: callerName, expected: { engineering: DENY, senior: DENY, finance: DENY } },
   {
     name: 'detaching the guard from the engineering role',
     action: 'iam:DetachRolePolicy',
@@ -263,6 +294,22 @@ describe('AccountAccess with roles', () => {
       resource: `arn:aws:iam::${ACCOUNT}:role/next`,
       context: { 'iam:PermissionsBoundary': arnOf(built, access.permissionsBoundary!) },
     })).toBe(ALLOW);
+    // A role created with the boundary cannot take over IAM users; a user created with it manages only itself.
+    expect(decide(boundary, { action: 'iam:CreateAccessKey', resource: CAROL })).toBe(DENY);
+    expect(decide(boundary, { action: 'iam:CreateAccessKey', resource: CAROL, context: { 'aws:username': 'app-bot' } })).toBe(DENY);
+    expect(decide(boundary, { action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${ACCOUNT}:user/app-bot`, context: { 'aws:username': 'app-bot' } })).toBe(ALLOW);
+  });
+
+  test('role sessions have no IAM user of their own: no credential or MFA change on any user', () => {
+    const policies = teamPolicies(built);
+    for (const team of ['engineering', 'senior'] as Team[]) {
+      for (const action of ['iam:CreateAccessKey', 'iam:DeactivateMFADevice', 'iam:CreateLoginProfile']) {
+        expect(decide(policies[team], { action, resource: `arn:aws:iam::${ACCOUNT}:user/alice` })).toBe(DENY);
+      }
+      // Reads and the engineers' own roles are untouched.
+      expect(decide(policies[team], { action: 'iam:ListAccessKeys', resource: CAROL })).toBe(ALLOW);
+      expect(decide(policies[team], { action: 'iam:GetLoginProfile', resource: CAROL })).toBe(ALLOW);
+    }
   });
 
   test('a role an engineer creates with the boundary cannot change production, even with AdministratorAccess', () => {
@@ -366,6 +413,28 @@ describe('AccountAccess with groups', () => {
     expect(decide(policies.finance, { action: 'ce:GetCostAndUsage', context: { 'aws:MultiFactorAuthPresent': 'true', 'aws:username': 'carol' } })).toBe(ALLOW);
   });
 
+  test('IAM users manage their own keys, password and MFA device, but no other user\'s', () => {
+    const alice = { ...MFA, 'aws:username': 'alice' };
+    const own = `arn:aws:iam::${ACCOUNT}:user/alice`;
+    for (const team of ['engineering', 'senior'] as Team[]) {
+      for (const action of ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey', 'iam:DeactivateMFADevice', 'iam:EnableMFADevice',
+        'iam:ResyncMFADevice', 'iam:UpdateLoginProfile', 'iam:UploadSSHPublicKey', 'iam:CreateServiceSpecificCredential']) {
+        const onOwn = evaluatePolicies(policies[team], { action, resource: own, context: alice });
+        expect(onOwn.denies).toEqual([]);
+        expect(onOwn.decision).toBe(ALLOW);
+        expect(evaluatePolicies(policies[team], { action, resource: CAROL, context: alice }).denies).toEqual(['DenyChangingOtherUsers']);
+      }
+      // A user with an IAM path is still themself; a longer name ending in theirs is not.
+      expect(decide(policies[team], { action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${ACCOUNT}:user/people/alice`, context: alice })).toBe(ALLOW);
+      expect(decide(policies[team], { action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${ACCOUNT}:user/people/malice`, context: alice })).toBe(DENY);
+      expect(decide(policies[team], { action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${ACCOUNT}:user/malice`, context: alice })).toBe(DENY);
+      // Before the first MFA sign-in: enabling the own device is still possible.
+      expect(decide(policies[team], { action: 'iam:EnableMFADevice', resource: own, context: { 'aws:MultiFactorAuthPresent': 'false', 'aws:username': 'alice' } })).toBe(ALLOW);
+      // Reading other users stays allowed.
+      expect(decide(policies[team], { action: 'iam:ListAccessKeys', resource: CAROL, context: alice })).toBe(ALLOW);
+    }
+  });
+
   test('engineers cannot change group membership or the groups\' policies', () => {
     const senior = arnOf(built, access.seniorEngineeringGroup!);
     const engineering = arnOf(built, access.engineeringGroup!);
@@ -405,6 +474,10 @@ describe('AccountAccess policy documents for IAM Identity Center permission sets
     expect(decide(engineering, prodDb)).toBe(DENY);
     expect(decide(senior, prodDb)).toBe(ALLOW);
     expect(decide(senior, { action: 'budgets:ViewBudget' })).toBe(DENY);
+    // Identity Center sessions have no IAM user: no credentials for any IAM user of the account.
+    expect(decide(engineering, { action: 'iam:CreateAccessKey', resource: CAROL })).toBe(DENY);
+    expect(decide(senior, { action: 'iam:CreateLoginProfile', resource: CAROL })).toBe(DENY);
+    expect(decide(senior, { action: 'bcm-dashboards:ListDashboards' })).toBe(DENY);
   });
 
   test('the finance document is complete on its own', () => {

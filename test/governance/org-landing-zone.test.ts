@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccountBaseline, OrgLandingZone, OrgLandingZoneProps, OrgUnit } from '../../src/governance';
 import { BOOTSTRAP_TEMPLATE_VERSION } from '../../src/governance/org-bootstrap-template';
-import { SCP_MAX_CHARS } from '../../src/governance/org-policies';
+import { SCP_MAX_CHARS, validateScpSize } from '../../src/governance/org-policies';
 import { complianceFindings } from '../helpers/compliance';
 import { AWS_MANAGED_POLICY_MODELS, decide, IamPolicyDocument, IamRequest, resolveIntrinsics } from '../helpers/iam-evaluator';
 import { newTestStack } from '../helpers/stacks';
@@ -116,6 +116,13 @@ describe('OrgLandingZone service control policies', () => {
     }
   });
 
+  test('the built-in SCPs keep room under 5,120 characters (measured as the synth-time check does)', () => {
+    const sizes = Object.fromEntries(Object.entries<any>(byName)
+      .map(([name, properties]) => [name, validateScpSize(stack, name, iam.PolicyDocument.fromJson(properties.Content))]));
+    for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(SCP_MAX_CHARS * 0.6);
+    expect(Object.keys(sizes).sort()).toEqual(['AllowedRegions', 'BaselineGuardrails', 'ProtectPlatformRoles', 'ProtectSecurityServices']);
+  });
+
   test('baseline guardrails: leaving the organization, the root user, disabling EBS default encryption', () => {
     expect(byName.BaselineGuardrails.Content.Statement).toEqual([
       { Sid: 'DenyLeavingTheOrganization', Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' },
@@ -128,7 +135,13 @@ describe('OrgLandingZone service control policies', () => {
     const [statement] = byName.ProtectSecurityServices.Content.Statement;
     expect(statement.Action).toEqual(expect.arrayContaining([
       'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'config:StopConfigurationRecorder', 'guardduty:DeleteDetector', 'securityhub:DisableSecurityHub',
+      'guardduty:CreateIPSet', 'guardduty:UpdateIPSet', 'guardduty:CreateFilter', 'guardduty:UpdateFilter', 'guardduty:DeletePublishingDestination',
+      'guardduty:UpdateMalwareScanSettings', 'securityhub:UpdateStandardsControl', 'securityhub:BatchUpdateStandardsControlAssociations',
+      'securityhub:DisableImportFindingsForProduct', 'config:PutRetentionConfiguration', 'config:DeleteConformancePack',
+      'config:DeleteEvaluationResults', 'cloudtrail:PutInsightSelectors', 'cloudtrail:DeleteEventDataStore',
     ]));
+    // Named actions only: no wildcard that would also catch triage or reads.
+    expect(statement.Action.filter((a: string) => a.includes('*'))).toEqual([]);
     expect(statement.Condition).toEqual({
       ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/OrganizationAccountAccessRole', 'arn:*:iam::*:role/cdk-hnb659fds-cfn-exec-role-*', 'arn:*:iam::*:role/stacksets-exec-*'] },
     });
@@ -157,6 +170,37 @@ describe('OrgLandingZone service control policies', () => {
     ['deleting the GuardDuty detector', { action: 'guardduty:DeleteDetector', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['disabling Security Hub', { action: 'securityhub:DisableSecurityHub', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['stopping the Config recorder', { action: 'config:StopConfigurationRecorder', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer adding a trusted IP list to GuardDuty', { action: 'guardduty:CreateIPSet', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer adding a GuardDuty trusted entity set', { action: 'guardduty:CreateTrustedEntitySet', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer auto-archiving GuardDuty findings with a filter', { action: 'guardduty:CreateFilter', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting the GuardDuty findings export', { action: 'guardduty:DeletePublishingDestination', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer changing GuardDuty malware-scan settings', { action: 'guardduty:UpdateMalwareScanSettings', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer disabling a Security Hub control', { action: 'securityhub:BatchUpdateStandardsControlAssociations', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer disabling a Security Hub product integration', { action: 'securityhub:DisableImportFindingsForProduct', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer shortening Config retention', { action: 'config:PutRetentionConfiguration', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting a Config conformance pack', { action: 'config:DeleteConformancePack', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting Config evaluation results', { action: 'config:DeleteEvaluationResults', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer turning off CloudTrail Insights', { action: 'cloudtrail:PutInsightSelectors', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting a CloudTrail Lake event data store', { action: 'cloudtrail:DeleteEventDataStore', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer giving feedback on a GuardDuty finding (triage stays open)', { action: 'guardduty:UpdateFindingsFeedback', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
+    ['an engineer reading a GuardDuty IP set', { action: 'guardduty:GetIPSet', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
+    ['an engineer deleting a saved Config query', { action: 'config:DeleteStoredQuery', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
+    ['CloudFormation (CDK) creating a GuardDuty filter', {
+      action: 'guardduty:CreateFilter',
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
+    }, 'ALLOW'],
+    ['CloudFormation (CDK) disabling a Security Hub control', {
+      action: 'securityhub:BatchUpdateStandardsControlAssociations',
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2', 'aws:RequestedRegion': 'us-west-2' },
+    }, 'ALLOW'],
+    ['a StackSet setting Config retention', {
+      action: 'config:PutRetentionConfiguration',
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/stacksets-exec-0123456789abcdef0123456789abcdef', 'aws:RequestedRegion': 'us-east-1' },
+    }, 'ALLOW'],
+    ['a StackSet turning on CloudTrail Insights', {
+      action: 'cloudtrail:PutInsightSelectors',
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/stacksets-exec-0123456789abcdef0123456789abcdef', 'aws:RequestedRegion': 'us-east-1' },
+    }, 'ALLOW'],
     ['CloudFormation (CDK) updating the trail', {
       action: 'cloudtrail:UpdateTrail',
       context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
@@ -236,6 +280,11 @@ describe('OrgLandingZone IAM Identity Center', () => {
       expect(decide(policies, { action: 'ce:GetCostAndUsage' })).toBe('EXPLICIT_DENY');
       expect(decide(policies, { action: 'budgets:ModifyBudget' })).toBe('EXPLICIT_DENY');
       expect(decide(policies, { action: 'account:CloseAccount' })).toBe('EXPLICIT_DENY');
+      expect(decide(policies, { action: 'bcm-dashboards:GetDashboard' })).toBe('EXPLICIT_DENY');
+      expect(decide(policies, { action: 'supportplans:StartSupportPlanUpdate' })).toBe('EXPLICIT_DENY');
+      // Identity Center sessions have no IAM user: no credentials or MFA changes for the account's IAM users.
+      expect(decide(policies, { action: 'iam:CreateAccessKey', resource: 'arn:aws:iam::111111111111:user/ci-bot' })).toBe('EXPLICIT_DENY');
+      expect(decide(policies, { action: 'iam:DeactivateMFADevice', resource: 'arn:aws:iam::111111111111:user/ci-bot' })).toBe('EXPLICIT_DENY');
     }
   });
 
@@ -245,6 +294,8 @@ describe('OrgLandingZone IAM Identity Center', () => {
     const policies = [resolveIntrinsics(properties.InlinePolicy, template.toJSON() as any)];
     expect(decide(policies, { action: 'ce:GetCostAndUsage' })).toBe('ALLOW');
     expect(decide(policies, { action: 'budgets:ModifyBudget' })).toBe('ALLOW');
+    expect(decide(policies, { action: 'bcm-dashboards:GetDashboard' })).toBe('ALLOW');
+    expect(decide(policies, { action: 'supportplans:StartSupportPlanUpdate' })).toBe('ALLOW');
     expect(decide(policies, { action: 'ec2:DescribeInstances' })).toBe('ALLOW');
     expect(decide(policies, { action: 'ec2:RunInstances' })).toBe('EXPLICIT_DENY');
     expect(decide(policies, { action: 'rds:DeleteDBInstance' })).toBe('EXPLICIT_DENY');
