@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
+import { ECR_PUSH_ACTIONS } from '../private/ecr';
 import { createManagedRole } from '../private/managed-role';
 import { propError } from '../private/validation';
 import { PlatformStage } from '../profiles';
@@ -21,15 +22,6 @@ const DEFAULT_PRODUCTION_ENVIRONMENT = 'production';
 const MAX_SESSION = Duration.hours(1);
 /** The CDK bootstrap roles a `cdk deploy` assumes: deployment, asset publishing and context lookups. */
 const BOOTSTRAP_ROLE_KINDS = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
-/** What `docker push` needs on a repository (AWS's documented minimum for pushing an image). */
-const ECR_PUSH_ACTIONS = [
-  'ecr:BatchCheckLayerAvailability',
-  'ecr:BatchGetImage',
-  'ecr:CompleteLayerUpload',
-  'ecr:InitiateLayerUpload',
-  'ecr:PutImage',
-  'ecr:UploadLayerPart',
-];
 
 /** GitHub user and organization names: 1-39 alphanumerics or single inner hyphens. */
 const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
+import { ECR_PUSH_ACTIONS } from '../private/ecr';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -20,20 +21,6 @@ const MAX_UNTAGGED_IMAGE_EXPIRY_DAYS = 3_650;
 
 /** What pulling an image needs on a repository (`docker pull`, the kubelet). */
 const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
-/**
- * What `docker push` / `docker buildx build --push` needs on a repository:
- * AWS's documented minimum for pushing an image (the same set
- * `GithubDeployRoles` grants; `BatchGetImage` lets buildx read the manifests
- * it links into an image index).
- */
-const ECR_PUSH_ACTIONS = [
-  'ecr:BatchCheckLayerAvailability',
-  'ecr:BatchGetImage',
-  'ecr:CompleteLayerUpload',
-  'ecr:InitiateLayerUpload',
-  'ecr:PutImage',
-  'ecr:UploadLayerPart',
-];
 /** The registry sign-in; it supports no resource-level permissions. */
 const AUTHORIZATION_TOKEN_ACTION = 'ecr:GetAuthorizationToken';
 const AUTHORIZATION_TOKEN_REASON =

@@ -2,7 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeAwsManagedPolicy, acknowledgeRules, explainCheckovException } from '../private/compliance';
+import { acknowledgeAwsManagedPolicy, acknowledgeRules, explainDeployTimeHandler } from '../private/compliance';
 
 /** Construct ID of aws-cdk-lib's singleton `AwsCustomResource` provider in a stack. */
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
@@ -80,12 +80,8 @@ function acknowledgeProvider(stack: Stack): void {
   );
   const handler = provider.node.tryFindChild('Resource') as CfnResource | undefined;
   if (handler) {
-    for (const [check, why] of [
-      ['CKV_AWS_115', 'invoked only by CloudFormation, once per change of a setting; a concurrency reservation adds nothing'],
-      ['CKV_AWS_116', 'CloudFormation invokes the handler synchronously and reports failures itself; a dead-letter queue would never receive anything'],
-      ['CKV_AWS_117', 'the handler calls only public AWS APIs (EC2, S3 Control, Cost Explorer) and needs no VPC'],
-    ]) {
-      explainCheckovException(handler, check, `aws-cdk-lib AwsCustomResource provider: ${why}.`);
-    }
+    explainDeployTimeHandler(handler, 'aws-cdk-lib AwsCustomResource provider', {
+      CKV_AWS_117: 'the handler calls only public AWS APIs (EC2, S3 Control, Cost Explorer, Organizations) and needs no VPC',
+    });
   }
 }

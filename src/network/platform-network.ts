@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bitsFor, parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeRules, explainCheckovException } from '../private/compliance';
+import { acknowledgeRules, explainCheckovException, explainDeployTimeHandler } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
@@ -497,14 +497,10 @@ export class PlatformNetwork extends Construct {
     );
     const handler = provider.node.tryFindChild('Handler') as CfnResource | undefined;
     if (handler) {
-      for (const [check, why] of [
-        ['CKV_AWS_115', 'deploy-time handler invoked once per deployment by CloudFormation; a concurrency reservation adds nothing'],
-        ['CKV_AWS_116', 'CloudFormation invokes the handler synchronously and reports failures itself; a dead-letter queue would never receive anything'],
-        ['CKV_AWS_117', 'the handler calls only the EC2 API and must work before any VPC endpoint exists'],
-        ['CKV_AWS_173', 'the handler has no environment variables'],
-      ]) {
-        explainCheckovException(handler, check, `aws-cdk-lib default-security-group handler: ${why}.`);
-      }
+      explainDeployTimeHandler(handler, 'aws-cdk-lib default-security-group handler', {
+        CKV_AWS_117: 'the handler calls only the EC2 API and must work before any VPC endpoint exists',
+        CKV_AWS_173: 'the handler has no environment variables',
+      });
     }
   }
 }

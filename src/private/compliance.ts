@@ -86,3 +86,20 @@ export function acknowledgeAwsManagedPolicy(role: IConstruct, policyName: string
     [`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policyName}]`]: reason,
   });
 }
+
+/**
+ * Explain checkov's Lambda checks on a deploy-time handler that only
+ * CloudFormation invokes (an aws-cdk-lib provider or a custom resource of
+ * ours): no concurrency reservation or dead-letter queue is meaningful for
+ * it. `extra` adds checks specific to the handler (VPC, environment).
+ */
+export function explainDeployTimeHandler(handler: CfnResource, owner: string, extra: { [checkId: string]: string } = {}): void {
+  const reasons: { [checkId: string]: string } = {
+    CKV_AWS_115: 'it runs only when CloudFormation changes its resource, so a concurrency reservation adds nothing',
+    CKV_AWS_116: 'CloudFormation waits for its response and fails the stack operation when none arrives; a dead-letter queue would hold events nobody acts on',
+    ...extra,
+  };
+  for (const [check, why] of Object.entries(reasons)) {
+    explainCheckovException(handler, check, `${owner}: ${why}.`);
+  }
+}
