@@ -113,14 +113,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'test/bindings/**/build/',
     'test/bindings/go/vendor-local/',
     'test/bindings/java/target/',
-    'test/bindings/python/.venv/',
+    '.venv-bindings/',
     '/assets/',
     '*.pyc',
     '__pycache__/',
   ],
 });
 
-for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/handlers/']) {
+for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/']) {
   project.addPackageIgnore(path);
 }
 

@@ -2,7 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeAwsManagedPolicy, acknowledgeRules, explainDeployTimeHandler } from '../private/compliance';
+import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeRules, explainDeployTimeHandler } from '../private/compliance';
 
 /** Construct ID of aws-cdk-lib's singleton `AwsCustomResource` provider in a stack. */
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
@@ -56,22 +56,9 @@ export function accountSetting(scope: Construct, id: string, options: AccountSet
 function acknowledgeProvider(stack: Stack): void {
   const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID) as IConstruct | undefined;
   if (!provider) return;
-  acknowledgeRules(
+  acknowledgeAwsCdkHandler(
     provider,
     "aws-cdk-lib's AwsCustomResource provider applies account settings CloudFormation has no resource for (EBS encryption by default, S3 account public access block, cost-allocation tag activation, delegated administration of GuardDuty and Config): it runs only during deployment, is invoked by CloudFormation alone, calls only public AWS APIs, and its code, runtime and role (AWSLambdaBasicExecutionRole) are owned by aws-cdk-lib.",
-    [
-      'AwsSolutions-L1',
-      'HIPAA.Security-LambdaConcurrency',
-      'HIPAA.Security-LambdaDLQ',
-      'HIPAA.Security-LambdaInsideVPC',
-      'NIST.800.53.R5-LambdaConcurrency',
-      'NIST.800.53.R5-LambdaDLQ',
-      'NIST.800.53.R5-LambdaInsideVPC',
-      'PCI.DSS.321-LambdaInsideVPC',
-      'HIPAA.Security-IAMNoInlinePolicy',
-      'NIST.800.53.R5-IAMNoInlinePolicy',
-      'PCI.DSS.321-IAMNoInlinePolicy',
-    ],
   );
   acknowledgeAwsManagedPolicy(
     provider,

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bitsFor, parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeRules, explainCheckovException, explainDeployTimeHandler } from '../private/compliance';
+import { acknowledgeAwsCdkHandler, acknowledgeRules, explainCheckovException, explainDeployTimeHandler } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
@@ -477,23 +477,10 @@ export class PlatformNetwork extends Construct {
     const stack = Stack.of(this);
     const provider = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
     if (!provider) return;
-    acknowledgeRules(
+    acknowledgeAwsCdkHandler(
       provider,
       "aws-cdk-lib's handler that removes the default security group's rules: it runs only during deployment, is invoked by CloudFormation alone, and its code and role are owned by aws-cdk-lib.",
-      [
-        'AwsSolutions-IAM4',
-        'AwsSolutions-L1',
-        'HIPAA.Security-LambdaConcurrency',
-        'HIPAA.Security-LambdaDLQ',
-        'HIPAA.Security-LambdaInsideVPC',
-        'NIST.800.53.R5-LambdaConcurrency',
-        'NIST.800.53.R5-LambdaDLQ',
-        'NIST.800.53.R5-LambdaInsideVPC',
-        'PCI.DSS.321-LambdaInsideVPC',
-        'NIST.800.53.R5-IAMNoInlinePolicy',
-        'HIPAA.Security-IAMNoInlinePolicy',
-        'PCI.DSS.321-IAMNoInlinePolicy',
-      ],
+      ['AwsSolutions-IAM4'],
     );
     const handler = provider.node.tryFindChild('Handler') as CfnResource | undefined;
     if (handler) {

@@ -103,3 +103,34 @@ export function explainDeployTimeHandler(handler: CfnResource, owner: string, ex
     explainCheckovException(handler, check, `${owner}: ${why}.`);
   }
 }
+
+/**
+ * What the compliance packs report on a deploy-time Lambda handler that
+ * aws-cdk-lib owns (its runtime, inline role policy, no VPC, no DLQ, no
+ * concurrency reservation).
+ */
+const AWS_CDK_HANDLER_RULES = [
+  'AwsSolutions-L1',
+  'HIPAA.Security-LambdaConcurrency',
+  'HIPAA.Security-LambdaDLQ',
+  'HIPAA.Security-LambdaInsideVPC',
+  'NIST.800.53.R5-LambdaConcurrency',
+  'NIST.800.53.R5-LambdaDLQ',
+  'NIST.800.53.R5-LambdaInsideVPC',
+  'PCI.DSS.321-LambdaInsideVPC',
+  'HIPAA.Security-IAMNoInlinePolicy',
+  'NIST.800.53.R5-IAMNoInlinePolicy',
+  'PCI.DSS.321-IAMNoInlinePolicy',
+];
+
+/**
+ * Acknowledge the findings on a deploy-time handler aws-cdk-lib owns (a
+ * singleton custom-resource provider), with the reason it exists.
+ *
+ * @param provider the provider construct (function and role below it)
+ * @param reason what the handler does and why it is acceptable
+ * @param extraRules rule IDs this provider adds (e.g. its managed policy)
+ */
+export function acknowledgeAwsCdkHandler(provider: IConstruct, reason: string, extraRules: string[] = []): void {
+  acknowledgeRules(provider, reason, [...extraRules, ...AWS_CDK_HANDLER_RULES]);
+}

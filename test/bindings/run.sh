@@ -15,7 +15,8 @@ run_python() {
   local wheel
   wheel=$(ls "$root"/dist/python/*.whl 2>/dev/null | head -1)
   [ -n "$wheel" ] || { echo "no wheel in dist/python: run npx projen package-all first"; return 1; }
-  local venv="$here/python/.venv"
+  # Outside test/ so tools that scan the test tree do not read installed packages.
+  local venv="$root/.venv-bindings/python"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/python/requirements.txt"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
