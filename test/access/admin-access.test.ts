@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
 import { PlatformNetwork, PlatformNetworkProps, PlatformStage } from '../../src';
 import { AdminAccess, AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from '../../src/access';
 import { complianceFindings } from '../helpers/compliance';
-import { newTestStack, TEST_AZS } from '../helpers/stacks';
+import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
 /** Identity-provider metadata shaped like IAM Identity Center's export (IAM wants 1,000+ characters). */
 const SAML_METADATA = [
@@ -511,10 +511,7 @@ describe('AdminAccess stable logical IDs', () => {
     ['Session Manager bastion', () => AdminAccessMethod.ssmBastion()],
   ])('%s logical IDs do not drift', (_name, method) => {
     const { template } = build(method());
-    const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
-      .filter(([id]) => id.includes('AdminAccess'))
-      .map(([id, r]) => `${r.Type} ${id}`)
-      .sort();
+    const ids = logicalIds(template, (id) => id.includes('AdminAccess'));
     expect(ids).toMatchSnapshot();
   });
 

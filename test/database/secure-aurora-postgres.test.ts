@@ -76,6 +76,26 @@ describe.each([
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 2883 });
   });
 
+  test('alarms read the writer; reader lag is alarmed only when there are readers', () => {
+    for (const metric of ['CPUUtilization', 'ACUUtilization', 'DatabaseConnections']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Dimensions: Match.arrayWith([{ Name: 'Role', Value: 'WRITER' }]),
+      });
+    }
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', {
+      MetricName: 'AuroraReplicaLag',
+      Threshold: 60000,
+      Dimensions: Match.arrayWith([{ Name: 'Role', Value: 'READER' }]),
+    }, expected.readers > 0 ? 1 : 0);
+  });
+
+  test('the cluster waits for its enhanced-monitoring permissions', () => {
+    const monitoringPolicy = Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).find((id) => id.startsWith('AuroraMonitoringRolePolicy'))!;
+    const cluster = Object.values(template.findResources('AWS::RDS::DBCluster'))[0];
+    expect(cluster.DependsOn).toEqual(expect.arrayContaining([monitoringPolicy]));
+  });
+
   test('has no unacknowledged finding in the four cdk-nag packs', () => {
     expect(complianceFindings(setup(stage).stack)).toEqual([]);
   });

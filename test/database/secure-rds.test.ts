@@ -7,7 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DatabaseRisk, PlatformNetwork, PlatformStage, SecureRds, SecureRdsProps, StageProfile, StageProfiles } from '../../src';
 import { complianceFindings } from '../helpers/compliance';
-import { newTestStack, TEST_AZS } from '../helpers/stacks';
+import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
 interface Built {
   readonly stack: Stack;
@@ -391,10 +391,7 @@ describe('SecureRds stable logical IDs', () => {
 
   test.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('%s logical IDs do not drift', (stage) => {
     const { template } = setup(stage);
-    const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
-      .filter(([, r]) => !r.Type.startsWith('AWS::EC2::'))
-      .map(([id, r]) => `${r.Type} ${id}`)
-      .sort();
+    const ids = logicalIds(template, (_id, type) => !type.startsWith('AWS::EC2::'));
     expect(ids).toMatchSnapshot();
   });
 });

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccountBaseline, AccountBaselineProps, AuditArchiveLockMode } from '../../src/governance';
 import { PlatformStage, StageProfiles } from '../../src/profiles';
 import { complianceFindings } from '../helpers/compliance';
-import { newTestStack } from '../helpers/stacks';
+import { logicalIds, newTestStack } from '../helpers/stacks';
 
 function build(props: AccountBaselineProps = {}): { stack: Stack; baseline: AccountBaseline; template: Template } {
   const stack = newTestStack();
@@ -501,9 +501,7 @@ describe('AccountBaseline compliance', () => {
 describe('AccountBaseline stable logical IDs', () => {
   test.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('%s logical IDs do not drift', (stage) => {
     const { template } = build({ stage, enableGuardDuty: true, enableSecurityHub: true });
-    const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
-      .map(([id, r]) => `${r.Type} ${id}`)
-      .sort();
+    const ids = logicalIds(template);
     expect(ids).toMatchSnapshot();
   });
 

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { CostAllocationTags, CostAllocationTagValues, CostGovernance, CostGovernanceProps } from '../../src/governance';
 import { PlatformStage, StageProfiles } from '../../src/profiles';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
-import { newTestStack } from '../helpers/stacks';
+import { logicalIds, newTestStack } from '../helpers/stacks';
 
 const RECIPIENTS = { financeEmails: ['finance@example.com'], ctoEmail: 'cto@example.com' };
 
@@ -263,9 +263,7 @@ describe('CostGovernance compliance and logical IDs', () => {
 
   test('logical IDs do not drift', () => {
     const { template } = build({ environmentBudgets: [{ environment: 'production', monthlyBudgetUsd: 1000 }], activateCostAllocationTags: true });
-    const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
-      .map(([id, r]) => `${r.Type} ${id}`)
-      .sort();
+    const ids = logicalIds(template);
     expect(ids).toMatchSnapshot();
   });
 

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { newTestApp } from './compliance';
 
 /** The region of the test stacks; its first three AZs below. */
@@ -8,4 +9,15 @@ export const TEST_AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 /** A stack with an explicit environment, so three AZs are real. */
 export function newTestStack(app: App = newTestApp(), id = 'TestStack'): Stack {
   return new Stack(app, id, { env: { account: '123456789012', region: TEST_REGION } });
+}
+
+/**
+ * Every resource of a template as `Type LogicalId`, sorted: what the
+ * drift snapshots pin. `keep` narrows it to the resources a test owns.
+ */
+export function logicalIds(template: Template, keep: (logicalId: string, type: string) => boolean = () => true): string[] {
+  return Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
+    .filter(([id, r]) => keep(id, r.Type))
+    .map(([id, r]) => `${r.Type} ${id}`)
+    .sort();
 }

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { PlatformNetwork, PlatformNetworkProps, PlatformStage, StageProfiles } from '../../src';
 import { complianceFindings } from '../helpers/compliance';
-import { newTestStack, TEST_AZS } from '../helpers/stacks';
+import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
 function build(props: PlatformNetworkProps = {}): { stack: Stack; network: PlatformNetwork; template: Template } {
   const stack = newTestStack();
@@ -450,9 +450,7 @@ describe('PlatformNetwork compliance', () => {
 describe('PlatformNetwork stable logical IDs', () => {
   test.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('%s logical IDs do not drift', (stage) => {
     const { template } = build({ stage });
-    const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
-      .map(([id, r]) => `${r.Type} ${id}`)
-      .sort();
+    const ids = logicalIds(template);
     expect(ids).toMatchSnapshot();
   });
 
