@@ -84,6 +84,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8.23',
     '@types/pg@^8.23',
     '@aws-sdk/client-secrets-manager@^3',
+    // The kubectl layer of the examples and tests (users bring their own: jsii
+    // bindings cannot depend on it, see docs/decisions/0013).
+    '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',

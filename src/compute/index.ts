@@ -1,1 +1,3 @@
 export * from './container-registry';
+export * from './load-balancer-controller';
+export * from './observable-eks-cluster';

@@ -65,14 +65,44 @@ export interface ClusterProfile {
   readonly nodeArchitecture: string;
   /** Share of Karpenter capacity on Spot, in percent (the rest On-Demand). */
   readonly spotPercentage: number;
-  /** Nodes under normal load. */
+  /**
+   * Karpenter-provisioned application nodes expected under normal load (the
+   * seed: "normal load: 3 nodes"). Karpenter sizes capacity to pending pods,
+   * so this is the planning figure behind the cost estimate, not a floor.
+   */
   readonly baselineNodes: number;
-  /** Lower bound of the node count. */
+  /**
+   * Lower bound of the node count: the always-on, On-Demand system node
+   * group that runs Karpenter, CoreDNS and the other cluster add-ons.
+   */
   readonly minNodes: number;
-  /** Upper bound of the node count. */
+  /**
+   * Upper bound of the node count, system nodes included: Karpenter's node
+   * limit is `maxNodes - minNodes` over all its NodePools.
+   */
   readonly maxNodes: number;
   /** Seconds a node must be empty or underutilised before Karpenter consolidates it. */
   readonly consolidateAfterSeconds: number;
+  /** Kubernetes minor version, such as `1.35`. */
+  readonly kubernetesVersion: string;
+  /** Instance type of the system node group (Graviton, On-Demand). */
+  readonly systemNodeInstanceType: string;
+  /** EC2 instance families Karpenter may launch (Graviton only). */
+  readonly instanceFamilies: string[];
+  /** vCPUs Karpenter may provision over all its nodes. */
+  readonly cpuLimit: number;
+  /** Memory Karpenter may provision over all its nodes, in GiB. */
+  readonly memoryLimitGiB: number;
+  /** Share of a NodePool's nodes Karpenter may disrupt at once (consolidation, drift), in percent. */
+  readonly disruptionBudgetPercent: number;
+  /** Days the control-plane log group keeps its events. */
+  readonly controlPlaneLogRetentionDays: number;
+  /** CPU cores an application namespace may request in total. */
+  readonly namespaceCpuQuota: number;
+  /** Memory an application namespace may request in total, in GiB. */
+  readonly namespaceMemoryQuotaGiB: number;
+  /** Pods an application namespace may run. */
+  readonly namespacePodQuota: number;
 }
 
 /**
@@ -97,6 +127,10 @@ export interface LoggingProfile {
   readonly multiAz: boolean;
   /** Days an index is kept before it is deleted. */
   readonly retentionDays: number;
+  /** EBS volume size of each data node, in GiB. */
+  readonly volumeSizeGiB: number;
+  /** Days the domain's audit, error and slow logs stay in CloudWatch Logs. */
+  readonly logRetentionDays: number;
 }
 
 /**
@@ -113,6 +147,24 @@ export interface MonitoringProfile {
   readonly grafanaReplicas: number;
   /** Alertmanager replicas. */
   readonly alertmanagerReplicas: number;
+  /** Warning: node CPU above this percent for `sustainedMinutes`. */
+  readonly cpuWarningPercent: number;
+  /** Warning: node memory above this percent for `sustainedMinutes`. */
+  readonly memoryWarningPercent: number;
+  /** Critical: node memory above this percent. */
+  readonly memoryCriticalPercent: number;
+  /** Critical: free disk below this percent. */
+  readonly diskFreeCriticalPercent: number;
+  /** Warning: 95th-percentile request latency above this many seconds. */
+  readonly latencyP95Seconds: number;
+  /** Warning: share of requests answered with a 5xx above this percent. */
+  readonly errorRatePercent: number;
+  /** Minutes a warning condition must hold before it fires. */
+  readonly sustainedMinutes: number;
+  /** Minutes without any request before the zero-traffic alert fires. */
+  readonly zeroTrafficMinutes: number;
+  /** Minutes a CloudWatch alarm condition must hold before it fires. */
+  readonly alarmEvaluationMinutes: number;
 }
 
 /**
@@ -123,6 +175,8 @@ export interface SecretsProfile {
   readonly vaultReplicas: number;
   /** Run Vault in high-availability mode. */
   readonly vaultHighAvailability: boolean;
+  /** Replicas of the Vault Agent injector (the mutating webhook that adds Vault Agent to pods). */
+  readonly vaultInjectorReplicas: number;
 }
 
 /**

@@ -1,0 +1,539 @@
+import { Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eksl1 from 'aws-cdk-lib/aws-eks';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS } from './cluster-addons';
+import { LoadBalancerController } from './load-balancer-controller';
+import { parseIpv4Cidr } from '../private/cidr';
+import { validateNamespaceName } from '../private/kubernetes';
+import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
+import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
+import { allowCloudWatchLogs } from '../private/keys';
+import { createManagedRole } from '../private/managed-role';
+import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+
+/**
+ * Kubernetes versions the cluster accepts: known to aws-cdk-lib's EKS module
+ * and served by a published kubectl Lambda layer
+ * (`@aws-cdk/lambda-layer-kubectl-v32` .. `v35`).
+ */
+const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
+/** Labels and taint of the system node group (Karpenter, CoreDNS, controllers). */
+const SYSTEM_NODE_LABEL = 'innovate.io/node-role';
+/** EKS's limit on access entries' namespace lists and a sanity bound on principals. */
+const MAX_PRINCIPALS = 20;
+/** EKS cluster names: 1-100 characters, a letter or digit first. */
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+
+/**
+ * Who runs the nodes of the cluster.
+ */
+export enum CapacityMode {
+  /**
+   * Self-managed Karpenter (the seed's choice): a small On-Demand Graviton
+   * managed node group for system pods, and Karpenter NodePools on Graviton
+   * Spot (and On-Demand in production) for everything else. No per-node
+   * management fee; the platform team operates Karpenter.
+   */
+  KARPENTER = 'KARPENTER',
+  /**
+   * EKS Auto Mode: AWS runs Karpenter, the VPC CNI, CoreDNS, the EBS CSI
+   * driver and the load balancer controller, for a management fee per
+   * instance (about 12% on top of the EC2 price). The built-in
+   * `general-purpose` pool (amd64, On-Demand only) is replaced by Graviton
+   * and Spot NodePools of the same shape as the Karpenter ones.
+   */
+  EKS_AUTO_MODE = 'EKS_AUTO_MODE',
+}
+
+/**
+ * Properties of an `ObservableEksCluster`.
+ */
+export interface ObservableEksClusterProps {
+  /** The VPC; the control plane, nodes and kubectl handler use its private subnets. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The kubectl Lambda layer for the cluster's single kubectl provider (it
+   * applies the manifests and Helm charts of this library). Use the layer
+   * matching `kubernetesVersion`, e.g. `new KubectlV35Layer(this, 'Kubectl')`
+   * from `@aws-cdk/lambda-layer-kubectl-v35` (npm) or
+   * `aws-cdk.lambda-layer-kubectl-v35` (PyPI), or a layer published once
+   * per account and imported by ARN (Java and Go have no package for it).
+   */
+  readonly kubectlLayer: lambda.ILayerVersion;
+
+  /**
+   * The stage whose preset fills every default below.
+   *
+   * @default PlatformStage.PRODUCTION
+   */
+  readonly stage?: PlatformStage;
+
+  /**
+   * The preset to read defaults from (a profile derived from a
+   * `StageProfiles` preset).
+   *
+   * @default StageProfiles.of(stage)
+   */
+  readonly profile?: StageProfile;
+
+  /**
+   * The cluster name.
+   *
+   * @default - the preset's `cluster.clusterName` (`innovate-eks-dev` / `innovate-eks-prod`)
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Kubernetes minor version: one of 1.32, 1.33, 1.34 or 1.35.
+   *
+   * @default - the preset's `cluster.kubernetesVersion` (1.35, the newest both aws-cdk-lib and a kubectl layer support)
+   */
+  readonly kubernetesVersion?: string;
+
+  /**
+   * The subnets of the nodes and the control plane's network interfaces.
+   *
+   * @default - the VPC's private subnets with egress (the application tier of `PlatformNetwork`)
+   */
+  readonly nodeSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups every node joins besides the cluster security group,
+   * e.g. `PlatformNetwork.applicationSecurityGroup`, which the database and
+   * the load balancer already trust.
+   *
+   * @default - none
+   */
+  readonly nodeSecurityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * CIDR ranges allowed to reach the Kubernetes API from the internet. Without
+   * them the endpoint is private: reachable from the VPC (and through the
+   * Client VPN or SSM bastion of `AdminAccess`) only.
+   *
+   * @default - private endpoint only
+   */
+  readonly publicEndpointCidrs?: string[];
+
+  /**
+   * IAM role ARNs with cluster-admin rights (the seed's senior engineers).
+   * Give role ARNs without a path (for IAM Identity Center roles, drop
+   * `aws-reserved/sso.amazonaws.com/<region>/`).
+   *
+   * @default - none: only the kubectl handler administers the cluster
+   */
+  readonly clusterAdminRoleArns?: string[];
+
+  /**
+   * IAM role ARNs of engineers: admin rights (without RBAC escalation) on
+   * every namespace in development, view-only in production.
+   *
+   * @default - none
+   */
+  readonly engineerRoleArns?: string[];
+
+  /**
+   * IAM role ARNs of CI deploy principals (e.g. `GithubDeployRoles.roleFor(stage).roleArn`):
+   * edit rights limited to `deployNamespaces`.
+   *
+   * @default - none
+   */
+  readonly deployRoleArns?: string[];
+
+  /**
+   * Namespaces the deploy roles may change.
+   *
+   * @default - the namespaces created with `addApplicationNamespace()`
+   */
+  readonly deployNamespaces?: string[];
+
+  /**
+   * Who runs the nodes.
+   *
+   * @default CapacityMode.KARPENTER
+   */
+  readonly capacityMode?: CapacityMode;
+
+  /**
+   * Instance type of the On-Demand Graviton system node group (Karpenter mode).
+   *
+   * @default - the preset's `cluster.systemNodeInstanceType` (t4g.medium / m7g.large)
+   */
+  readonly systemNodeInstanceType?: string;
+
+  /**
+   * Nodes of the system node group, always on (Karpenter mode).
+   *
+   * @default - the preset's `cluster.minNodes` (1 / 3)
+   */
+  readonly minNodes?: number;
+
+  /**
+   * IAM statements every node gets besides joining the cluster, e.g.
+   * `ContainerRegistry.pullStatements()` so the kubelet can pull the images.
+   *
+   * @default - none
+   */
+  readonly nodeStatements?: iam.PolicyStatement[];
+
+  /**
+   * The key that encrypts Kubernetes secrets (envelope encryption) and the
+   * control-plane log group.
+   *
+   * @default - a new customer-managed key with rotation, retained in production
+   */
+  readonly secretsEncryptionKey?: kms.IKey;
+
+  /**
+   * The key of the default `gp3-encrypted` StorageClass's volumes.
+   *
+   * @default - a new customer-managed key with rotation, retained in production
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+
+  /**
+   * Days the control-plane log group keeps the API, audit, authenticator,
+   * controller-manager and scheduler logs.
+   *
+   * @default - the preset's `cluster.controlPlaneLogRetentionDays` (30 / 365)
+   */
+  readonly controlPlaneLogRetentionDays?: number;
+}
+
+/**
+ * The seed's Kubernetes platform: an EKS cluster (native
+ * `AWS::EKS::Cluster`, access entries, no nested stacks) with
+ *
+ * - a private API endpoint (public only for listed CIDRs), all five
+ *   control-plane log types in a KMS-encrypted log group, Kubernetes
+ *   secrets envelope-encrypted with a customer-managed key;
+ * - access entries: cluster admins, engineers (admin in development,
+ *   view-only in production) and CI deploy roles limited to namespaces;
+ * - managed add-ons with their AWS permissions through EKS Pod Identity:
+ *   VPC CNI with network-policy enforcement, kube-proxy, CoreDNS, the Pod
+ *   Identity agent, the EBS CSI driver with an encrypted gp3 default
+ *   StorageClass, and the AWS Load Balancer Controller;
+ * - one kubectl provider, in the private subnets;
+ * - capacity from Karpenter on Graviton Spot (see `CapacityMode`).
+ *
+ * ```ts
+ * const cluster = new ObservableEksCluster(this, 'Cluster', {
+ *   stage: PlatformStage.PRODUCTION,
+ *   vpc: network.vpc,
+ *   kubectlLayer: new KubectlV35Layer(this, 'Kubectl'),
+ *   nodeSecurityGroups: [network.applicationSecurityGroup],
+ *   clusterAdminRoleArns: [seniorEngineerRoleArn],
+ * });
+ * cluster.addApplicationNamespace('backend', { ... });
+ * ```
+ */
+export class ObservableEksCluster extends Construct {
+  /** The preset this cluster was built from. */
+  public readonly profile: StageProfile;
+  /** The aws-eks-v2 cluster. */
+  public readonly cluster: eks.Cluster;
+  /** The cluster name. */
+  public readonly clusterName: string;
+  /** The Kubernetes minor version. */
+  public readonly kubernetesVersion: string;
+  /** The capacity mode. */
+  public readonly capacityMode: CapacityMode;
+  /** The key of Kubernetes secrets and the control-plane logs. */
+  public readonly secretsEncryptionKey: kms.IKey;
+  /** The key of persistent volumes (the default StorageClass). */
+  public readonly volumeEncryptionKey: kms.IKey;
+  /** The control-plane log group (`/aws/eks/<name>/cluster`). */
+  public readonly controlPlaneLogGroup: logs.LogGroup;
+  /** The system node group (Karpenter mode). */
+  public readonly systemNodeGroup?: eks.Nodegroup;
+  /** The role of the system nodes (Karpenter mode). */
+  public readonly systemNodeRole?: iam.IRole;
+  /** The AWS Load Balancer Controller (Karpenter mode; Auto Mode has its own). */
+  public readonly loadBalancerController?: LoadBalancerController;
+  /** The default StorageClass name. */
+  public readonly storageClassName: string = ENCRYPTED_STORAGE_CLASS;
+
+  private readonly stage: PlatformStage;
+  private readonly applicationNamespaces: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservableEksClusterProps) {
+    super(scope, id);
+    this.stage = props.stage ?? props.profile?.stage ?? PlatformStage.PRODUCTION;
+    this.profile = props.profile ? structuredClone(props.profile) : StageProfiles.of(this.stage);
+    const preset = this.profile.cluster;
+    const retain = this.profile.dataProtection.retainOnDelete;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.clusterName = props.clusterName ?? preset.clusterName;
+    if (!Token.isUnresolved(this.clusterName) && !CLUSTER_NAME.test(this.clusterName)) {
+      throw propError(this, 'clusterName', this.clusterName, 'must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit');
+    }
+    this.kubernetesVersion = props.kubernetesVersion ?? preset.kubernetesVersion;
+    if (!SUPPORTED_KUBERNETES_VERSIONS.includes(this.kubernetesVersion)) {
+      throw propError(this, 'kubernetesVersion', this.kubernetesVersion, `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
+    }
+    this.capacityMode = props.capacityMode ?? CapacityMode.KARPENTER;
+    const minNodes = props.minNodes ?? preset.minNodes;
+    validateIntegerRange(this, 'minNodes', minNodes, 1, preset.maxNodes);
+    const logRetention = props.controlPlaneLogRetentionDays ?? preset.controlPlaneLogRetentionDays;
+    validateOneOf(this, 'controlPlaneLogRetentionDays', logRetention, CLOUDWATCH_RETENTION_DAYS);
+    const endpointAccess = this.endpointAccess(props.publicEndpointCidrs);
+    for (const [prop, arns] of Object.entries({
+      clusterAdminRoleArns: props.clusterAdminRoleArns,
+      engineerRoleArns: props.engineerRoleArns,
+      deployRoleArns: props.deployRoleArns,
+    })) {
+      validateRoleArns(this, prop, arns ?? []);
+    }
+    for (const namespace of props.deployNamespaces ?? []) {
+      validateNamespaceName(this, 'deployNamespaces', namespace);
+    }
+
+    this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
+      description: `Envelope encryption of Kubernetes secrets and control-plane logs of ${this.clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    if (this.secretsEncryptionKey instanceof kms.Key) allowCloudWatchLogs(this.secretsEncryptionKey);
+    this.volumeEncryptionKey = props.volumeEncryptionKey ?? new kms.Key(this, 'VolumeKey', {
+      description: `Persistent volumes (EBS) of ${this.clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    // EKS writes control-plane logs to this group; creating it here sets its
+    // retention and key instead of EKS's never-expiring, unencrypted default.
+    this.controlPlaneLogGroup = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName: `/aws/eks/${this.clusterName}/cluster`,
+      retention: logRetention as logs.RetentionDays,
+      encryptionKey: this.secretsEncryptionKey,
+      removalPolicy,
+    });
+
+    const autoMode = this.capacityMode === CapacityMode.EKS_AUTO_MODE;
+    const nodeSubnets = props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: this.clusterName,
+      version: eks.KubernetesVersion.of(this.kubernetesVersion),
+      vpc: props.vpc,
+      vpcSubnets: [nodeSubnets],
+      endpointAccess,
+      secretsEncryptionKey: this.secretsEncryptionKey,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      // Access only through the entries below, not for whoever deployed.
+      bootstrapClusterCreatorAdminPermissions: false,
+      // Karpenter mode installs VPC CNI, kube-proxy and CoreDNS as managed
+      // add-ons (versioned, updatable by EKS) instead of EKS's unmanaged copies.
+      bootstrapSelfManagedAddons: autoMode ? undefined : false,
+      defaultCapacityType: autoMode ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: autoMode ? undefined : 0,
+      compute: autoMode ? { nodePools: ['system'] } : undefined,
+      kubectlProviderOptions: {
+        kubectlLayer: props.kubectlLayer,
+        privateSubnets: props.vpc.selectSubnets(nodeSubnets).subnets,
+      },
+    });
+    this.cluster.node.addDependency(this.controlPlaneLogGroup);
+    // Production: the cluster cannot be deleted (by a stack deletion or a
+    // replacement) until someone turns this off on purpose. Everything in it
+    // is re-created from code; persistent volumes outlive it (Retain).
+    (this.cluster.node.defaultChild as eksl1.CfnCluster).deletionProtection = retain;
+    this.acknowledgeClusterFindings(autoMode);
+    this.grantAccess(props);
+
+    if (!autoMode) {
+      const network = addNetworkAddons(this, this.cluster);
+      const { role, policy } = createManagedRole(this, 'SystemNodeRole', {
+        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+        description: `System nodes of ${this.clusterName}: join the cluster and pull images`,
+        statements: [...workerNodeStatements(this.cluster), ...(props.nodeStatements ?? [])],
+      });
+      acknowledgeWorkerNodeDescribe(policy);
+      this.systemNodeRole = role;
+      this.systemNodeGroup = this.addSystemNodeGroup(props, minNodes, role, nodeSubnets);
+      this.systemNodeGroup.node.addDependency(...network.beforeNodes, role);
+      addWorkloadAddons(this, this.cluster, this.volumeEncryptionKey, retain, this.systemNodeGroup);
+      this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
+        cluster: this.cluster,
+        replicas: this.stage === PlatformStage.PRODUCTION ? 2 : 1,
+      });
+      this.loadBalancerController.node.addDependency(this.systemNodeGroup);
+    }
+  }
+
+  /** Namespaces created with `addApplicationNamespace()`. */
+  public get namespaces(): string[] {
+    return [...this.applicationNamespaces];
+  }
+
+  private endpointAccess(cidrs: string[] | undefined): eks.EndpointAccess {
+    if (cidrs === undefined) return eks.EndpointAccess.PRIVATE;
+    if (cidrs.length === 0) {
+      throw propError(this, 'publicEndpointCidrs', cidrs, 'must list at least one CIDR, or be left out for a private-only endpoint');
+    }
+    for (const cidr of cidrs) {
+      if (Token.isUnresolved(cidr)) continue;
+      const parsed = parseIpv4Cidr(this, 'publicEndpointCidrs', cidr);
+      if (parsed.prefix === 0) {
+        throw propError(this, 'publicEndpointCidrs', cidr, 'must be an allow-list of specific ranges, not the whole internet (0.0.0.0/0)');
+      }
+    }
+    return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs);
+  }
+
+  private grantAccess(props: ObservableEksClusterProps): void {
+    const production = this.stage === PlatformStage.PRODUCTION;
+    (props.clusterAdminRoleArns ?? []).forEach((arn, i) => {
+      this.cluster.grantAccess(`ClusterAdmin${i}`, arn, [
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
+      ]);
+    });
+    (props.engineerRoleArns ?? []).forEach((arn, i) => {
+      this.cluster.grantAccess(`Engineer${i}`, arn, [
+        eks.AccessPolicy.fromAccessPolicyName(production ? 'AmazonEKSViewPolicy' : 'AmazonEKSAdminPolicy', {
+          accessScopeType: eks.AccessScopeType.CLUSTER,
+        }),
+      ]);
+    });
+    const deployRoleArns = props.deployRoleArns ?? [];
+    if (deployRoleArns.length === 0) return;
+    const namespaces = Lazy.list({ produce: () => props.deployNamespaces ?? this.applicationNamespaces });
+    this.node.addValidation({
+      validate: () => (props.deployNamespaces ?? this.applicationNamespaces).length > 0 ? [] : [
+        `${this.node.path}: deployRoleArns need namespaces: set deployNamespaces or call addApplicationNamespace()`,
+      ],
+    });
+    deployRoleArns.forEach((arn, i) => {
+      this.cluster.grantAccess(`Deploy${i}`, arn, [
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSEditPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }),
+      ]);
+    });
+  }
+
+  private addSystemNodeGroup(props: ObservableEksClusterProps, minNodes: number, role: iam.IRole, subnets: ec2.SubnetSelection): eks.Nodegroup {
+    const instanceType = props.systemNodeInstanceType ?? this.profile.cluster.systemNodeInstanceType;
+    const type = new ec2.InstanceType(instanceType);
+    if (type.architecture !== ec2.InstanceArchitecture.ARM_64) {
+      throw propError(this, 'systemNodeInstanceType', instanceType, 'must be a Graviton (arm64) instance type, such as t4g.medium or m7g.large');
+    }
+    const launchTemplate = new ec2.LaunchTemplate(this, 'SystemNodeLaunchTemplate', {
+      requireImdsv2: true,
+      // System pods (controllers on the tainted system nodes) may need the
+      // instance metadata; application pods run on Karpenter nodes with a
+      // hop limit of 1.
+      httpPutResponseHopLimit: 2,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(20, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
+      }],
+      securityGroup: undefined,
+    });
+    const securityGroups = props.nodeSecurityGroups ?? [];
+    if (securityGroups.length > 0) {
+      const cfn = launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate;
+      cfn.addPropertyOverride('LaunchTemplateData.SecurityGroupIds', [
+        this.cluster.clusterSecurityGroupId,
+        ...securityGroups.map((g) => g.securityGroupId),
+      ]);
+    }
+    return this.cluster.addNodegroupCapacity('SystemNodes', {
+      nodeRole: role,
+      amiType: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
+      capacityType: eks.CapacityType.ON_DEMAND,
+      instanceTypes: [type],
+      minSize: minNodes,
+      desiredSize: minNodes,
+      maxSize: minNodes + 1,
+      subnets,
+      labels: { [SYSTEM_NODE_LABEL]: 'system' },
+      taints: [{ key: 'CriticalAddonsOnly', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
+      launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
+      enableNodeAutoRepair: true,
+    });
+  }
+
+  private acknowledgeClusterFindings(autoMode: boolean): void {
+    const cluster = this.cluster;
+    acknowledgeAwsManagedPolicy(
+      cluster.role,
+      'AmazonEKSClusterPolicy',
+      'EKS requires its cluster service role to carry the AWS-managed AmazonEKSClusterPolicy; the role is assumable by eks.amazonaws.com only.',
+    );
+    if (autoMode) {
+      for (const name of ['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy']) {
+        acknowledgeAwsManagedPolicy(cluster.role, name, `EKS Auto Mode requires ${name} on the cluster role to run nodes, storage, load balancers and networking for the cluster.`);
+      }
+      const nodeRole = cluster.node.tryFindChild(`${cluster.node.id}nodePoolRole`);
+      if (nodeRole) {
+        for (const name of ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']) {
+          acknowledgeAwsManagedPolicy(nodeRole, name, `EKS Auto Mode nodes need ${name} (AWS's documented node role for Auto Mode); EKS launches and replaces the nodes that use it.`);
+        }
+      }
+    }
+    const provider = cluster.node.tryFindChild('KubectlProvider');
+    if (provider) {
+      acknowledgeKubectlProvider(provider);
+    }
+  }
+}
+
+/** The kubectl provider: aws-cdk-lib's handler, role and provider framework. */
+function acknowledgeKubectlProvider(provider: Construct): void {
+  const purpose = 'The kubectl provider of aws-cdk-lib\'s EKS module (one per cluster) applies this library\'s manifests and Helm charts at deploy time '
+    + 'from the private subnets; CloudFormation alone invokes it, and its code, runtime and roles are owned by aws-cdk-lib';
+  acknowledgeAwsCdkHandler(provider, `${purpose}.`);
+  const handlerRole = provider.node.findChild('Handler').node.findChild('ServiceRole');
+  const frameworkRole = provider.node.findChild('Provider').node.findChild('framework-onEvent').node.findChild('ServiceRole');
+  for (const role of [handlerRole, frameworkRole]) {
+    acknowledgeAwsManagedPolicy(role, 'service-role/AWSLambdaBasicExecutionRole', `${purpose}; this AWS-managed policy only lets it write its own logs.`);
+    acknowledgeAwsManagedPolicy(role, 'service-role/AWSLambdaVPCAccessExecutionRole', `${purpose}; this AWS-managed policy only lets it attach to the VPC.`);
+  }
+  acknowledgeAwsManagedPolicy(handlerRole, 'AmazonEC2ContainerRegistryReadOnly', `${purpose}; aws-cdk-lib attaches this read-only policy so Helm can pull OCI charts from ECR.`);
+  // The public-ECR read-only policy is attached under a condition (an
+  // Fn::If the finding shows as is).
+  const cfnRole = handlerRole.node.defaultChild as iam.CfnRole;
+  const managed = Stack.of(provider).resolve(cfnRole.managedPolicyArns) as unknown[];
+  for (const arn of managed.filter((a) => typeof a === 'object' && a !== null && 'Fn::If' in (a as object))) {
+    handlerRole.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      [`AwsSolutions-IAM4[Policy::${JSON.stringify(arn)}]`]: `${purpose}; aws-cdk-lib attaches the AWS-managed public ECR read-only policy (when the kubectl layer comes from public ECR) so Helm can pull charts.`,
+    });
+  }
+  for (const child of provider.node.findAll()) {
+    if (child instanceof lambda.CfnFunction) {
+      explainDeployTimeHandler(child, 'aws-cdk-lib kubectl provider', {
+        CKV_AWS_173: 'its environment holds no secrets, only the cluster name and handler settings',
+      });
+    }
+  }
+  acknowledgeWildcardResource(
+    frameworkRole.node.findChild('DefaultPolicy'),
+    `${(provider.node.findChild('Handler') as lambda.IFunction).functionArn}:*`,
+    'aws-cdk-lib\'s provider framework invokes any version of the kubectl handler function (and only that function).',
+  );
+}
+
+function validateRoleArns(scope: Construct, prop: string, arns: string[]): void {
+  if (arns.length > MAX_PRINCIPALS) {
+    throw propError(scope, prop, arns.length, `must list at most ${MAX_PRINCIPALS} role ARNs`);
+  }
+  for (const arn of arns) {
+    if (Token.isUnresolved(arn)) continue;
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]+$/.test(arn)) {
+      throw propError(scope, prop, arn, 'must be IAM role ARNs without a path (arn:aws:iam::<account>:role/<name>)');
+    }
+  }
+}

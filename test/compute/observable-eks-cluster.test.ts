@@ -1,0 +1,326 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CapacityMode, ObservableEksCluster, ObservableEksClusterProps } from '../../src/compute/observable-eks-cluster';
+import { PlatformNetwork } from '../../src/network';
+import { PlatformStage } from '../../src/profiles';
+import { complianceFindings, newTestApp } from '../helpers/compliance';
+import { testKubectlLayer } from '../helpers/eks';
+import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
+
+const ADMIN = 'arn:aws:iam::123456789012:role/SeniorEngineer';
+const ENGINEER = 'arn:aws:iam::123456789012:role/Engineer';
+const DEPLOY = 'arn:aws:iam::123456789012:role/GithubDeploy';
+
+interface Built {
+  readonly stack: Stack;
+  readonly cluster: ObservableEksCluster;
+  readonly template: Template;
+}
+
+function build(stage: PlatformStage, props: Partial<ObservableEksClusterProps> = {}, app: App = newTestApp()): Built {
+  const stack = newTestStack(app);
+  const network = new PlatformNetwork(stack, 'Network', { stage, availabilityZones: TEST_AZS });
+  const cluster = new ObservableEksCluster(stack, 'Eks', {
+    stage,
+    vpc: network.vpc,
+    kubectlLayer: testKubectlLayer(stack),
+    nodeSecurityGroups: [network.applicationSecurityGroup],
+    ...props,
+  });
+  return { stack, cluster, template: Template.fromStack(stack) };
+}
+
+/** The objects of every KubernetesManifest resource, tokens left as CloudFormation intrinsics. */
+function manifests(template: Template): any[] {
+  return Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).flatMap((r: any) => {
+    const manifest = r.Properties.Manifest;
+    if (typeof manifest === 'string') return JSON.parse(manifest);
+    // Fn::Join: put the intrinsics back in as placeholders to parse the JSON.
+    const [, parts] = manifest['Fn::Join'];
+    const text = parts.map((p: unknown) => (typeof p === 'string' ? p : `TOKEN${JSON.stringify(p).replace(/"/g, '\'')}`)).join('');
+    return JSON.parse(text);
+  });
+}
+
+function helmValues(template: Template, chart: string): any {
+  const charts = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart')).filter((r: any) => r.Properties.Chart === chart);
+  expect(charts).toHaveLength(1);
+  const values = (charts[0] as any).Properties.Values;
+  if (typeof values === 'string') return JSON.parse(values);
+  const [, parts] = values['Fn::Join'];
+  return JSON.parse(parts.map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+}
+
+describe('ObservableEksCluster', () => {
+  const dev = build(PlatformStage.DEVELOPMENT, { engineerRoleArns: [ENGINEER] });
+  const prod = build(PlatformStage.PRODUCTION, {
+    clusterAdminRoleArns: [ADMIN],
+    engineerRoleArns: [ENGINEER],
+    deployRoleArns: [DEPLOY],
+    deployNamespaces: ['backend', 'frontend'],
+  });
+
+  test.each([
+    ['development', dev, 'innovate-eks-dev', false],
+    ['production', prod, 'innovate-eks-prod', true],
+  ])('%s: names the cluster by stage, Kubernetes 1.35, deletion protection only in production', (_, built, name, protectedCluster) => {
+    built.template.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: name,
+      Version: '1.35',
+      DeletionProtection: protectedCluster,
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+    });
+  });
+
+  test('the API endpoint is private by default', () => {
+    prod.template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: false }),
+    });
+  });
+
+  test('a public endpoint is open only to the listed CIDRs', () => {
+    const { template } = build(PlatformStage.DEVELOPMENT, { publicEndpointCidrs: ['203.0.113.0/24'] });
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] }),
+    });
+  });
+
+  test('all five control-plane log types go to a KMS-encrypted log group with the stage retention', () => {
+    prod.template.hasResourceProperties('AWS::EKS::Cluster', {
+      Logging: {
+        ClusterLogging: {
+          EnabledTypes: [{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }, { Type: 'controllerManager' }, { Type: 'scheduler' }],
+        },
+      },
+    });
+    for (const [built, days] of [[dev, 30], [prod, 365]] as const) {
+      built.template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/eks/${built.cluster.clusterName}/cluster`,
+        RetentionInDays: days,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksSecretsKey'), 'Arn'] },
+      });
+    }
+  });
+
+  test('Kubernetes secrets are envelope-encrypted with a rotating customer-managed key', () => {
+    prod.template.hasResourceProperties('AWS::EKS::Cluster', {
+      EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksSecretsKey'), 'Arn'] } }, Resources: ['secrets'] }],
+    });
+    prod.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('Kubernetes secrets') });
+  });
+
+  /** The access entry of a principal, its policy ARNs as text. */
+  function accessEntry(template: Template, principal: string): { scopes: unknown[]; policies: string[] } {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).filter((e: any) => e.Properties.PrincipalArn === principal) as any[];
+    expect(entries).toHaveLength(1);
+    const policies = entries[0].Properties.AccessPolicies as Array<{ AccessScope: unknown; PolicyArn: unknown }>;
+    return { scopes: policies.map((p) => p.AccessScope), policies: policies.map((p) => JSON.stringify(p.PolicyArn)) };
+  }
+
+  test('cluster admins get AmazonEKSClusterAdminPolicy on the whole cluster', () => {
+    const entry = accessEntry(prod.template, ADMIN);
+    expect(entry.scopes).toEqual([{ Type: 'cluster' }]);
+    expect(entry.policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSClusterAdminPolicy"/)]);
+  });
+
+  test('engineers are admins in development and view-only in production', () => {
+    expect(accessEntry(dev.template, ENGINEER).policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSAdminPolicy"/)]);
+    expect(accessEntry(prod.template, ENGINEER).policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSViewPolicy"/)]);
+    expect(accessEntry(prod.template, ENGINEER).scopes).toEqual([{ Type: 'cluster' }]);
+  });
+
+  test('deploy roles may edit only the named namespaces', () => {
+    const entry = accessEntry(prod.template, DEPLOY);
+    expect(entry.scopes).toEqual([{ Type: 'namespace', Namespaces: ['backend', 'frontend'] }]);
+    expect(entry.policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSEditPolicy"/)]);
+  });
+
+  test('only the kubectl handler administers a cluster without admin roles', () => {
+    const entries = Object.values(dev.template.findResources('AWS::EKS::AccessEntry')) as any[];
+    const admins = entries.filter((e) => JSON.stringify(e.Properties.AccessPolicies).includes('AmazonEKSClusterAdminPolicy'));
+    expect(admins).toHaveLength(1);
+    expect(JSON.stringify(admins[0].Properties.PrincipalArn)).toContain('KubectlProviderHandlerServiceRole');
+  });
+
+  test('one kubectl provider per cluster, in the private subnets', () => {
+    const handlers = Object.values(prod.template.findResources('AWS::Lambda::Function')).filter((f: any) => (f.Properties.Layers ?? []).length > 0) as any[];
+    expect(handlers).toHaveLength(1);
+    expect(JSON.stringify(handlers[0].Properties.VpcConfig.SubnetIds)).toMatch(/ApplicationSubnet1.*ApplicationSubnet2.*ApplicationSubnet3/);
+  });
+
+  test('managed add-ons: VPC CNI with network policy, kube-proxy, CoreDNS, Pod Identity agent, EBS CSI driver', () => {
+    const addons = Object.values(prod.template.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName).sort();
+    expect(addons).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    prod.template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'vpc-cni',
+      ConfigurationValues: JSON.stringify({ enableNetworkPolicy: 'true' }),
+      ResolveConflicts: 'OVERWRITE',
+      PodIdentityAssociations: [{ ServiceAccount: 'aws-node', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksVpcCniRole'), 'Arn'] } }],
+    });
+    prod.template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'aws-ebs-csi-driver',
+      PodIdentityAssociations: [{ ServiceAccount: 'ebs-csi-controller-sa', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksEbsCsiRole'), 'Arn'] } }],
+    });
+  });
+
+  test('add-on roles trust only their service account of this cluster', () => {
+    prod.template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': '123456789012',
+              'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksCluster'), 'Arn'] },
+              'aws:RequestTag/kubernetes-namespace': 'kube-system',
+              'aws:RequestTag/kubernetes-service-account': 'ebs-csi-controller-sa',
+            },
+          },
+        }],
+      },
+    });
+  });
+
+  test('network add-ons come before the nodes, CoreDNS and the EBS CSI driver after them', () => {
+    const nodegroup = Object.entries(prod.template.findResources('AWS::EKS::Nodegroup'))[0];
+    const [nodegroupId, nodegroupResource] = nodegroup as [string, any];
+    const addonIds = Object.fromEntries(Object.entries(prod.template.findResources('AWS::EKS::Addon')).map(([id, a]: [string, any]) => [a.Properties.AddonName, id]));
+    expect(nodegroupResource.DependsOn).toEqual(expect.arrayContaining([addonIds['vpc-cni'], addonIds['kube-proxy'], addonIds['eks-pod-identity-agent']]));
+    const resources = prod.template.toJSON().Resources;
+    expect(resources[addonIds.coredns].DependsOn).toContain(nodegroupId);
+    expect(resources[addonIds['aws-ebs-csi-driver']].DependsOn).toContain(nodegroupId);
+  });
+
+  test.each([
+    ['development', dev, 'Delete'],
+    ['production', prod, 'Retain'],
+  ])('%s: the default StorageClass is encrypted gp3 with the volume key', (_, built, reclaim) => {
+    const storageClass = manifests(built.template).find((m) => m.kind === 'StorageClass');
+    expect(storageClass).toMatchObject({
+      metadata: { name: 'gp3-encrypted', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      reclaimPolicy: reclaim,
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+    expect(storageClass.parameters.kmsKeyId).toMatch(/EksVolumeKey/);
+  });
+
+  test('the EBS CSI driver may use the volume key only through EC2', () => {
+    prod.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: Match.arrayWith(['kms:CreateGrant']),
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksVolumeKey'), 'Arn'] },
+          Condition: { StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } },
+        })]),
+      },
+    });
+  });
+
+  test('the AWS Load Balancer Controller comes from its chart with a Pod Identity role', () => {
+    const values = helmValues(prod.template, 'aws-load-balancer-controller');
+    expect(values).toMatchObject({ serviceAccount: { create: true, name: 'aws-load-balancer-controller' }, replicaCount: 2, region: 'us-east-1' });
+    prod.template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'aws-load-balancer-controller',
+      Repository: 'https://aws.github.io/eks-charts',
+      Version: '3.2.2',
+      Namespace: 'kube-system',
+    });
+    prod.template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'kube-system',
+      ServiceAccount: 'aws-load-balancer-controller',
+    });
+    expect(helmValues(dev.template, 'aws-load-balancer-controller').replicaCount).toBe(1);
+  });
+
+  test.each([
+    ['development', dev, 't4g.medium', 1],
+    ['production', prod, 'm7g.large', 3],
+  ])('%s: a small On-Demand Graviton system node group, tainted for add-ons', (_, built, instanceType, nodes) => {
+    built.template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_ARM_64_STANDARD',
+      CapacityType: 'ON_DEMAND',
+      InstanceTypes: [instanceType],
+      ScalingConfig: { MinSize: nodes, DesiredSize: nodes, MaxSize: nodes + 1 },
+      Labels: { 'innovate.io/node-role': 'system' },
+      Taints: [{ Key: 'CriticalAddonsOnly', Value: 'true', Effect: 'NO_SCHEDULE' }],
+    });
+    built.template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } }],
+      }),
+    });
+  });
+
+  test('system nodes join the cluster security group and the given node security groups', () => {
+    prod.template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        SecurityGroupIds: [
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksCluster'), 'ClusterSecurityGroupId'] },
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkApplicationSecurityGroup'), 'GroupId'] },
+        ],
+      }),
+    });
+  });
+
+  test('the system node role joins the cluster without the CNI policy or AWS-managed policies', () => {
+    const role = Object.values(prod.template.findResources('AWS::IAM::Role')).find((r: any) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('ec2.amazonaws.com')) as any;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    prod.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Description: Match.stringLikeRegexp('^System nodes'),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'NodePodIdentity', Action: 'eks-auth:AssumeRoleForPodIdentity' }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(prod.template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('AmazonEKS_CNI_Policy');
+  });
+
+  test('EKS Auto Mode keeps only the system pool of AWS and needs no self-managed add-ons', () => {
+    const { template } = build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE });
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ComputeConfig: Match.objectLike({ Enabled: true, NodePools: ['system'] }),
+      StorageConfig: { BlockStorage: { Enabled: true } },
+    });
+    template.resourceCountIs('AWS::EKS::Nodegroup', 0);
+    template.resourceCountIs('AWS::EKS::Addon', 0);
+  });
+
+  test.each([
+    ['kubernetesVersion', { kubernetesVersion: '1.99' }, /invalid kubernetesVersion "1.99": must be one of 1.32, 1.33, 1.34, 1.35/],
+    ['publicEndpointCidrs (empty)', { publicEndpointCidrs: [] }, /invalid publicEndpointCidrs \[\]: must list at least one CIDR/],
+    ['publicEndpointCidrs (internet)', { publicEndpointCidrs: ['0.0.0.0/0'] }, /invalid publicEndpointCidrs "0.0.0.0\/0": must be an allow-list/],
+    ['clusterAdminRoleArns', { clusterAdminRoleArns: ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/X'] }, /invalid clusterAdminRoleArns .*: must be IAM role ARNs without a path/],
+    ['systemNodeInstanceType', { systemNodeInstanceType: 'm5.large' }, /invalid systemNodeInstanceType "m5.large": must be a Graviton \(arm64\)/],
+    ['minNodes', { minNodes: 60 }, /invalid minNodes 60: must be an integer from 1 to 50/],
+    ['clusterName', { clusterName: '-bad' }, /invalid clusterName "-bad"/],
+    ['controlPlaneLogRetentionDays', { controlPlaneLogRetentionDays: 10 }, /invalid controlPlaneLogRetentionDays 10: must be one of 1, 3, 5, 7/],
+    ['deployNamespaces', { deployNamespaces: ['Backend'] }, /invalid deployNamespaces "Backend": must be a Kubernetes namespace name/],
+  ])('rejects a bad %s at synth', (_, props, message) => {
+    expect(() => build(PlatformStage.PRODUCTION, props as Partial<ObservableEksClusterProps>)).toThrow(message);
+  });
+
+  test('deploy roles without namespaces fail validation', () => {
+    expect(() => build(PlatformStage.PRODUCTION, { deployRoleArns: [DEPLOY] })).toThrow(/deployRoleArns need namespaces/);
+  });
+
+  test.each([
+    ['development', PlatformStage.DEVELOPMENT, {}],
+    ['production', PlatformStage.PRODUCTION, { clusterAdminRoleArns: [ADMIN], deployRoleArns: [DEPLOY], deployNamespaces: ['backend'] }],
+    ['Auto Mode', PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE }],
+  ])('%s: passes the four compliance packs', (_, stage, props) => {
+    const { stack } = build(stage, props as Partial<ObservableEksClusterProps>);
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('logical IDs of the keys, log group and cluster are stable', () => {
+    expect(logicalIds(prod.template, (_, type) => [
+      'AWS::EKS::Cluster', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EKS::Nodegroup',
+    ].includes(type))).toMatchSnapshot();
+  });
+});
