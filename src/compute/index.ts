@@ -1,3 +1,4 @@
+export * from './application-namespace';
 export * from './container-registry';
 export * from './load-balancer-controller';
 export * from './observable-eks-cluster';

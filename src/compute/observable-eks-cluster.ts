@@ -7,13 +7,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS } from './cluster-addons';
 import { LoadBalancerController } from './load-balancer-controller';
 import { parseIpv4Cidr } from '../private/cidr';
-import { validateNamespaceName } from '../private/kubernetes';
 import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
 import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
 import { allowCloudWatchLogs } from '../private/keys';
+import { validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
@@ -125,8 +126,8 @@ export interface ObservableEksClusterProps {
 
   /**
    * IAM role ARNs with cluster-admin rights (the seed's senior engineers).
-   * Give role ARNs without a path (for IAM Identity Center roles, drop
-   * `aws-reserved/sso.amazonaws.com/<region>/`).
+   * Access entries accept role ARNs with their path (IAM Identity Center's
+   * `aws-reserved/sso.amazonaws.com/...` roles included).
    *
    * @default - none: only the kubectl handler administers the cluster
    */
@@ -380,6 +381,31 @@ export class ObservableEksCluster extends Construct {
     return [...this.applicationNamespaces];
   }
 
+  /**
+   * A namespace for one application (the seed's layer 4): Pod Security
+   * Admission `restricted`, default-deny network policies with the
+   * allowances the app needs, quotas, and a service account with an EKS Pod
+   * Identity role. The deploy roles may change it unless `deployNamespaces`
+   * says otherwise. Stage and profile default to the cluster's.
+   */
+  public addApplicationNamespace(name: string, options: ApplicationNamespaceOptions = {}): ApplicationNamespace {
+    if (this.applicationNamespaces.includes(name)) {
+      throw propError(this, 'name', name, `must be unique; already added: ${this.applicationNamespaces.join(', ')}`);
+    }
+    const namespace = new ApplicationNamespace(this, `Namespace-${name}`, {
+      stage: this.stage,
+      profile: this.profile,
+      ...options,
+      cluster: this.cluster,
+      name,
+    });
+    // Network policies are enforced, and Pod Identity credentials served, by
+    // add-ons: the namespace comes after them.
+    if (this.systemNodeGroup) namespace.node.addDependency(this.systemNodeGroup);
+    this.applicationNamespaces.push(name);
+    return namespace;
+  }
+
   private endpointAccess(cidrs: string[] | undefined): eks.EndpointAccess {
     if (cidrs === undefined) return eks.EndpointAccess.PRIVATE;
     if (cidrs.length === 0) {
@@ -532,8 +558,8 @@ function validateRoleArns(scope: Construct, prop: string, arns: string[]): void 
   }
   for (const arn of arns) {
     if (Token.isUnresolved(arn)) continue;
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]+$/.test(arn)) {
-      throw propError(scope, prop, arn, 'must be IAM role ARNs without a path (arn:aws:iam::<account>:role/<name>)');
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/.test(arn)) {
+      throw propError(scope, prop, arn, 'must be IAM role ARNs (arn:aws:iam::<account>:role/<optional path/><name>)');
     }
   }
 }

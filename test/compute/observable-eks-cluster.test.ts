@@ -295,7 +295,7 @@ describe('ObservableEksCluster', () => {
     ['kubernetesVersion', { kubernetesVersion: '1.99' }, /invalid kubernetesVersion "1.99": must be one of 1.32, 1.33, 1.34, 1.35/],
     ['publicEndpointCidrs (empty)', { publicEndpointCidrs: [] }, /invalid publicEndpointCidrs \[\]: must list at least one CIDR/],
     ['publicEndpointCidrs (internet)', { publicEndpointCidrs: ['0.0.0.0/0'] }, /invalid publicEndpointCidrs "0.0.0.0\/0": must be an allow-list/],
-    ['clusterAdminRoleArns', { clusterAdminRoleArns: ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/X'] }, /invalid clusterAdminRoleArns .*: must be IAM role ARNs without a path/],
+    ['clusterAdminRoleArns', { clusterAdminRoleArns: ['arn:aws:iam::123456789012:user/alice'] }, /invalid clusterAdminRoleArns "arn:aws:iam::123456789012:user\/alice": must be IAM role ARNs/],
     ['systemNodeInstanceType', { systemNodeInstanceType: 'm5.large' }, /invalid systemNodeInstanceType "m5.large": must be a Graviton \(arm64\)/],
     ['minNodes', { minNodes: 60 }, /invalid minNodes 60: must be an integer from 1 to 50/],
     ['clusterName', { clusterName: '-bad' }, /invalid clusterName "-bad"/],
@@ -322,5 +322,32 @@ describe('ObservableEksCluster', () => {
     expect(logicalIds(prod.template, (_, type) => [
       'AWS::EKS::Cluster', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EKS::Nodegroup',
     ].includes(type))).toMatchSnapshot();
+  });
+});
+
+describe('ObservableEksCluster.addApplicationNamespace', () => {
+  test('creates the namespace with the cluster stage and scopes the deploy roles to it', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.DEVELOPMENT, availabilityZones: TEST_AZS });
+    const cluster = new ObservableEksCluster(stack, 'Eks', {
+      stage: PlatformStage.DEVELOPMENT,
+      vpc: network.vpc,
+      kubectlLayer: testKubectlLayer(stack),
+      deployRoleArns: [DEPLOY],
+    });
+    const backend = cluster.addApplicationNamespace('backend');
+    cluster.addApplicationNamespace('frontend', { allowDatabaseEgress: false });
+    expect(cluster.namespaces).toEqual(['backend', 'frontend']);
+    expect(backend.namespaceName).toBe('backend');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: DEPLOY,
+      AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['backend', 'frontend'] } })],
+    });
+    const namespaces = manifests(template).filter((m) => m.kind === 'Namespace').map((m) => [m.metadata.name, m.metadata.labels['pod-security.kubernetes.io/enforce']]);
+    expect(namespaces).toEqual([['backend', 'restricted'], ['frontend', 'restricted']]);
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'backend', ServiceAccount: 'backend' });
+    expect(() => cluster.addApplicationNamespace('backend')).toThrow(/invalid name "backend": must be unique/);
+    expect(complianceFindings(stack)).toEqual([]);
   });
 });
