@@ -4,3 +4,6 @@ export * from './database';
 export * from './access';
 export * from './governance';
 export * from './compute';
+export * from './backup';
+export * from './secrets';
+export * from './observability';

@@ -33,12 +33,16 @@ export interface AccountStackProps extends StackProps {
  */
 export class AccountStack extends Stack {
   public readonly registry: ContainerRegistry;
+  /** Engineers, senior engineers and finance, separated by IAM. */
+  public readonly access: AccountAccess;
+  /** The GitHub Actions deploy role of each environment. */
+  public readonly deployRoles: GithubDeployRoles;
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id, props);
     CostAllocationTags.apply(this, { environment: 'shared', team: 'platform', costCenter: 'engineering' });
 
-    new AccountAccess(this, 'Access', {
+    this.access = new AccountAccess(this, 'Access', {
       principals: AccessPrincipals.roles(),
       productionBootstrapQualifier: props.productionCdkQualifier,
     });
@@ -54,7 +58,7 @@ export class AccountStack extends Stack {
     // One registry for both environments: an image is built once, tested in
     // development and promoted to production by its tag.
     this.registry = new ContainerRegistry(this, 'Registry', { stage: PlatformStage.PRODUCTION, repositoryPrefix: 'innovate/' });
-    new GithubDeployRoles(this, 'GithubDeploy', {
+    this.deployRoles = new GithubDeployRoles(this, 'GithubDeploy', {
       owner: props.githubOwner,
       repository: props.githubRepository,
       imageRepositories: this.registry.repositoryList,

@@ -59,6 +59,10 @@ export function buildPhase1(app: App): Stack[] {
     team: 'platform',
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 1: development environment',
+    registry: account.registry,
+    clusterAdminRoles: [account.access.seniorEngineeringRole!],
+    engineerRoles: [account.access.engineeringRole!],
+    deployRole: account.deployRoles.roleFor(PlatformStage.DEVELOPMENT),
   });
   const production = new EnvironmentStack(app, 'InnovateProduction', {
     env,
@@ -69,6 +73,10 @@ export function buildPhase1(app: App): Stack[] {
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 1: production environment',
     terminationProtection: true,
+    registry: account.registry,
+    clusterAdminRoles: [account.access.seniorEngineeringRole!],
+    engineerRoles: [account.access.engineeringRole!],
+    deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
   });
   production.addDependency(disasterRecovery, 'backups are copied into its vault');

@@ -1,8 +1,12 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { AdminAccess, AdminAccessMethod, CostAllocationTags, PlatformNetwork, PlatformStage, SecureRds } from '../../src';
+import {
+  AdminAccess, AdminAccessMethod, ContainerRegistry, CostAllocationTags, ObservableEksCluster, PlatformNetwork, PlatformStage, SecureRds,
+} from '../../src';
 
 /**
  * Properties of one Phase 1 environment (development or production).
@@ -17,6 +21,18 @@ export interface EnvironmentStackProps extends StackProps {
   /** Cost center charged for the environment. */
   readonly costCenter: string;
   /**
+   * The registry the cluster's nodes pull the application images from.
+   *
+   * @default - a registry of the environment's own (Phase 2: one per account)
+   */
+  readonly registry?: ContainerRegistry;
+  /** Roles with cluster-admin rights (senior engineers). @default - none */
+  readonly clusterAdminRoles?: iam.IRole[];
+  /** Engineers' roles: admin in development, view-only in production. @default - none */
+  readonly engineerRoles?: iam.IRole[];
+  /** The CI role that deploys the applications into their namespaces. @default - none */
+  readonly deployRole?: iam.IRole;
+  /**
    * ARN of the disaster-recovery backup vault in another region.
    *
    * @default - backups stay in this region
@@ -25,12 +41,13 @@ export interface EnvironmentStackProps extends StackProps {
 }
 
 /**
- * One environment of the seed's Phase 1 (single AWS account): its network
- * and database today; the cluster and operations stack join as the library grows.
+ * One environment of the seed's Phase 1 (single AWS account): its network,
+ * database and Kubernetes cluster.
  */
 export class EnvironmentStack extends Stack {
   public readonly network: PlatformNetwork;
   public readonly database: SecureRds;
+  public readonly cluster: ObservableEksCluster;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -67,6 +84,33 @@ export class EnvironmentStack extends Stack {
       clientSecurityGroups: [this.network.applicationSecurityGroup],
       port: this.network.databasePort,
       backupCopyVaultArn: props.backupCopyVaultArn,
+    });
+
+    // Kubernetes (seed: "Compute Platform"): innovate-eks-dev / -prod,
+    // private API endpoint, Karpenter on Graviton Spot, nodes in the
+    // application tier (which the database and load balancer trust).
+    const registry = props.registry ?? new ContainerRegistry(this, 'Registry', { stage: props.stage, repositoryPrefix: `innovate-${props.stage}/` });
+    this.cluster = new ObservableEksCluster(this, 'Cluster', {
+      stage: props.stage,
+      vpc: this.network.vpc,
+      kubectlLayer: new KubectlV35Layer(this, 'KubectlLayer'),
+      nodeSecurityGroups: [this.network.applicationSecurityGroup],
+      nodeStatements: registry.pullStatements(),
+      clusterAdminRoleArns: (props.clusterAdminRoles ?? []).map((role) => role.roleArn),
+      engineerRoleArns: (props.engineerRoles ?? []).map((role) => role.roleArn),
+      deployRoleArns: props.deployRole ? [props.deployRole.roleArn] : undefined,
+    });
+    // The seed's two applications, each in its own restricted namespace:
+    // the Flask API reaches the database; the React SPA's server needs
+    // nothing but its ingress.
+    this.cluster.addApplicationNamespace('backend', {
+      ingressPorts: [this.network.applicationPort],
+      databasePort: this.network.databasePort,
+    });
+    this.cluster.addApplicationNamespace('frontend', {
+      ingressPorts: [this.network.applicationPort],
+      allowDatabaseEgress: false,
+      httpsEgressCidrs: [],
     });
 
     // Administrator access (seed: "Database Access"). Development uses the

@@ -1,0 +1,18 @@
+/**
+ * One JSON line per event on stdout (CloudWatch Logs). Callers pass only
+ * names, paths and ARNs: the handler never sees a secret value (it signs
+ * with the Lambda role's temporary credentials, which are never logged).
+ */
+export function log(message: string, fields: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ level: 'INFO', message, ...fields }));
+}
+
+/** Logs a failure (message only). */
+export function logError(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
+  console.error(JSON.stringify({ level: 'ERROR', message, error: errorMessage(err), ...fields }));
+}
+
+/** The message of any thrown value. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

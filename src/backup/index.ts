@@ -1,0 +1,2 @@
+export * from './velero-backup';
+export * from './velero-replica-bucket';

@@ -1,0 +1,2 @@
+export * from './fluent-bit';
+export * from './logging-domain';

@@ -1,0 +1,182 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from './compliance';
+import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from './validation';
+
+/**
+ * The key prefixes under which Velero keeps one object set per backup or
+ * restore (`backups/<name>/...`, `restores/<name>/...`); the age-based
+ * safety-net expiry applies there only. Other prefixes (a Kopia repository
+ * under `kopia/` if file-system backup is ever turned on, `metadata/`) hold
+ * data shared between backups and must never expire by age.
+ */
+export const VELERO_BACKUP_PREFIXES = ['backups/', 'restores/'];
+
+/** Days a bucket's objects outlive Velero's TTL, and deleted versions stay recoverable. */
+export const DEFAULT_LIFECYCLE_MARGIN_DAYS = 7;
+/** A sanity bound on retention (ten years), not a Velero or S3 limit. */
+export const MAX_RETENTION_DAYS = 3650;
+/** Bound of the safety margin. */
+export const MAX_LIFECYCLE_MARGIN_DAYS = 365;
+
+/** S3 server access logs are delivered through a bucket policy, not the legacy ACL. */
+const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
+/** Throw unless retention and margin are in range. */
+export function validateRetention(scope: IConstruct, retentionDays: number, marginDays: number): void {
+  validateIntegerRange(scope, 'retentionDays', retentionDays, 1, MAX_RETENTION_DAYS);
+  validateIntegerRange(scope, 'lifecycleMarginDays', marginDays, 1, MAX_LIFECYCLE_MARGIN_DAYS);
+}
+
+/**
+ * Lifecycle of a Velero bucket (primary or replica):
+ * - backup and restore objects expire `retentionDays + marginDays` after
+ *   their creation, a safety net behind Velero's own TTL-based deletion
+ *   (objects of a cluster whose Velero is gone would otherwise stay for
+ *   ever);
+ * - versions Velero deleted (noncurrent) stay `marginDays` more, so a
+ *   wrongful deletion can be undone; then the delete markers go too;
+ * - incomplete multipart uploads are aborted after a day.
+ */
+export function veleroLifecycleRules(retentionDays: number, marginDays: number): s3.LifecycleRule[] {
+  return [
+    ...VELERO_BACKUP_PREFIXES.map((prefix) => ({
+      id: `Expire-${prefix.replace('/', '')}-after-retention-plus-margin`,
+      prefix,
+      expiration: Duration.days(retentionDays + marginDays),
+    })),
+    {
+      id: 'Expire-noncurrent-versions-and-uploads',
+      noncurrentVersionExpiration: Duration.days(marginDays),
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    },
+    {
+      id: 'Remove-expired-delete-markers',
+      expiredObjectDeleteMarker: true,
+    },
+  ];
+}
+
+/** Deliver S3 server access logs through a bucket policy below `scope` (call before any bucket exists). */
+export function useBucketPolicyForAccessLogs(scope: Construct): void {
+  scope.node.setContext(S3_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+}
+
+/**
+ * A bucket for the server access logs of a Velero bucket: SSE-S3 (the only
+ * encryption S3 log delivery supports), versioned, TLS only, public access
+ * blocked, logs kept one year (PCI DSS 10.7).
+ */
+export function createAccessLogsBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    lifecycleRules: [{
+      id: 'ExpireAccessLogs',
+      expiration: Duration.days(AUDIT_RETENTION_DAYS),
+      noncurrentVersionExpiration: Duration.days(AUDIT_RETENTION_DAYS),
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    }],
+    removalPolicy,
+  });
+  acknowledgeRules(
+    bucket,
+    'This bucket receives the Velero backup bucket\'s server access logs; it cannot log to itself (that would loop), and S3 access-log delivery only supports SSE-S3, not SSE-KMS.',
+    [
+      'AwsSolutions-S1',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'PCI.DSS.321-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3DefaultEncryptionKMS',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'PCI.DSS.321-S3DefaultEncryptionKMS',
+    ],
+  );
+  acknowledgeRules(
+    bucket,
+    'Access logs of the Velero bucket are an audit record of this region, kept one year and versioned; the backups themselves, not their access logs, are what the recovery region needs.',
+    ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+  );
+  explainCheckovException(bucket.node.defaultChild as s3.CfnBucket, 'CKV_AWS_18', 'The access-log bucket of the Velero bucket cannot log to itself.');
+  explainCheckovException(bucket.node.defaultChild as s3.CfnBucket, 'CKV_AWS_145',
+    'S3 server access log delivery supports SSE-S3 only, not SSE-KMS.');
+  return bucket;
+}
+
+/** Where a Velero bucket lives: its name, region and KMS key. */
+export interface BucketLocation {
+  readonly bucketName: string;
+  readonly region: string;
+  readonly kmsKeyArn: string;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Throw unless the location's concrete parts are well formed. */
+export function validateLocation(scope: IConstruct, prop: string, location: BucketLocation): void {
+  if (!Token.isUnresolved(location.region) && !REGION.test(location.region)) {
+    throw propError(scope, `${prop}.region`, location.region, 'must be an AWS region name such as us-west-2');
+  }
+  if (!Token.isUnresolved(location.bucketName) && !BUCKET_NAME.test(location.bucketName)) {
+    throw propError(scope, `${prop}.bucketName`, location.bucketName,
+      'must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit');
+  }
+  const arn = location.kmsKeyArn;
+  const literal = arn.replace(/\$\{Token\[[^\]]*\]\}/g, 'x');
+  if (!/^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)\/.+$/.test(literal)) {
+    throw propError(scope, `${prop}.kmsKeyArn`, arn, 'must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or of its alias (...:alias/<name>)');
+  }
+}
+
+/** The alias name (`alias/x`) of an alias ARN, or undefined for a key ARN. */
+export function aliasName(kmsKeyArn: string): string | undefined {
+  const i = kmsKeyArn.lastIndexOf(':alias/');
+  if (i < 0) return undefined;
+  const name = kmsKeyArn.slice(i + 1);
+  return Token.isUnresolved(name) ? undefined : name;
+}
+
+/**
+ * A statement allowing `actions` on the KMS key of `location`. A key ARN is
+ * named directly. IAM does not authorize key operations through an alias
+ * ARN, so for an alias the statement names the keys of that account and
+ * region and requires the alias (`kms:ResourceAliases`): only the key the
+ * alias points to matches. `viaS3` restricts use to S3 of that region.
+ */
+export function kmsKeyStatement(policyOwner: IConstruct, location: BucketLocation, actions: string[], viaS3: boolean): iam.PolicyStatement {
+  const alias = aliasName(location.kmsKeyArn);
+  const conditions: { [op: string]: { [key: string]: unknown } } = {};
+  if (viaS3) {
+    conditions.StringEquals = { 'kms:ViaService': `s3.${location.region}.amazonaws.com` };
+  }
+  if (alias === undefined) {
+    return new iam.PolicyStatement({ actions, resources: [location.kmsKeyArn], conditions });
+  }
+  const stack = Stack.of(policyOwner);
+  conditions['ForAnyValue:StringEquals'] = { 'kms:ResourceAliases': alias };
+  return new iam.PolicyStatement({
+    actions,
+    resources: [`arn:${stack.partition}:kms:${location.region}:${stack.account}:key/*`],
+    conditions,
+  });
+}
+
+/** Acknowledge the `key/*` resource of an alias-based KMS statement, when there is one. */
+export function acknowledgeAliasKeyWildcard(policy: IConstruct, location: BucketLocation): void {
+  const alias = aliasName(location.kmsKeyArn);
+  if (alias === undefined) return;
+  const stack = Stack.of(policy);
+  acknowledgeWildcardResource(
+    policy,
+    `arn:${stack.partition}:kms:${location.region}:${stack.account}:key/*`,
+    `The recovery-region key is named by its alias (${alias}), so the primary stack needs no cross-region reference; IAM authorizes key use only on key ARNs, `
+    + 'so the statement names the keys of that account and region and the kms:ResourceAliases condition admits only the key carrying the alias.',
+  );
+}
