@@ -1,9 +1,10 @@
+import { CfnResource } from 'aws-cdk-lib';
 import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeWildcardResource } from '../private/compliance';
+import { acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
 
 /** The name of the default StorageClass the cluster creates. */
@@ -62,6 +63,11 @@ export function addNetworkAddons(scope: Construct, cluster: eks.Cluster): Networ
     cniRole.policy!,
     `arn:${cluster.stack.partition}:ec2:*:*:network-interface/*`,
     'The VPC CNI tags the network interfaces it creates; their IDs are unknown until then.',
+  );
+  explainCheckovException(
+    cniRole.policy!.node.defaultChild as CfnResource,
+    'CKV_AWS_111',
+    'AWS\'s AmazonEKS_CNI_Policy content: the CNI creates, attaches and addresses network interfaces of nodes that do not exist yet, so EC2 offers no narrower resource; only the aws-node service account of this cluster can assume the role.',
   );
 
   const podIdentityAgent = cluster.eksPodIdentityAgent!;

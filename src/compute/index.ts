@@ -1,4 +1,6 @@
 export * from './application-namespace';
 export * from './container-registry';
+export * from './karpenter';
 export * from './load-balancer-controller';
+export * from './node-pools';
 export * from './observable-eks-cluster';

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from '../private/compliance';
+import { acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { propError, validateIntegerRange } from '../private/validation';
 
@@ -83,6 +83,13 @@ export class LoadBalancerController extends Construct {
         + 'Only the controller\'s service account of this cluster can assume the role.',
       );
     }
+
+    explainCheckovException(
+      policy!.node.defaultChild as CfnResource,
+      'CKV_AWS_111',
+      'The policy AWS publishes for this controller version: the load balancers, target groups and security groups it manages are created at run time, '
+      + 'so their write actions are limited by the elbv2.k8s.aws/cluster tag conditions instead of ARNs; only the controller\'s service account of this cluster can assume the role.',
+    );
 
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster: props.cluster,

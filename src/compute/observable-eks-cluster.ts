@@ -9,7 +9,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS } from './cluster-addons';
+import { Karpenter } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
+import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
 import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
@@ -56,7 +58,7 @@ export enum CapacityMode {
 /**
  * Properties of an `ObservableEksCluster`.
  */
-export interface ObservableEksClusterProps {
+export interface ObservableEksClusterProps extends NodePoolSettings {
   /** The VPC; the control plane, nodes and kubectl handler use its private subnets. */
   readonly vpc: ec2.IVpc;
 
@@ -69,21 +71,6 @@ export interface ObservableEksClusterProps {
    * per account and imported by ARN (Java and Go have no package for it).
    */
   readonly kubectlLayer: lambda.ILayerVersion;
-
-  /**
-   * The stage whose preset fills every default below.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (a profile derived from a
-   * `StageProfiles` preset).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
 
   /**
    * The cluster name.
@@ -171,13 +158,6 @@ export interface ObservableEksClusterProps {
   readonly systemNodeInstanceType?: string;
 
   /**
-   * Nodes of the system node group, always on (Karpenter mode).
-   *
-   * @default - the preset's `cluster.minNodes` (1 / 3)
-   */
-  readonly minNodes?: number;
-
-  /**
    * IAM statements every node gets besides joining the cluster, e.g.
    * `ContainerRegistry.pullStatements()` so the kubelet can pull the images.
    *
@@ -257,6 +237,10 @@ export class ObservableEksCluster extends Construct {
   public readonly systemNodeGroup?: eks.Nodegroup;
   /** The role of the system nodes (Karpenter mode). */
   public readonly systemNodeRole?: iam.IRole;
+  /** Karpenter, its node role, interruption queue, EC2NodeClass and NodePools (Karpenter mode). */
+  public readonly karpenter?: Karpenter;
+  /** The Graviton Spot NodePools replacing Auto Mode's built-in general-purpose pool (Auto Mode). */
+  public readonly autoModeNodePools?: eks.KubernetesManifest;
   /** The AWS Load Balancer Controller (Karpenter mode; Auto Mode has its own). */
   public readonly loadBalancerController?: LoadBalancerController;
   /** The default StorageClass name. */
@@ -283,7 +267,7 @@ export class ObservableEksCluster extends Construct {
     }
     this.capacityMode = props.capacityMode ?? CapacityMode.KARPENTER;
     const minNodes = props.minNodes ?? preset.minNodes;
-    validateIntegerRange(this, 'minNodes', minNodes, 1, preset.maxNodes);
+    validateIntegerRange(this, 'minNodes', minNodes, 1, props.maxNodes ?? preset.maxNodes);
     const logRetention = props.controlPlaneLogRetentionDays ?? preset.controlPlaneLogRetentionDays;
     validateOneOf(this, 'controlPlaneLogRetentionDays', logRetention, CLOUDWATCH_RETENTION_DAYS);
     const endpointAccess = this.endpointAccess(props.publicEndpointCidrs);
@@ -373,6 +357,32 @@ export class ObservableEksCluster extends Construct {
         replicas: this.stage === PlatformStage.PRODUCTION ? 2 : 1,
       });
       this.loadBalancerController.node.addDependency(this.systemNodeGroup);
+      this.karpenter = new Karpenter(this, 'Karpenter', {
+        ...nodePoolSettings(props),
+        stage: this.stage,
+        profile: this.profile,
+        minNodes,
+        cluster: this.cluster,
+        kubernetesVersion: this.kubernetesVersion,
+        subnets: props.vpc.selectSubnets(nodeSubnets).subnets,
+        securityGroups: props.nodeSecurityGroups,
+        nodeStatements: props.nodeStatements,
+      });
+      // The controller runs on the system nodes and gets its credentials
+      // from the Pod Identity agent.
+      this.karpenter.node.addDependency(this.systemNodeGroup, this.cluster.eksPodIdentityAgent!);
+    } else {
+      const plan = NodePools.plan(this, {
+        ...nodePoolSettings(props),
+        stage: this.stage,
+        profile: this.profile,
+        minNodes,
+        target: NodePoolTarget.EKS_AUTO_MODE,
+      });
+      this.autoModeNodePools = new eks.KubernetesManifest(this, 'AutoModeNodePools', {
+        cluster: this.cluster,
+        manifest: plan.manifests,
+      });
     }
   }
 
@@ -515,6 +525,22 @@ export class ObservableEksCluster extends Construct {
       acknowledgeKubectlProvider(provider);
     }
   }
+}
+
+/** The node-pool settings among the cluster's props. */
+function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
+  return {
+    spotPercentage: props.spotPercentage,
+    instanceFamilies: props.instanceFamilies,
+    nodeArchitecture: props.nodeArchitecture,
+    cpuLimit: props.cpuLimit,
+    memoryLimitGiB: props.memoryLimitGiB,
+    maxNodes: props.maxNodes,
+    consolidateAfterSeconds: props.consolidateAfterSeconds,
+    disruptionBudgetPercent: props.disruptionBudgetPercent,
+    expireAfterHours: props.expireAfterHours,
+    terminationGracePeriodHours: props.terminationGracePeriodHours,
+  };
 }
 
 /** The kubectl provider: aws-cdk-lib's handler, role and provider framework. */

@@ -278,11 +278,40 @@ describe('ObservableEksCluster', () => {
         ]),
       },
     });
-    expect(JSON.stringify(prod.template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('AmazonEKS_CNI_Policy');
+    const nodePolicies = Object.values(prod.template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter((p: any) => /(System nodes|Nodes Karpenter launches)/.test(JSON.stringify(p.Properties.Description)));
+    expect(nodePolicies).toHaveLength(2);
+    for (const policy of nodePolicies) {
+      expect(JSON.stringify(policy)).not.toMatch(/ec2:(CreateNetworkInterface|AssignPrivateIpAddresses)/);
+    }
+  });
+
+  test.each([
+    ['development', dev, ['spot'], 10 - 1],
+    ['production', prod, ['spot', 'on-demand'], 50 - 3],
+  ])('%s: Karpenter runs on the system nodes and provisions Graviton pools up to maxNodes - minNodes', (_, built, capacityTypes, nodeLimit) => {
+    expect(built.cluster.karpenter).toBeDefined();
+    const pools = manifests(built.template).filter((m) => m.kind === 'NodePool');
+    expect(pools.map((p) => p.spec.template.spec.requirements.find((r: any) => r.key === 'karpenter.sh/capacity-type').values).flat()).toEqual(capacityTypes);
+    expect(pools.reduce((sum, p) => sum + Number(p.spec.limits.nodes), 0)).toBe(nodeLimit);
+    for (const pool of pools) {
+      expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] });
+      expect(pool.spec.template.spec.nodeClassRef).toMatchObject({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' });
+    }
+    const karpenter = Object.entries(built.template.findResources('Custom::AWSCDK-EKS-HelmChart')).find(([, r]: [string, any]) => r.Properties.Chart === 'karpenter') as [string, any];
+    const nodegroupId = Object.keys(built.template.findResources('AWS::EKS::Nodegroup'))[0];
+    expect(karpenter[1].DependsOn).toContain(nodegroupId);
   });
 
   test('EKS Auto Mode keeps only the system pool of AWS and needs no self-managed add-ons', () => {
-    const { template } = build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE });
+    const { template, cluster } = build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE });
+    expect(cluster.karpenter).toBeUndefined();
+    const pools = manifests(template).filter((m) => m.kind === 'NodePool');
+    expect(pools.length).toBeGreaterThan(0);
+    for (const pool of pools) {
+      expect(pool.spec.template.spec.nodeClassRef).toMatchObject({ group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' });
+      expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] });
+    }
     template.hasResourceProperties('AWS::EKS::Cluster', {
       ComputeConfig: Match.objectLike({ Enabled: true, NodePools: ['system'] }),
       StorageConfig: { BlockStorage: { Enabled: true } },
@@ -298,6 +327,8 @@ describe('ObservableEksCluster', () => {
     ['clusterAdminRoleArns', { clusterAdminRoleArns: ['arn:aws:iam::123456789012:user/alice'] }, /invalid clusterAdminRoleArns "arn:aws:iam::123456789012:user\/alice": must be IAM role ARNs/],
     ['systemNodeInstanceType', { systemNodeInstanceType: 'm5.large' }, /invalid systemNodeInstanceType "m5.large": must be a Graviton \(arm64\)/],
     ['minNodes', { minNodes: 60 }, /invalid minNodes 60: must be an integer from 1 to 50/],
+    ['spotPercentage', { spotPercentage: 120 }, /invalid spotPercentage 120/],
+    ['instanceFamilies', { instanceFamilies: ['m7g', 'm5'] }, /invalid instanceFamilies "m5"/],
     ['clusterName', { clusterName: '-bad' }, /invalid clusterName "-bad"/],
     ['controlPlaneLogRetentionDays', { controlPlaneLogRetentionDays: 10 }, /invalid controlPlaneLogRetentionDays 10: must be one of 1, 3, 5, 7/],
     ['deployNamespaces', { deployNamespaces: ['Backend'] }, /invalid deployNamespaces "Backend": must be a Kubernetes namespace name/],

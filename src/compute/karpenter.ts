@@ -1,0 +1,797 @@
+import { CfnResource, Duration, ITaggable, Lazy, Names, RemovalPolicy, Stack, TagManager, Tags, TagType, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnCluster } from 'aws-cdk-lib/aws-eks';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { NodePoolPlan, NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
+import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
+import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
+import { createManagedRole } from '../private/managed-role';
+import { createPodIdentityRole } from '../private/pod-identity';
+import { propError, validateIntegerRange } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+
+/**
+ * The Karpenter release this construct installs and writes objects for
+ * (`karpenter.sh/v1`, `karpenter.k8s.aws/v1`). v1.15 supports Kubernetes
+ * 1.26 to 1.37 (its `MinK8sVersion`/`MaxK8sVersion`), so the preset's 1.35.
+ */
+const KARPENTER_VERSION = '1.15.1';
+/** Kubernetes minor versions the pinned Karpenter release accepts. */
+const SUPPORTED_KUBERNETES_MINORS = { min: 26, max: 37 };
+const CHART_REPOSITORY = 'oci://public.ecr.aws/karpenter/karpenter';
+const CRD_CHART_REPOSITORY = 'oci://public.ecr.aws/karpenter/karpenter-crd';
+const NAMESPACE = 'kube-system';
+/** The chart's service account, named so the Pod Identity association can find it. */
+const SERVICE_ACCOUNT = 'karpenter';
+/** The tag Karpenter discovers its subnets and security groups by. */
+const DISCOVERY_TAG = 'karpenter.sh/discovery';
+/** The EC2NodeClass every NodePool references. */
+const NODE_CLASS_NAME = 'default';
+/** Label and taint of the system node group the controller runs on (ObservableEksCluster). */
+const DEFAULT_SYSTEM_NODE_SELECTOR = { 'innovate.io/node-role': 'system' };
+/** Highly available controller (leader election): two replicas where the system node group has two nodes. */
+const HA_REPLICAS = 2;
+/** EKS-optimized Amazon Linux 2023, following AWS's releases (see `amiSelectorAlias`). */
+const DEFAULT_AMI_ALIAS = 'al2023@latest';
+const AMI_ALIAS = /^al2023@(latest|v\d{8})$/;
+/** Karpenter's default root volume size for AL2023. */
+const DEFAULT_ROOT_VOLUME_GIB = 20;
+const MAX_ROOT_VOLUME_GIB = 16_384;
+const CHART_VERSION = /^1\.\d+\.\d+$/;
+/** Requests sized for a cluster of up to ~100 nodes; no CPU limit (throttling slows scheduling decisions). */
+const CONTROLLER_RESOURCES = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } };
+/** Tag keys Karpenter sets itself and refuses in an EC2NodeClass. */
+const RESTRICTED_TAG_KEYS = ['eks:eks-cluster-name', 'karpenter.sh/nodepool', 'karpenter.sh/nodeclaim', 'karpenter.k8s.aws/ec2nodeclass'];
+/** The interruption events Karpenter handles (its reference CloudFormation). */
+const INTERRUPTION_EVENTS: Array<{ id: string; source: string; detailType: string }> = [
+  { id: 'ScheduledChangeRule', source: 'aws.health', detailType: 'AWS Health Event' },
+  { id: 'SpotInterruptionRule', source: 'aws.ec2', detailType: 'EC2 Spot Instance Interruption Warning' },
+  { id: 'RebalanceRule', source: 'aws.ec2', detailType: 'EC2 Instance Rebalance Recommendation' },
+  { id: 'InstanceStateChangeRule', source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' },
+];
+/** Karpenter's reference: an interruption notice is useless after a few minutes (a Spot warning gives two). */
+const QUEUE_RETENTION = Duration.seconds(300);
+/** EC2 reads it launches Karpenter makes; EC2 supports no resource-level permissions for them. */
+const REGIONAL_DESCRIBE_ACTIONS = [
+  'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeCapacityReservations',
+  'ec2:DescribeImages',
+  'ec2:DescribeInstanceStatus',
+  'ec2:DescribeInstanceTypeOfferings',
+  'ec2:DescribeInstanceTypes',
+  'ec2:DescribeInstances',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSpotPriceHistory',
+  'ec2:DescribeSubnets',
+];
+/** What Session Manager needs on a node (the session part of AmazonSSMManagedInstanceCore). */
+const SESSION_MANAGER_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+
+/**
+ * Properties of `Karpenter`.
+ */
+export interface KarpenterProps extends NodePoolSettings {
+  /**
+   * The cluster to install Karpenter into (with a kubectl provider, the EKS
+   * Pod Identity agent and the VPC CNI add-on). Its cluster security group
+   * is attached to every node.
+   */
+  readonly cluster: eks.ICluster;
+
+  /**
+   * The subnets Karpenter launches nodes into: the private application
+   * subnets. Each is tagged `karpenter.sh/discovery: <cluster name>`, the
+   * EC2NodeClass selects that tag; an imported subnet (that this app cannot
+   * tag) is selected by its ID instead.
+   */
+  readonly subnets: ec2.ISubnet[];
+
+  /**
+   * Security groups every node joins besides the cluster security group,
+   * e.g. `PlatformNetwork.applicationSecurityGroup`. Tagged and selected like
+   * `subnets`.
+   *
+   * @default - only the cluster security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Extra permissions of the node role, e.g. `ContainerRegistry.pullStatements()`
+   * so the kubelet can pull the application images.
+   *
+   * @default - none: the node can join the cluster, nothing else
+   */
+  readonly nodeStatements?: iam.PolicyStatement[];
+
+  /**
+   * Let nodes register with AWS Systems Manager so engineers can open a
+   * Session Manager shell on them (`ssm:UpdateInstanceInformation` and the
+   * `ssmmessages` channel actions). Off by default: nodes are cattle, the
+   * Kubernetes API (`kubectl debug node/...`) reaches them, and a shell on a
+   * node bypasses Kubernetes RBAC and audit logs.
+   *
+   * @default false
+   */
+  readonly enableSessionManager?: boolean;
+
+  /**
+   * The Karpenter release (Helm chart version of both `karpenter` and
+   * `karpenter-crd`): a 1.x version, since the objects written here use the
+   * v1 APIs. Check the release's Kubernetes compatibility before changing it.
+   *
+   * @default '1.15.1'
+   */
+  readonly chartVersion?: string;
+
+  /**
+   * Controller replicas. They run on the system node group, at most one per
+   * node (the chart's anti-affinity), so at most `minNodes`.
+   *
+   * @default - 2 (leader election, survives a node loss) when the system node group has 2 or more nodes (production), else 1 (development)
+   */
+  readonly controllerReplicas?: number;
+
+  /**
+   * Node selector of the controller pods: the labels of the system node
+   * group (its `CriticalAddonsOnly` taint is tolerated).
+   *
+   * @default { 'innovate.io/node-role': 'system' } (the system node group of ObservableEksCluster)
+   */
+  readonly systemNodeSelector?: { [key: string]: string };
+
+  /**
+   * The EKS-optimized Amazon Linux 2023 AMI of the nodes, as an
+   * EC2NodeClass alias: `al2023@latest` or a release such as
+   * `al2023@v20251112`. With `latest`, Karpenter replaces nodes (drift,
+   * within the disruption budget) when AWS publishes a patched AMI, about
+   * weekly; pin a release you have tested to roll AMIs on your schedule.
+   *
+   * @default 'al2023@latest'
+   */
+  readonly amiSelectorAlias?: string;
+
+  /**
+   * The key that encrypts the nodes' root volumes. A key you pass must let
+   * EC2 use it for this account's principals (as the default key's policy
+   * does, see below) or at least for the controller role.
+   *
+   * @default - a new customer-managed key with rotation, usable through EC2 by principals of this account (like AWS's `aws/ebs` key), retained in production
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+
+  /**
+   * Size of each node's root volume (encrypted gp3), in GiB.
+   *
+   * @default 20
+   */
+  readonly rootVolumeSizeGiB?: number;
+
+  /**
+   * Tags of the EC2 instances, volumes and network interfaces Karpenter
+   * launches, in addition to the tags applied with `Tags.of()` to this
+   * construct or any scope above it (the stack's cost-allocation tags).
+   *
+   * @default - only the tags applied with `Tags.of()`
+   */
+  readonly nodeTags?: { [key: string]: string };
+
+  /**
+   * Kubernetes minor version of the cluster, checked against the versions
+   * the pinned Karpenter release supports.
+   *
+   * @default - the preset's `cluster.kubernetesVersion` (1.35)
+   */
+  readonly kubernetesVersion?: string;
+}
+
+/**
+ * Karpenter (self-managed) on an EKS cluster: the controller, its
+ * permissions, interruption handling, one EC2NodeClass and the NodePools of
+ * the stage.
+ *
+ * - **Controller**: the official charts (`karpenter-crd`, then `karpenter`
+ *   from `oci://public.ecr.aws/karpenter`, pinned to 1.15.1) in
+ *   `kube-system`, on the system node group, 1 replica in development and 2
+ *   in production (see `controllerReplicas`). The CRDs come from the
+ *   separate CRD chart, as Karpenter recommends, so chart upgrades upgrade
+ *   them too.
+ * - **Controller permissions** through EKS Pod Identity (service account
+ *   `kube-system/karpenter`), modelled on Karpenter's v1 reference policy:
+ *   launching only with this cluster's tags on the request, deleting and
+ *   re-tagging only resources carrying them, passing only the node role,
+ *   instance profiles only under Karpenter's path for this cluster, the
+ *   interruption queue only.
+ * - **Node role**: what `AmazonEKSWorkerNodePolicy` grants, with the EKS
+ *   actions narrowed to the cluster (no CNI permissions: the VPC CNI uses
+ *   Pod Identity), plus `nodeStatements`, and an `EC2_LINUX` access entry.
+ * - **Interruption queue**: SQS (KMS-encrypted, TLS only, 5-minute
+ *   retention) fed by EventBridge rules for AWS Health scheduled changes,
+ *   Spot interruption warnings, rebalance recommendations and instance state
+ *   changes; Karpenter drains a node before EC2 takes it.
+ * - **EC2NodeClass** `default`: AL2023 (arm64), the tagged subnets and
+ *   security groups plus the cluster security group, IMDSv2 only with a hop
+ *   limit of 1 (pods cannot reach the node's instance metadata or borrow
+ *   its role), an encrypted gp3 root volume with a customer-managed key, and
+ *   the construct's tags on every instance.
+ * - **NodePools** from `NodePools.plan()`: one Spot pool in development, a
+ *   Spot and an On-Demand pool split 80/20 in production (see `NodePools`
+ *   for the split, the limits and the scaling behaviour).
+ *
+ * The cluster must run the EKS Pod Identity agent before the controller
+ * starts, and the system node group must exist: add
+ * `karpenter.node.addDependency(...)` on both when they live in the same app.
+ *
+ * @example
+ * const karpenter = new Karpenter(this, 'Karpenter', {
+ *   cluster,
+ *   stage: PlatformStage.PRODUCTION,
+ *   subnets: network.vpc.privateSubnets,
+ *   securityGroups: [network.applicationSecurityGroup],
+ *   nodeStatements: registry.pullStatements(),
+ * });
+ */
+export class Karpenter extends Construct implements ITaggable {
+  /** Tags applied to every instance Karpenter launches (filled by `Tags.of()` on this construct or a scope above it). */
+  public readonly tags: TagManager;
+  /** The role of the nodes Karpenter launches. */
+  public readonly nodeRole: iam.IRole;
+  /** The access entry that lets nodes of `nodeRole` join the cluster. */
+  public readonly nodeAccessEntry: eks.AccessEntry;
+  /** The controller's role (EKS Pod Identity). */
+  public readonly controllerRole: iam.IRole;
+  /** The SQS queue of interruption events. */
+  public readonly interruptionQueue: sqs.IQueue;
+  /** The key that encrypts the interruption queue. */
+  public readonly queueEncryptionKey: kms.IKey;
+  /** The key that encrypts the nodes' root volumes. */
+  public readonly volumeEncryptionKey: kms.IKey;
+  /** The Helm release of the CRDs. */
+  public readonly crdChart: eks.HelmChart;
+  /** The Helm release of the controller. */
+  public readonly chart: eks.HelmChart;
+  /** The Helm values of the controller release. */
+  public readonly chartValues: { [key: string]: any };
+  /** The EC2NodeClass as applied. */
+  public readonly nodeClass: eks.KubernetesManifest;
+  /** The EC2NodeClass object. */
+  public readonly nodeClassManifest: { [key: string]: any };
+  /** The NodePools as applied. */
+  public readonly nodePools: eks.KubernetesManifest;
+  /** The NodePools and how they split the capacity. */
+  public readonly nodePoolPlan: NodePoolPlan;
+  /** The Karpenter release installed. */
+  public readonly chartVersion: string;
+  /** Controller replicas. */
+  public readonly controllerReplicas: number;
+  /** The value of the `karpenter.sh/discovery` tag on the subnets and security groups (the cluster name when it is known at synthesis). */
+  public readonly discoveryTagValue: string;
+
+  constructor(scope: Construct, id: string, props: KarpenterProps) {
+    super(scope, id);
+    this.tags = new TagManager(TagType.KEY_VALUE, 'Innovate::Karpenter::EC2NodeClass');
+    const stack = Stack.of(this);
+    const profile: StageProfile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const retain = profile.dataProtection.retainOnDelete;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const cluster = props.cluster;
+    // The literal name where the app knows it (the conditions on Karpenter's
+    // `kubernetes.io/cluster/<name>` tag need it in their keys).
+    const clusterName = literalClusterName(cluster) ?? cluster.clusterName;
+
+    this.nodePoolPlan = NodePools.plan(this, { ...props, profile, target: NodePoolTarget.KARPENTER, nodeClassName: NODE_CLASS_NAME });
+    this.chartVersion = props.chartVersion ?? KARPENTER_VERSION;
+    if (!CHART_VERSION.test(this.chartVersion)) {
+      throw propError(this, 'chartVersion', this.chartVersion, 'must be a Karpenter 1.x release such as 1.15.1 (the objects written here use the karpenter.sh/v1 APIs)');
+    }
+    if (props.chartVersion === undefined) {
+      this.checkKubernetesVersion(props.kubernetesVersion ?? profile.cluster.kubernetesVersion);
+    }
+    const minNodes = props.minNodes ?? profile.cluster.minNodes;
+    if (minNodes < 1) {
+      throw propError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
+    }
+    this.controllerReplicas = props.controllerReplicas ?? Math.min(HA_REPLICAS, minNodes);
+    validateIntegerRange(this, 'controllerReplicas', this.controllerReplicas, 1, minNodes);
+    const amiAlias = props.amiSelectorAlias ?? DEFAULT_AMI_ALIAS;
+    if (Token.isUnresolved(amiAlias) || !AMI_ALIAS.test(amiAlias)) {
+      throw propError(this, 'amiSelectorAlias', amiAlias, "must be 'al2023@latest' or a pinned Amazon Linux 2023 EKS AMI release such as 'al2023@v20251112'");
+    }
+    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? DEFAULT_ROOT_VOLUME_GIB;
+    validateIntegerRange(this, 'rootVolumeSizeGiB', rootVolumeSizeGiB, DEFAULT_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
+    if (props.subnets.length === 0) {
+      throw propError(this, 'subnets', [], 'must name at least one subnet for the nodes (the private application subnets)');
+    }
+    const explicitTags = this.validateNodeTags(props.nodeTags ?? {});
+
+    // Interruption handling.
+    this.queueEncryptionKey = new kms.Key(this, 'QueueKey', {
+      description: `Encrypts the Karpenter interruption queue of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const queue = new sqs.Queue(this, 'InterruptionQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.queueEncryptionKey,
+      enforceSSL: true,
+      retentionPeriod: QUEUE_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.interruptionQueue = queue;
+    acknowledgeRules(queue,
+      'Karpenter deletes every message it reads, including those it cannot use; a notice it misses is worthless minutes later '
+      + '(a Spot warning gives two), and EC2 state changes are re-read from the API. A dead-letter queue would only hold stale notices nobody acts on.',
+      ['AwsSolutions-SQS3']);
+    this.addInterruptionRules(queue);
+
+    // Nodes.
+    this.volumeEncryptionKey = props.volumeEncryptionKey ?? this.newVolumeKey(removalPolicy);
+    const nodeStatements = [...workerNodeStatements(cluster)];
+    if (props.enableSessionManager ?? false) {
+      nodeStatements.push(new iam.PolicyStatement({ sid: 'SessionManager', actions: SESSION_MANAGER_ACTIONS, resources: ['*'] }));
+    }
+    nodeStatements.push(...(props.nodeStatements ?? []));
+    const node = createManagedRole(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Nodes Karpenter launches for ${clusterName}: join the cluster`,
+      statements: nodeStatements,
+    });
+    acknowledgeWorkerNodeDescribe(node.policy);
+    if (props.enableSessionManager ?? false) {
+      const reason = 'Session Manager registration and its message channels (ssm:UpdateInstanceInformation, ssmmessages:*Channel) are called by '
+        + 'the instance for itself and name no other resource (AWS\'s AmazonSSMManagedInstanceCore grants them on "*"); enabled only on request '
+        + '(enableSessionManager).';
+      // One acknowledgment per resource and policy: it restates the describe reason too.
+      acknowledgeWildcardResource(node.policy, '*', `${reason} The EC2 Describe* reads of the kubelet and node bootstrap support no resource-level `
+        + 'permissions either; every action that changes anything is scoped to the cluster.');
+      explainCheckovException(node.policy.node.defaultChild as CfnResource, 'CKV_AWS_111', reason);
+    }
+    this.nodeRole = node.role;
+    this.nodeAccessEntry = new eks.AccessEntry(this, 'NodeAccessEntry', {
+      cluster,
+      principal: node.role.roleArn,
+      accessEntryType: eks.AccessEntryType.EC2_LINUX,
+      accessPolicies: [],
+    });
+    this.nodeAccessEntry.node.addDependency(node.policy);
+
+    // Controller.
+    const securityGroups = props.securityGroups ?? [];
+    // Two customer-managed policies, as in Karpenter's reference: together
+    // they exceed the 6,144-character limit of one managed policy.
+    const statements = this.controllerStatements(cluster, clusterName, props.subnets, securityGroups);
+    const controller = createPodIdentityRole(this, 'ControllerRole', {
+      cluster,
+      namespace: NAMESPACE,
+      serviceAccount: SERVICE_ACCOUNT,
+      description: `Karpenter controller of ${clusterName}: discovers capacity, reads interruption events, manages instance profiles`,
+      statements: statements.integration,
+    });
+    this.controllerRole = controller.role;
+    const lifecyclePolicy = new iam.ManagedPolicy(this, 'ControllerNodeLifecyclePolicy', {
+      description: `Karpenter controller of ${clusterName}: launches, tags and terminates the cluster's nodes`,
+      roles: [controller.role],
+      statements: statements.lifecycle,
+    });
+    this.acknowledgeControllerWildcards(controller.policy!, lifecyclePolicy, clusterName);
+
+    this.chartValues = karpenterChartValues({
+      clusterName,
+      queueName: queue.queueName,
+      region: stack.region,
+      replicas: this.controllerReplicas,
+      nodeSelector: props.systemNodeSelector ?? DEFAULT_SYSTEM_NODE_SELECTOR,
+    });
+    this.crdChart = new eks.HelmChart(this, 'CrdChart', {
+      cluster,
+      chart: 'karpenter-crd',
+      repository: CRD_CHART_REPOSITORY,
+      version: this.chartVersion,
+      release: 'karpenter-crd',
+      namespace: NAMESPACE,
+      createNamespace: false,
+    });
+    this.chart = new eks.HelmChart(this, 'Chart', {
+      cluster,
+      chart: 'karpenter',
+      repository: CHART_REPOSITORY,
+      version: this.chartVersion,
+      release: 'karpenter',
+      namespace: NAMESPACE,
+      createNamespace: false,
+      // The CRDs belong to the CRD release, which upgrades them. (aws-cdk-lib
+      // 2.258's handler does not pass --skip-crds on install; Helm then skips
+      // the chart's CRDs anyway, because the CRD release created them first.)
+      skipCrds: true,
+      // Roll back a failed upgrade instead of leaving a broken controller.
+      atomic: true,
+      values: this.chartValues,
+    });
+    this.chart.node.addDependency(this.crdChart, controller.role, lifecyclePolicy, controller.association!);
+
+    // Karpenter's objects.
+    // The discovery tag's value: the cluster name, or (for a cluster named
+    // by CloudFormation) this construct's unique ID, since a tag on the
+    // subnets cannot refer to the cluster that is placed in them.
+    this.discoveryTagValue = Token.isUnresolved(clusterName) ? Names.uniqueId(this) : clusterName;
+    const subnetTerms = selectorTerms(this.discoveryTagValue, props.subnets.map((s) => ({ id: s.subnetId, construct: s })), ec2.CfnSubnet);
+    const securityGroupTerms = [
+      { id: cluster.clusterSecurityGroupId },
+      ...selectorTerms(this.discoveryTagValue, securityGroups.map((g) => ({ id: g.securityGroupId, construct: g })), ec2.CfnSecurityGroup),
+    ];
+    this.nodeClassManifest = {
+      apiVersion: 'karpenter.k8s.aws/v1',
+      kind: 'EC2NodeClass',
+      metadata: { name: NODE_CLASS_NAME },
+      spec: {
+        amiSelectorTerms: [{ alias: amiAlias }],
+        role: node.role.roleName,
+        subnetSelectorTerms: subnetTerms,
+        securityGroupSelectorTerms: securityGroupTerms,
+        // IMDSv2 only; a hop limit of 1 keeps the node's metadata (and its
+        // role's credentials) out of reach of pods, which use Pod Identity.
+        metadataOptions: {
+          httpEndpoint: 'enabled',
+          httpProtocolIPv6: 'disabled',
+          httpPutResponseHopLimit: 1,
+          httpTokens: 'required',
+        },
+        blockDeviceMappings: [{
+          deviceName: '/dev/xvda',
+          rootVolume: true,
+          ebs: {
+            volumeSize: `${rootVolumeSizeGiB}Gi`,
+            volumeType: 'gp3',
+            encrypted: true,
+            kmsKeyID: this.volumeEncryptionKey.keyArn,
+            deleteOnTermination: true,
+          },
+        }],
+        detailedMonitoring: false,
+        tags: Lazy.any({ produce: () => ({ ...this.appliedTags(), ...explicitTags }) }),
+      },
+    };
+    this.nodeClass = new eks.KubernetesManifest(this, 'NodeClass', { cluster, manifest: [this.nodeClassManifest] });
+    // Nodes can join only once the access entry and the role's permissions exist.
+    this.nodeClass.node.addDependency(this.chart, this.nodeAccessEntry, node.policy);
+    this.nodePools = new eks.KubernetesManifest(this, 'NodePools', { cluster, manifest: this.nodePoolPlan.manifests });
+    this.nodePools.node.addDependency(this.nodeClass);
+  }
+
+  /** Tags from `Tags.of()`, minus those EC2 or Karpenter refuse. */
+  private appliedTags(): { [key: string]: string } {
+    const applied = this.tags.tagValues();
+    return Object.fromEntries(Object.entries(applied).filter(([key]) => !key.startsWith('aws:') && !isRestrictedTag(key)));
+  }
+
+  private validateNodeTags(tags: { [key: string]: string }): { [key: string]: string } {
+    for (const key of Object.keys(tags)) {
+      if (key === '' || key.startsWith('aws:') || isRestrictedTag(key)) {
+        throw propError(this, 'nodeTags', key,
+          `must not be empty, start with 'aws:' or be a tag Karpenter sets itself (${[...RESTRICTED_TAG_KEYS, 'kubernetes.io/cluster/*'].join(', ')})`);
+      }
+    }
+    return { ...tags };
+  }
+
+  private checkKubernetesVersion(version: string): void {
+    const match = /^1\.(\d+)$/.exec(version);
+    const minor = match ? Number(match[1]) : NaN;
+    if (!(minor >= SUPPORTED_KUBERNETES_MINORS.min && minor <= SUPPORTED_KUBERNETES_MINORS.max)) {
+      throw propError(this, 'kubernetesVersion', version,
+        `must be 1.${SUPPORTED_KUBERNETES_MINORS.min} to 1.${SUPPORTED_KUBERNETES_MINORS.max}, the versions Karpenter ${KARPENTER_VERSION} supports`);
+    }
+  }
+
+  /**
+   * The root-volume key: EBS uses it through EC2 for principals of this
+   * account, the way AWS's `aws/ebs` key does. The controller launches
+   * through EC2 Fleet, whose service-linked role creates the volumes, so the
+   * key cannot name a single role.
+   */
+  private newVolumeKey(removalPolicy: RemovalPolicy): kms.IKey {
+    const stack = Stack.of(this);
+    const key = new kms.Key(this, 'VolumeKey', {
+      description: `Encrypts the root volumes of the nodes Karpenter launches (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEbsThroughEc2ForThisAccount',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `ec2.${stack.region}.amazonaws.com`,
+          'kms:CallerAccount': stack.account,
+        },
+      },
+    }));
+    explainCheckovException(key.node.defaultChild as CfnResource, 'CKV_AWS_33',
+      'The wildcard principal is limited to callers of this account (kms:CallerAccount) using the key through EC2 (kms:ViaService), '
+      + "as in AWS's aws/ebs key policy: EC2 Fleet's service-linked role, not the Karpenter controller, creates the encrypted root volumes.");
+    return key;
+  }
+
+  private addInterruptionRules(queue: sqs.Queue): void {
+    const rules = INTERRUPTION_EVENTS.map(({ id, source, detailType }) => {
+      const rule = new events.Rule(this, id, {
+        description: `Karpenter interruption handling (${this.node.path}): ${detailType}`,
+        eventPattern: { source: [source], detailType: [detailType] },
+      });
+      // A plain target: the queue policy below admits exactly these rules.
+      rule.addTarget({ bind: () => ({ arn: queue.queueArn, id: 'KarpenterInterruptionQueueTarget' }) });
+      return rule;
+    });
+    queue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowInterruptionEvents',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rules.map((r) => r.ruleArn) } },
+    }));
+    // EventBridge encrypts the messages it delivers with the queue's key.
+    this.queueEncryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToEncryptInterruptionEvents',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+    }));
+  }
+
+  private controllerStatements(
+    cluster: eks.ICluster,
+    clusterName: string,
+    subnets: ec2.ISubnet[],
+    securityGroups: ec2.ISecurityGroup[],
+  ): { lifecycle: iam.PolicyStatement[]; integration: iam.PolicyStatement[] } {
+    const stack = Stack.of(this);
+    const region = stack.region;
+    const ec2Arn = (resource: string, resourceName = '*', account?: string) =>
+      stack.formatArn({ service: 'ec2', resource, resourceName, account });
+    const tagged = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map((r) => ec2Arn(r));
+    const requestTags = clusterTagConditions('aws:RequestTag', clusterName);
+    const resourceTags = clusterTagConditions('aws:ResourceTag', clusterName);
+    const instanceProfiles = [
+      // Karpenter v1 creates its instance profiles under this path ...
+      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `karpenter/${region}/${clusterName}/*` }),
+      // ... and looks up (to clean up) the pre-path name `<cluster>_<hash>`.
+      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `${clusterName}_*` }),
+    ];
+    const nodeClassTag = (prefix: string) => ({ [`${prefix}/karpenter.k8s.aws/ec2nodeclass`]: '*' });
+    const regionTag = (prefix: string) => ({ [`${prefix}/topology.kubernetes.io/region`]: region });
+    const lifecycle = [
+      new iam.PolicyStatement({
+        sid: 'LaunchFromImagesIntoSubnetsAndGroups',
+        actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
+        resources: [
+          ec2Arn('image', '*', ''),
+          ec2Arn('snapshot', '*', ''),
+          ec2Arn('capacity-reservation'),
+          ...subnets.map((s) => ec2Arn('subnet', s.subnetId)),
+          ec2Arn('security-group', cluster.clusterSecurityGroupId),
+          ...securityGroups.map((g) => ec2Arn('security-group', g.securityGroupId)),
+        ],
+      }),
+      new iam.PolicyStatement({
+        sid: 'LaunchFromClusterLaunchTemplates',
+        actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
+        resources: [ec2Arn('launch-template')],
+        conditions: { StringEquals: resourceTags, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateClusterTaggedResources',
+        actions: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
+        resources: tagged,
+        conditions: { StringEquals: requestTags, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagOnCreate',
+        actions: ['ec2:CreateTags'],
+        resources: tagged,
+        conditions: {
+          StringEquals: { ...requestTags, 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
+          StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagClusterInstances',
+        actions: ['ec2:CreateTags'],
+        resources: [ec2Arn('instance')],
+        conditions: {
+          'StringEquals': resourceTags,
+          'StringLike': { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+          'StringEqualsIfExists': { 'aws:RequestTag/eks:eks-cluster-name': clusterName },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DeleteClusterInstancesAndTemplates',
+        actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
+        resources: [ec2Arn('instance'), ec2Arn('launch-template')],
+        conditions: { StringEquals: resourceTags, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
+      }),
+    ];
+    const integration = [
+      new iam.PolicyStatement({
+        sid: 'RegionalReads',
+        actions: REGIONAL_DESCRIBE_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadEksOptimizedAmiParameters',
+        actions: ['ssm:GetParameter'],
+        resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/eks/optimized-ami/*' })],
+      }),
+      new iam.PolicyStatement({ sid: 'ReadPrices', actions: ['pricing:GetProducts'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'ReadInterruptionQueue',
+        actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+        resources: [this.interruptionQueue.queueArn],
+      }),
+      new iam.PolicyStatement({ sid: 'DecryptInterruptionEvents', actions: ['kms:Decrypt'], resources: [this.queueEncryptionKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'PassNodeRole',
+        actions: ['iam:PassRole'],
+        resources: [this.nodeRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ec2.amazonaws.com.cn'] } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateInstanceProfiles',
+        actions: ['iam:CreateInstanceProfile'],
+        resources: instanceProfiles,
+        conditions: { StringEquals: { ...requestTags, ...regionTag('aws:RequestTag') }, StringLike: nodeClassTag('aws:RequestTag') },
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagInstanceProfiles',
+        actions: ['iam:TagInstanceProfile'],
+        resources: instanceProfiles,
+        conditions: {
+          StringEquals: { ...resourceTags, ...regionTag('aws:ResourceTag'), ...requestTags, ...regionTag('aws:RequestTag') },
+          StringLike: { ...nodeClassTag('aws:ResourceTag'), ...nodeClassTag('aws:RequestTag') },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ManageInstanceProfiles',
+        actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
+        resources: instanceProfiles,
+        conditions: { StringEquals: { ...resourceTags, ...regionTag('aws:ResourceTag') }, StringLike: nodeClassTag('aws:ResourceTag') },
+      }),
+      new iam.PolicyStatement({ sid: 'ReadInstanceProfiles', actions: ['iam:GetInstanceProfile'], resources: instanceProfiles }),
+      new iam.PolicyStatement({ sid: 'ListInstanceProfiles', actions: ['iam:ListInstanceProfiles'], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: 'DiscoverClusterEndpoint', actions: ['eks:DescribeCluster'], resources: [cluster.clusterArn] }),
+      // Root volumes encrypted with a customer-managed key (the key policy must admit the controller too).
+      new iam.PolicyStatement({
+        sid: 'UseVolumeKeyThroughEc2',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+        resources: [this.volumeEncryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `ec2.${region}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'GrantVolumeKeyToEc2',
+        actions: ['kms:CreateGrant'],
+        resources: [this.volumeEncryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `ec2.${region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    ];
+    return { lifecycle, integration };
+  }
+
+  private acknowledgeControllerWildcards(policy: IConstruct, lifecyclePolicy: IConstruct, clusterName: string): void {
+    const stack = Stack.of(this);
+    const region = stack.region;
+    const ec2Arn = (resource: string, account?: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*', account });
+    const tagScoped =
+      'Karpenter creates fleets, instances, volumes, network interfaces, launch templates and Spot requests at run time, so their IDs are unknown; '
+      + 'every statement on them requires this cluster\'s tags (eks:eks-cluster-name, karpenter.sh/nodepool) on the request or on the resource '
+      + '(Karpenter\'s v1 reference policy). Only the controller\'s service account of this cluster can assume the role.';
+    for (const r of ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request']) {
+      acknowledgeWildcardResource(lifecyclePolicy, ec2Arn(r), tagScoped);
+    }
+    acknowledgeWildcardResource(lifecyclePolicy, ec2Arn('image', ''),
+      'Nodes launch from the EKS-optimized AMI that the alias resolves to through public SSM parameters; its ID changes with every AWS release.');
+    acknowledgeWildcardResource(lifecyclePolicy, ec2Arn('snapshot', ''),
+      'RunInstances also authorizes the snapshots behind the EKS-optimized AMI, whose IDs change with every AWS release.');
+    acknowledgeWildcardResource(lifecyclePolicy, ec2Arn('capacity-reservation'),
+      'EC2 may place On-Demand nodes into an open capacity reservation of this account; reservations are bought outside this stack.');
+    acknowledgeWildcardResource(policy, '*',
+      `EC2 Describe* reads (${REGIONAL_DESCRIBE_ACTIONS.join(', ')}; limited to this region by aws:RequestedRegion), pricing:GetProducts and `
+      + 'iam:ListInstanceProfiles support no resource-level permissions; Karpenter needs them to choose instance types, subnets and AMIs and to '
+      + 'clean up its instance profiles.');
+    acknowledgeWildcardResource(policy,
+      stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/eks/optimized-ami/*' }),
+      'The public parameters AWS publishes EKS-optimized AMI IDs under (read-only); the path depends on the Kubernetes version and architecture.');
+    const profileReason =
+      'Karpenter names the instance profiles it creates for the EC2NodeClass at run time (path /karpenter/<region>/<cluster>/, and the older '
+      + '<cluster>_<hash> name it cleans up); changes also require the cluster and EC2NodeClass tags.';
+    acknowledgeWildcardResource(policy,
+      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `karpenter/${region}/${clusterName}/*` }), profileReason);
+    acknowledgeWildcardResource(policy,
+      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `${clusterName}_*` }), profileReason);
+  }
+
+}
+
+/**
+ * The Helm values of the controller: on the system nodes, the queue and the
+ * cluster named, the service account fixed for Pod Identity.
+ */
+function karpenterChartValues(options: {
+  clusterName: string;
+  queueName: string;
+  region: string;
+  replicas: number;
+  nodeSelector: { [key: string]: string };
+}): { [key: string]: any } {
+  return {
+    replicas: options.replicas,
+    serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+    nodeSelector: { 'kubernetes.io/os': 'linux', ...options.nodeSelector },
+    tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+    controller: {
+      resources: CONTROLLER_RESOURCES,
+      // The region without a call to the instance metadata service.
+      env: [{ name: 'AWS_REGION', value: options.region }],
+    },
+    settings: {
+      clusterName: options.clusterName,
+      interruptionQueue: options.queueName,
+    },
+  };
+}
+
+/** The cluster's name if it is known at synthesis: given literally, or set on an aws-eks-v2 `Cluster` of this app. */
+function literalClusterName(cluster: eks.ICluster): string | undefined {
+  if (!Token.isUnresolved(cluster.clusterName)) return cluster.clusterName;
+  const resource = cluster.node.defaultChild;
+  if (resource instanceof CfnCluster && typeof resource.name === 'string' && !Token.isUnresolved(resource.name)) return resource.name;
+  return undefined;
+}
+
+/** Conditions on this cluster's tag (values, so the cluster name may be a token). */
+function clusterTagConditions(prefix: string, clusterName: string): { [key: string]: string } {
+  const conditions: { [key: string]: string } = { [`${prefix}/eks:eks-cluster-name`]: clusterName };
+  // The reference policy's second tag needs the name in the key: only with a literal name.
+  if (!Token.isUnresolved(clusterName)) conditions[`${prefix}/kubernetes.io/cluster/${clusterName}`] = 'owned';
+  return conditions;
+}
+
+function isRestrictedTag(key: string): boolean {
+  return RESTRICTED_TAG_KEYS.includes(key) || key.startsWith('kubernetes.io/cluster');
+}
+
+/**
+ * Selector terms for subnets or security groups: those this app can tag get
+ * the discovery tag and are selected by it; imported ones by ID.
+ */
+function selectorTerms(
+  discoveryValue: string,
+  resources: Array<{ id: string; construct: IConstruct }>,
+  cfnType: { readonly CFN_RESOURCE_TYPE_NAME: string; new (...args: any[]): IConstruct },
+): Array<{ [key: string]: any }> {
+  const terms: Array<{ [key: string]: any }> = [];
+  let tagged = false;
+  for (const { id, construct } of resources) {
+    if (construct.node.findAll().some((c) => c instanceof cfnType)) {
+      // The subnet or group only, not the route tables and gateways below a subnet.
+      Tags.of(construct).add(DISCOVERY_TAG, discoveryValue, { includeResourceTypes: [cfnType.CFN_RESOURCE_TYPE_NAME] });
+      tagged = true;
+    } else {
+      terms.push({ id });
+    }
+  }
+  return tagged ? [{ tags: { [DISCOVERY_TAG]: discoveryValue } }, ...terms] : terms;
+}
