@@ -2,7 +2,7 @@ import { App, DefaultStackSynthesizer, Environment, Stack, Validations } from 'a
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { AccountStack } from './account-stack';
 import { EnvironmentStack } from './environment-stack';
-import { BackupCopyVault, PlatformStage, StageProfiles } from '../../src';
+import { BackupCopyVault, PlatformStage, StageProfiles, VeleroReplicaBucket } from '../../src';
 
 /**
  * The seed's Phase 1: one AWS account, two separate environments.
@@ -30,6 +30,8 @@ export function buildPhase1(app: App): Stack[] {
     terminationProtection: true,
   });
   new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
+  // Velero's backups of the production cluster are replicated here too.
+  new VeleroReplicaBucket(disasterRecovery, 'ClusterBackupReplica', { stage: PlatformStage.PRODUCTION });
 
   // Account-wide: access separation, audit baseline, budgets (each
   // environment's from the presets, the account's their sum). Who receives
@@ -78,6 +80,7 @@ export function buildPhase1(app: App): Stack[] {
     engineerRoles: [account.access.engineeringRole!],
     deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
+    clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
   });
   production.addDependency(disasterRecovery, 'backups are copied into its vault');
   return [account, development, production, disasterRecovery];

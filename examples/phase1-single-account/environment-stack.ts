@@ -2,10 +2,12 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
   AdminAccess, AdminAccessMethod, ContainerRegistry, CostAllocationTags, ObservableEksCluster, PlatformNetwork, PlatformStage, SecureRds,
+  VeleroBucketLocation,
 } from '../../src';
 
 /**
@@ -32,6 +34,12 @@ export interface EnvironmentStackProps extends StackProps {
   readonly engineerRoles?: iam.IRole[];
   /** The CI role that deploys the applications into their namespaces. @default - none */
   readonly deployRole?: iam.IRole;
+  /**
+   * Where Velero's backups are replicated (the us-west-2 `VeleroReplicaBucket`).
+   *
+   * @default - no replication (refused in production unless accepted)
+   */
+  readonly clusterBackupReplica?: VeleroBucketLocation;
   /**
    * ARN of the disaster-recovery backup vault in another region.
    *
@@ -99,6 +107,22 @@ export class EnvironmentStack extends Stack {
       clusterAdminRoleArns: (props.clusterAdminRoles ?? []).map((role) => role.roleArn),
       engineerRoleArns: (props.engineerRoles ?? []).map((role) => role.roleArn),
       deployRoleArns: props.deployRole ? [props.deployRole.roleArn] : undefined,
+      // Operations (seed: "Logging, Monitoring & Secrets Management",
+      // "Disaster Recovery"), each with the stage's defaults.
+      monitoring: {
+        databaseInstanceIds: [this.database.instance.instanceIdentifier],
+        // Receiver keys live in Secrets Manager, created out of band; the
+        // template holds only their names.
+        pagerDutySecret: production ? secretsmanager.Secret.fromSecretNameV2(this, 'PagerDutyKey', 'innovate/alerting/pagerduty-routing-key') : undefined,
+        slackAlertsWebhookSecret: secretsmanager.Secret.fromSecretNameV2(this, 'SlackAlertsWebhook', 'innovate/alerting/slack-alerts-webhook'),
+        slackMonitoringWebhookSecret: secretsmanager.Secret.fromSecretNameV2(this, 'SlackMonitoringWebhook', 'innovate/alerting/slack-monitoring-webhook'),
+      },
+      logging: {},
+      vault: {},
+      backup: {
+        backupNamespaces: ['backend', 'frontend'],
+        replication: props.clusterBackupReplica,
+      },
     });
     // The seed's two applications, each in its own restricted namespace:
     // the Flask API reaches the database; the React SPA's server needs

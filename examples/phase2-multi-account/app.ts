@@ -1,6 +1,8 @@
 import { App, Environment, Stack } from 'aws-cdk-lib';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { AccountBaseline, BackupCopyVault, OrgLandingZone, PlatformStage, StageProfiles } from '../../src';
+import {
+  AccountBaseline, BackupCopyVault, OrgLandingZone, PlatformStage, StageProfiles, VeleroReplicaBucket,
+} from '../../src';
 import { EnvironmentStack } from '../phase1-single-account/environment-stack';
 
 /**
@@ -94,6 +96,7 @@ export function buildPhase2(app: App): Stack[] {
     terminationProtection: true,
   });
   new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
+  new VeleroReplicaBucket(disasterRecovery, 'ClusterBackupReplica', { stage: PlatformStage.PRODUCTION });
   const productionEnvironment = new EnvironmentStack(app, 'InnovateProduction', {
     env: production,
     stage: PlatformStage.PRODUCTION,
@@ -103,6 +106,7 @@ export function buildPhase2(app: App): Stack[] {
     description: 'Innovate Inc. Phase 2: production environment (production account)',
     terminationProtection: true,
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
+    clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
   });
   productionEnvironment.addDependency(disasterRecovery, 'backups are copied into its vault');
   return [organization, developmentBaseline, productionBaseline, developmentEnvironment, disasterRecovery, productionEnvironment];

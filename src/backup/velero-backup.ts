@@ -94,12 +94,10 @@ export interface VeleroScheduleOptions {
 }
 
 /**
- * Properties of a `VeleroBackup`.
+ * Options of a `VeleroBackup`: everything but what it is attached to, as
+ * `ObservableEksCluster` takes them.
  */
-export interface VeleroBackupProps {
-  /** The cluster to back up; it needs a kubectl provider and the EKS Pod Identity Agent add-on. */
-  readonly cluster: eks.ICluster;
-
+export interface VeleroBackupOptions {
   /**
    * The stage whose preset (`StageProfiles`, `backup` block) fills the
    * schedules, retention and replication defaults.
@@ -215,6 +213,14 @@ export interface VeleroBackupProps {
    * @default false
    */
   readonly serviceMonitor?: boolean;
+}
+
+/**
+ * Properties of a `VeleroBackup`.
+ */
+export interface VeleroBackupProps extends VeleroBackupOptions {
+  /** The cluster to back up; it needs a kubectl provider and the EKS Pod Identity Agent add-on. */
+  readonly cluster: eks.ICluster;
 }
 
 /**

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../private/cidr';
+import { APPLICATION_NAMESPACE_LABEL } from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
@@ -652,6 +653,7 @@ function namespaceObjects(spec: NamespaceSpec): Record<string, any>[] {
       metadata: {
         name: ns,
         labels: {
+          [APPLICATION_NAMESPACE_LABEL]: 'true',
           'pod-security.kubernetes.io/enforce': PSA_LEVEL,
           'pod-security.kubernetes.io/enforce-version': spec.podSecurityVersion,
           'pod-security.kubernetes.io/audit': PSA_LEVEL,

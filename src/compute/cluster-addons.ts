@@ -79,7 +79,8 @@ export function addNetworkAddons(scope: Construct, cluster: eks.Cluster): Networ
     configurationValues: { enableNetworkPolicy: 'true' },
   });
   setPodIdentity(cni, [{ serviceAccount: 'aws-node', roleArn: cniRole.role.roleArn }]);
-  cni.node.addDependency(cniRole.role);
+  // The add-on's Pod Identity association needs the agent.
+  cni.node.addDependency(cniRole.role, podIdentityAgent);
   const kubeProxy = new eks.Addon(scope, 'KubeProxy', { cluster, addonName: 'kube-proxy' });
   for (const addon of [cni, kubeProxy]) overwriteConflicts(addon);
   return { beforeNodes: [cni, kubeProxy, podIdentityAgent] };

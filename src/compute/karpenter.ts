@@ -643,6 +643,15 @@ export class Karpenter extends Construct implements ITaggable {
         resources: [this.interruptionQueue.queueArn],
       }),
       new iam.PolicyStatement({ sid: 'DecryptInterruptionEvents', actions: ['kms:Decrypt'], resources: [this.queueEncryptionKey.keyArn] }),
+      // A fresh account has no Spot service-linked role; EC2 creates it on
+      // the first Spot launch only if the caller may (Karpenter's docs:
+      // AuthFailure.ServiceLinkedRoleCreationNotPermitted otherwise).
+      new iam.PolicyStatement({
+        sid: 'CreateSpotServiceLinkedRole',
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`],
+        conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
+      }),
       new iam.PolicyStatement({
         sid: 'PassNodeRole',
         actions: ['iam:PassRole'],

@@ -36,6 +36,14 @@ export interface LoadBalancerControllerProps {
    * @default 2
    */
   readonly replicas?: number;
+
+  /**
+   * Node labels the controller's pods must run on, e.g. the system node
+   * group's. Its `CriticalAddonsOnly` taint is tolerated either way.
+   *
+   * @default - any node
+   */
+  readonly nodeSelector?: { [key: string]: string };
 }
 
 /**
@@ -64,7 +72,7 @@ export class LoadBalancerController extends Construct {
     validateIntegerRange(this, 'replicas', replicas, 1, 10);
 
     const statements = controllerPolicyStatements(this, this.version);
-    const { role, policy } = createPodIdentityRole(this, 'Role', {
+    const { role, policy, association } = createPodIdentityRole(this, 'Role', {
       cluster: props.cluster,
       namespace: NAMESPACE,
       serviceAccount: SERVICE_ACCOUNT,
@@ -106,10 +114,20 @@ export class LoadBalancerController extends Construct {
         vpcId: props.cluster.vpc.vpcId,
         replicaCount: replicas,
         serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+        // The Service mutator webhook (default on, failurePolicy Fail) would
+        // intercept every Service creation in the cluster, including those of
+        // charts installed while the controller is not ready yet; the
+        // platform exposes applications through Ingress only.
+        enableServiceMutatorWebhook: false,
+        // A cluster add-on: it may run on the tainted system nodes, which
+        // exist before any application capacity does.
+        tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+        ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
       },
     });
-    // The controller's first call needs its credentials.
-    this.chart.node.addDependency(role);
+    // Pods get Pod Identity credentials only if the association exists when
+    // they are admitted; without them they would fall back to the node role.
+    this.chart.node.addDependency(role, association!);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -6,20 +6,26 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS } from './cluster-addons';
 import { Karpenter } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
+import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
+import { FluentBit, FluentBitOptions } from '../observability/fluent-bit';
+import { LoggingDomain, LoggingDomainOptions } from '../observability/logging-domain';
+import { PrometheusStack, PrometheusStackOptions } from '../observability/prometheus-stack';
 import { parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
 import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
 import { allowCloudWatchLogs } from '../private/keys';
-import { validateNamespaceName } from '../private/kubernetes';
+import { networkPolicyGuardrail, PLATFORM_ADMIN_GROUP, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { Vault, VaultOptions } from '../secrets/vault';
 
 /**
  * Kubernetes versions the cluster accepts: known to aws-cdk-lib's EKS module
@@ -29,6 +35,8 @@ import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
 /** Labels and taint of the system node group (Karpenter, CoreDNS, controllers). */
 const SYSTEM_NODE_LABEL = 'innovate.io/node-role';
+/** The widest range the public endpoint's allow-list may hold (a /8 is 16 million addresses). */
+const MIN_PUBLIC_PREFIX = 8;
 /** EKS's limit on access entries' namespace lists and a sanity bound on principals. */
 const MAX_PRINCIPALS = 20;
 /** EKS cluster names: 1-100 characters, a letter or digit first. */
@@ -181,12 +189,71 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly volumeEncryptionKey?: kms.IKey;
 
   /**
+   * Metrics and alerting: kube-prometheus-stack with the seed's rules,
+   * Alertmanager routing, Grafana dashboards and the RDS exporter.
+   *
+   * @default - none; `{}` installs it with the stage's defaults
+   */
+  readonly monitoring?: PrometheusStackOptions;
+
+  /**
+   * Centralised logging: Fluent Bit on every node shipping to an OpenSearch
+   * domain (a new `LoggingDomain` in the cluster's VPC, or `domain`).
+   *
+   * @default - none; `{}` installs it with the stage's defaults
+   */
+  readonly logging?: ClusterLoggingOptions;
+
+  /**
+   * HashiCorp Vault with KMS auto-unseal.
+   *
+   * @default - none; `{}` installs it with the stage's defaults
+   */
+  readonly vault?: VaultOptions;
+
+  /**
+   * Velero backups of the cluster's resources and volumes.
+   *
+   * @default - none; `{}` installs it with the stage's defaults (production
+   * then needs `replication` or an accepted risk)
+   */
+  readonly backup?: VeleroBackupOptions;
+
+  /**
    * Days the control-plane log group keeps the API, audit, authenticator,
    * controller-manager and scheduler logs.
    *
    * @default - the preset's `cluster.controlPlaneLogRetentionDays` (30 / 365)
    */
   readonly controlPlaneLogRetentionDays?: number;
+}
+
+/**
+ * Logging of an `ObservableEksCluster`.
+ */
+export interface ClusterLoggingOptions {
+  /**
+   * An existing OpenSearch domain to ship to instead of a new one. It must
+   * admit `ObservableEksCluster.fluentBit.role` in its access policy and,
+   * with fine-grained access control, map it to a role that may write.
+   *
+   * @default - a new `LoggingDomain` in the cluster's VPC
+   */
+  readonly domain?: opensearch.IDomain;
+
+  /**
+   * Options of the new domain (ignored with `domain`: giving both is an error).
+   *
+   * @default - the stage's defaults
+   */
+  readonly domainOptions?: LoggingDomainOptions;
+
+  /**
+   * Options of Fluent Bit.
+   *
+   * @default - the stage's defaults
+   */
+  readonly fluentBit?: FluentBitOptions;
 }
 
 /**
@@ -245,6 +312,16 @@ export class ObservableEksCluster extends Construct {
   public readonly loadBalancerController?: LoadBalancerController;
   /** The default StorageClass name. */
   public readonly storageClassName: string = ENCRYPTED_STORAGE_CLASS;
+  /** The Prometheus stack (with `monitoring`). */
+  public readonly prometheus?: PrometheusStack;
+  /** The OpenSearch domain the logs go to (with `logging` and no `domain` of its own). */
+  public readonly loggingDomain?: LoggingDomain;
+  /** Fluent Bit (with `logging`). */
+  public readonly fluentBit?: FluentBit;
+  /** Vault (with `vault`). */
+  public readonly vault?: Vault;
+  /** Velero (with `backup`). */
+  public readonly velero?: VeleroBackup;
 
   private readonly stage: PlatformStage;
   private readonly applicationNamespaces: string[] = [];
@@ -287,7 +364,12 @@ export class ObservableEksCluster extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    if (this.secretsEncryptionKey instanceof kms.Key) allowCloudWatchLogs(this.secretsEncryptionKey);
+    if (this.secretsEncryptionKey instanceof kms.Key) {
+      allowCloudWatchLogs(this.secretsEncryptionKey);
+    } else {
+      Annotations.of(this).addWarningV2('@innovate/platform:importedSecretsKey',
+        'secretsEncryptionKey is imported: its key policy must allow logs.<region>.amazonaws.com to use it, or the control-plane log group cannot be created.');
+    }
     this.volumeEncryptionKey = props.volumeEncryptionKey ?? new kms.Key(this, 'VolumeKey', {
       description: `Persistent volumes (EBS) of ${this.clusterName}`,
       enableKeyRotation: true,
@@ -355,6 +437,7 @@ export class ObservableEksCluster extends Construct {
       this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
         cluster: this.cluster,
         replicas: this.stage === PlatformStage.PRODUCTION ? 2 : 1,
+        nodeSelector: { [SYSTEM_NODE_LABEL]: 'system' },
       });
       this.loadBalancerController.node.addDependency(this.systemNodeGroup);
       this.karpenter = new Karpenter(this, 'Karpenter', {
@@ -383,6 +466,41 @@ export class ObservableEksCluster extends Construct {
         cluster: this.cluster,
         manifest: plan.manifests,
       });
+    }
+
+    // Operations (issue 5): each part is a block usable alone; here they get
+    // the cluster's stage, keys and storage class, and wait for capacity.
+    const capacity = this.karpenter?.nodePools ?? this.autoModeNodePools!;
+    const common = { stage: this.stage, profile: this.profile };
+    if (props.monitoring) {
+      this.prometheus = new PrometheusStack(this, 'Monitoring', {
+        ...common, storageClassName: this.storageClassName, ...props.monitoring, cluster: this.cluster,
+      });
+      this.prometheus.node.addDependency(capacity);
+    }
+    if (props.logging) {
+      if (props.logging.domain && props.logging.domainOptions) {
+        throw propError(this, 'logging', 'domain and domainOptions', 'give either an existing domain or options for a new one, not both');
+      }
+      let domain = props.logging.domain;
+      if (!domain) {
+        this.loggingDomain = new LoggingDomain(this, 'LoggingDomain', { ...common, ...props.logging.domainOptions, vpc: props.vpc });
+        domain = this.loggingDomain.domain;
+      }
+      this.fluentBit = new FluentBit(this, 'FluentBit', { ...common, ...props.logging.fluentBit, cluster: this.cluster, domain });
+      this.loggingDomain?.allowLogWriter(this.fluentBit.role, this.cluster.clusterSecurityGroup);
+      this.fluentBit.node.addDependency(capacity);
+    }
+    if (props.vault) {
+      // The default StorageClass is the one Vault's Raft volumes default to.
+      this.vault = new Vault(this, 'Vault', { ...common, ...props.vault, cluster: this.cluster });
+      this.vault.node.addDependency(capacity);
+    }
+    if (props.backup) {
+      this.velero = new VeleroBackup(this, 'Backup', {
+        ...common, volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, cluster: this.cluster,
+      });
+      this.velero.node.addDependency(capacity);
     }
   }
 
@@ -424,8 +542,8 @@ export class ObservableEksCluster extends Construct {
     for (const cidr of cidrs) {
       if (Token.isUnresolved(cidr)) continue;
       const parsed = parseIpv4Cidr(this, 'publicEndpointCidrs', cidr);
-      if (parsed.prefix === 0) {
-        throw propError(this, 'publicEndpointCidrs', cidr, 'must be an allow-list of specific ranges, not the whole internet (0.0.0.0/0)');
+      if (parsed.prefix < MIN_PUBLIC_PREFIX) {
+        throw propError(this, 'publicEndpointCidrs', cidr, `must be an allow-list of specific ranges: prefixes /${MIN_PUBLIC_PREFIX} to /32, not large parts of the internet`);
       }
     }
     return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs);
@@ -433,31 +551,43 @@ export class ObservableEksCluster extends Construct {
 
   private grantAccess(props: ObservableEksClusterProps): void {
     const production = this.stage === PlatformStage.PRODUCTION;
+    const workloadNamespaces = () => props.deployNamespaces ?? this.applicationNamespaces;
+    const namespaces = Lazy.list({ produce: workloadNamespaces });
     (props.clusterAdminRoleArns ?? []).forEach((arn, i) => {
       this.cluster.grantAccess(`ClusterAdmin${i}`, arn, [
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
       ]);
+      addPlatformAdminGroup(this.cluster.node.findChild(`ClusterAdmin${i}`));
     });
-    (props.engineerRoleArns ?? []).forEach((arn, i) => {
-      this.cluster.grantAccess(`Engineer${i}`, arn, [
-        eks.AccessPolicy.fromAccessPolicyName(production ? 'AmazonEKSViewPolicy' : 'AmazonEKSAdminPolicy', {
-          accessScopeType: eks.AccessScopeType.CLUSTER,
-        }),
-      ]);
+    // Engineers see everything (secrets excepted) and, in development,
+    // administer the application namespaces; kube-system stays out of reach,
+    // so nobody borrows a controller's Pod Identity role.
+    const engineerRoleArns = props.engineerRoleArns ?? [];
+    engineerRoleArns.forEach((arn, i) => {
+      const policies = [eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER })];
+      if (!production) {
+        policies.push(eks.AccessPolicy.fromAccessPolicyName('AmazonEKSAdminPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }));
+      }
+      this.cluster.grantAccess(`Engineer${i}`, arn, policies);
     });
     const deployRoleArns = props.deployRoleArns ?? [];
-    if (deployRoleArns.length === 0) return;
-    const namespaces = Lazy.list({ produce: () => props.deployNamespaces ?? this.applicationNamespaces });
-    this.node.addValidation({
-      validate: () => (props.deployNamespaces ?? this.applicationNamespaces).length > 0 ? [] : [
-        `${this.node.path}: deployRoleArns need namespaces: set deployNamespaces or call addApplicationNamespace()`,
-      ],
-    });
     deployRoleArns.forEach((arn, i) => {
       this.cluster.grantAccess(`Deploy${i}`, arn, [
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSEditPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }),
       ]);
     });
+    const needsNamespaces = [
+      ...(deployRoleArns.length > 0 ? ['deployRoleArns'] : []),
+      ...(!production && engineerRoleArns.length > 0 ? ['engineerRoleArns'] : []),
+    ];
+    this.node.addValidation({
+      validate: () => needsNamespaces.length === 0 || workloadNamespaces().length > 0 ? [] : [
+        `${this.node.path}: ${needsNamespaces.join(' and ')} need namespaces: set deployNamespaces or call addApplicationNamespace()`,
+      ],
+    });
+    // The kubectl provider applies the platform's objects: it is a platform admin.
+    addPlatformAdminGroup(this.cluster.node.findChild('ClusterAdminRoleAccess'));
+    new eks.KubernetesManifest(this, 'NetworkPolicyGuardrail', { cluster: this.cluster, manifest: networkPolicyGuardrail() });
   }
 
   private addSystemNodeGroup(props: ObservableEksClusterProps, minNodes: number, role: iam.IRole, subnets: ec2.SubnetSelection): eks.Nodegroup {
@@ -468,10 +598,10 @@ export class ObservableEksCluster extends Construct {
     }
     const launchTemplate = new ec2.LaunchTemplate(this, 'SystemNodeLaunchTemplate', {
       requireImdsv2: true,
-      // System pods (controllers on the tainted system nodes) may need the
-      // instance metadata; application pods run on Karpenter nodes with a
-      // hop limit of 1.
-      httpPutResponseHopLimit: 2,
+      // Pods cannot reach the instance metadata (and the node role's
+      // credentials): every controller gets its region and VPC from its
+      // chart values and its credentials from EKS Pod Identity.
+      httpPutResponseHopLimit: 1,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(20, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
@@ -525,6 +655,11 @@ export class ObservableEksCluster extends Construct {
       acknowledgeKubectlProvider(provider);
     }
   }
+}
+
+/** Put an access entry's principal in the platform admins' Kubernetes group. */
+function addPlatformAdminGroup(entry: Construct): void {
+  (entry.node.defaultChild as eksl1.CfnAccessEntry).kubernetesGroups = [PLATFORM_ADMIN_GROUP];
 }
 
 /** The node-pool settings among the cluster's props. */

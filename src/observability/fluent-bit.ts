@@ -32,21 +32,10 @@ const INDEX_PREFIX = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const INDEX_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
 /**
- * Properties of `FluentBit`.
+ * Options of a `FluentBit`: everything but what it is attached to, as
+ * `ObservableEksCluster` takes them.
  */
-export interface FluentBitProps {
-  /** The cluster whose container logs are shipped (any aws-eks-v2 cluster with the EKS Pod Identity Agent add-on). */
-  readonly cluster: eks.ICluster;
-
-  /**
-   * The OpenSearch domain to ship to: `LoggingDomain.domain`, or an
-   * existing domain through `Domain.fromDomainAttributes` (its endpoint
-   * without `https://`). An existing domain must admit the role (`role`)
-   * in its access policy and, with fine-grained access control, map it to
-   * a role that may write the log indices.
-   */
-  readonly domain: opensearch.IDomain;
-
+export interface FluentBitOptions {
   /**
    * The stage whose preset names the cluster in the index names when the
    * cluster's name is not known at synthesis.
@@ -91,6 +80,23 @@ export interface FluentBitProps {
    * @default - the cluster's name when known at synthesis, else the stage preset's `cluster.clusterName`
    */
   readonly clusterLabel?: string;
+}
+
+/**
+ * Properties of a `FluentBit`.
+ */
+export interface FluentBitProps extends FluentBitOptions {
+  /** The cluster whose container logs are shipped (any aws-eks-v2 cluster with the EKS Pod Identity Agent add-on). */
+  readonly cluster: eks.ICluster;
+
+  /**
+   * The OpenSearch domain to ship to: `LoggingDomain.domain`, or an
+   * existing domain through `Domain.fromDomainAttributes` (its endpoint
+   * without `https://`). An existing domain must admit the role (`role`)
+   * in its access policy and, with fine-grained access control, map it to
+   * a role that may write the log indices.
+   */
+  readonly domain: opensearch.IDomain;
 }
 
 /**

@@ -45,12 +45,10 @@ const INDEX_PREFIX = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const INSTANCE_TYPE = /^[a-z0-9]+\.[a-z0-9]+\.search$/;
 
 /**
- * Properties of a `LoggingDomain`.
+ * Options of a `LoggingDomain`: everything but what it is attached to, as
+ * `ObservableEksCluster` takes them.
  */
-export interface LoggingDomainProps {
-  /** The VPC the domain (and its index-management function) runs in. */
-  readonly vpc: ec2.IVpc;
-
+export interface LoggingDomainOptions {
   /**
    * Where the domain's network interfaces go. The domain takes one subnet
    * per Availability Zone it uses (one without zone awareness), the first
@@ -197,6 +195,14 @@ export interface LoggingDomainProps {
    * @default 'logs'
    */
   readonly logIndexPrefix?: string;
+}
+
+/**
+ * Properties of a `LoggingDomain`.
+ */
+export interface LoggingDomainProps extends LoggingDomainOptions {
+  /** The VPC the domain (and its index-management function) runs in. */
+  readonly vpc: ec2.IVpc;
 }
 
 /**

@@ -87,12 +87,10 @@ export enum VaultStorageBackend {
 }
 
 /**
- * Properties of a `Vault`.
+ * Options of a `Vault`: everything but what it is attached to, as
+ * `ObservableEksCluster` takes them.
  */
-export interface VaultProps {
-  /** The cluster to install Vault into (it needs the EKS Pod Identity agent add-on). */
-  readonly cluster: eks.ICluster;
-
+export interface VaultOptions {
   /**
    * The stage whose presets decide replicas, HA, the injector replicas and
    * what happens to the keys and the table when they are deleted.
@@ -185,6 +183,14 @@ export interface VaultProps {
    * @default 1095
    */
   readonly tlsCertificateValidityDays?: number;
+}
+
+/**
+ * Properties of a `Vault`.
+ */
+export interface VaultProps extends VaultOptions {
+  /** The cluster to install Vault into (it needs the EKS Pod Identity agent add-on). */
+  readonly cluster: eks.ICluster;
 }
 
 /**

@@ -148,6 +148,8 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Applicatio
       metadata: {
         name: 'backend',
         labels: {
+          // The platform's NetworkPolicy guardrail selects application namespaces by it.
+          'innovate.io/application-namespace': 'true',
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': `v${profile.cluster.kubernetesVersion}`,
           'pod-security.kubernetes.io/audit': 'restricted',

@@ -371,6 +371,16 @@ describe('Karpenter controller permissions (named cluster)', () => {
     expect(decide(policies, { action: 'ec2:RunInstances', resource: 'arn:aws:ec2:us-east-1::image/ami-0123' })).toBe('ALLOW');
   });
 
+  test('may create the Spot service-linked role, and no other, so Spot launches work in a fresh account', () => {
+    const spotRole = 'arn:aws:iam::123456789012:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot';
+    expect(decide(policies, { action: 'iam:CreateServiceLinkedRole', resource: spotRole, context: { 'iam:AWSServiceName': 'spot.amazonaws.com' } })).toBe('ALLOW');
+    expect(decide(policies, {
+      action: 'iam:CreateServiceLinkedRole',
+      resource: 'arn:aws:iam::123456789012:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing',
+      context: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' },
+    })).toBe('IMPLICIT_DENY');
+  });
+
   test('passes only the node role, only to EC2', () => {
     const nodeRoleArn = `arn:aws:iam::123456789012:role/${id(stack, karpenter.nodeRole)}`;
     expect(decide(policies, { action: 'iam:PassRole', resource: nodeRoleArn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })).toBe('ALLOW');

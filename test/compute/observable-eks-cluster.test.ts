@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { CapacityMode, ObservableEksCluster, ObservableEksClusterProps } from '../../src/compute/observable-eks-cluster';
 import { PlatformNetwork } from '../../src/network';
 import { PlatformStage } from '../../src/profiles';
@@ -52,7 +53,7 @@ function helmValues(template: Template, chart: string): any {
 }
 
 describe('ObservableEksCluster', () => {
-  const dev = build(PlatformStage.DEVELOPMENT, { engineerRoleArns: [ENGINEER] });
+  const dev = build(PlatformStage.DEVELOPMENT, { engineerRoleArns: [ENGINEER], deployNamespaces: ['backend'] });
   const prod = build(PlatformStage.PRODUCTION, {
     clusterAdminRoleArns: [ADMIN],
     engineerRoleArns: [ENGINEER],
@@ -123,10 +124,33 @@ describe('ObservableEksCluster', () => {
     expect(entry.policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSClusterAdminPolicy"/)]);
   });
 
-  test('engineers are admins in development and view-only in production', () => {
-    expect(accessEntry(dev.template, ENGINEER).policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSAdminPolicy"/)]);
+  test('engineers view the cluster everywhere and administer only the application namespaces, in development only', () => {
+    const devEntry = accessEntry(dev.template, ENGINEER);
+    expect(devEntry.scopes).toEqual([{ Type: 'cluster' }, { Type: 'namespace', Namespaces: ['backend'] }]);
+    expect(devEntry.policies).toEqual([
+      expect.stringMatching(/:cluster-access-policy\/AmazonEKSViewPolicy"/),
+      expect.stringMatching(/:cluster-access-policy\/AmazonEKSAdminPolicy"/),
+    ]);
     expect(accessEntry(prod.template, ENGINEER).policies).toEqual([expect.stringMatching(/:cluster-access-policy\/AmazonEKSViewPolicy"/)]);
     expect(accessEntry(prod.template, ENGINEER).scopes).toEqual([{ Type: 'cluster' }]);
+  });
+
+  test('only the kubectl provider and cluster admins may change application namespaces\' network policies', () => {
+    const guardrail = manifests(prod.template).filter((m) => m.kind.startsWith('ValidatingAdmissionPolicy'));
+    expect(guardrail.map((m) => m.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    expect(guardrail[0].spec.matchConstraints.resourceRules[0]).toMatchObject({ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'] });
+    expect(guardrail[0].spec.validations[0].expression).toBe("'innovate:platform-admins' in request.userInfo.groups");
+    expect(guardrail[1].spec).toMatchObject({
+      validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchLabels: { 'innovate.io/application-namespace': 'true' } } },
+    });
+    const entries = Object.values(prod.template.findResources('AWS::EKS::AccessEntry')) as any[];
+    const platformAdmins = entries.filter((e) => JSON.stringify(e.Properties.KubernetesGroups ?? []).includes('innovate:platform-admins'));
+    expect(platformAdmins.map((e) => JSON.stringify(e.Properties.PrincipalArn)).sort()).toEqual([
+      JSON.stringify(ADMIN), expect.stringContaining('KubectlProviderHandlerServiceRole'),
+    ].sort());
+    expect(accessEntry(prod.template, DEPLOY)).toBeDefined();
+    expect((entries.find((e) => e.Properties.PrincipalArn === DEPLOY) as any).Properties.KubernetesGroups).toBeUndefined();
   });
 
   test('deploy roles may edit only the named namespaces', () => {
@@ -221,7 +245,22 @@ describe('ObservableEksCluster', () => {
 
   test('the AWS Load Balancer Controller comes from its chart with a Pod Identity role', () => {
     const values = helmValues(prod.template, 'aws-load-balancer-controller');
-    expect(values).toMatchObject({ serviceAccount: { create: true, name: 'aws-load-balancer-controller' }, replicaCount: 2, region: 'us-east-1' });
+    expect(values).toMatchObject({
+      serviceAccount: { create: true, name: 'aws-load-balancer-controller' },
+      replicaCount: 2,
+      region: 'us-east-1',
+      // No cluster-wide Service webhook that fails closed while the controller starts.
+      enableServiceMutatorWebhook: false,
+      // On the system nodes, which exist before application capacity.
+      tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+      nodeSelector: { 'innovate.io/node-role': 'system' },
+    });
+    const [chartId, chart] = Object.entries(prod.template.findResources('Custom::AWSCDK-EKS-HelmChart'))
+      .find(([, r]: [string, any]) => r.Properties.Chart === 'aws-load-balancer-controller') as [string, any];
+    const associationId = Object.entries(prod.template.findResources('AWS::EKS::PodIdentityAssociation'))
+      .find(([, r]: [string, any]) => r.Properties.ServiceAccount === 'aws-load-balancer-controller')![0];
+    expect(chart.DependsOn).toContain(associationId);
+    expect(chartId).toMatch(/LoadBalancerController/);
     prod.template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'aws-load-balancer-controller',
       Repository: 'https://aws.github.io/eks-charts',
@@ -249,7 +288,7 @@ describe('ObservableEksCluster', () => {
     });
     built.template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
         BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } }],
       }),
     });
@@ -323,7 +362,7 @@ describe('ObservableEksCluster', () => {
   test.each([
     ['kubernetesVersion', { kubernetesVersion: '1.99' }, /invalid kubernetesVersion "1.99": must be one of 1.32, 1.33, 1.34, 1.35/],
     ['publicEndpointCidrs (empty)', { publicEndpointCidrs: [] }, /invalid publicEndpointCidrs \[\]: must list at least one CIDR/],
-    ['publicEndpointCidrs (internet)', { publicEndpointCidrs: ['0.0.0.0/0'] }, /invalid publicEndpointCidrs "0.0.0.0\/0": must be an allow-list/],
+    ['publicEndpointCidrs (internet)', { publicEndpointCidrs: ['0.0.0.0/1'] }, /invalid publicEndpointCidrs "0.0.0.0\/1": must be an allow-list of specific ranges: prefixes \/8 to \/32/],
     ['clusterAdminRoleArns', { clusterAdminRoleArns: ['arn:aws:iam::123456789012:user/alice'] }, /invalid clusterAdminRoleArns "arn:aws:iam::123456789012:user\/alice": must be IAM role ARNs/],
     ['systemNodeInstanceType', { systemNodeInstanceType: 'm5.large' }, /invalid systemNodeInstanceType "m5.large": must be a Graviton \(arm64\)/],
     ['minNodes', { minNodes: 60 }, /invalid minNodes 60: must be an integer from 1 to 50/],
@@ -338,6 +377,7 @@ describe('ObservableEksCluster', () => {
 
   test('deploy roles without namespaces fail validation', () => {
     expect(() => build(PlatformStage.PRODUCTION, { deployRoleArns: [DEPLOY] })).toThrow(/deployRoleArns need namespaces/);
+    expect(() => build(PlatformStage.DEVELOPMENT, { engineerRoleArns: [ENGINEER] })).toThrow(/engineerRoleArns need namespaces/);
   });
 
   test.each([
@@ -380,5 +420,79 @@ describe('ObservableEksCluster.addApplicationNamespace', () => {
     template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'backend', ServiceAccount: 'backend' });
     expect(() => cluster.addApplicationNamespace('backend')).toThrow(/invalid name "backend": must be unique/);
     expect(complianceFindings(stack)).toEqual([]);
+  });
+});
+
+describe('ObservableEksCluster operations', () => {
+  function withOperations(stage: PlatformStage, props: Partial<ObservableEksClusterProps>): Built {
+    return build(stage, props);
+  }
+
+  test('nothing of issue 5 is installed unless asked for', () => {
+    const { cluster, template } = build(PlatformStage.DEVELOPMENT);
+    expect([cluster.prometheus, cluster.fluentBit, cluster.loggingDomain, cluster.vault, cluster.velero]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    template.resourceCountIs('AWS::OpenSearchService::Domain', 0);
+  });
+
+  test('{} switches each part on with the cluster stage, keys and storage class, after Karpenter capacity exists', () => {
+    const { cluster, template, stack } = withOperations(PlatformStage.DEVELOPMENT, {
+      monitoring: {}, logging: {}, vault: {}, backup: { backupNamespaces: ['backend'] },
+    });
+    expect(cluster.prometheus).toBeDefined();
+    expect(cluster.loggingDomain).toBeDefined();
+    expect(cluster.fluentBit).toBeDefined();
+    expect(cluster.vault).toBeDefined();
+    expect(cluster.velero).toBeDefined();
+    // Development presets reach the blocks.
+    template.hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({ InstanceCount: 1, InstanceType: 't3.small.search' }),
+    });
+    const charts = template.findResources('Custom::AWSCDK-EKS-HelmChart');
+    const nodePoolsId = Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .find(([, r]: [string, any]) => JSON.stringify(r.Properties.Manifest).includes('NodePool'))![0];
+    for (const chart of ['kube-prometheus-stack', 'fluent-bit', 'vault', 'velero']) {
+      const found = Object.values(charts).find((c: any) => c.Properties.Chart === chart) as any;
+      expect(found).toBeDefined();
+      expect(found.DependsOn).toContain(nodePoolsId);
+    }
+    // Fluent Bit may write to the new domain, from the cluster security group.
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksCluster'), 'ClusterSecurityGroupId'] },
+    });
+    // Velero's volume key is the cluster's.
+    expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).toMatch(/EksVolumeKey/);
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('logging ships to an existing domain without creating one', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.DEVELOPMENT, availabilityZones: TEST_AZS });
+    const domain = opensearch.Domain.fromDomainAttributes(stack, 'Existing', {
+      domainArn: 'arn:aws:es:us-east-1:123456789012:domain/shared-logs',
+      domainEndpoint: 'vpc-shared-logs-abc.us-east-1.es.amazonaws.com',
+    });
+    const cluster = new ObservableEksCluster(stack, 'Eks', {
+      stage: PlatformStage.DEVELOPMENT, vpc: network.vpc, kubectlLayer: testKubectlLayer(stack), logging: { domain },
+    });
+    expect(cluster.loggingDomain).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::OpenSearchService::Domain', 0);
+    expect(cluster.fluentBit).toBeDefined();
+  });
+
+  test('an existing domain and options for a new one are refused together', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.DEVELOPMENT, availabilityZones: TEST_AZS });
+    const domain = opensearch.Domain.fromDomainAttributes(stack, 'Existing', {
+      domainArn: 'arn:aws:es:us-east-1:123456789012:domain/shared-logs',
+      domainEndpoint: 'vpc-shared-logs-abc.us-east-1.es.amazonaws.com',
+    });
+    expect(() => new ObservableEksCluster(stack, 'Eks', {
+      stage: PlatformStage.DEVELOPMENT, vpc: network.vpc, kubectlLayer: testKubectlLayer(stack), logging: { domain, domainOptions: {} },
+    })).toThrow(/invalid logging "domain and domainOptions": give either an existing domain or options for a new one/);
+  });
+
+  test('production backups without replication are refused', () => {
+    expect(() => build(PlatformStage.PRODUCTION, { backup: { backupNamespaces: ['backend'] } })).toThrow(/replication/);
   });
 });

@@ -1,0 +1,571 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { PlatformNetwork, PlatformStage, SecureAuroraPostgres, SecureRds, StageProfiles } from '../../src';
+// The lead adds the export to src/observability/index.ts.
+import { AlarmSeverity, PlatformAlarms, PlatformAlarmsProps } from '../../src/observability/platform-alarms';
+import { complianceFindings } from '../helpers/compliance';
+import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
+
+const ALB_NAME = 'app/k8s-innovate-1a2b3c4d5e/50dc6c495c0c9188';
+const ALB_ARN = `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/${ALB_NAME}`;
+/** An ARN as CDK renders it: the partition is a pseudo parameter. */
+const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+const ALARMS_OF_THIS_ACCOUNT = arn(':cloudwatch:us-east-1:123456789012:alarm:*');
+const RECIPIENTS: PlatformAlarmsProps = {
+  criticalEmails: ['oncall@innovate.example'],
+  criticalSmsNumbers: ['+14155550100'],
+  warningEmails: ['engineering@innovate.example', 'platform@innovate.example'],
+};
+
+interface Built {
+  readonly stack: Stack;
+  readonly alarms: PlatformAlarms;
+  readonly template: Template;
+  readonly critical: string;
+  readonly warning: string;
+  readonly key: string;
+}
+
+/** Alarms with the recipients, a load balancer by name and the default cluster. */
+function setup(stage: PlatformStage, props: PlatformAlarmsProps = {}, extend?: (alarms: PlatformAlarms, stack: Stack) => void): Built {
+  const stack = newTestStack();
+  const alarms = new PlatformAlarms(stack, 'Alarms', { stage, ...RECIPIENTS, ...props });
+  extend?.(alarms, stack);
+  return {
+    stack,
+    alarms,
+    template: Template.fromStack(stack),
+    critical: stack.getLogicalId((alarms.criticalTopic as sns.Topic).node.defaultChild as sns.CfnTopic),
+    warning: stack.getLogicalId((alarms.warningTopic as sns.Topic).node.defaultChild as sns.CfnTopic),
+    key: stack.getLogicalId((alarms.encryptionKey as kms.Key).node.defaultChild as kms.CfnKey),
+  };
+}
+
+function standard(alarms: PlatformAlarms): void {
+  alarms.addLoadBalancerByName('Ingress', ALB_NAME);
+  alarms.addCluster('Cluster');
+}
+
+/** The alarm resource of the given name. */
+function alarmNamed(template: Template, name: string): any {
+  const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.AlarmName === name);
+  expect(found).toHaveLength(1);
+  return (found[0] as any).Properties;
+}
+
+function actions(topic: string): unknown[] {
+  return [{ Ref: topic }];
+}
+
+const EXPECTED_NAMES = (prefix: string) => [
+  `${prefix}-Cluster-failed-nodes`,
+  `${prefix}-Cluster-node-count-low`,
+  `${prefix}-Cluster-node-cpu-high`,
+  `${prefix}-Cluster-node-memory-high`,
+  `${prefix}-Ingress-5xx-error-rate`,
+  `${prefix}-Ingress-latency-p95`,
+  `${prefix}-Ingress-zero-traffic`,
+];
+
+describe.each([
+  [PlatformStage.DEVELOPMENT, { prefix: 'innovate-eks-dev', zeroTraffic: 'warning', retain: false, minNodes: 1 }],
+  [PlatformStage.PRODUCTION, { prefix: 'innovate-eks-prod', zeroTraffic: 'critical', retain: true, minNodes: 3 }],
+])('PlatformAlarms in %s', (stage, expected) => {
+  const built = setup(stage, {}, standard);
+  const { stack, template, critical, warning, key } = built;
+  const topicOf = (severity: string) => (severity === 'critical' ? critical : warning);
+
+  test('two topics, named by the prefix, encrypted with the customer-managed key (rotation on)', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `${expected.prefix}-critical`,
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `${expected.prefix}-warning`,
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('the key lets CloudWatch alarms of this account and region publish to the encrypted topics', () => {
+    const policy = Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy;
+    const statement = policy.Statement.find((s: any) => s.Sid === 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopics');
+    expect(statement).toEqual({
+      Sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopics',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': ALARMS_OF_THIS_ACCOUNT },
+      },
+    });
+  });
+
+  test('critical: email and SMS subscriptions; warning: email', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 4);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@innovate.example', TopicArn: { Ref: critical } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', Endpoint: '+14155550100', TopicArn: { Ref: critical } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'engineering@innovate.example', TopicArn: { Ref: warning } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform@innovate.example', TopicArn: { Ref: warning } });
+  });
+
+  test('each topic accepts TLS only and admits CloudWatch alarms of this account', () => {
+    for (const topic of [critical, warning]) {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Principal: '*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+            {
+              Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: { Ref: topic },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': '123456789012' },
+                ArnLike: { 'aws:SourceArn': ALARMS_OF_THIS_ACCOUNT },
+              },
+            },
+          ]),
+        },
+      });
+    }
+  });
+
+  test('topics are recreated with the stack; the key is retained only in production', () => {
+    for (const topic of Object.values(template.findResources('AWS::SNS::Topic'))) {
+      expect(topic).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    }
+    const keyResource = template.findResources('AWS::KMS::Key')[key];
+    expect(keyResource.DeletionPolicy).toBe(expected.retain ? 'Retain' : 'Delete');
+  });
+
+  test('every alarm is named by the prefix and notifies its topic on alarm and on recovery', () => {
+    const all = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
+    expect(all.map((a) => a.AlarmName).sort()).toEqual(EXPECTED_NAMES(expected.prefix));
+    for (const alarm of all) {
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+      expect(alarm.AlarmDescription).toMatch(/^\[(critical|warning)\] .+ Runbook: .+/);
+    }
+  });
+
+  test('load balancer 5xx rate: target and load balancer 5xx over requests, above 1% for 5 minutes, warning', () => {
+    const alarm = alarmNamed(template, `${expected.prefix}-Ingress-5xx-error-rate`);
+    expect(alarm).toMatchObject({
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: actions(warning),
+    });
+    const expression = alarm.Metrics.find((m: any) => m.Expression);
+    expect(expression).toMatchObject({
+      Expression: '100 * (FILL(targetErrors, 0) + FILL(loadBalancerErrors, 0)) / (FILL(requests, 0) + FILL(loadBalancerErrors, 0))',
+      ReturnData: true,
+    });
+    const inputs = Object.fromEntries(alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, m]));
+    expect(Object.keys(inputs).sort()).toEqual(['loadBalancerErrors', 'requests', 'targetErrors']);
+    const names = { targetErrors: 'HTTPCode_Target_5XX_Count', loadBalancerErrors: 'HTTPCode_ELB_5XX_Count', requests: 'RequestCount' };
+    for (const [id, metricName] of Object.entries(names)) {
+      expect(inputs[id]).toEqual({
+        Id: id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metricName, Dimensions: [{ Name: 'LoadBalancer', Value: ALB_NAME }] },
+          Period: 60,
+          Stat: 'Sum',
+        },
+      });
+    }
+  });
+
+  test('load balancer p95 latency above 2 s for 5 minutes, warning', () => {
+    expect(alarmNamed(template, `${expected.prefix}-Ingress-latency-p95`)).toMatchObject({
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'TargetResponseTime',
+      Dimensions: [{ Name: 'LoadBalancer', Value: ALB_NAME }],
+      ExtendedStatistic: 'p95',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 2,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: actions(warning),
+    });
+  });
+
+  test(`zero traffic for 5 minutes (no datapoint counts as none), ${expected.zeroTraffic}`, () => {
+    expect(alarmNamed(template, `${expected.prefix}-Ingress-zero-traffic`)).toMatchObject({
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'RequestCount',
+      Dimensions: [{ Name: 'LoadBalancer', Value: ALB_NAME }],
+      Statistic: 'Sum',
+      Period: 60,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'breaching',
+      AlarmActions: actions(topicOf(expected.zeroTraffic)),
+    });
+  });
+
+  test('cluster nodes down: any failed node for 5 minutes, critical', () => {
+    expect(alarmNamed(template, `${expected.prefix}-Cluster-failed-nodes`)).toMatchObject({
+      Namespace: 'ContainerInsights',
+      MetricName: 'cluster_failed_node_count',
+      Dimensions: [{ Name: 'ClusterName', Value: expected.prefix }],
+      Statistic: 'Maximum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: actions(critical),
+    });
+  });
+
+  test(`fewer than ${expected.minNodes} nodes, or no node count at all, for 5 minutes: critical`, () => {
+    expect(alarmNamed(template, `${expected.prefix}-Cluster-node-count-low`)).toMatchObject({
+      Namespace: 'ContainerInsights',
+      MetricName: 'cluster_node_count',
+      Dimensions: [{ Name: 'ClusterName', Value: expected.prefix }],
+      Statistic: 'Minimum',
+      Period: 60,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: expected.minNodes,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'breaching',
+      AlarmActions: actions(critical),
+    });
+  });
+
+  test('node CPU above 80% and memory above 85% for 5 minutes (cluster average): warnings', () => {
+    for (const [suffix, metricName, threshold] of [['node-cpu-high', 'node_cpu_utilization', 80], ['node-memory-high', 'node_memory_utilization', 85]]) {
+      expect(alarmNamed(template, `${expected.prefix}-Cluster-${suffix}`)).toMatchObject({
+        Namespace: 'ContainerInsights',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'ClusterName', Value: expected.prefix }],
+        Statistic: 'Average',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 5,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: actions(warning),
+      });
+    }
+  });
+
+  test('alarms are exposed by id and kind', () => {
+    expect(Object.keys(built.alarms.alarms).sort()).toEqual([
+      'ClusterFailedNodes', 'ClusterNodeCount', 'ClusterNodeCpu', 'ClusterNodeMemory', 'IngressErrorRate', 'IngressLatencyP95', 'IngressZeroTraffic',
+    ]);
+    expect(built.alarms.alarmNamePrefix).toBe(expected.prefix);
+  });
+
+  test('clean under the four compliance packs', () => {
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+});
+
+describe('PlatformAlarms routes the database alarms', () => {
+  function withDatabase(stage: PlatformStage, extend?: (db: SecureRds, alarms: PlatformAlarms) => void) {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage, availabilityZones: TEST_AZS });
+    const db = new SecureRds(stack, 'Database', {
+      stage,
+      vpc: network.vpc,
+      securityGroup: network.databaseSecurityGroup,
+      clientSecurityGroups: [network.applicationSecurityGroup],
+    });
+    const alarms = new PlatformAlarms(stack, 'Alarms', { stage, ...RECIPIENTS });
+    if (extend) extend(db, alarms);
+    else alarms.addDatabase(db);
+    return { stack, db, alarms };
+  }
+
+  describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('SecureRds in %s', (stage) => {
+    const { stack, db, alarms } = withDatabase(stage);
+    const template = Template.fromStack(stack);
+    const ref = (topic: sns.ITopic) => stack.resolve(topic.topicArn);
+
+    test('no alarm is duplicated: the database keeps its own alarms', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+      expect(Object.keys(db.alarms).sort()).toEqual(['CpuUtilization', 'DatabaseConnections', 'FreeStorageSpace']);
+    });
+
+    test('free storage and connections notify the critical topic, CPU the warning topic, besides the database topic', () => {
+      const expectations: Array<[string, sns.ITopic]> = [
+        ['FreeStorageSpace', alarms.criticalTopic],
+        ['DatabaseConnections', alarms.criticalTopic],
+        ['CpuUtilization', alarms.warningTopic],
+      ];
+      for (const [name, topic] of expectations) {
+        const id = stack.getLogicalId(db.alarms[name].node.defaultChild as cloudwatch.CfnAlarm);
+        const properties = template.findResources('AWS::CloudWatch::Alarm')[id].Properties;
+        expect(properties.AlarmActions).toEqual([ref(db.alarmTopic), ref(topic)]);
+        expect(properties.OKActions).toEqual([ref(db.alarmTopic), ref(topic)]);
+      }
+    });
+
+    test('clean under the four compliance packs', () => {
+      expect(complianceFindings(stack)).toEqual([]);
+    });
+  });
+
+  test('replica alarms are routed when addDatabase is called again; forgetting it fails synthesis', () => {
+    const { stack, db } = withDatabase(PlatformStage.PRODUCTION, (d, a) => {
+      a.addDatabase(d);
+      d.addReadReplica('Reporting');
+      a.addDatabase(d);
+    });
+    const template = Template.fromStack(stack);
+    const lag = template.findResources('AWS::CloudWatch::Alarm')[stack.getLogicalId(db.alarms.ReportingReplicaLag.node.defaultChild as cloudwatch.CfnAlarm)];
+    expect(lag.Properties.AlarmActions).toHaveLength(2);
+    const storage = template.findResources('AWS::CloudWatch::Alarm')[stack.getLogicalId(db.alarms.ReportingFreeStorageSpace.node.defaultChild as cloudwatch.CfnAlarm)];
+    expect(storage.Properties.AlarmActions).toHaveLength(2);
+
+    const forgotten = withDatabase(PlatformStage.PRODUCTION, (d, a) => {
+      a.addDatabase(d);
+      d.addReadReplica('Reporting');
+    });
+    expect(() => Template.fromStack(forgotten.stack)).toThrow(
+      /Alarms: alarm ReportingCpuUtilization of TestStack\/Database was created after it was routed; call addDatabase\/addAuroraDatabase again/);
+  });
+
+  test('a database that already notifies the critical topic gets no second action for it', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
+    const db = new SecureRds(stack, 'Database', {
+      vpc: network.vpc,
+      securityGroup: network.databaseSecurityGroup,
+      alarmTopic: alarms.criticalTopic,
+    });
+    alarms.addDatabase(db);
+    const template = Template.fromStack(stack);
+    const storage = template.findResources('AWS::CloudWatch::Alarm')[stack.getLogicalId(db.alarms.FreeStorageSpace.node.defaultChild as cloudwatch.CfnAlarm)];
+    expect(storage.Properties.AlarmActions).toEqual([stack.resolve(alarms.criticalTopic.topicArn)]);
+    const cpu = template.findResources('AWS::CloudWatch::Alarm')[stack.getLogicalId(db.alarms.CpuUtilization.node.defaultChild as cloudwatch.CfnAlarm)];
+    expect(cpu.Properties.AlarmActions).toEqual([stack.resolve(alarms.criticalTopic.topicArn), stack.resolve(alarms.warningTopic.topicArn)]);
+  });
+
+  test('Aurora: connections critical; CPU, capacity and replica lag warnings', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    const db = new SecureAuroraPostgres(stack, 'Aurora', {
+      vpc: network.vpc,
+      securityGroup: network.databaseSecurityGroup,
+      clientSecurityGroups: [network.applicationSecurityGroup],
+    });
+    const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
+    alarms.addAuroraDatabase(db);
+    const template = Template.fromStack(stack);
+    const expectedTopics: Record<string, sns.ITopic> = {
+      CpuUtilization: alarms.warningTopic,
+      CapacityUtilization: alarms.warningTopic,
+      DatabaseConnections: alarms.criticalTopic,
+      ReplicaLag: alarms.warningTopic,
+    };
+    expect(Object.keys(db.alarms).sort()).toEqual(Object.keys(expectedTopics).sort());
+    for (const [name, topic] of Object.entries(expectedTopics)) {
+      const properties = template.findResources('AWS::CloudWatch::Alarm')[stack.getLogicalId(db.alarms[name].node.defaultChild as cloudwatch.CfnAlarm)].Properties;
+      expect(properties.AlarmActions).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(topic.topicArn)]);
+    }
+  });
+});
+
+describe('PlatformAlarms options', () => {
+  test('an Application Load Balancer object: its full name from the ARN is the dimension', () => {
+    const { template } = setup(PlatformStage.PRODUCTION, {}, (alarms, stack) => {
+      const lb = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Alb', {
+        loadBalancerArn: ALB_ARN,
+        securityGroupId: 'sg-12345678',
+      });
+      alarms.addLoadBalancer('Public', lb);
+    });
+    expect(alarmNamed(template, 'innovate-eks-prod-Public-latency-p95')).toMatchObject({
+      Dimensions: [{ Name: 'LoadBalancer', Value: ALB_NAME }],
+      ExtendedStatistic: 'p95',
+    });
+    expect(alarmNamed(template, 'innovate-eks-prod-Public-zero-traffic').Dimensions).toEqual([{ Name: 'LoadBalancer', Value: ALB_NAME }]);
+  });
+
+  test('a load balancer name from a token (SSM, an output) is accepted', () => {
+    const { template } = setup(PlatformStage.PRODUCTION, {}, (alarms, stack) => {
+      const name = new sns.Topic(stack, 'Stand-in').topicName; // any unresolved string
+      alarms.addLoadBalancerByName('Ingress', name);
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  });
+
+  test('severities, thresholds, minutes, prefix and cluster are overridable', () => {
+    const { template, critical, warning } = setup(PlatformStage.DEVELOPMENT, {
+      alarmNamePrefix: 'innovate-staging',
+      evaluationMinutes: 10,
+      errorRatePercent: 5,
+      latencyP95Seconds: 0.5,
+      zeroTrafficMinutes: 15,
+      cpuPercent: 70,
+      memoryPercent: 75,
+    }, (alarms) => {
+      alarms.addLoadBalancerByName('Ingress', ALB_NAME, { zeroTrafficSeverity: AlarmSeverity.CRITICAL, errorRateSeverity: AlarmSeverity.CRITICAL });
+      alarms.addCluster('Cluster', { clusterName: 'staging', minNodes: 2 });
+    });
+    expect(alarmNamed(template, 'innovate-staging-Ingress-5xx-error-rate')).toMatchObject({ Threshold: 5, EvaluationPeriods: 10, AlarmActions: actions(critical) });
+    expect(alarmNamed(template, 'innovate-staging-Ingress-latency-p95')).toMatchObject({ Threshold: 0.5, EvaluationPeriods: 10, AlarmActions: actions(warning) });
+    expect(alarmNamed(template, 'innovate-staging-Ingress-zero-traffic')).toMatchObject({ EvaluationPeriods: 15, DatapointsToAlarm: 15, AlarmActions: actions(critical) });
+    expect(alarmNamed(template, 'innovate-staging-Cluster-node-count-low')).toMatchObject({
+      Threshold: 2, EvaluationPeriods: 10, Dimensions: [{ Name: 'ClusterName', Value: 'staging' }],
+    });
+    expect(alarmNamed(template, 'innovate-staging-Cluster-node-cpu-high')).toMatchObject({ Threshold: 70 });
+    expect(alarmNamed(template, 'innovate-staging-Cluster-node-memory-high')).toMatchObject({ Threshold: 75 });
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'innovate-staging-critical' });
+  });
+
+  test('a profile derived from a preset sets the defaults', () => {
+    const profile = {
+      ...StageProfiles.PRODUCTION,
+      monitoring: { ...StageProfiles.PRODUCTION.monitoring, alarmEvaluationMinutes: 3, errorRatePercent: 2 },
+      cluster: { ...StageProfiles.PRODUCTION.cluster, clusterName: 'innovate-eks-blue' },
+    };
+    const { template } = setup(PlatformStage.PRODUCTION, { profile }, standard);
+    expect(alarmNamed(template, 'innovate-eks-blue-Ingress-5xx-error-rate')).toMatchObject({ Threshold: 2, EvaluationPeriods: 3 });
+  });
+
+  test('generic alarms are routed by severity; one alarm cannot get both', () => {
+    const { template, critical, warning } = setup(PlatformStage.PRODUCTION, {}, (alarms, stack) => {
+      const metric = new cloudwatch.Metric({ namespace: 'Innovate', metricName: 'Signups' });
+      const a = metric.createAlarm(stack, 'A', { threshold: 1, evaluationPeriods: 1 });
+      const b = metric.createAlarm(stack, 'B', { threshold: 2, evaluationPeriods: 1 });
+      alarms.addCriticalAlarms([a]);
+      alarms.addWarningAlarms([b, b]);
+      expect(() => alarms.addWarningAlarms([a])).toThrow(
+        'TestStack/Alarms: invalid addWarningAlarms "TestStack/A": the alarm already notifies the critical topic; route each alarm to one severity');
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1, AlarmActions: actions(critical), OKActions: actions(critical) });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 2, AlarmActions: actions(warning), OKActions: actions(warning) });
+  });
+
+  test('a given key of this app is used as is and gets the CloudWatch statement', () => {
+    const stack = newTestStack();
+    const key = new kms.Key(stack, 'Shared', { enableKeyRotation: true });
+    const alarms = new PlatformAlarms(stack, 'Alarms', { ...RECIPIENTS, encryptionKey: key });
+    expect(alarms.encryptionKey).toBe(key);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopics' })]) },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
+  });
+
+  test('production without critical recipients warns at synth time; development does not', () => {
+    const prod = newTestStack();
+    new PlatformAlarms(prod, 'Alarms', { stage: PlatformStage.PRODUCTION });
+    Annotations.fromStack(prod).hasWarning('/TestStack/Alarms', Match.stringLikeRegexp('No criticalEmails or criticalSmsNumbers'));
+    const dev = newTestStack();
+    new PlatformAlarms(dev, 'Alarms', { stage: PlatformStage.DEVELOPMENT });
+    Annotations.fromStack(dev).hasNoWarning('/TestStack/Alarms', Match.anyValue());
+  });
+
+  test('Container Insights agent permissions: the CloudWatchAgentServerPolicy actions, logs limited to the cluster', () => {
+    const stack = newTestStack();
+    const statements = PlatformAlarms.containerInsightsAgentStatements(stack, 'innovate-eks-prod').map((s) => stack.resolve(s.toStatementJson()));
+    expect(statements).toEqual([
+      {
+        Sid: 'PublishContainerInsightsMetrics',
+        Effect: 'Allow',
+        Action: ['cloudwatch:PutMetricData', 'ec2:DescribeTags', 'ec2:DescribeVolumes', 'logs:DescribeLogGroups'],
+        Resource: '*',
+      },
+      {
+        Sid: 'WriteContainerInsightsLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'],
+        Resource: [
+          arn(':logs:us-east-1:123456789012:log-group:/aws/containerinsights/innovate-eks-prod/*'),
+          arn(':logs:us-east-1:123456789012:log-group:/aws/containerinsights/innovate-eks-prod/*:log-stream:*'),
+        ],
+      },
+      {
+        Sid: 'ReadAgentConfiguration',
+        Effect: 'Allow',
+        Action: 'ssm:GetParameter',
+        Resource: arn(':ssm:us-east-1:123456789012:parameter/AmazonCloudWatch-*'),
+      },
+    ]);
+    expect(PlatformAlarms.CONTAINER_INSIGHTS_ADDON_NAME).toBe('amazon-cloudwatch-observability');
+    expect(`${PlatformAlarms.CONTAINER_INSIGHTS_NAMESPACE}/${PlatformAlarms.CONTAINER_INSIGHTS_SERVICE_ACCOUNT}`).toBe('amazon-cloudwatch/cloudwatch-agent');
+  });
+});
+
+describe('PlatformAlarms rejects bad input at synth time', () => {
+  const build = (props: PlatformAlarmsProps, extend?: (alarms: PlatformAlarms) => void) => () => {
+    const alarms = new PlatformAlarms(newTestStack(), 'Alarms', props);
+    extend?.(alarms);
+  };
+
+  test.each([
+    ['criticalEmails', { criticalEmails: ['oncall'] }, 'invalid criticalEmails "oncall": must be an email address'],
+    ['warningEmails', { warningEmails: ['team@innovate'] }, 'invalid warningEmails "team@innovate": must be an email address'],
+    ['criticalEmails repeated', { criticalEmails: ['a@b.io', 'A@b.io'] }, 'invalid criticalEmails "A@b.io": must not repeat a recipient'],
+    ['criticalSmsNumbers without +', { criticalSmsNumbers: ['4155550100'] }, 'invalid criticalSmsNumbers "4155550100": must be a phone number in E.164 format'],
+    ['criticalSmsNumbers too long', { criticalSmsNumbers: ['+1415555010012345'] }, 'invalid criticalSmsNumbers "+1415555010012345": must be a phone number in E.164 format'],
+    ['alarmNamePrefix', { alarmNamePrefix: 'innovate prod' }, 'invalid alarmNamePrefix "innovate prod": must be 1 to 64 letters, digits or hyphens'],
+    ['evaluationMinutes', { evaluationMinutes: 0 }, 'invalid evaluationMinutes 0: must be an integer from 1 to 1440'],
+    ['zeroTrafficMinutes', { zeroTrafficMinutes: 1441 }, 'invalid zeroTrafficMinutes 1441: must be an integer from 1 to 1440'],
+    ['errorRatePercent', { errorRatePercent: 100 }, 'invalid errorRatePercent 100: must be a percentage above 0 and below 100'],
+    ['cpuPercent', { cpuPercent: 0 }, 'invalid cpuPercent 0: must be a percentage above 0 and below 100'],
+    ['memoryPercent', { memoryPercent: 120 }, 'invalid memoryPercent 120: must be a percentage above 0 and below 100'],
+    ['latencyP95Seconds', { latencyP95Seconds: -1 }, 'invalid latencyP95Seconds -1: must be a number of seconds above 0 and at most 3600'],
+  ])('%s', (_name, props, message) => {
+    expect(build(props as PlatformAlarmsProps)).toThrow(`TestStack/Alarms: ${message}`);
+  });
+
+  test('a load balancer ARN instead of its full name', () => {
+    expect(build({}, (a) => a.addLoadBalancerByName('Ingress', ALB_ARN))).toThrow(
+      `TestStack/Alarms: invalid addLoadBalancerByName(Ingress).loadBalancerFullName "${ALB_ARN}": must be an Application Load Balancer's full name app/<name>/<id>`);
+  });
+
+  test('a network load balancer name', () => {
+    expect(build({}, (a) => a.addLoadBalancerByName('Ingress', 'net/k8s-innovate/50dc6c495c0c9188'))).toThrow(
+      'invalid addLoadBalancerByName(Ingress).loadBalancerFullName "net/k8s-innovate/50dc6c495c0c9188"');
+  });
+
+  test('minNodes', () => {
+    expect(build({}, (a) => a.addCluster('Cluster', { minNodes: 0 }))).toThrow(
+      'TestStack/Alarms: invalid addCluster(Cluster).minNodes 0: must be an integer from 1 to 1000');
+  });
+
+  test('an id that cannot be part of an alarm name', () => {
+    expect(build({}, (a) => a.addCluster('my cluster'))).toThrow(
+      'TestStack/Alarms: invalid id "my cluster": must be 1 to 64 letters, digits or hyphens, starting with a letter');
+  });
+});
+
+test('logical IDs of the topics, the key and the alarms stay stable', () => {
+  const { template } = setup(PlatformStage.PRODUCTION, {}, standard);
+  expect(logicalIds(template)).toMatchSnapshot();
+});
