@@ -1,6 +1,7 @@
 /**
  * Measure the reference architecture: synth wall time, resources per stack,
- * Lambda-backed custom resources, nested stacks and template bytes.
+ * Lambda-backed custom resources and their providers (at most one kubectl
+ * provider per EKS cluster), nested stacks and template bytes.
  * Prints JSON and writes it to bench/results/latest.json. Exits non-zero when
  * a stack breaks a hard budget of docs/ARCHITECTURE.md (resources, template
  * size, nested stacks); wall time is reported against its target, not
@@ -38,6 +39,7 @@ for (const s of stacks) {
   if (s.resources > BUDGET.maxResourcesPerStack) breaches.push(`${s.stack}: ${s.resources} resources > ${BUDGET.maxResourcesPerStack}`);
   if (s.templateBytes > BUDGET.maxTemplateBytes) breaches.push(`${s.stack}: ${s.templateBytes} template bytes > ${BUDGET.maxTemplateBytes}`);
   if (s.nestedStacks > BUDGET.maxNestedStacks) breaches.push(`${s.stack}: ${s.nestedStacks} nested stacks`);
+  if (s.kubectlProviders > s.eksClusters) breaches.push(`${s.stack}: ${s.kubectlProviders} kubectl providers for ${s.eksClusters} clusters`);
 }
 
 const result = {
@@ -51,6 +53,9 @@ const result = {
     resources: stacks.reduce((n, s) => n + s.resources, 0),
     templateBytes: stacks.reduce((n, s) => n + s.templateBytes, 0),
     lambdaBackedCustomResources: stacks.reduce((n, s) => n + s.lambdaBackedCustomResources, 0),
+    customResourceProviders: stacks.reduce((n, s) => n + s.customResourceProviders, 0),
+    kubectlProviders: stacks.reduce((n, s) => n + s.kubectlProviders, 0),
+    eksClusters: stacks.reduce((n, s) => n + s.eksClusters, 0),
     nestedStacks: stacks.reduce((n, s) => n + s.nestedStacks, 0),
   },
   breaches,

@@ -1,6 +1,7 @@
 import { App, DefaultStackSynthesizer, Environment, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { AccountStack } from './account-stack';
+import { ClusterStack } from './cluster-stack';
 import { EnvironmentStack } from './environment-stack';
 import { BackupCopyVault, PlatformStage, StageProfiles, VeleroReplicaBucket } from '../../src';
 
@@ -52,6 +53,7 @@ export function buildPhase1(app: App): Stack[] {
     githubRepository: requiredContext(app, 'githubRepository'),
     productionCdkQualifier: productionQualifier,
   });
+  const alertEmails = [requiredContext(app, 'alertEmail')];
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,
     stage: PlatformStage.DEVELOPMENT,
@@ -61,6 +63,16 @@ export function buildPhase1(app: App): Stack[] {
     team: 'platform',
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 1: development environment',
+    alertEmails,
+  });
+  const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
+    env,
+    stage: PlatformStage.DEVELOPMENT,
+    team: 'platform',
+    costCenter: 'engineering',
+    description: 'Innovate Inc. Phase 1: development Kubernetes cluster and its operations',
+    network: development.network,
+    database: development.database,
     registry: account.registry,
     clusterAdminRoles: [account.access.seniorEngineeringRole!],
     engineerRoles: [account.access.engineeringRole!],
@@ -75,15 +87,28 @@ export function buildPhase1(app: App): Stack[] {
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 1: production environment',
     terminationProtection: true,
+    alertEmails,
+    backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
+  });
+  production.addDependency(disasterRecovery, 'backups are copied into its vault');
+  const productionCluster = new ClusterStack(app, 'InnovateProductionCluster', {
+    env,
+    synthesizer: productionSynthesizer(),
+    stage: PlatformStage.PRODUCTION,
+    team: 'platform',
+    costCenter: 'engineering',
+    description: 'Innovate Inc. Phase 1: production Kubernetes cluster and its operations',
+    terminationProtection: true,
+    network: production.network,
+    database: production.database,
     registry: account.registry,
     clusterAdminRoles: [account.access.seniorEngineeringRole!],
     engineerRoles: [account.access.engineeringRole!],
     deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
-    backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
     clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
   });
-  production.addDependency(disasterRecovery, 'backups are copied into its vault');
-  return [account, development, production, disasterRecovery];
+  productionCluster.addDependency(disasterRecovery, 'Velero replicates into its bucket');
+  return [account, development, developmentCluster, production, productionCluster, disasterRecovery];
 }
 
 /**

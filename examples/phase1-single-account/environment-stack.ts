@@ -1,14 +1,8 @@
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import {
-  AdminAccess, AdminAccessMethod, ContainerRegistry, CostAllocationTags, ObservableEksCluster, PlatformNetwork, PlatformStage, SecureRds,
-  VeleroBucketLocation,
-} from '../../src';
+import { AdminAccess, AdminAccessMethod, CostAllocationTags, PlatformAlarms, PlatformNetwork, PlatformStage, SecureRds } from '../../src';
 
 /**
  * Properties of one Phase 1 environment (development or production).
@@ -22,24 +16,8 @@ export interface EnvironmentStackProps extends StackProps {
   readonly team: string;
   /** Cost center charged for the environment. */
   readonly costCenter: string;
-  /**
-   * The registry the cluster's nodes pull the application images from.
-   *
-   * @default - a registry of the environment's own (Phase 2: one per account)
-   */
-  readonly registry?: ContainerRegistry;
-  /** Roles with cluster-admin rights (senior engineers). @default - none */
-  readonly clusterAdminRoles?: iam.IRole[];
-  /** Engineers' roles: admin in development, view-only in production. @default - none */
-  readonly engineerRoles?: iam.IRole[];
-  /** The CI role that deploys the applications into their namespaces. @default - none */
-  readonly deployRole?: iam.IRole;
-  /**
-   * Where Velero's backups are replicated (the us-west-2 `VeleroReplicaBucket`).
-   *
-   * @default - no replication (refused in production unless accepted)
-   */
-  readonly clusterBackupReplica?: VeleroBucketLocation;
+  /** Who receives the environment's alarms (critical and warning). */
+  readonly alertEmails: string[];
   /**
    * ARN of the disaster-recovery backup vault in another region.
    *
@@ -50,12 +28,13 @@ export interface EnvironmentStackProps extends StackProps {
 
 /**
  * One environment of the seed's Phase 1 (single AWS account): its network,
- * database and Kubernetes cluster.
+ * database, alarms and administrator access. Its Kubernetes cluster lives in
+ * a `ClusterStack` of its own (CloudFormation's resource limit).
  */
 export class EnvironmentStack extends Stack {
   public readonly network: PlatformNetwork;
   public readonly database: SecureRds;
-  public readonly cluster: ObservableEksCluster;
+  public readonly alarms: PlatformAlarms;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -97,45 +76,17 @@ export class EnvironmentStack extends Stack {
     // Kubernetes (seed: "Compute Platform"): innovate-eks-dev / -prod,
     // private API endpoint, Karpenter on Graviton Spot, nodes in the
     // application tier (which the database and load balancer trust).
-    const registry = props.registry ?? new ContainerRegistry(this, 'Registry', { stage: props.stage, repositoryPrefix: `innovate-${props.stage}/` });
-    this.cluster = new ObservableEksCluster(this, 'Cluster', {
+    // Alarms (seed: "CloudWatch alarms"): critical to email and SMS,
+    // warnings to email; the database's alarms are routed by severity.
+    this.alarms = new PlatformAlarms(this, 'Alarms', {
       stage: props.stage,
-      vpc: this.network.vpc,
-      kubectlLayer: new KubectlV35Layer(this, 'KubectlLayer'),
-      nodeSecurityGroups: [this.network.applicationSecurityGroup],
-      nodeStatements: registry.pullStatements(),
-      clusterAdminRoleArns: (props.clusterAdminRoles ?? []).map((role) => role.roleArn),
-      engineerRoleArns: (props.engineerRoles ?? []).map((role) => role.roleArn),
-      deployRoleArns: props.deployRole ? [props.deployRole.roleArn] : undefined,
-      // Operations (seed: "Logging, Monitoring & Secrets Management",
-      // "Disaster Recovery"), each with the stage's defaults.
-      monitoring: {
-        databaseInstanceIds: [this.database.instance.instanceIdentifier],
-        // Receiver keys live in Secrets Manager, created out of band; the
-        // template holds only their names.
-        pagerDutySecret: production ? secretsmanager.Secret.fromSecretNameV2(this, 'PagerDutyKey', 'innovate/alerting/pagerduty-routing-key') : undefined,
-        slackAlertsWebhookSecret: secretsmanager.Secret.fromSecretNameV2(this, 'SlackAlertsWebhook', 'innovate/alerting/slack-alerts-webhook'),
-        slackMonitoringWebhookSecret: secretsmanager.Secret.fromSecretNameV2(this, 'SlackMonitoringWebhook', 'innovate/alerting/slack-monitoring-webhook'),
-      },
-      logging: {},
-      vault: {},
-      backup: {
-        backupNamespaces: ['backend', 'frontend'],
-        replication: props.clusterBackupReplica,
-      },
+      criticalEmails: props.alertEmails,
+      warningEmails: props.alertEmails,
     });
-    // The seed's two applications, each in its own restricted namespace:
-    // the Flask API reaches the database; the React SPA's server needs
-    // nothing but its ingress.
-    this.cluster.addApplicationNamespace('backend', {
-      ingressPorts: [this.network.applicationPort],
-      databasePort: this.network.databasePort,
-    });
-    this.cluster.addApplicationNamespace('frontend', {
-      ingressPorts: [this.network.applicationPort],
-      allowDatabaseEgress: false,
-      httpsEgressCidrs: [],
-    });
+    this.alarms.addDatabase(this.database);
+    // Node count, failed nodes, node CPU and memory of the environment's
+    // cluster (its ClusterStack turns Container Insights on).
+    this.alarms.addCluster('Cluster');
 
     // Administrator access (seed: "Database Access"). Development uses the
     // cheap SSM Session Manager bastion; production would use the Client VPN

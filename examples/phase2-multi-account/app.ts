@@ -3,6 +3,7 @@ import { App, Environment, Stack } from 'aws-cdk-lib';
 import {
   AccountBaseline, BackupCopyVault, OrgLandingZone, PlatformStage, StageProfiles, VeleroReplicaBucket,
 } from '../../src';
+import { ClusterStack } from '../phase1-single-account/cluster-stack';
 import { EnvironmentStack } from '../phase1-single-account/environment-stack';
 
 /**
@@ -89,6 +90,16 @@ export function buildPhase2(app: App): Stack[] {
     team: 'platform',
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 2: development environment (development account)',
+    alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
+  });
+  const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
+    env: development,
+    stage: PlatformStage.DEVELOPMENT,
+    team: 'platform',
+    costCenter: 'engineering',
+    description: 'Innovate Inc. Phase 2: development Kubernetes cluster (development account)',
+    network: developmentEnvironment.network,
+    database: developmentEnvironment.database,
   });
   const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
     env: { account: production.account, region: recoveryRegion },
@@ -105,9 +116,24 @@ export function buildPhase2(app: App): Stack[] {
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 2: production environment (production account)',
     terminationProtection: true,
+    alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
-    clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
   });
   productionEnvironment.addDependency(disasterRecovery, 'backups are copied into its vault');
-  return [organization, developmentBaseline, productionBaseline, developmentEnvironment, disasterRecovery, productionEnvironment];
+  const productionCluster = new ClusterStack(app, 'InnovateProductionCluster', {
+    env: production,
+    stage: PlatformStage.PRODUCTION,
+    team: 'platform',
+    costCenter: 'engineering',
+    description: 'Innovate Inc. Phase 2: production Kubernetes cluster (production account)',
+    terminationProtection: true,
+    network: productionEnvironment.network,
+    database: productionEnvironment.database,
+    clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
+  });
+  productionCluster.addDependency(disasterRecovery, 'Velero replicates into its bucket');
+  return [
+    organization, developmentBaseline, productionBaseline, developmentEnvironment, developmentCluster,
+    disasterRecovery, productionEnvironment, productionCluster,
+  ];
 }

@@ -17,6 +17,12 @@ export interface StackMeasure {
   readonly templateBytes: number;
   /** Custom resources whose ServiceToken is a Lambda function. */
   readonly lambdaBackedCustomResources: number;
+  /** Distinct Lambda functions serving those custom resources (the providers). */
+  readonly customResourceProviders: number;
+  /** Providers of aws-cdk-lib's EKS kubectl handler. */
+  readonly kubectlProviders: number;
+  /** EKS clusters (`AWS::EKS::Cluster`). */
+  readonly eksClusters: number;
   readonly nestedStacks: number;
   readonly resourceTypes: Record<string, number>;
 }
@@ -58,12 +64,17 @@ export function measureAssembly(outdir: string): StackMeasure[] {
     const resourceTypes: Record<string, number> = {};
     let lambdaBacked = 0;
     let nested = 0;
+    const providers = new Set<string>();
     for (const resource of Object.values(resources)) {
       resourceTypes[resource.Type] = (resourceTypes[resource.Type] ?? 0) + 1;
       if (resource.Type === 'AWS::CloudFormation::Stack') nested++;
       const isCustom = resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
       const token = JSON.stringify(resource.Properties?.ServiceToken ?? '');
-      if (isCustom && [...lambdaIds].some((id) => token.includes(`"${id}"`))) lambdaBacked++;
+      const provider = isCustom ? [...lambdaIds].find((id) => token.includes(`"${id}"`)) : undefined;
+      if (provider) {
+        lambdaBacked++;
+        providers.add(provider);
+      }
     }
     measures.push({
       stack: name,
@@ -71,6 +82,9 @@ export function measureAssembly(outdir: string): StackMeasure[] {
       resources: Object.keys(resources).length,
       templateBytes: Buffer.byteLength(body),
       lambdaBackedCustomResources: lambdaBacked,
+      customResourceProviders: providers.size,
+      kubectlProviders: [...providers].filter((id) => id.includes('KubectlProvider')).length,
+      eksClusters: resourceTypes['AWS::EKS::Cluster'] ?? 0,
       nestedStacks: nested,
       resourceTypes,
     });

@@ -16,6 +16,7 @@ import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
 import { FluentBit, FluentBitOptions } from '../observability/fluent-bit';
 import { LoggingDomain, LoggingDomainOptions } from '../observability/logging-domain';
+import { PlatformAlarms } from '../observability/platform-alarms';
 import { PrometheusStack, PrometheusStackOptions } from '../observability/prometheus-stack';
 import { parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
@@ -23,6 +24,7 @@ import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/
 import { allowCloudWatchLogs } from '../private/keys';
 import { networkPolicyGuardrail, PLATFORM_ADMIN_GROUP, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
+import { createPodIdentityRole } from '../private/pod-identity';
 import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import { Vault, VaultOptions } from '../secrets/vault';
@@ -220,6 +222,18 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly backup?: VeleroBackupOptions;
 
   /**
+   * Install CloudWatch Container Insights (the `amazon-cloudwatch-observability`
+   * add-on, its agent's permissions through EKS Pod Identity, and its log
+   * groups created here, KMS-encrypted with the control-plane retention):
+   * what CloudWatch alarms on nodes (`PlatformAlarms.addCluster`) read. The
+   * add-on also ships container logs to CloudWatch Logs, next to Fluent Bit's
+   * OpenSearch copy; the retention keeps that cost bounded.
+   *
+   * @default false
+   */
+  readonly containerInsights?: boolean;
+
+  /**
    * Days the control-plane log group keeps the API, audit, authenticator,
    * controller-manager and scheduler logs.
    *
@@ -322,6 +336,8 @@ export class ObservableEksCluster extends Construct {
   public readonly vault?: Vault;
   /** Velero (with `backup`). */
   public readonly velero?: VeleroBackup;
+  /** The Container Insights add-on (with `containerInsights`). */
+  public readonly containerInsights?: eks.Addon;
 
   private readonly stage: PlatformStage;
   private readonly applicationNamespaces: string[] = [];
@@ -468,6 +484,10 @@ export class ObservableEksCluster extends Construct {
       });
     }
 
+    if (props.containerInsights) {
+      this.containerInsights = this.addContainerInsights(logRetention, removalPolicy);
+    }
+
     // Operations (issue 5): each part is a block usable alone; here they get
     // the cluster's stage, keys and storage class, and wait for capacity.
     const capacity = this.karpenter?.nodePools ?? this.autoModeNodePools!;
@@ -588,6 +608,42 @@ export class ObservableEksCluster extends Construct {
     // The kubectl provider applies the platform's objects: it is a platform admin.
     addPlatformAdminGroup(this.cluster.node.findChild('ClusterAdminRoleAccess'));
     new eks.KubernetesManifest(this, 'NetworkPolicyGuardrail', { cluster: this.cluster, manifest: networkPolicyGuardrail() });
+  }
+
+  private addContainerInsights(retentionDays: number, removalPolicy: RemovalPolicy): eks.Addon {
+    const { role, policy } = createPodIdentityRole(this, 'ContainerInsightsRole', {
+      cluster: this.cluster,
+      namespace: PlatformAlarms.CONTAINER_INSIGHTS_NAMESPACE,
+      serviceAccount: PlatformAlarms.CONTAINER_INSIGHTS_SERVICE_ACCOUNT,
+      description: `CloudWatch agent of ${this.clusterName}: Container Insights metrics and logs`,
+      statements: PlatformAlarms.containerInsightsAgentStatements(this, this.clusterName),
+      associate: false,
+    });
+    acknowledgeWildcardResource(policy!, '*',
+      'cloudwatch:PutMetricData, ec2:DescribeTags, ec2:DescribeVolumes and logs:DescribeLogGroups support no resource-level permissions; '
+      + 'log writes are limited to this cluster\'s /aws/containerinsights/ groups.');
+    const [, logStatement, configStatement] = PlatformAlarms.containerInsightsAgentStatements(this, this.clusterName);
+    for (const resource of logStatement.resources) {
+      acknowledgeWildcardResource(policy!, resource, 'The agent writes only the log groups and streams of this cluster\'s Container Insights (created here, encrypted).');
+    }
+    for (const resource of configStatement.resources) {
+      acknowledgeWildcardResource(policy!, resource, 'The agent reads its configuration only from SSM parameters named AmazonCloudWatch-* (AWS\'s naming convention for agent configurations).');
+    }
+    // The agent would create these unencrypted and never expiring.
+    const groups = ['performance', 'application', 'host', 'dataplane'].map((name) => new logs.LogGroup(this, `ContainerInsights${name[0].toUpperCase()}${name.slice(1)}Logs`, {
+      logGroupName: `/aws/containerinsights/${this.clusterName}/${name}`,
+      retention: retentionDays as logs.RetentionDays,
+      encryptionKey: this.secretsEncryptionKey,
+      removalPolicy,
+    }));
+    const addon = new eks.Addon(this, 'ContainerInsights', { cluster: this.cluster, addonName: PlatformAlarms.CONTAINER_INSIGHTS_ADDON_NAME });
+    (addon.node.defaultChild as eksl1.CfnAddon).podIdentityAssociations = [{
+      serviceAccount: PlatformAlarms.CONTAINER_INSIGHTS_SERVICE_ACCOUNT,
+      roleArn: role.roleArn,
+    }];
+    addon.node.addDependency(role, this.cluster.eksPodIdentityAgent!, ...groups);
+    if (this.systemNodeGroup) addon.node.addDependency(this.systemNodeGroup);
+    return addon;
   }
 
   private addSystemNodeGroup(props: ObservableEksClusterProps, minNodes: number, role: iam.IRole, subnets: ec2.SubnetSelection): eks.Nodegroup {

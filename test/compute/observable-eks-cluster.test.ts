@@ -466,6 +466,22 @@ describe('ObservableEksCluster operations', () => {
     expect(complianceFindings(stack)).toEqual([]);
   });
 
+  test('Container Insights: the add-on with a Pod Identity agent role and encrypted log groups it would otherwise create', () => {
+    const { template, stack } = withOperations(PlatformStage.PRODUCTION, { containerInsights: true });
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'amazon-cloudwatch-observability',
+      PodIdentityAssociations: [{ ServiceAccount: 'cloudwatch-agent', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksContainerInsightsRole'), 'Arn'] } }],
+    });
+    for (const name of ['performance', 'application', 'host', 'dataplane']) {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/containerinsights/innovate-eks-prod/${name}`,
+        RetentionInDays: 365,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksSecretsKey'), 'Arn'] },
+      });
+    }
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
   test('logging ships to an existing domain without creating one', () => {
     const stack = newTestStack();
     const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.DEVELOPMENT, availabilityZones: TEST_AZS });
