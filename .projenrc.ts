@@ -123,7 +123,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/']) {
+for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/', '/tools/', '/.cache/']) {
   project.addPackageIgnore(path);
 }
 
@@ -174,6 +174,13 @@ const validate = project.addTask('validate', {
 });
 validate.spawn(reference);
 validate.exec('bash scripts/validate.sh');
+
+const validateK8s = project.addTask('validate:k8s', {
+  description:
+    'Check the Kubernetes objects in cdk.out/ against the upstream CRDs (API-server validation with CEL), promtool and amtool, after a self-test that proves the checks can fail. Run `npm run reference` first.',
+});
+validateK8s.exec('bash scripts/validate-k8s.sh --self-test');
+validateK8s.exec('bash scripts/validate-k8s.sh');
 
 project.addTask('bindings', {
   description:
