@@ -178,6 +178,16 @@ export interface ApplicationNamespaceOptions {
   readonly allowIntraNamespaceTraffic?: boolean;
 
   /**
+   * Allow DNS (UDP and TCP 53) to any address instead of only to CoreDNS's
+   * pods in `kube-system`. Needed on EKS Auto Mode, where CoreDNS runs as a
+   * service on each node rather than as pods (`ObservableEksCluster` sets it
+   * for its Auto Mode clusters); it opens the DNS ports only.
+   *
+   * @default false
+   */
+  readonly allowDnsToAnyAddress?: boolean;
+
+  /**
    * Container port on which pods serve Prometheus metrics; pods of
    * `metricsNamespaces` may scrape it.
    *
@@ -303,6 +313,7 @@ interface NamespaceSpec {
   readonly database?: { readonly port: number; readonly cidrs: string[] };
   readonly httpsEgressCidrs: string[];
   readonly allowIntraNamespaceTraffic: boolean;
+  readonly allowDnsToAnyAddress: boolean;
   readonly metrics?: { readonly port: number; readonly namespaces: string[] };
   readonly quota: { [resource: string]: string };
   readonly containerDefaults: { readonly defaultRequest: { [resource: string]: string }; readonly default: { [resource: string]: string } };
@@ -480,6 +491,7 @@ export class ApplicationNamespace extends Construct {
       database,
       httpsEgressCidrs,
       allowIntraNamespaceTraffic: props.allowIntraNamespaceTraffic ?? false,
+      allowDnsToAnyAddress: props.allowDnsToAnyAddress ?? false,
       metrics,
       quota: this.resolveQuota(props, profile),
       containerDefaults: this.resolveContainerDefaults(props),
@@ -667,10 +679,12 @@ function namespaceObjects(spec: NamespaceSpec): Record<string, any>[] {
     networkPolicy(ns, OBJECT_NAMES.dns, {
       policyTypes: ['Egress'],
       egress: [{
-        to: [{
-          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DNS_NAMESPACE } },
-          podSelector: { matchLabels: DNS_POD_LABELS },
-        }],
+        ...(spec.allowDnsToAnyAddress ? {} : {
+          to: [{
+            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DNS_NAMESPACE } },
+            podSelector: { matchLabels: DNS_POD_LABELS },
+          }],
+        }),
         ports: [{ protocol: 'UDP', port: DNS_PORT }, { protocol: 'TCP', port: DNS_PORT }],
       }],
     }),

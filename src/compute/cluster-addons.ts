@@ -133,7 +133,7 @@ export function addWorkloadAddons(scope: Construct, cluster: eks.Cluster, volume
  * key, bound where the pod lands, expandable; volumes outlive their claims in
  * production.
  */
-export function encryptedStorageClass(keyArn: string, reclaimRetain: boolean): { [key: string]: any } {
+export function encryptedStorageClass(keyArn: string, reclaimRetain: boolean, provisioner: string = 'ebs.csi.aws.com'): { [key: string]: any } {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
@@ -141,7 +141,7 @@ export function encryptedStorageClass(keyArn: string, reclaimRetain: boolean): {
       name: ENCRYPTED_STORAGE_CLASS,
       annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
     },
-    provisioner: 'ebs.csi.aws.com',
+    provisioner,
     parameters: { type: 'gp3', encrypted: 'true', kmsKeyId: keyArn },
     reclaimPolicy: reclaimRetain ? 'Retain' : 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
-import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS } from './cluster-addons';
+import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS, encryptedStorageClass } from './cluster-addons';
 import { Karpenter } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
@@ -402,7 +402,12 @@ export class ObservableEksCluster extends Construct {
     });
 
     const autoMode = this.capacityMode === CapacityMode.EKS_AUTO_MODE;
+    if (autoMode && props.systemNodeInstanceType !== undefined) {
+      throw propError(this, 'systemNodeInstanceType', props.systemNodeInstanceType,
+        'applies to CapacityMode.KARPENTER only: EKS Auto Mode picks the instances of its system pool itself');
+    }
     const nodeSubnets = props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const autoModeNodeRole = autoMode ? this.createAutoModeNodeRole(props.nodeStatements ?? []) : undefined;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,
       version: eks.KubernetesVersion.of(this.kubernetesVersion),
@@ -424,7 +429,7 @@ export class ObservableEksCluster extends Construct {
       bootstrapSelfManagedAddons: autoMode ? undefined : false,
       defaultCapacityType: autoMode ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: autoMode ? undefined : 0,
-      compute: autoMode ? { nodePools: ['system'] } : undefined,
+      compute: autoMode ? { nodePools: ['system'], nodeRole: autoModeNodeRole } : undefined,
       kubectlProviderOptions: {
         kubectlLayer: props.kubectlLayer,
         privateSubnets: props.vpc.selectSubnets(nodeSubnets).subnets,
@@ -477,11 +482,25 @@ export class ObservableEksCluster extends Construct {
         profile: this.profile,
         minNodes,
         target: NodePoolTarget.EKS_AUTO_MODE,
+        nodeClassName: AUTO_MODE_NODE_CLASS,
       });
+      // Our NodeClass (application security groups, network-policy
+      // enforcement), the switch that turns Auto Mode's network-policy
+      // controller on, the encrypted default StorageClass and the ALB
+      // IngressClass, then the pools that use the NodeClass.
       this.autoModeNodePools = new eks.KubernetesManifest(this, 'AutoModeNodePools', {
         cluster: this.cluster,
-        manifest: plan.manifests,
+        manifest: [
+          ...autoModeObjects({
+            nodeRoleName: autoModeNodeRole!.roleName,
+            subnetIds: props.vpc.selectSubnets(nodeSubnets).subnetIds,
+            securityGroupIds: [this.cluster.clusterSecurityGroupId, ...(props.nodeSecurityGroups ?? []).map((g) => g.securityGroupId)],
+          }),
+          encryptedStorageClass(this.volumeEncryptionKey.keyArn, retain, AUTO_MODE_EBS_PROVISIONER),
+          ...plan.manifests,
+        ],
       });
+      this.allowAutoModeVolumeEncryption();
     }
 
     if (props.containerInsights) {
@@ -543,6 +562,8 @@ export class ObservableEksCluster extends Construct {
     const namespace = new ApplicationNamespace(this, `Namespace-${name}`, {
       stage: this.stage,
       profile: this.profile,
+      // Auto Mode runs CoreDNS on each node, not as kube-system pods.
+      allowDnsToAnyAddress: this.capacityMode === CapacityMode.EKS_AUTO_MODE,
       ...options,
       cluster: this.cluster,
       name,
@@ -550,6 +571,7 @@ export class ObservableEksCluster extends Construct {
     // Network policies are enforced, and Pod Identity credentials served, by
     // add-ons: the namespace comes after them.
     if (this.systemNodeGroup) namespace.node.addDependency(this.systemNodeGroup);
+    if (this.autoModeNodePools) namespace.node.addDependency(this.autoModeNodePools);
     this.applicationNamespaces.push(name);
     return namespace;
   }
@@ -608,6 +630,42 @@ export class ObservableEksCluster extends Construct {
     // The kubectl provider applies the platform's objects: it is a platform admin.
     addPlatformAdminGroup(this.cluster.node.findChild('ClusterAdminRoleAccess'));
     new eks.KubernetesManifest(this, 'NetworkPolicyGuardrail', { cluster: this.cluster, manifest: networkPolicyGuardrail() });
+  }
+
+  /**
+   * The Auto Mode node role: AWS's two policies for Auto Mode nodes (EKS
+   * creates its access entry from the compute configuration), plus
+   * `nodeStatements`.
+   */
+  private createAutoModeNodeRole(statements: iam.PolicyStatement[]): iam.Role {
+    const role = new iam.Role(this, 'AutoModeNodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `EKS Auto Mode nodes of ${this.clusterName}`,
+      managedPolicies: AUTO_MODE_NODE_POLICIES.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    });
+    for (const name of AUTO_MODE_NODE_POLICIES) {
+      acknowledgeAwsManagedPolicy(role, name, `EKS Auto Mode nodes need ${name} (AWS's documented node role for Auto Mode); EKS launches and replaces the nodes that use it.`);
+    }
+    if (statements.length > 0) {
+      new iam.ManagedPolicy(this, 'AutoModeNodePolicy', { description: `Extra permissions of the Auto Mode nodes of ${this.clusterName}`, roles: [role], statements });
+    }
+    return role;
+  }
+
+  /** Auto Mode's EBS driver acts with the cluster role: let it use the volume key through EC2. */
+  private allowAutoModeVolumeEncryption(): void {
+    if (!(this.volumeEncryptionKey instanceof kms.Key)) {
+      Annotations.of(this).addWarningV2('@innovate/platform:importedVolumeKey',
+        'volumeEncryptionKey is imported: its key policy must let the cluster role use it through EC2, or Auto Mode cannot create encrypted volumes.');
+      return;
+    }
+    this.volumeEncryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AutoModeBlockStorage',
+      principals: [new iam.ArnPrincipal(this.cluster.role.roleArn)],
+      actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `ec2.${Stack.of(this).region}.amazonaws.com` } },
+    }));
   }
 
   private addContainerInsights(retentionDays: number, removalPolicy: RemovalPolicy): eks.Addon {
@@ -716,6 +774,57 @@ export class ObservableEksCluster extends Construct {
 /** Put an access entry's principal in the platform admins' Kubernetes group. */
 function addPlatformAdminGroup(entry: Construct): void {
   (entry.node.defaultChild as eksl1.CfnAccessEntry).kubernetesGroups = [PLATFORM_ADMIN_GROUP];
+}
+
+/** Our Auto Mode NodeClass, which the NodePools use instead of the built-in `default`. */
+const AUTO_MODE_NODE_CLASS = 'innovate';
+/** The EBS CSI driver built into EKS Auto Mode. */
+const AUTO_MODE_EBS_PROVISIONER = 'ebs.csi.eks.amazonaws.com';
+/** AWS's policies for EKS Auto Mode node roles. */
+const AUTO_MODE_NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];
+
+/**
+ * EKS Auto Mode objects: the network-policy controller switch, the NodeClass
+ * that enforces network policies and puts nodes in the application security
+ * groups, and the ALB IngressClass.
+ */
+function autoModeObjects(options: { nodeRoleName: string; subnetIds: string[]; securityGroupIds: string[] }): Array<{ [key: string]: any }> {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'amazon-vpc-cni', namespace: 'kube-system' },
+      data: { 'enable-network-policy-controller': 'true' },
+    },
+    {
+      apiVersion: 'eks.amazonaws.com/v1',
+      kind: 'NodeClass',
+      metadata: { name: AUTO_MODE_NODE_CLASS },
+      spec: {
+        role: options.nodeRoleName,
+        subnetSelectorTerms: options.subnetIds.map((id) => ({ id })),
+        securityGroupSelectorTerms: options.securityGroupIds.map((id) => ({ id })),
+        // Enforce Kubernetes NetworkPolicies (the application namespaces' default deny).
+        networkPolicy: 'DefaultAllow',
+        networkPolicyEventLogs: 'Disabled',
+      },
+    },
+    {
+      apiVersion: 'eks.amazonaws.com/v1',
+      kind: 'IngressClassParams',
+      metadata: { name: 'alb' },
+      spec: { scheme: 'internet-facing' },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: 'alb' },
+      spec: {
+        controller: 'eks.amazonaws.com/alb',
+        parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' },
+      },
+    },
+  ];
 }
 
 /** The node-pool settings among the cluster's props. */

@@ -18,7 +18,12 @@ interface Built {
   readonly template: Template;
 }
 
-function build(stage: PlatformStage, props: Partial<ObservableEksClusterProps> = {}, app: App = newTestApp()): Built {
+function build(
+  stage: PlatformStage,
+  props: Partial<ObservableEksClusterProps> = {},
+  app: App = newTestApp(),
+  extend: (cluster: ObservableEksCluster) => void = () => undefined,
+): Built {
   const stack = newTestStack(app);
   const network = new PlatformNetwork(stack, 'Network', { stage, availabilityZones: TEST_AZS });
   const cluster = new ObservableEksCluster(stack, 'Eks', {
@@ -28,6 +33,7 @@ function build(stage: PlatformStage, props: Partial<ObservableEksClusterProps> =
     nodeSecurityGroups: [network.applicationSecurityGroup],
     ...props,
   });
+  extend(cluster);
   return { stack, cluster, template: Template.fromStack(stack) };
 }
 
@@ -345,18 +351,67 @@ describe('ObservableEksCluster', () => {
   test('EKS Auto Mode keeps only the system pool of AWS and needs no self-managed add-ons', () => {
     const { template, cluster } = build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE });
     expect(cluster.karpenter).toBeUndefined();
-    const pools = manifests(template).filter((m) => m.kind === 'NodePool');
-    expect(pools.length).toBeGreaterThan(0);
-    for (const pool of pools) {
-      expect(pool.spec.template.spec.nodeClassRef).toMatchObject({ group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' });
-      expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] });
-    }
     template.hasResourceProperties('AWS::EKS::Cluster', {
-      ComputeConfig: Match.objectLike({ Enabled: true, NodePools: ['system'] }),
+      ComputeConfig: Match.objectLike({
+        Enabled: true,
+        NodePools: ['system'],
+        NodeRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksAutoModeNodeRole'), 'Arn'] },
+      }),
       StorageConfig: { BlockStorage: { Enabled: true } },
     });
     template.resourceCountIs('AWS::EKS::Nodegroup', 0);
     template.resourceCountIs('AWS::EKS::Addon', 0);
+  });
+
+  describe('EKS Auto Mode objects', () => {
+    const auto = build(PlatformStage.PRODUCTION, { capacityMode: CapacityMode.EKS_AUTO_MODE }, newTestApp(), (c) => c.addApplicationNamespace('backend'));
+    const objects = manifests(auto.template);
+
+    test('Graviton Spot pools on our NodeClass, which enforces network policies in the application security groups', () => {
+      const pools = objects.filter((m) => m.kind === 'NodePool');
+      expect(pools.length).toBe(2);
+      for (const pool of pools) {
+        expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'innovate' });
+        expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] });
+      }
+      const nodeClass = objects.find((m) => m.kind === 'NodeClass');
+      expect(nodeClass.metadata.name).toBe('innovate');
+      expect(nodeClass.spec.networkPolicy).toBe('DefaultAllow');
+      expect(nodeClass.spec.subnetSelectorTerms).toHaveLength(3);
+      expect(JSON.stringify(nodeClass.spec.securityGroupSelectorTerms)).toMatch(/ClusterSecurityGroupId.*NetworkApplicationSecurityGroup/);
+      expect(JSON.stringify(nodeClass.spec.role)).toMatch(/EksAutoModeNodeRole/);
+      expect(objects.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'amazon-vpc-cni').data).toEqual({ 'enable-network-policy-controller': 'true' });
+    });
+
+    test('the default StorageClass uses Auto Mode\'s EBS driver with the volume key, which the cluster role may use through EC2', () => {
+      const storageClass = objects.find((m) => m.kind === 'StorageClass');
+      expect(storageClass).toMatchObject({ provisioner: 'ebs.csi.eks.amazonaws.com', parameters: { type: 'gp3', encrypted: 'true' }, reclaimPolicy: 'Retain' });
+      auto.template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AutoModeBlockStorage',
+            Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksClusterRole'), 'Arn'] } },
+            Condition: { StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } },
+          })]),
+        },
+      });
+    });
+
+    test('an ALB IngressClass for Auto Mode\'s load balancing', () => {
+      expect(objects.find((m) => m.kind === 'IngressClass').spec).toEqual({
+        controller: 'eks.amazonaws.com/alb',
+        parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' },
+      });
+    });
+
+    test('application namespaces allow DNS to any address (CoreDNS runs on each node)', () => {
+      const dns = objects.find((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'backend' && /dns/.test(m.metadata.name));
+      expect(dns.spec.egress).toEqual([{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }]);
+    });
+
+    test('passes the four compliance packs', () => {
+      expect(complianceFindings(auto.stack)).toEqual([]);
+    });
   });
 
   test.each([
@@ -371,6 +426,7 @@ describe('ObservableEksCluster', () => {
     ['clusterName', { clusterName: '-bad' }, /invalid clusterName "-bad"/],
     ['controlPlaneLogRetentionDays', { controlPlaneLogRetentionDays: 10 }, /invalid controlPlaneLogRetentionDays 10: must be one of 1, 3, 5, 7/],
     ['deployNamespaces', { deployNamespaces: ['Backend'] }, /invalid deployNamespaces "Backend": must be a Kubernetes namespace name/],
+    ['systemNodeInstanceType (Auto Mode)', { capacityMode: CapacityMode.EKS_AUTO_MODE, systemNodeInstanceType: 'm7g.large' }, /invalid systemNodeInstanceType "m7g.large": applies to CapacityMode.KARPENTER only/],
   ])('rejects a bad %s at synth', (_, props, message) => {
     expect(() => build(PlatformStage.PRODUCTION, props as Partial<ObservableEksClusterProps>)).toThrow(message);
   });
