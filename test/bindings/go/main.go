@@ -3,12 +3,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/innovate-inc/platform-constructs-go/platformconstructs"
 )
@@ -89,6 +91,48 @@ func synthesizesTheDatabase() error {
 	return nil
 }
 
+// Go has no kubectl layer package: a layer published once per account is
+// imported by ARN (decision record 0013).
+func kubectlLayer(stack awscdk.Stack) awslambda.ILayerVersion {
+	return awslambda.LayerVersion_FromLayerVersionArn(stack, jsii.String("Kubectl"),
+		jsii.String("arn:aws:lambda:us-east-1:123456789012:layer:kubectl-v35:1"))
+}
+
+func synthesizesTheCluster() error {
+	stack := newStack("GoCluster")
+	network := platformconstructs.NewPlatformNetwork(stack, jsii.String("Network"), &platformconstructs.PlatformNetworkProps{
+		Stage:             platformconstructs.PlatformStage_DEVELOPMENT,
+		AvailabilityZones: azs,
+	})
+	cluster := platformconstructs.NewObservableEksCluster(stack, jsii.String("Cluster"), &platformconstructs.ObservableEksClusterProps{
+		Stage:              platformconstructs.PlatformStage_DEVELOPMENT,
+		Vpc:                network.Vpc(),
+		KubectlLayer:       kubectlLayer(stack),
+		NodeSecurityGroups: &[]awsec2.ISecurityGroup{network.ApplicationSecurityGroup()},
+		Backup:             &platformconstructs.VeleroBackupOptions{BackupNamespaces: jsii.Strings("backend")},
+	})
+	cluster.AddApplicationNamespace(jsii.String("backend"), &platformconstructs.ApplicationNamespaceOptions{})
+	app := stack.Node().Root().(awscdk.App)
+	template := app.Synth(nil).GetStackByName(jsii.String("GoCluster")).Template().(map[string]interface{})
+	clusters := resourcesOf(template, "AWS::EKS::Cluster")
+	if len(clusters) != 1 || clusters[0]["Properties"].(map[string]interface{})["Name"] != "innovate-eks-dev" {
+		return fmt.Errorf("expected the cluster innovate-eks-dev, got %v", clusters)
+	}
+	manifests, err := json.Marshal(resourcesOf(template, "Custom::AWSCDK-EKS-KubernetesResource"))
+	if err != nil {
+		return err
+	}
+	for _, kind := range []string{"NodePool", "EC2NodeClass", "NetworkPolicy", "Schedule"} {
+		if !strings.Contains(string(manifests), kind) {
+			return fmt.Errorf("no %s among the cluster's manifests", kind)
+		}
+	}
+	if *cluster.KubernetesVersion() != "1.35" {
+		return fmt.Errorf("Kubernetes %s", *cluster.KubernetesVersion())
+	}
+	return nil
+}
+
 func rejectsBadInput() (err error) {
 	defer func() {
 		r := recover()
@@ -112,7 +156,7 @@ func main() {
 	checks := []struct {
 		name string
 		run  func() error
-	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"rejectsBadInput", rejectsBadInput}}
+	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"synthesizesTheCluster", synthesizesTheCluster}, {"rejectsBadInput", rejectsBadInput}}
 	failed := 0
 	for _, c := range checks {
 		if err := c.run(); err != nil {

@@ -6,8 +6,20 @@ library's synth-time error across the language boundary.
 """
 import tempfile
 
+import json
+
 import aws_cdk as cdk
-from innovate_platform_constructs import PlatformNetwork, PlatformStage, SecureRds, StageProfiles
+from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
+from innovate_platform_constructs import (
+    ClusterLoggingOptions,
+    ObservableEksCluster,
+    PlatformNetwork,
+    PlatformStage,
+    PrometheusStackOptions,
+    SecureRds,
+    StageProfiles,
+    VaultOptions,
+)
 
 AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
 
@@ -54,6 +66,34 @@ def synthesizes_the_database() -> None:
     assert db.max_connections == 450
 
 
+def synthesizes_the_cluster() -> None:
+    """The production cluster with Karpenter, a namespace and its operations, from Python."""
+    stack = new_stack("PythonCluster")
+    network = PlatformNetwork(stack, "Network", stage=PlatformStage.PRODUCTION, availability_zones=AZS)
+    cluster = ObservableEksCluster(
+        stack,
+        "Cluster",
+        stage=PlatformStage.PRODUCTION,
+        vpc=network.vpc,
+        kubectl_layer=KubectlV35Layer(stack, "Kubectl"),
+        node_security_groups=[network.application_security_group],
+        monitoring=PrometheusStackOptions(),
+        logging=ClusterLoggingOptions(),
+        vault=VaultOptions(),
+    )
+    cluster.add_application_namespace("backend")
+    template = stack.node.root.synth().get_stack_by_name("PythonCluster").template
+    clusters = resources_of(template, "AWS::EKS::Cluster")
+    assert [c["Properties"]["Name"] for c in clusters] == ["innovate-eks-prod"], clusters
+    assert clusters[0]["Properties"]["ResourcesVpcConfig"]["EndpointPublicAccess"] is False
+    manifests = json.dumps([r["Properties"]["Manifest"] for r in resources_of(template, "Custom::AWSCDK-EKS-KubernetesResource")])
+    assert "NodePool" in manifests and "EC2NodeClass" in manifests and "PrometheusRule" in manifests
+    charts = sorted(str(r["Properties"].get("Chart")) for r in resources_of(template, "Custom::AWSCDK-EKS-HelmChart"))
+    for chart in ["karpenter", "kube-prometheus-stack", "fluent-bit", "vault", "aws-load-balancer-controller"]:
+        assert chart in charts, charts
+    assert cluster.namespaces == ["backend"]
+
+
 def rejects_bad_input() -> None:
     stack = new_stack("PythonBadInput")
     try:
@@ -62,10 +102,18 @@ def rejects_bad_input() -> None:
         assert "invalid natGateways 9: must be an integer from 1 to 3" in str(err), err
     else:
         raise AssertionError("natGateways=9 was accepted")
+    stack = new_stack("PythonBadCluster")
+    network = PlatformNetwork(stack, "Network", availability_zones=AZS)
+    try:
+        ObservableEksCluster(stack, "Cluster", vpc=network.vpc, kubectl_layer=KubectlV35Layer(stack, "Kubectl"), kubernetes_version="1.99")
+    except Exception as err:
+        assert 'invalid kubernetesVersion "1.99": must be one of 1.32, 1.33, 1.34, 1.35' in str(err), err
+    else:
+        raise AssertionError("kubernetesVersion=1.99 was accepted")
 
 
 if __name__ == "__main__":
-    checks = [synthesizes_the_network, synthesizes_the_database, rejects_bad_input]
+    checks = [synthesizes_the_network, synthesizes_the_database, synthesizes_the_cluster, rejects_bad_input]
     for check in checks:
         check()
         print(f"ok   python: {check.__name__}")
