@@ -68,5 +68,18 @@ export function complianceFindings(scope: IConstruct): string[] {
 
 /** A new app writing to its own temporary directory (parallel-safe). */
 export function newTestApp(): App {
-  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-')) });
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
+  testOutdirs.push(outdir);
+  // Assets (Lambda bundles, aws-cdk-lib's 20 MB AWS CLI layer of every EKS
+  // cluster) stay where they are instead of being copied into every test
+  // app's cloud assembly: templates are unchanged, disks do not fill up.
+  return new App({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
 }
+
+/** The cloud assemblies of this test file's apps, removed when the file is done. */
+const testOutdirs: string[] = [];
+afterAll(() => {
+  for (const dir of testOutdirs.splice(0)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
