@@ -11,11 +11,11 @@
  * 4. the Index State Management policy deleting log indices after the
  *    retention period, attached to new and existing log indices.
  */
-import { CloudFormationEvent, Outcome, sendResponse } from './cfn-response';
 import { deps } from './deps';
-import { errorMessage, log, logError } from './log';
 import { ApiError, ApiResponse, OpenSearchClient, RequestOptions } from './opensearch';
 import { ADMIN_ROLES, ENABLE_AUDIT_PATCH, mergeMapping, retentionPolicyBody, RoleMapping, writerRoleBody } from './settings';
+import { CloudFormationEvent, Outcome, sendResponse } from '../shared/cfn-response';
+import { errorMessage, log, logError } from '../shared/log';
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContext {
@@ -63,7 +63,7 @@ export async function onEvent(event: CloudFormationEvent, context: LambdaContext
     logError('request failed', err, { requestType: event.RequestType });
     outcome = { status: 'FAILED', reason: errorMessage(err), physicalResourceId: event.PhysicalResourceId ?? `create-failed/${event.RequestId}` };
   }
-  await sendResponse(event, outcome, reserve - 500);
+  await sendResponse(event, outcome, reserve - 500, deps.httpsPut);
 }
 
 /** Handles a request; throws on failure. */

@@ -2,15 +2,15 @@
  * The CloudFormation custom resource: a read-only PostgreSQL role with SELECT
  * on the tables and sequences of some schemas of one database.
  */
-import { CloudFormationEvent, Outcome, sendResponse } from './cfn-response';
 import { ConnectionError, execute, inTransaction, loginFrom, withConnection } from './db';
-import { PgClient } from './deps';
-import { errorMessage, log, logError } from './log';
+import { deps, PgClient } from './deps';
 import { getDbSecret } from './secrets';
 import {
   dropRoleStatements, EXISTING_SCHEMAS_QUERY, grantStatements, OTHER_DATABASES_QUERY, revokeDatabaseStatement,
   revokeSchemaStatements, ROLE_EXISTS_QUERY, upsertRoleStatements, validateName,
 } from './sql';
+import { CloudFormationEvent, Outcome, sendResponse } from '../shared/cfn-response';
+import { errorMessage, log, logError } from '../shared/log';
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContext {
@@ -48,7 +48,7 @@ export async function onEvent(event: CloudFormationEvent, context: LambdaContext
     logError('request failed', err, { requestType: event.RequestType });
     outcome = { status: 'FAILED', reason: errorMessage(err), physicalResourceId: failedPhysicalId(event) };
   }
-  await sendResponse(event, outcome, reserve - 500);
+  await sendResponse(event, outcome, reserve - 500, deps.httpsPut);
 }
 
 /** Handles a request; throws on failure. */

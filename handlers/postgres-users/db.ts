@@ -6,9 +6,9 @@
  */
 import { ClientConfig } from 'pg';
 import { deps, PgClient } from './deps';
-import { errorMessage, log } from './log';
 import { DbSecret } from './secrets';
 import { Statement } from './sql';
+import { errorMessage, log } from '../shared/log';
 
 /** Time allowed to open a connection (TCP, TLS and authentication). */
 export const CONNECT_TIMEOUT_MS = 10_000;

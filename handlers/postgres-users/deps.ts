@@ -3,9 +3,9 @@
  * response URL), gathered in one mutable object so unit tests can replace each
  * part without a network.
  */
-import * as https from 'https';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
+import { httpsPut } from '../shared/https-put';
 
 /** The part of a `pg.Client` the handler uses. */
 export interface PgClient {
@@ -43,29 +43,4 @@ export const deps: Deps = {
   httpsPut,
 };
 
-/**
- * PUTs a body to an S3 pre-signed URL the way CloudFormation expects
- * (empty content type, explicit content length).
- */
-export function httpsPut(url: string, body: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(url, {
-      method: 'PUT',
-      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: timeoutMs,
-    }, (response) => {
-      response.resume();
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          resolve();
-        } else {
-          reject(new Error(`response URL answered HTTP ${status}`));
-        }
-      });
-    });
-    request.on('timeout', () => request.destroy(new Error(`response URL did not answer within ${timeoutMs} ms`)));
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+export { httpsPut };

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { canLogin, ConnectionError, execute, loginFrom, withConnection } from './db';
 import { deps } from './deps';
-import { errorMessage, log } from './log';
 import { DbSecret, describeSecret, getDbSecret, getSecretObject, isNotFound, toDbSecret } from './secrets';
 import { setPasswordStatement } from './sql';
+import { errorMessage, log } from '../shared/log';
 
 /** The event Secrets Manager sends for each rotation step. */
 export interface RotationEvent {

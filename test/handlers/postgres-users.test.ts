@@ -1,12 +1,12 @@
 // The module object itself (a namespace import would be a copy that jest cannot spy on).
 import https from 'https';
 import { FakePostgres, FakeSecretsManager, scramLogin } from './fakes';
-import { CloudFormationEvent } from '../../handlers/postgres-users/cfn-response';
 import { deps, Deps, httpsPut, SecretsClient } from '../../handlers/postgres-users/deps';
 import { onEvent, rotate } from '../../handlers/postgres-users/index';
 import {
   EXISTING_SCHEMAS_QUERY, grantStatements, OTHER_DATABASES_QUERY, ROLE_EXISTS_QUERY, setPasswordStatement, upsertRoleStatements, validateName,
 } from '../../handlers/postgres-users/sql';
+import { CloudFormationEvent } from '../../handlers/shared/cfn-response';
 
 const MASTER_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:master-AbCdEf';
 const USER_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:reader-GhIjKl';

@@ -2,8 +2,10 @@
  * CloudFormation custom resource events and the response the handler PUTs to
  * the event's pre-signed ResponseURL.
  */
-import { deps } from './deps';
 import { errorMessage, log } from './log';
+
+/** How a response reaches the pre-signed URL (each handler's `deps.httpsPut`, faked in tests). */
+export type HttpsPut = (url: string, body: string, timeoutMs: number) => Promise<void>;
 
 /** A CloudFormation custom resource request. */
 export interface CloudFormationEvent {
@@ -49,12 +51,12 @@ export function responseBody(event: CloudFormationEvent, outcome: Outcome): stri
  * within `timeoutMs`.
  * @throws Error when every attempt failed
  */
-export async function sendResponse(event: CloudFormationEvent, outcome: Outcome, timeoutMs: number): Promise<void> {
+export async function sendResponse(event: CloudFormationEvent, outcome: Outcome, timeoutMs: number, put: HttpsPut): Promise<void> {
   const body = responseBody(event, outcome);
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.httpsPut(event.ResponseURL, body, Math.max(deadline - Date.now(), 1_000));
+      await put(event.ResponseURL, body, Math.max(deadline - Date.now(), 1_000));
       log('response sent', { status: outcome.status, physicalResourceId: outcome.physicalResourceId, reason: outcome.reason });
       return;
     } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * One JSON line per event on stdout (CloudWatch Logs). Callers pass only
- * names, ARNs and redacted SQL: never a password or a secret value.
+ * names, paths, ARNs and redacted SQL: never a password, a secret value or
+ * credentials.
  */
 export function log(message: string, fields: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ level: 'INFO', message, ...fields }));
