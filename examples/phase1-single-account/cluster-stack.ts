@@ -91,11 +91,14 @@ export class ClusterStack extends Stack {
     this.cluster.addApplicationNamespace('backend', {
       ingressPorts: [props.network.applicationPort],
       databasePort: props.network.databasePort,
+      // Prometheus scrapes the API's RED metrics (prometheus-flask-exporter on the app port).
+      metricsPort: props.network.applicationPort,
     });
     this.cluster.addApplicationNamespace('frontend', {
       ingressPorts: [props.network.applicationPort],
       allowDatabaseEgress: false,
       httpsEgressCidrs: [],
+      metricsPort: props.network.applicationPort,
     });
   }
 }

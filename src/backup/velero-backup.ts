@@ -404,7 +404,7 @@ export class VeleroBackup extends Construct {
     });
     // Pod Identity injects credentials when the pod starts: the association
     // and the role's permissions come first.
-    this.chart.node.addDependency(this.role);
+    this.chart.node.addDependency(this.role, this.node.findChild('RoleAssociation'));
 
     // The schedules, after the chart (it installs the CRDs).
     const scheduleOptions: VeleroScheduleOptions[] = [{

@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../private/cidr';
-import { APPLICATION_NAMESPACE_LABEL } from '../private/kubernetes';
+import { APPLICATION_NAMESPACE_LABEL, VAULT_INJECTION_LABEL, VAULT_PORT } from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
@@ -72,6 +72,7 @@ const OBJECT_NAMES = {
   https: 'allow-https-egress',
   loadBalancer: 'allow-load-balancer-ingress',
   metrics: 'allow-metrics-ingress',
+  vault: 'allow-vault-egress',
   intraNamespace: 'allow-intra-namespace',
   quota: 'application-quota',
   limitRange: 'container-defaults',
@@ -186,6 +187,16 @@ export interface ApplicationNamespaceOptions {
    * @default false
    */
   readonly allowDnsToAnyAddress?: boolean;
+
+  /**
+   * The namespace Vault runs in: the namespace's pods may reach it on 8200
+   * and the namespace opts into Vault Agent injection (seed: "Pod starts
+   * with Vault Agent Init Container"). `ObservableEksCluster` sets it when
+   * it runs Vault.
+   *
+   * @default - no Vault access
+   */
+  readonly vaultNamespace?: string;
 
   /**
    * Container port on which pods serve Prometheus metrics; pods of
@@ -314,6 +325,7 @@ interface NamespaceSpec {
   readonly httpsEgressCidrs: string[];
   readonly allowIntraNamespaceTraffic: boolean;
   readonly allowDnsToAnyAddress: boolean;
+  readonly vaultNamespace?: string;
   readonly metrics?: { readonly port: number; readonly namespaces: string[] };
   readonly quota: { [resource: string]: string };
   readonly containerDefaults: { readonly defaultRequest: { [resource: string]: string }; readonly default: { [resource: string]: string } };
@@ -492,6 +504,7 @@ export class ApplicationNamespace extends Construct {
       httpsEgressCidrs,
       allowIntraNamespaceTraffic: props.allowIntraNamespaceTraffic ?? false,
       allowDnsToAnyAddress: props.allowDnsToAnyAddress ?? false,
+      vaultNamespace: props.vaultNamespace,
       metrics,
       quota: this.resolveQuota(props, profile),
       containerDefaults: this.resolveContainerDefaults(props),
@@ -666,6 +679,7 @@ function namespaceObjects(spec: NamespaceSpec): Record<string, any>[] {
         name: ns,
         labels: {
           [APPLICATION_NAMESPACE_LABEL]: 'true',
+          ...(spec.vaultNamespace ? { [VAULT_INJECTION_LABEL]: 'enabled' } : {}),
           'pod-security.kubernetes.io/enforce': PSA_LEVEL,
           'pod-security.kubernetes.io/enforce-version': spec.podSecurityVersion,
           'pod-security.kubernetes.io/audit': PSA_LEVEL,
@@ -710,6 +724,9 @@ function namespaceObjects(spec: NamespaceSpec): Record<string, any>[] {
       : []),
     ingress(OBJECT_NAMES.loadBalancer, spec.ingressPorts.length > 0
       ? [{ from: ipBlocks(spec.loadBalancerCidrs), ports: tcpPorts(spec.ingressPorts) }]
+      : []),
+    egress(OBJECT_NAMES.vault, spec.vaultNamespace
+      ? [{ to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: spec.vaultNamespace } } }], ports: tcpPorts([VAULT_PORT]) }]
       : []),
     ingress(OBJECT_NAMES.metrics, spec.metrics
       ? [{

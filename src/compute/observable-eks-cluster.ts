@@ -536,6 +536,10 @@ export class ObservableEksCluster extends Construct {
       this.vault.node.addDependency(capacity);
     }
     if (props.backup) {
+      if (autoMode) {
+        throw propError(this, 'backup', 'with CapacityMode.EKS_AUTO_MODE',
+          'is not supported: Velero\'s AWS plugin snapshots only volumes of the ebs.csi.aws.com driver, not Auto Mode\'s ebs.csi.eks.amazonaws.com');
+      }
       this.velero = new VeleroBackup(this, 'Backup', {
         ...common, volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, cluster: this.cluster,
       });
@@ -564,6 +568,8 @@ export class ObservableEksCluster extends Construct {
       profile: this.profile,
       // Auto Mode runs CoreDNS on each node, not as kube-system pods.
       allowDnsToAnyAddress: this.capacityMode === CapacityMode.EKS_AUTO_MODE,
+      // Applications get their secrets from the cluster's Vault.
+      vaultNamespace: this.vault?.namespace,
       ...options,
       cluster: this.cluster,
       name,

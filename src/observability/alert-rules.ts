@@ -203,7 +203,9 @@ function specs(s: AlertRuleSettings): RuleSpec[] {
     {
       alert: 'ZeroTraffic',
       severity: 'warning',
-      expr: `sum by (namespace, job) (rate(${m}_count[${minutes(s.zeroTrafficMinutes)}])) == 0`,
+      // absent(): an application that stopped reporting (down, or not
+      // scraped) is zero traffic too, not silence.
+      expr: `sum by (namespace, job) (rate(${m}_count[${minutes(s.zeroTrafficMinutes)}])) == 0 or absent(${m}_count)`,
       summary: '{{ $labels.namespace }}/{{ $labels.job }} received no requests',
       description: `{{ $labels.job }} in {{ $labels.namespace }} has received no request for ${s.zeroTrafficMinutes} minutes: a possible outage upstream (load balancer, DNS, WAF).`,
     },

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
-import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler } from '../private/compliance';
+import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { DEFAULT_LOG_INDEX_PREFIX } from '../private/log-index';
 import { createManagedRole } from '../private/managed-role';
@@ -527,15 +527,13 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
       securityGroups: [securityGroup],
       timeout: Duration.minutes(5),
       memorySize: 256,
-      // Runs a few times per deployment; one reserved execution keeps a
-      // runaway loop from starving the account.
-      reservedConcurrentExecutions: 1,
       logGroup,
       description: `Writes log retention and access settings into OpenSearch domain ${this.domainName}`,
     });
     acknowledgeRules(fn,
       'CloudFormation tracks each invocation itself: the custom resource fails the stack operation when no response arrives (service timeout); a dead-letter queue would hold events nobody acts on.',
       ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ']);
+    acknowledgeRules(fn, RESERVED_CONCURRENCY_REASON, ['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency']);
     explainDeployTimeHandler(fn.node.defaultChild as CfnResource, 'OpenSearch index management', {
       CKV_AWS_173: 'it has no environment variables',
     });

@@ -32,19 +32,17 @@ const SECRET_SUFFIX_REASON =
 
 /**
  * The add-on's configuration: sync of mounted secrets into Kubernetes Secrets
- * (Grafana's `admin.existingSecret` needs one), periodic re-reading of
- * mounted secrets, and tolerations so the driver runs on every node,
- * tainted system nodes included.
+ * (Grafana's `admin.existingSecret` needs one) and periodic re-reading of
+ * mounted secrets. No tolerations: the pods that mount secrets (Alertmanager,
+ * Grafana) run on application nodes, where the driver runs by default, and
+ * the add-on's schema is strict about keys the driver chart does not have.
  */
 export function secretsStoreAddonConfiguration(): { [key: string]: any } {
-  const everywhere = [{ operator: 'Exists' }];
   return {
-    'tolerations': everywhere,
     'secrets-store-csi-driver': {
       syncSecret: { enabled: true },
       enableSecretRotation: true,
       rotationPollInterval: ROTATION_POLL_INTERVAL,
-      tolerations: everywhere,
     },
   };
 }

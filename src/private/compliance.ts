@@ -134,3 +134,13 @@ const AWS_CDK_HANDLER_RULES = [
 export function acknowledgeAwsCdkHandler(provider: IConstruct, reason: string, extraRules: string[] = []): void {
   acknowledgeRules(provider, reason, [...extraRules, ...AWS_CDK_HANDLER_RULES]);
 }
+
+/**
+ * Why deploy-time functions of this library reserve no concurrency: a
+ * reservation takes from the account's unreserved pool, which Lambda keeps
+ * at 100 or more, so in a new account (quota 10) the stack would fail to
+ * deploy; the functions run a few times per deployment or rotation.
+ */
+export const RESERVED_CONCURRENCY_REASON =
+  'No reserved concurrency on purpose: Lambda refuses a reservation that would leave the account less than 100 unreserved executions, so new accounts '
+  + '(quota 10, as the landing zone creates them) could not deploy the stack; the function runs only a few times per deployment or rotation and cannot starve the account.';

@@ -63,3 +63,13 @@ export function networkPolicyGuardrail(): Array<{ [key: string]: any }> {
     },
   ];
 }
+
+/**
+ * The namespace label that opts a namespace into Vault Agent injection; the
+ * injector's webhook selects only namespaces carrying it (an opt-out list
+ * would put every platform namespace behind a fail-closed webhook).
+ */
+export const VAULT_INJECTION_LABEL = 'innovate.io/vault-injection';
+
+/** The port Vault serves its API on. */
+export const VAULT_PORT = 8200;

@@ -4,6 +4,7 @@
  * TLS certificate. Not exported from the package; tests (and a later schema
  * check) call them directly.
  */
+import { VAULT_INJECTION_LABEL } from '../private/kubernetes';
 
 /** Release name of the HashiCorp chart: its objects are called `vault`, `vault-internal`, `vault-agent-injector`. */
 export const VAULT_RELEASE = 'vault';
@@ -20,7 +21,6 @@ const USERCONFIG = '/vault/userconfig';
 /** The server's CA file, for the CLI inside the pods and Raft's retry_join. */
 export const SERVER_CA_FILE = `${USERCONFIG}/${SERVER_TLS_SECRET}/ca.crt`;
 /** Namespaces whose pods the injector never sees, so a failing injector cannot block the cluster's own pods or Vault's. */
-export const INJECTOR_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 /** The injector's env var whose value every injected Vault Agent gets as `VAULT_CACERT_BYTES` (vault-k8s GH-507). */
 export const INJECTOR_CA_ENV = 'AGENT_INJECT_VAULT_CACERT_BYTES';
 /** Requests and limits of each Vault server (Vault keeps its cache in memory; CPU is mostly TLS and the seal). */
@@ -144,13 +144,10 @@ export function vaultChartValues(input: VaultValuesInput): Record<string, any> {
       webhook: {
         // A pod asking for secrets must not start without them.
         failurePolicy: 'Fail',
-        namespaceSelector: {
-          matchExpressions: [{
-            key: 'kubernetes.io/metadata.name',
-            operator: 'NotIn',
-            values: [...INJECTOR_EXCLUDED_NAMESPACES, input.namespace],
-          }],
-        },
+        // Only namespaces that opt in (ApplicationNamespace with
+        // vaultNamespace): the webhook fails closed, and platform namespaces
+        // (monitoring, logging, velero) must start pods while it is down.
+        namespaceSelector: { matchLabels: { [VAULT_INJECTION_LABEL]: 'enabled' } },
       },
       podDisruptionBudget: input.injectorReplicas > 1 ? { maxUnavailable: 1 } : {},
       securityContext: {
@@ -191,7 +188,7 @@ export function vaultChartValues(input: VaultValuesInput): Record<string, any> {
         replicas: input.replicas,
         // The address a standby names when it redirects a client: a name
         // the certificate covers (the pod IP is not in it).
-        apiAddr: `https://$(VAULT_K8S_POD_NAME).${VAULT_RELEASE}-internal:8200`,
+        apiAddr: `https://$(VAULT_K8S_POD_NAME).${VAULT_RELEASE}-internal.${input.namespace}.svc:8200`,
         config: raft ? '' : config,
         raft: raft ? { enabled: true, setNodeId: true, config } : { enabled: false },
         disruptionBudget: { enabled: haMode && input.replicas > 1 },

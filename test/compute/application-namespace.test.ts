@@ -118,7 +118,7 @@ function findingsOfNamespace(stack: Stack): string[] {
 /** Every policy, in order: switched-off allowances stay, without rules. */
 const ALL_POLICIES = [
   'default-deny-all', 'allow-dns-egress', 'allow-pod-identity-agent-egress', 'allow-database-egress', 'allow-https-egress',
-  'allow-load-balancer-ingress', 'allow-metrics-ingress', 'allow-intra-namespace',
+  'allow-load-balancer-ingress', 'allow-vault-egress', 'allow-metrics-ingress', 'allow-intra-namespace',
 ];
 
 describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('ApplicationNamespace in %s', (stage) => {
@@ -128,7 +128,7 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Applicatio
   test('one manifest for every object, the Namespace first, applied through the cluster\'s kubectl provider', () => {
     template.resourceCountIs(MANIFEST_TYPE, 1);
     expect(objects.map((o) => o.kind)).toEqual([
-      'Namespace', ...Array(8).fill('NetworkPolicy'), 'LimitRange', 'ResourceQuota', 'ServiceAccount',
+      'Namespace', ...Array(9).fill('NetworkPolicy'), 'LimitRange', 'ResourceQuota', 'ServiceAccount',
     ]);
     for (const o of objects.slice(1)) expect(o.metadata.namespace).toBe('backend');
     const manifest = Object.values(template.findResources(MANIFEST_TYPE))[0];
@@ -220,6 +220,7 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Applicatio
   test('no traffic within the namespace and no metrics ingress by default: their policies have no rules', () => {
     expect(policyNames(objects)).toEqual(ALL_POLICIES);
     expect(policy(objects, 'allow-metrics-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    expect(policy(objects, 'allow-vault-egress').spec).toEqual({ podSelector: {}, policyTypes: ['Egress'] });
     expect(policy(objects, 'allow-intra-namespace').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
@@ -370,6 +371,18 @@ describe('ApplicationNamespace allowances', () => {
     const { objects } = setup({ metricsPort: 9100, metricsNamespaces: ['prometheus', 'observability'] });
     expect(policy(objects, 'allow-metrics-ingress').spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values)
       .toEqual(['prometheus', 'observability']);
+  });
+
+  test('Vault: egress to its namespace on 8200 and the injector opt-in label', () => {
+    const { objects } = setup({ vaultNamespace: 'vault' });
+    expect(policy(objects, 'allow-vault-egress').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vault' } } }], ports: [{ protocol: 'TCP', port: 8200 }] }],
+    });
+    expect(object(objects, 'Namespace', 'backend').metadata.labels['innovate.io/vault-injection']).toBe('enabled');
+    const { objects: without } = setup({});
+    expect(object(without, 'Namespace', 'backend').metadata.labels['innovate.io/vault-injection']).toBeUndefined();
   });
 
   test('traffic within the namespace on request', () => {

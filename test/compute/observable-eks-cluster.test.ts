@@ -565,6 +565,20 @@ describe('ObservableEksCluster operations', () => {
     })).toThrow(/invalid logging "domain and domainOptions": give either an existing domain or options for a new one/);
   });
 
+  test('application namespaces of a cluster with Vault may reach it and opt into injection', () => {
+    const { template } = build(PlatformStage.DEVELOPMENT, { vault: {} }, newTestApp(), (c) => c.addApplicationNamespace('backend'));
+    const objects = manifests(template);
+    const namespace = objects.find((m) => m.kind === 'Namespace' && m.metadata.name === 'backend');
+    expect(namespace.metadata.labels['innovate.io/vault-injection']).toBe('enabled');
+    const vault = objects.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'allow-vault-egress');
+    expect(vault.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8200 }]);
+  });
+
+  test('Velero is refused on Auto Mode (its AWS plugin cannot snapshot Auto Mode volumes)', () => {
+    expect(() => build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE, backup: {} }))
+      .toThrow(/invalid backup "with CapacityMode.EKS_AUTO_MODE": is not supported: Velero's AWS plugin snapshots only/);
+  });
+
   test('production backups without replication are refused', () => {
     expect(() => build(PlatformStage.PRODUCTION, { backup: { backupNamespaces: ['backend'] } })).toThrow(/replication/);
   });

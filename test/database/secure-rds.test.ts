@@ -157,11 +157,12 @@ describe.each(STAGES)('SecureRds in %s', (stage, expected) => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        ReservedConcurrentExecutions: 1,
         VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: expect.any(Array) },
         Environment: { Variables: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', MASTER_SECRET_ARN: expect.anything() } },
         KmsKeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] },
       });
+      // No reservation: new accounts (concurrency quota 10) could not deploy one.
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     }
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'secretsmanager.amazonaws.com',

@@ -88,7 +88,9 @@ describe('alert rules: the seed\'s alerts by severity', () => {
     expect(warning.HighErrorRate.expr).toBe(
       '100 * sum by (namespace, job) (rate(flask_http_request_duration_seconds_count{status=~"5.."}[5m]))'
       + ' / sum by (namespace, job) (rate(flask_http_request_duration_seconds_count[5m])) > 1');
-    expect(warning.ZeroTraffic.expr).toBe('sum by (namespace, job) (rate(flask_http_request_duration_seconds_count[5m])) == 0');
+    // absent(): an application that stopped reporting is zero traffic, not silence.
+    expect(warning.ZeroTraffic.expr).toBe(
+      'sum by (namespace, job) (rate(flask_http_request_duration_seconds_count[5m])) == 0 or absent(flask_http_request_duration_seconds_count)');
     expect(warning.ZeroTraffic.for).toBeUndefined();
     expect(warning.DatabaseMetricsMissing.expr).toBe('absent(aws_rds_database_connections_average)');
     for (const name of ['NodeCpuUsageHigh', 'NodeMemoryUsageHigh', 'SlowResponses', 'HighErrorRate', 'DatabaseMetricsMissing']) {
@@ -177,7 +179,8 @@ describe('alert rules through PrometheusStack', () => {
       .toBe('histogram_quantile(0.95, sum by (namespace, job, le) (rate(http_server_requests_seconds_bucket[5m]))) > 0.5');
     expect(rules.warning.HighErrorRate.expr).toContain('http_server_requests_seconds_count{code=~"5.."}');
     expect(rules.warning.HighErrorRate.expr).toMatch(/ > 2.5$/);
-    expect(rules.warning.ZeroTraffic.expr).toBe('sum by (namespace, job) (rate(http_server_requests_seconds_count[20m])) == 0');
+    expect(rules.warning.ZeroTraffic.expr).toBe(
+      'sum by (namespace, job) (rate(http_server_requests_seconds_count[20m])) == 0 or absent(http_server_requests_seconds_count)');
     expect(rules.critical.DatabaseConnectionFailures.expr).toBe('sum by (namespace, job) (rate(sqlalchemy_connection_errors_total[5m])) > 0');
     expect(rules.info.DeploymentReplicasMismatch.annotations.runbook_url).toBe('https://wiki.example.com/alerts/deploymentreplicasmismatch');
   });

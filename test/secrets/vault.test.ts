@@ -98,7 +98,8 @@ describe('Vault in production (the default stage)', () => {
     expect(config).not.toContain('tls_disable');
     expect(v.server.extraVolumes).toEqual([{ type: 'secret', name: 'vault-server-tls' }]);
     expect(v.server.extraEnvironmentVars).toEqual({ VAULT_CACERT: '/vault/userconfig/vault-server-tls/ca.crt' });
-    expect(v.server.ha.apiAddr).toBe('https://$(VAULT_K8S_POD_NAME).vault-internal:8200');
+    // Fully qualified: standbys redirect clients of other namespaces to it.
+    expect(v.server.ha.apiAddr).toBe('https://$(VAULT_K8S_POD_NAME).vault-internal.vault.svc:8200');
     const names = serverCertificateNames('vault');
     for (const name of ['vault.vault.svc', 'vault-active.vault.svc', '*.vault-internal', 'localhost']) expect(names).toContain(name);
   });
@@ -125,9 +126,8 @@ describe('Vault in production (the default stage)', () => {
   test('the injector gives every Vault Agent the CA (patch of AGENT_INJECT_VAULT_CACERT_BYTES from vault-ca)', () => {
     expect(v.injector).toMatchObject({ enabled: true, replicas: 2, podDisruptionBudget: { maxUnavailable: 1 } });
     expect(v.injector.webhook.failurePolicy).toBe('Fail');
-    expect(v.injector.webhook.namespaceSelector.matchExpressions[0]).toEqual({
-      key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-public', 'kube-node-lease', 'vault'],
-    });
+    // Opt-in: only namespaces labelled for injection go through the fail-closed webhook.
+    expect(v.injector.webhook.namespaceSelector).toEqual({ matchLabels: { 'innovate.io/vault-injection': 'enabled' } });
     template.hasResourceProperties('Custom::AWSCDK-EKS-KubernetesPatch', {
       ResourceName: 'deployment/vault-agent-injector',
       ResourceNamespace: 'vault',
