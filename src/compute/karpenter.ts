@@ -80,9 +80,70 @@ const SESSION_MANAGER_ACTIONS = [
 ];
 
 /**
+ * Options of Karpenter beyond the node pools, as `ObservableEksCluster`
+ * takes them (`karpenter`).
+ */
+export interface KarpenterOptions {
+  /**
+   * Let nodes register with AWS Systems Manager so engineers can open a
+   * Session Manager shell on them (`ssm:UpdateInstanceInformation` and the
+   * `ssmmessages` channel actions). Off by default: nodes are cattle, the
+   * Kubernetes API (`kubectl debug node/...`) reaches them, and a shell on a
+   * node bypasses Kubernetes RBAC and audit logs.
+   *
+   * @default false
+   */
+  readonly enableSessionManager?: boolean;
+
+  /**
+   * The Karpenter release (Helm chart version of both `karpenter` and
+   * `karpenter-crd`): a 1.x version, since the objects written here use the
+   * v1 APIs. Check the release's Kubernetes compatibility before changing it.
+   *
+   * @default '1.15.1'
+   */
+  readonly chartVersion?: string;
+
+  /**
+   * Controller replicas. They run on the system node group, at most one per
+   * node (the chart's anti-affinity), so at most `minNodes`.
+   *
+   * @default - 2 (leader election, survives a node loss) when the system node group has 2 or more nodes (production), else 1 (development)
+   */
+  readonly controllerReplicas?: number;
+
+  /**
+   * The EKS-optimized Amazon Linux 2023 AMI of the nodes, as an
+   * EC2NodeClass alias: `al2023@latest` or a release such as
+   * `al2023@v20251112`. With `latest`, Karpenter replaces nodes (drift,
+   * within the disruption budget) when AWS publishes a patched AMI, about
+   * weekly; pin a release you have tested to roll AMIs on your schedule.
+   *
+   * @default 'al2023@latest'
+   */
+  readonly amiSelectorAlias?: string;
+
+  /**
+   * Size of each node's root volume (encrypted gp3), in GiB.
+   *
+   * @default 20
+   */
+  readonly rootVolumeSizeGiB?: number;
+
+  /**
+   * Tags of the EC2 instances, volumes and network interfaces Karpenter
+   * launches, in addition to the tags applied with `Tags.of()` to this
+   * construct or any scope above it (the stack's cost-allocation tags).
+   *
+   * @default - only the tags applied with `Tags.of()`
+   */
+  readonly nodeTags?: { [key: string]: string };
+}
+
+/**
  * Properties of `Karpenter`.
  */
-export interface KarpenterProps extends NodePoolSettings {
+export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
   /**
    * The cluster to install Karpenter into (with a kubectl provider, the EKS
    * Pod Identity agent and the VPC CNI add-on). Its cluster security group
@@ -116,51 +177,12 @@ export interface KarpenterProps extends NodePoolSettings {
   readonly nodeStatements?: iam.PolicyStatement[];
 
   /**
-   * Let nodes register with AWS Systems Manager so engineers can open a
-   * Session Manager shell on them (`ssm:UpdateInstanceInformation` and the
-   * `ssmmessages` channel actions). Off by default: nodes are cattle, the
-   * Kubernetes API (`kubectl debug node/...`) reaches them, and a shell on a
-   * node bypasses Kubernetes RBAC and audit logs.
-   *
-   * @default false
-   */
-  readonly enableSessionManager?: boolean;
-
-  /**
-   * The Karpenter release (Helm chart version of both `karpenter` and
-   * `karpenter-crd`): a 1.x version, since the objects written here use the
-   * v1 APIs. Check the release's Kubernetes compatibility before changing it.
-   *
-   * @default '1.15.1'
-   */
-  readonly chartVersion?: string;
-
-  /**
-   * Controller replicas. They run on the system node group, at most one per
-   * node (the chart's anti-affinity), so at most `minNodes`.
-   *
-   * @default - 2 (leader election, survives a node loss) when the system node group has 2 or more nodes (production), else 1 (development)
-   */
-  readonly controllerReplicas?: number;
-
-  /**
    * Node selector of the controller pods: the labels of the system node
    * group (its `CriticalAddonsOnly` taint is tolerated).
    *
    * @default { 'innovate.io/node-role': 'system' } (the system node group of ObservableEksCluster)
    */
   readonly systemNodeSelector?: { [key: string]: string };
-
-  /**
-   * The EKS-optimized Amazon Linux 2023 AMI of the nodes, as an
-   * EC2NodeClass alias: `al2023@latest` or a release such as
-   * `al2023@v20251112`. With `latest`, Karpenter replaces nodes (drift,
-   * within the disruption budget) when AWS publishes a patched AMI, about
-   * weekly; pin a release you have tested to roll AMIs on your schedule.
-   *
-   * @default 'al2023@latest'
-   */
-  readonly amiSelectorAlias?: string;
 
   /**
    * The key that encrypts the nodes' root volumes. A key you pass must let
@@ -170,22 +192,6 @@ export interface KarpenterProps extends NodePoolSettings {
    * @default - a new customer-managed key with rotation, usable through EC2 by principals of this account (like AWS's `aws/ebs` key), retained in production
    */
   readonly volumeEncryptionKey?: kms.IKey;
-
-  /**
-   * Size of each node's root volume (encrypted gp3), in GiB.
-   *
-   * @default 20
-   */
-  readonly rootVolumeSizeGiB?: number;
-
-  /**
-   * Tags of the EC2 instances, volumes and network interfaces Karpenter
-   * launches, in addition to the tags applied with `Tags.of()` to this
-   * construct or any scope above it (the stack's cost-allocation tags).
-   *
-   * @default - only the tags applied with `Tags.of()`
-   */
-  readonly nodeTags?: { [key: string]: string };
 
   /**
    * Kubernetes minor version of the cluster, checked against the versions

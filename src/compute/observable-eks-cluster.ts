@@ -10,7 +10,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS, encryptedStorageClass } from './cluster-addons';
-import { Karpenter } from './karpenter';
+import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
@@ -189,6 +189,15 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
    * @default - a new customer-managed key with rotation, retained in production
    */
   readonly volumeEncryptionKey?: kms.IKey;
+
+  /**
+   * Karpenter's options beyond the node pools (AMI alias, root volume size,
+   * node tags, Session Manager, controller replicas, chart version).
+   * Karpenter mode only.
+   *
+   * @default - Karpenter's defaults
+   */
+  readonly karpenter?: KarpenterOptions;
 
   /**
    * Metrics and alerting: kube-prometheus-stack with the seed's rules,
@@ -402,6 +411,9 @@ export class ObservableEksCluster extends Construct {
     });
 
     const autoMode = this.capacityMode === CapacityMode.EKS_AUTO_MODE;
+    if (autoMode && props.karpenter !== undefined) {
+      throw propError(this, 'karpenter', props.karpenter, 'applies to CapacityMode.KARPENTER only: EKS Auto Mode runs its own Karpenter');
+    }
     if (autoMode && props.systemNodeInstanceType !== undefined) {
       throw propError(this, 'systemNodeInstanceType', props.systemNodeInstanceType,
         'applies to CapacityMode.KARPENTER only: EKS Auto Mode picks the instances of its system pool itself');
@@ -462,6 +474,7 @@ export class ObservableEksCluster extends Construct {
       });
       this.loadBalancerController.node.addDependency(this.systemNodeGroup);
       this.karpenter = new Karpenter(this, 'Karpenter', {
+        ...props.karpenter,
         ...nodePoolSettings(props),
         stage: this.stage,
         profile: this.profile,

@@ -348,6 +348,13 @@ describe('ObservableEksCluster', () => {
     expect(karpenter[1].DependsOn).toContain(nodegroupId);
   });
 
+  test('Karpenter options reach the EC2NodeClass', () => {
+    const { template } = build(PlatformStage.DEVELOPMENT, { karpenter: { amiSelectorAlias: 'al2023@v20251112', rootVolumeSizeGiB: 40 } });
+    const nodeClass = manifests(template).find((m) => m.kind === 'EC2NodeClass');
+    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20251112' }]);
+    expect(nodeClass.spec.blockDeviceMappings[0].ebs.volumeSize).toBe('40Gi');
+  });
+
   test('EKS Auto Mode keeps only the system pool of AWS and needs no self-managed add-ons', () => {
     const { template, cluster } = build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE });
     expect(cluster.karpenter).toBeUndefined();
@@ -426,6 +433,7 @@ describe('ObservableEksCluster', () => {
     ['clusterName', { clusterName: '-bad' }, /invalid clusterName "-bad"/],
     ['controlPlaneLogRetentionDays', { controlPlaneLogRetentionDays: 10 }, /invalid controlPlaneLogRetentionDays 10: must be one of 1, 3, 5, 7/],
     ['deployNamespaces', { deployNamespaces: ['Backend'] }, /invalid deployNamespaces "Backend": must be a Kubernetes namespace name/],
+    ['karpenter (Auto Mode)', { capacityMode: CapacityMode.EKS_AUTO_MODE, karpenter: { rootVolumeSizeGiB: 40 } }, /invalid karpenter .*: applies to CapacityMode.KARPENTER only/],
     ['systemNodeInstanceType (Auto Mode)', { capacityMode: CapacityMode.EKS_AUTO_MODE, systemNodeInstanceType: 'm7g.large' }, /invalid systemNodeInstanceType "m7g.large": applies to CapacityMode.KARPENTER only/],
   ])('rejects a bad %s at synth', (_, props, message) => {
     expect(() => build(PlatformStage.PRODUCTION, props as Partial<ObservableEksClusterProps>)).toThrow(message);
