@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
+import { vpcFunctionStatements } from '../private/lambda';
 import { createManagedRole } from '../private/managed-role';
 import { AUDIT_RETENTION_DAYS } from '../private/validation';
 
@@ -104,23 +105,7 @@ export class PostgresUserFunctions extends Construct {
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
           resources: [props.encryptionKey.keyArn],
         }),
-        new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'AttachToTheVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
+        ...vpcFunctionStatements(logGroup.logGroupArn),
       ],
     });
     const unscoped = 'secretsmanager:GetRandomPassword and the EC2 network-interface actions Lambda needs to join a VPC do not support resource-level permissions; every other statement names its resources.';

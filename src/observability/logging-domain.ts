@@ -9,6 +9,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
+import { vpcFunctionStatements } from '../private/lambda';
 import { DEFAULT_LOG_INDEX_PREFIX } from '../private/log-index';
 import { createManagedRole } from '../private/managed-role';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
@@ -391,23 +392,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
           actions: ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost', 'es:ESHttpPatch', 'es:ESHttpDelete'],
           resources: [`${domainArn}/*`],
         }),
-        new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [handlerLogs.logGroupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'AttachToTheVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
+        ...vpcFunctionStatements(handlerLogs.logGroupArn),
       ],
     });
     this.masterRole = masterRole;
