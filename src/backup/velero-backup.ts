@@ -12,7 +12,7 @@ import { createPodIdentityRole } from '../private/pod-identity';
 import { propError } from '../private/validation';
 import {
   acknowledgeAliasKeyWildcard,
-  createAccessLogsBucket,
+  createVeleroAccessLogsBucket,
   DEFAULT_LIFECYCLE_MARGIN_DAYS,
   kmsKeyStatement,
   useBucketPolicyForAccessLogs,
@@ -353,7 +353,7 @@ export class VeleroBackup extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
+    this.accessLogsBucket = props.accessLogsBucket ?? createVeleroAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,

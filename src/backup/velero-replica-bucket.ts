@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { acknowledgeRules } from '../private/compliance';
 import { propError } from '../private/validation';
 import {
-  createAccessLogsBucket,
+  createVeleroAccessLogsBucket,
   DEFAULT_LIFECYCLE_MARGIN_DAYS,
   useBucketPolicyForAccessLogs,
   validateRetention,
@@ -181,7 +181,7 @@ export class VeleroReplicaBucket extends Construct {
       removalPolicy,
     });
     this.alias = this.encryptionKey.addAlias(`alias/${prefix}`);
-    this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
+    this.accessLogsBucket = props.accessLogsBucket ?? createVeleroAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: `${prefix}-${stack.account}-${stack.region}`,
       encryption: s3.BucketEncryption.KMS,

@@ -12,6 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { accountSetting } from './account-setting';
 import { createFoundationalRules } from './foundational-rules';
+import { createAccessLogsBucket as createLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
@@ -492,37 +493,7 @@ export class AccountBaseline extends Construct {
   }
 
   private createAccessLogsBucket(removalPolicy: RemovalPolicy, expirationDays: number): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogsBucket', {
-      // S3 server access log delivery supports SSE-S3 only.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      lifecycleRules: [{
-        id: 'ExpireAccessLogs',
-        expiration: Duration.days(expirationDays),
-        noncurrentVersionExpiration: Duration.days(expirationDays),
-        abortIncompleteMultipartUploadAfter: Duration.days(1),
-      }],
-      removalPolicy,
-    });
-    acknowledgeRules(
-      bucket,
-      'This bucket receives the audit archive\'s server access logs; it cannot log to itself (that would loop), and S3 access-log delivery only supports SSE-S3, not SSE-KMS.',
-      [
-        'AwsSolutions-S1',
-        'HIPAA.Security-S3BucketLoggingEnabled',
-        'NIST.800.53.R5-S3BucketLoggingEnabled',
-        'PCI.DSS.321-S3BucketLoggingEnabled',
-        'HIPAA.Security-S3DefaultEncryptionKMS',
-        'NIST.800.53.R5-S3DefaultEncryptionKMS',
-        'PCI.DSS.321-S3DefaultEncryptionKMS',
-      ],
-    );
-    const cfn = bucket.node.defaultChild as CfnResource;
-    explainCheckovException(cfn, 'CKV_AWS_18', 'The access-log bucket of the audit archive cannot log to itself.');
+    const bucket = createLogsBucket(this, 'AccessLogsBucket', { removalPolicy, expirationDays, subject: 'the audit archive' });
     this.acknowledgeSingleRegionArchive(bucket);
     return bucket;
   }

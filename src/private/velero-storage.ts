@@ -2,7 +2,8 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from './compliance';
+import { createAccessLogsBucket } from './access-logs-bucket';
+import { acknowledgeRules, acknowledgeWildcardResource } from './compliance';
 import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from './validation';
 
 /**
@@ -65,47 +66,16 @@ export function useBucketPolicyForAccessLogs(scope: Construct): void {
 }
 
 /**
- * A bucket for the server access logs of a Velero bucket: SSE-S3 (the only
- * encryption S3 log delivery supports), versioned, TLS only, public access
- * blocked, logs kept one year (PCI DSS 10.7).
+ * A bucket for the server access logs of a Velero bucket, kept one year
+ * (PCI DSS 10.7).
  */
-export function createAccessLogsBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy): s3.Bucket {
-  const bucket = new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    versioned: true,
-    lifecycleRules: [{
-      id: 'ExpireAccessLogs',
-      expiration: Duration.days(AUDIT_RETENTION_DAYS),
-      noncurrentVersionExpiration: Duration.days(AUDIT_RETENTION_DAYS),
-      abortIncompleteMultipartUploadAfter: Duration.days(1),
-    }],
-    removalPolicy,
-  });
-  acknowledgeRules(
-    bucket,
-    'This bucket receives the Velero backup bucket\'s server access logs; it cannot log to itself (that would loop), and S3 access-log delivery only supports SSE-S3, not SSE-KMS.',
-    [
-      'AwsSolutions-S1',
-      'HIPAA.Security-S3BucketLoggingEnabled',
-      'NIST.800.53.R5-S3BucketLoggingEnabled',
-      'PCI.DSS.321-S3BucketLoggingEnabled',
-      'HIPAA.Security-S3DefaultEncryptionKMS',
-      'NIST.800.53.R5-S3DefaultEncryptionKMS',
-      'PCI.DSS.321-S3DefaultEncryptionKMS',
-    ],
-  );
+export function createVeleroAccessLogsBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy): s3.Bucket {
+  const bucket = createAccessLogsBucket(scope, id, { removalPolicy, expirationDays: AUDIT_RETENTION_DAYS, subject: 'the Velero bucket' });
   acknowledgeRules(
     bucket,
     'Access logs of the Velero bucket are an audit record of this region, kept one year and versioned; the backups themselves, not their access logs, are what the recovery region needs.',
     ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
   );
-  explainCheckovException(bucket.node.defaultChild as s3.CfnBucket, 'CKV_AWS_18', 'The access-log bucket of the Velero bucket cannot log to itself.');
-  explainCheckovException(bucket.node.defaultChild as s3.CfnBucket, 'CKV_AWS_145',
-    'S3 server access log delivery supports SSE-S3 only, not SSE-KMS.');
   return bucket;
 }
 

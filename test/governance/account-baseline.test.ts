@@ -184,7 +184,7 @@ describe('AccountBaseline archive bucket', () => {
         Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
       }),
     ]));
-    expect(logs.Metadata.checkov.skip).toEqual([expect.objectContaining({ id: 'CKV_AWS_18' })]);
+    expect(logs.Metadata.checkov.skip).toEqual([expect.objectContaining({ id: 'CKV_AWS_18' }), expect.objectContaining({ id: 'CKV_AWS_145' })]);
   });
 
   test('a given access-log bucket is used instead of creating one', () => {
