@@ -9,13 +9,9 @@ import {
   dropRoleStatements, EXISTING_SCHEMAS_QUERY, grantStatements, OTHER_DATABASES_QUERY, revokeDatabaseStatement,
   revokeSchemaStatements, ROLE_EXISTS_QUERY, upsertRoleStatements, validateName,
 } from './sql';
-import { CloudFormationEvent, Outcome, sendResponse } from '../shared/cfn-response';
-import { errorMessage, log, logError } from '../shared/log';
-
-/** The part of the Lambda context the handler uses. */
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
+import { CloudFormationEvent, Outcome } from '../shared/cfn-response';
+import { LambdaContext, runCustomResource } from '../shared/custom-resource';
+import { errorMessage, log } from '../shared/log';
 
 /** The custom resource's properties, checked. */
 export interface Properties {
@@ -26,42 +22,9 @@ export interface Properties {
   readonly retainOnDelete: boolean;
 }
 
-/**
- * Handles a custom resource request and always PUTs a response to its
- * ResponseURL: FAILED with the error message when handling throws or does not
- * finish a few seconds before the Lambda would time out.
- */
+/** The Lambda entry point (see `runCustomResource`). */
 export async function onEvent(event: CloudFormationEvent, context: LambdaContext): Promise<void> {
-  log('custom resource request', {
-    requestType: event.RequestType,
-    requestId: event.RequestId,
-    logicalResourceId: event.LogicalResourceId,
-    physicalResourceId: event.PhysicalResourceId,
-    properties: event.ResourceProperties,
-  });
-  const remaining = context.getRemainingTimeInMillis();
-  const reserve = Math.min(5_000, Math.max(1_000, Math.floor(remaining / 5)));
-  let outcome: Outcome;
-  try {
-    outcome = await withDeadline(handleEvent(event), remaining - reserve);
-  } catch (err) {
-    logError('request failed', err, { requestType: event.RequestType });
-    outcome = { status: 'FAILED', reason: errorMessage(err), physicalResourceId: failedPhysicalId(event) };
-  }
-  await sendResponse(event, outcome, reserve - 500, deps.httpsPut);
-}
-
-/** Handles a request; throws on failure. */
-export async function handleEvent(event: CloudFormationEvent): Promise<Outcome> {
-  switch (event.RequestType) {
-    case 'Create':
-    case 'Update':
-      return apply(event);
-    case 'Delete':
-      return remove(event);
-    default:
-      throw new Error(`unknown RequestType ${JSON.stringify((event as { RequestType: unknown }).RequestType)}`);
-  }
+  await runCustomResource(event, context, { apply, remove }, deps.httpsPut);
 }
 
 /** Checks the ResourceProperties (see the handler's README for their meaning). */
@@ -217,19 +180,3 @@ function isSecretsManagerError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && '$metadata' in err;
 }
 
-/** A FAILED Create created nothing (one transaction), which the following Delete recognizes by this ID. */
-function failedPhysicalId(event: CloudFormationEvent): string {
-  return event.PhysicalResourceId ?? `create-failed/${event.RequestId}`;
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms (the Lambda function's time is almost up)`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

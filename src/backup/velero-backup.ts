@@ -18,7 +18,7 @@ import {
   useBucketPolicyForAccessLogs,
   validateLocation,
   validateRetention,
-  veleroLifecycleRules,
+  createVeleroBucket,
 } from '../private/velero-storage';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -354,18 +354,12 @@ export class VeleroBackup extends Construct {
       removalPolicy,
     });
     this.accessLogsBucket = props.accessLogsBucket ?? createVeleroAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
+    this.bucket = createVeleroBucket(this, 'Bucket', {
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'velero/',
-      lifecycleRules: veleroLifecycleRules(this.retentionDays, marginDays),
+      accessLogsBucket: this.accessLogsBucket,
+      accessLogsPrefix: 'velero/',
+      retentionDays: this.retentionDays,
+      marginDays,
       removalPolicy,
     });
     if (props.replication) {

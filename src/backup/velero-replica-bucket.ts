@@ -9,7 +9,7 @@ import {
   DEFAULT_LIFECYCLE_MARGIN_DAYS,
   useBucketPolicyForAccessLogs,
   validateRetention,
-  veleroLifecycleRules,
+  createVeleroBucket,
 } from '../private/velero-storage';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -182,19 +182,13 @@ export class VeleroReplicaBucket extends Construct {
     });
     this.alias = this.encryptionKey.addAlias(`alias/${prefix}`);
     this.accessLogsBucket = props.accessLogsBucket ?? createVeleroAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    this.bucket = createVeleroBucket(this, 'Bucket', {
       bucketName: `${prefix}-${stack.account}-${stack.region}`,
-      encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'velero-replica/',
-      lifecycleRules: veleroLifecycleRules(retentionDays, marginDays),
+      accessLogsBucket: this.accessLogsBucket,
+      accessLogsPrefix: 'velero-replica/',
+      retentionDays,
+      marginDays,
       removalPolicy,
     });
     acknowledgeRules(

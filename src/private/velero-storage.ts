@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { createAccessLogsBucket } from './access-logs-bucket';
@@ -58,6 +59,44 @@ export function veleroLifecycleRules(retentionDays: number, marginDays: number):
       expiredObjectDeleteMarker: true,
     },
   ];
+}
+
+/** Options of `createVeleroBucket`. */
+export interface VeleroBucketOptions {
+  /** The bucket's CMK (SSE-KMS with a bucket key). */
+  readonly encryptionKey: kms.IKey;
+  /** Where its server access logs go, and under which prefix. */
+  readonly accessLogsBucket: s3.IBucket;
+  readonly accessLogsPrefix: string;
+  /** Days a backup is kept (Velero's TTL) and the lifecycle's safety margin beyond it. */
+  readonly retentionDays: number;
+  readonly marginDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  /** Physical name. @default - generated */
+  readonly bucketName?: string;
+}
+
+/**
+ * A bucket of Velero backups (the primary one and its replica): SSE-KMS with
+ * a bucket key, public access blocked, owner-enforced, TLS 1.2 only,
+ * versioned, access-logged, expiring with the retention plus a margin.
+ */
+export function createVeleroBucket(scope: Construct, id: string, options: VeleroBucketOptions): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    bucketName: options.bucketName,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: options.encryptionKey,
+    bucketKeyEnabled: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    serverAccessLogsBucket: options.accessLogsBucket,
+    serverAccessLogsPrefix: options.accessLogsPrefix,
+    lifecycleRules: veleroLifecycleRules(options.retentionDays, options.marginDays),
+    removalPolicy: options.removalPolicy,
+  });
 }
 
 /** Deliver S3 server access logs through a bucket policy below `scope` (call before any bucket exists). */
