@@ -453,6 +453,19 @@ describe('ObservableEksCluster', () => {
     expect(complianceFindings(stack)).toEqual([]);
   });
 
+  test.each([
+    ['development', 'Delete', dev],
+    ['production', 'Retain', prod],
+  ])('%s: the keys and the control-plane log group have DeletionPolicy %s', (_, policy, built) => {
+    for (const type of ['AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      const ours = Object.entries(built.template.findResources(type)).filter(([id]) => id.startsWith('Eks') && !id.startsWith('EksKarpenterQueue'));
+      expect(ours.length).toBeGreaterThan(0);
+      for (const [, resource] of ours) {
+        expect((resource as any).DeletionPolicy).toBe(policy);
+      }
+    }
+  });
+
   test('logical IDs of the keys, log group and cluster are stable', () => {
     expect(logicalIds(prod.template, (_, type) => [
       'AWS::EKS::Cluster', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EKS::Nodegroup',
