@@ -7,3 +7,4 @@ export * from './compute';
 export * from './backup';
 export * from './secrets';
 export * from './observability';
+export * from './edge';

@@ -41,7 +41,6 @@ const POD_IDENTITY_AGENT_PORT = 80;
 const HTTPS_PORT = 443;
 
 /** The app port of the seed's Flask API behind the ALB. */
-const DEFAULT_INGRESS_PORTS = [8080];
 /** The namespace kube-prometheus-stack runs in by convention. */
 const DEFAULT_METRICS_NAMESPACES = ['monitoring'];
 /** Any address: the default HTTPS egress destination (AWS APIs through NAT gateways or VPC endpoints). */
@@ -124,7 +123,7 @@ export interface ApplicationNamespaceOptions {
    * Container ports the load balancer sends requests and health checks to.
    * An empty list admits no traffic from the load balancer.
    *
-   * @default [8080]
+   * @default - the stage preset's `network.applicationPort` (8080)
    */
   readonly ingressPorts?: number[];
 
@@ -464,7 +463,7 @@ export class ApplicationNamespace extends Construct {
       throw propError(this, 'podSecurityVersion', podSecurityVersion, "must be a Kubernetes minor version such as 'v1.35', or 'latest'");
     }
 
-    const ingressPorts = this.validatePorts('ingressPorts', props.ingressPorts ?? DEFAULT_INGRESS_PORTS);
+    const ingressPorts = this.validatePorts('ingressPorts', props.ingressPorts ?? [profile.network.applicationPort]);
     const loadBalancerCidrs = ingressPorts.length === 0
       ? []
       : this.cidrsOrDefault('loadBalancerCidrs', props.loadBalancerCidrs, () => props.cluster.vpc.publicSubnets, 'public');

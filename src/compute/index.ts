@@ -4,3 +4,4 @@ export * from './karpenter';
 export * from './load-balancer-controller';
 export * from './node-pools';
 export * from './observable-eks-cluster';
+export * from './target-group-binding';

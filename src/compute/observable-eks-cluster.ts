@@ -12,6 +12,8 @@ import { ApplicationNamespace, ApplicationNamespaceOptions } from './application
 import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS, encryptedStorageClass } from './cluster-addons';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
+import { targetGroupBindingObject } from './private/target-group-binding';
+import { TargetGroupBindingOptions } from './target-group-binding';
 import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
 import { FluentBit, FluentBitOptions } from '../observability/fluent-bit';
@@ -593,6 +595,36 @@ export class ObservableEksCluster extends Construct {
     if (this.autoModeNodePools) namespace.node.addDependency(this.autoModeNodePools);
     this.applicationNamespaces.push(name);
     return namespace;
+  }
+
+  /**
+   * Register the ready pods of a Service in a target group CDK owns (e.g.
+   * `ApiLoadBalancer.targetGroup`) through a `TargetGroupBinding` of the AWS
+   * Load Balancer Controller. The Service may be deployed later; the
+   * controller registers its pods once it exists.
+   *
+   * @param id construct ID, and the binding's object name (a Kubernetes name)
+   * @param options the Service and the target group
+   */
+  public addTargetGroupBinding(id: string, options: TargetGroupBindingOptions): eks.KubernetesManifest {
+    if (!this.loadBalancerController) {
+      throw propError(this, 'addTargetGroupBinding', id,
+        'needs the AWS Load Balancer Controller, which this cluster installs with CapacityMode.KARPENTER only');
+    }
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(id)) {
+      throw propError(this, 'addTargetGroupBinding(id)', id, 'must be a Kubernetes object name: 1-63 lowercase letters, digits or hyphens');
+    }
+    const manifest = new eks.KubernetesManifest(this, `TargetGroupBinding-${id}`, {
+      cluster: this.cluster,
+      manifest: [targetGroupBindingObject(this, id, options)],
+      overwrite: true,
+    });
+    // The controller installs the TargetGroupBinding CRD; an application
+    // namespace of this cluster must exist first.
+    manifest.node.addDependency(this.loadBalancerController);
+    const namespace = this.node.tryFindChild(`Namespace-${options.namespace}`);
+    if (namespace) manifest.node.addDependency(namespace);
+    return manifest;
   }
 
   private endpointAccess(cidrs: string[] | undefined): eks.EndpointAccess {

@@ -20,8 +20,27 @@ const MAX_VPC_PREFIX = 28;
 const MAX_SUBNET_PREFIX = 28;
 const TIERS = 3;
 const HTTPS_PORT = 443;
+const HTTP_PORT = 80;
 const EPHEMERAL_PORTS = { from: 1024, to: 65535 };
-const DEFAULT_APPLICATION_PORT = 8080;
+
+/**
+ * Who may reach the load balancer tier.
+ */
+export enum LoadBalancerAccess {
+  /**
+   * Only CloudFront, through a VPC origin: the load balancer is internal, in
+   * the application subnets, and admits HTTPS (and the HTTP redirect) from
+   * those subnets only, where CloudFront places its VPC-origin network
+   * interfaces. Nothing on the internet can reach it directly.
+   */
+  CLOUDFRONT_VPC_ORIGIN = 'CLOUDFRONT_VPC_ORIGIN',
+
+  /**
+   * The internet: an internet-facing load balancer in the public subnets
+   * admits HTTPS from any address. Put a web ACL on it.
+   */
+  INTERNET = 'INTERNET',
+}
 
 /**
  * Properties of a `PlatformNetwork`.
@@ -113,9 +132,17 @@ export interface PlatformNetworkProps {
    * TCP port the application tier listens on; the load balancer may reach
    * the application tier on this port only.
    *
-   * @default 8080
+   * @default - the stage preset's `network.applicationPort` (8080)
    */
   readonly applicationPort?: number;
+
+  /**
+   * Who may reach the load balancer security group: CloudFront's VPC origin
+   * only (an internal load balancer behind `WebFrontend`), or the internet.
+   *
+   * @default LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN
+   */
+  readonly loadBalancerAccess?: LoadBalancerAccess;
 
   /**
    * Extra IPv4 ranges (the client VPN's client CIDR, a bastion subnet) that
@@ -158,8 +185,10 @@ export class PlatformNetwork extends Construct {
   public readonly applicationSubnets: ec2.SubnetSelection;
   /** Database subnets: no route to or from the internet. */
   public readonly databaseSubnets: ec2.SubnetSelection;
-  /** Security group of the internet-facing load balancer (HTTPS from anywhere). */
+  /** Security group of the load balancer tier (HTTPS from CloudFront's VPC origin, or from the internet). */
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** Who may reach the load balancer security group. */
+  public readonly loadBalancerAccess: LoadBalancerAccess;
   /** Security group of the application tier (only from the load balancer). */
   public readonly applicationSecurityGroup: ec2.SecurityGroup;
   /** Security group of the database tier (only from the application tier). */
@@ -206,7 +235,7 @@ export class PlatformNetwork extends Construct {
     validateOneOf(this, 'flowLogRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
     this.databasePort = props.databasePort ?? this.profile.database.port;
     validateIntegerRange(this, 'databasePort', this.databasePort, 1, 65535);
-    this.applicationPort = props.applicationPort ?? DEFAULT_APPLICATION_PORT;
+    this.applicationPort = props.applicationPort ?? preset.applicationPort;
     validateIntegerRange(this, 'applicationPort', this.applicationPort, 1, 65535);
     const adminCidrs = props.databaseAdminCidrs ?? [];
     adminCidrs.forEach((cidr, i) => parseIpv4Cidr(this, `databaseAdminCidrs[${i}]`, cidr));
@@ -287,10 +316,15 @@ export class PlatformNetwork extends Construct {
       });
     }
 
-    // Security-group chain: internet -> load balancer -> application -> database.
+    // Security-group chain: CloudFront (or the internet) -> load balancer
+    // -> application -> database.
+    this.loadBalancerAccess = props.loadBalancerAccess ?? LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN;
+    const fromInternet = this.loadBalancerAccess === LoadBalancerAccess.INTERNET;
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: this.vpc,
-      description: 'Internet-facing load balancer: HTTPS from the internet only',
+      description: fromInternet
+        ? 'Internet-facing load balancer: HTTPS from the internet only'
+        : 'Internal load balancer: HTTPS from CloudFront VPC origins in the application subnets only',
       allowAllOutbound: false,
     });
     this.applicationSecurityGroup = new ec2.SecurityGroup(this, 'ApplicationSecurityGroup', {
@@ -303,12 +337,28 @@ export class PlatformNetwork extends Construct {
       description: 'Database tier: only from the application tier',
       allowAllOutbound: false,
     });
-    this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the internet');
-    acknowledgeRules(
-      this.loadBalancerSecurityGroup,
-      'The internet-facing load balancer must accept HTTPS (443 only) from any address; the WAF in front of it filters requests (seed security layers 1 and 3).',
-      ['AwsSolutions-EC23', 'HIPAA.Security-EC2RestrictedInbound', 'NIST.800.53.R5-EC2RestrictedInbound', 'PCI.DSS.321-EC2RestrictedInbound'],
-    );
+    if (fromInternet) {
+      this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the internet');
+      acknowledgeRules(
+        this.loadBalancerSecurityGroup,
+        'The internet-facing load balancer must accept HTTPS (443 only) from any address; the web ACL associated with it filters requests.',
+        ['AwsSolutions-EC23', 'HIPAA.Security-EC2RestrictedInbound', 'NIST.800.53.R5-EC2RestrictedInbound', 'PCI.DSS.321-EC2RestrictedInbound'],
+      );
+    } else {
+      // CloudFront creates its VPC-origin network interfaces in the subnets of
+      // the origin (the application subnets); their addresses are not known
+      // before deployment, so the subnets' ranges are admitted. Port 80 only
+      // answers with a redirect to HTTPS.
+      for (const subnet of this.vpc.selectSubnets(this.applicationSubnets).subnets) {
+        for (const [port, what] of [[HTTPS_PORT, 'HTTPS'], [HTTP_PORT, 'HTTP (redirected to HTTPS)']] as const) {
+          this.loadBalancerSecurityGroup.addIngressRule(
+            ec2.Peer.ipv4(subnet.ipv4CidrBlock),
+            ec2.Port.tcp(port),
+            `${what} from CloudFront VPC origins in ${subnet.availabilityZone}`,
+          );
+        }
+      }
+    }
     this.loadBalancerSecurityGroup.connections.allowTo(
       this.applicationSecurityGroup,
       ec2.Port.tcp(this.applicationPort),

@@ -1,4 +1,5 @@
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { SecureAuroraPostgres } from '../database/secure-aurora-postgres';
 import { SecureRds } from '../database/secure-rds';
+import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -198,6 +200,18 @@ export interface LoadBalancerAlarmOptions {
 }
 
 /**
+ * Options of the edge alarms (CloudFront distribution, web ACL).
+ */
+export interface EdgeAlarmOptions {
+  /**
+   * Severity of the alarm.
+   *
+   * @default AlarmSeverity.WARNING
+   */
+  readonly severity?: AlarmSeverity;
+}
+
+/**
  * Options of the cluster alarms.
  */
 export interface ClusterAlarmOptions {
@@ -235,6 +249,10 @@ export interface ClusterAlarmOptions {
  *   node CPU above 80% and memory above 85% for 5 minutes (warnings). These
  *   read Container Insights, which needs the `amazon-cloudwatch-observability`
  *   add-on on the cluster (see `containerInsightsAgentStatements`).
+ * - `addDistribution`: CloudFront 5xx error rate above 1% for 5 minutes
+ *   (warning); `addWebAcl`: a spike of requests blocked by AWS WAF (warning).
+ *   CloudFront metrics, and those of its web ACLs, exist in us-east-1 only:
+ *   give these to alarms of a us-east-1 stack.
  * - `addCriticalAlarms` / `addWarningAlarms` route any other alarm.
  *
  * @example
@@ -448,6 +466,67 @@ export class PlatformAlarms extends Construct {
   }
 
   /**
+   * The CloudFront alarm: the share of requests answered with a 5xx (by
+   * CloudFront or the origin) above the error-rate threshold for the
+   * evaluation minutes. CloudFront publishes its metrics in us-east-1 only,
+   * so these alarms must be in a us-east-1 stack.
+   *
+   * @param id construct ID, also part of the alarm names (letters, digits, hyphens)
+   * @param distribution the distribution (e.g. `WebFrontend.distribution`)
+   * @param options severity
+   */
+  public addDistribution(id: string, distribution: cloudfront.IDistribution, options: EdgeAlarmOptions = {}): void {
+    this.validateId(id);
+    this.requireRegion('addDistribution', 'us-east-1', 'CloudFront publishes its metrics in us-east-1 only');
+    const minutes = this.evaluationMinutes;
+    this.createAlarm(new Construct(this, id), id, 'ErrorRate', options.severity ?? AlarmSeverity.WARNING, {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/CloudFront',
+        metricName: '5xxErrorRate',
+        dimensionsMap: { DistributionId: distribution.distributionId, Region: 'Global' },
+        statistic: cloudwatch.Stats.AVERAGE,
+        period: PERIOD,
+      }),
+      threshold: this.errorRatePercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      minutes,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      nameSuffix: 'cloudfront-5xx-rate',
+      description: `More than ${this.errorRatePercent}% of the requests to distribution ${id} ended in a 5xx for ${minutes} minutes.`,
+      runbook: 'CloudFront console > Monitoring: origin errors (API load balancer alarms, target health, pod logs) or S3 access denied (bucket and key policy, origin access control); the distribution\'s access logs carry x-edge-result-type per request.',
+    });
+  }
+
+  /**
+   * The AWS WAF alarm: a web ACL blocks more requests a minute than the
+   * preset's `edge.blockedRequestsAlarmPerMinute` for the evaluation minutes
+   * (an attack, or a rule blocking real users after a change). A CLOUDFRONT
+   * web ACL's metrics exist in us-east-1 only; a REGIONAL one's in its region.
+   *
+   * @param id construct ID, also part of the alarm names (letters, digits, hyphens)
+   * @param webAcl the web ACL
+   * @param options severity
+   */
+  public addWebAcl(id: string, webAcl: PlatformWebAcl, options: EdgeAlarmOptions = {}): void {
+    this.validateId(id);
+    const aclRegion = webAcl.aclScope === WebAclScope.CLOUDFRONT ? 'us-east-1' : Stack.of(webAcl).region;
+    this.requireRegion('addWebAcl', aclRegion, `the metrics of web ACL ${webAcl.node.path} exist only there`);
+    const threshold = this.profile.edge.blockedRequestsAlarmPerMinute;
+    validateIntegerRange(this, 'edge.blockedRequestsAlarmPerMinute', threshold, 1, 1_000_000_000);
+    const minutes = this.evaluationMinutes;
+    this.createAlarm(new Construct(this, id), id, 'BlockedRequests', options.severity ?? AlarmSeverity.WARNING, {
+      metric: webAcl.metricBlockedRequests(),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      minutes,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      nameSuffix: 'waf-blocked-spike',
+      description: `Web ACL ${id} blocked more than ${threshold} requests a minute for ${minutes} minutes: an attack, or a rule blocking real users.`,
+      runbook: 'WAF console > the web ACL > Sampled requests and the aws-waf-logs-* log group: which rule blocks, which clients; a false positive: switch that rule to Count (mode or rule override) and redeploy.',
+    });
+  }
+
+  /**
    * The cluster alarms, from Container Insights: failed nodes and too few
    * nodes (critical), node CPU and memory (warnings). The cluster needs the
    * `amazon-cloudwatch-observability` add-on; without it the node-count
@@ -653,6 +732,13 @@ export class PlatformAlarms extends Construct {
       StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     };
+  }
+
+  /** Throw when this construct's region is known and is not `region` (an alarm reads metrics of its own region only). */
+  private requireRegion(method: string, region: string, why: string): void {
+    const here = Stack.of(this).region;
+    if (Token.isUnresolved(here) || Token.isUnresolved(region) || here === region) return;
+    throw propError(this, method, here, `needs alarms in ${region}: ${why}; create a PlatformAlarms in a ${region} stack for them`);
   }
 
   private validateId(id: string): void {

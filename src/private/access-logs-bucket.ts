@@ -11,6 +11,14 @@ export interface AccessLogsBucketOptions {
   readonly expirationDays: number;
   /** The bucket whose access logs this bucket receives, for the reasons (e.g. `the audit archive`). */
   readonly subject: string;
+  /**
+   * Object ownership. CloudFront's standard logging writes with an ACL grant,
+   * so its log bucket needs ACLs enabled (`BUCKET_OWNER_PREFERRED`: the bucket
+   * owner still owns every object).
+   *
+   * @default s3.ObjectOwnership.BUCKET_OWNER_ENFORCED (ACLs disabled)
+   */
+  readonly objectOwnership?: s3.ObjectOwnership;
 }
 
 /**
@@ -23,7 +31,7 @@ export function createAccessLogsBucket(scope: Construct, id: string, options: Ac
   const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    objectOwnership: options.objectOwnership ?? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     enforceSSL: true,
     minimumTLSVersion: 1.2,
     versioned: true,

@@ -15,6 +15,8 @@ export interface NetworkProfile {
    * Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...).
    */
   readonly flowLogRetentionDays: number;
+  /** TCP port the application containers listen on; the load balancer reaches them on it. */
+  readonly applicationPort: number;
 }
 
 /**
@@ -206,6 +208,34 @@ export interface CostProfile {
 }
 
 /**
+ * Edge preset: CloudFront, AWS WAF and the API's load balancer.
+ */
+export interface EdgeProfile {
+  /**
+   * Refuse to build a `WebFrontend` without a custom domain and its
+   * certificate (the default `*.cloudfront.net` certificate allows TLS 1.0)
+   * unless the risk is accepted explicitly.
+   */
+  readonly requireCustomDomain: boolean;
+  /** Requests one client IP may send in any 5-minute window before AWS WAF blocks it (10 to 2,000,000,000). */
+  readonly rateLimitPer5Minutes: number;
+  /** ISO 3166-1 alpha-2 codes of the countries AWS WAF and CloudFront refuse. */
+  readonly blockedCountries: string[];
+  /** Days the web ACLs' request logs stay in CloudWatch Logs. */
+  readonly wafLogRetentionDays: number;
+  /** Days the CloudFront, S3 and load balancer access logs are kept. */
+  readonly accessLogRetentionDays: number;
+  /** `max-age` of the Strict-Transport-Security header, in days. */
+  readonly hstsMaxAgeDays: number;
+  /** CloudFront price class (`PriceClass_100`, `PriceClass_200` or `PriceClass_All`). */
+  readonly priceClass: string;
+  /** Whether the API's load balancer is protected from deletion. */
+  readonly loadBalancerDeletionProtection: boolean;
+  /** Alarm when a web ACL blocks more than this many requests a minute for `monitoring.alarmEvaluationMinutes`. */
+  readonly blockedRequestsAlarmPerMinute: number;
+}
+
+/**
  * Identity preset.
  */
 export interface AccessProfile {
@@ -252,6 +282,8 @@ export interface StageProfile {
   readonly backup: BackupProfile;
   /** Cost management preset. */
   readonly cost: CostProfile;
+  /** Edge preset. */
+  readonly edge: EdgeProfile;
   /** Identity preset. */
   readonly access: AccessProfile;
   /** Data-protection preset. */

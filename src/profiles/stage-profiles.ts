@@ -9,6 +9,7 @@ const DEVELOPMENT: StageProfile = {
     maxAzs: 3,
     natGateways: 1,
     flowLogRetentionDays: 30,
+    applicationPort: 8080,
   },
   database: {
     instanceType: 't4g.small',
@@ -91,6 +92,17 @@ const DEVELOPMENT: StageProfile = {
     costAllocationTagKeys: ['environment', 'team', 'cost-center'],
     monthlyBudgetUsd: 255,
   },
+  edge: {
+    requireCustomDomain: false,
+    rateLimitPer5Minutes: 2000,
+    blockedCountries: ['CU', 'IR', 'KP', 'SY'],
+    wafLogRetentionDays: 30,
+    accessLogRetentionDays: 30,
+    hstsMaxAgeDays: 730,
+    priceClass: 'PriceClass_100',
+    loadBalancerDeletionProtection: false,
+    blockedRequestsAlarmPerMinute: 100,
+  },
   access: {
     sessionDurationHours: 8,
   },
@@ -107,6 +119,7 @@ const PRODUCTION: StageProfile = {
     maxAzs: 3,
     natGateways: 3,
     flowLogRetentionDays: 365,
+    applicationPort: 8080,
   },
   database: {
     instanceType: 't4g.medium',
@@ -188,6 +201,17 @@ const PRODUCTION: StageProfile = {
     budgetAlertThresholds: [80, 100],
     costAllocationTagKeys: ['environment', 'team', 'cost-center'],
     monthlyBudgetUsd: 620,
+  },
+  edge: {
+    requireCustomDomain: true,
+    rateLimitPer5Minutes: 2000,
+    blockedCountries: ['CU', 'IR', 'KP', 'SY'],
+    wafLogRetentionDays: 365,
+    accessLogRetentionDays: 365,
+    hstsMaxAgeDays: 730,
+    priceClass: 'PriceClass_All',
+    loadBalancerDeletionProtection: true,
+    blockedRequestsAlarmPerMinute: 100,
   },
   access: {
     sessionDurationHours: 8,

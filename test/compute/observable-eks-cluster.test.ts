@@ -1,5 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { CapacityMode, ObservableEksCluster, ObservableEksClusterProps } from '../../src/compute/observable-eks-cluster';
 import { PlatformNetwork } from '../../src/network';
@@ -497,6 +498,55 @@ describe('ObservableEksCluster.addApplicationNamespace', () => {
     template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'backend', ServiceAccount: 'backend' });
     expect(() => cluster.addApplicationNamespace('backend')).toThrow(/invalid name "backend": must be unique/);
     expect(complianceFindings(stack)).toEqual([]);
+  });
+});
+
+describe('ObservableEksCluster.addTargetGroupBinding', () => {
+  const TARGET_GROUP = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-targets/0123456789abcdef';
+
+  test('binds the Service to the target group by IP, after the controller and the namespace, without touching security groups', () => {
+    const { stack, cluster, template } = build(PlatformStage.PRODUCTION, {}, newTestApp(), (c) => {
+      c.addApplicationNamespace('backend');
+      c.addTargetGroupBinding('api', { namespace: 'backend', serviceName: 'api', servicePort: 80, targetGroupArn: TARGET_GROUP });
+    });
+    const bindings = manifests(template).filter((m) => m.kind === 'TargetGroupBinding');
+    expect(bindings).toEqual([{
+      apiVersion: 'elbv2.k8s.aws/v1beta1',
+      kind: 'TargetGroupBinding',
+      metadata: expect.objectContaining({ name: 'api', namespace: 'backend' }),
+      spec: { serviceRef: { name: 'api', port: 80 }, targetGroupARN: TARGET_GROUP, targetType: 'ip' },
+    }]);
+    const binding = cluster.node.findChild('TargetGroupBinding-api');
+    const dependencies = binding.node.dependencies.map((d) => d.node.path);
+    expect(dependencies).toEqual(expect.arrayContaining([cluster.loadBalancerController!.node.path, `${cluster.node.path}/Namespace-backend`]));
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('takes the target group of an ApiLoadBalancer as a token', () => {
+    const { template } = build(PlatformStage.DEVELOPMENT, {}, newTestApp(), (c) => {
+      const targetGroup = elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(Stack.of(c), 'Tg', { targetGroupArn: Fn.importValue('ApiTargets') });
+      c.addTargetGroupBinding('api', { namespace: 'backend', serviceName: 'api', servicePort: 8080, targetGroupArn: targetGroup.targetGroupArn });
+    });
+    expect(manifests(template).filter((m) => m.kind === 'TargetGroupBinding')).toHaveLength(1);
+  });
+
+  test.each([
+    [{ namespace: 'Backend' }, /invalid namespace "Backend"/],
+    [{ serviceName: '1api' }, /invalid serviceName "1api": must be a Kubernetes Service name/],
+    [{ servicePort: 0 }, /invalid servicePort 0: must be an integer from 1 to 65535/],
+    [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/0123456789abcdef' }, /invalid targetGroupArn .*must be an Elastic Load Balancing target group ARN/],
+  ])('%j is refused', (options, message) => {
+    expect(() => build(PlatformStage.DEVELOPMENT, {}, newTestApp(), (c) => c.addTargetGroupBinding('api', {
+      namespace: 'backend', serviceName: 'api', servicePort: 80, targetGroupArn: TARGET_GROUP, ...options,
+    }))).toThrow(message);
+  });
+
+  test('a binding name Kubernetes refuses, and a cluster without the controller (Auto Mode), are refused', () => {
+    const options = { namespace: 'backend', serviceName: 'api', servicePort: 80, targetGroupArn: TARGET_GROUP };
+    expect(() => build(PlatformStage.DEVELOPMENT, {}, newTestApp(), (c) => c.addTargetGroupBinding('Api', options)))
+      .toThrow(/invalid addTargetGroupBinding\(id\) "Api": must be a Kubernetes object name/);
+    expect(() => build(PlatformStage.DEVELOPMENT, { capacityMode: CapacityMode.EKS_AUTO_MODE }, newTestApp(), (c) => c.addTargetGroupBinding('api', options)))
+      .toThrow(/invalid addTargetGroupBinding "api": needs the AWS Load Balancer Controller/);
   });
 });
 

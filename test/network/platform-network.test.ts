@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { PlatformNetwork, PlatformNetworkProps, PlatformStage, StageProfiles } from '../../src';
+import { LoadBalancerAccess, PlatformNetwork, PlatformNetworkProps, PlatformStage, StageProfiles } from '../../src';
 import { complianceFindings } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
@@ -263,8 +263,21 @@ describe('PlatformNetwork security-group chain', () => {
     return [...inline, ...separate];
   }
 
-  test('load balancer accepts HTTPS 443 from the internet and nothing else', () => {
-    expect(ingressOf(lb)).toEqual([
+  test('load balancer accepts HTTPS 443 and the HTTP redirect only from the application subnets (CloudFront VPC origins)', () => {
+    expect(network.loadBalancerAccess).toBe(LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN);
+    const applicationCidrs = network.vpc.selectSubnets(network.applicationSubnets).subnets.map((s) => stack.resolve(s.ipv4CidrBlock));
+    const rules = ingressOf(lb);
+    expect(rules).toHaveLength(6);
+    expect(rules.map((r) => r.CidrIp).sort()).toEqual([...applicationCidrs, ...applicationCidrs].sort());
+    expect(rules.map((r) => r.FromPort).sort()).toEqual([443, 443, 443, 80, 80, 80]);
+    expect(rules.every((r) => r.IpProtocol === 'tcp' && r.FromPort === r.ToPort)).toBe(true);
+    expect(rules.some((r) => r.CidrIp === '0.0.0.0/0')).toBe(false);
+  });
+
+  test('LoadBalancerAccess.INTERNET: the load balancer accepts HTTPS 443 from the internet and nothing else', () => {
+    const internet = build({ loadBalancerAccess: LoadBalancerAccess.INTERNET });
+    const id = internet.stack.getLogicalId(internet.network.loadBalancerSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup);
+    expect(internet.template.toJSON().Resources[id].Properties.SecurityGroupIngress).toEqual([
       { CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' },
     ]);
   });

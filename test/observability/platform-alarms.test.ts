@@ -1,13 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PlatformNetwork, PlatformStage, SecureAuroraPostgres, SecureRds, StageProfiles } from '../../src';
+import { PlatformNetwork, PlatformStage, PlatformWebAcl, SecureAuroraPostgres, SecureRds, StageProfiles, WebAclScope } from '../../src';
 // The lead adds the export to src/observability/index.ts.
 import { AlarmSeverity, PlatformAlarms, PlatformAlarmsProps } from '../../src/observability/platform-alarms';
-import { complianceFindings } from '../helpers/compliance';
+import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
 const ALB_NAME = 'app/k8s-innovate-1a2b3c4d5e/50dc6c495c0c9188';
@@ -568,4 +569,66 @@ describe('PlatformAlarms rejects bad input at synth time', () => {
 test('logical IDs of the topics, the key and the alarms stay stable', () => {
   const { template } = setup(PlatformStage.PRODUCTION, {}, standard);
   expect(logicalIds(template)).toMatchSnapshot();
+});
+
+describe('PlatformAlarms edge alarms', () => {
+  test('CloudFront 5xx rate above 1% for 5 minutes warns, from the distribution\'s Global metric', () => {
+    const { template, warning } = setup(PlatformStage.PRODUCTION, {}, (alarms, stack) => {
+      const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Cdn', { distributionId: 'E2EXAMPLE', domainName: 'd1.cloudfront.net' });
+      alarms.addDistribution('Web', distribution);
+    });
+    const alarm = alarmNamed(template, 'innovate-eks-prod-Web-cloudfront-5xx-rate');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/CloudFront',
+      MetricName: '5xxErrorRate',
+      Dimensions: expect.arrayContaining([{ Name: 'DistributionId', Value: 'E2EXAMPLE' }, { Name: 'Region', Value: 'Global' }]),
+      Statistic: 'Average',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      AlarmActions: actions(warning),
+      OKActions: actions(warning),
+    });
+  });
+
+  test('web ACL blocked-request spike: the preset threshold per minute for 5 minutes; REGIONAL metrics carry the region', () => {
+    const { template, critical } = setup(PlatformStage.PRODUCTION, {}, (alarms, stack) => {
+      const acl = new PlatformWebAcl(stack, 'Acl', { aclScope: WebAclScope.REGIONAL, webAclName: 'api-acl' });
+      alarms.addWebAcl('ApiWaf', acl, { severity: AlarmSeverity.CRITICAL });
+    });
+    const alarm = alarmNamed(template, 'innovate-eks-prod-ApiWaf-waf-blocked-spike');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/WAFV2',
+      MetricName: 'BlockedRequests',
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: StageProfiles.PRODUCTION.edge.blockedRequestsAlarmPerMinute,
+      EvaluationPeriods: 5,
+      AlarmActions: actions(critical),
+    });
+    expect(alarm.Dimensions).toEqual(expect.arrayContaining([{ Name: 'WebACL', Value: 'api-acl' }, { Name: 'Rule', Value: 'ALL' }, { Name: 'Region', Value: 'us-east-1' }]));
+  });
+
+  test('a CLOUDFRONT web ACL\'s metric has no Region dimension', () => {
+    const { template } = setup(PlatformStage.DEVELOPMENT, {}, (alarms, stack) => {
+      alarms.addWebAcl('EdgeWaf', new PlatformWebAcl(stack, 'Acl', { aclScope: WebAclScope.CLOUDFRONT, webAclName: 'edge-acl' }));
+    });
+    const alarm = alarmNamed(template, 'innovate-eks-dev-EdgeWaf-waf-blocked-spike');
+    expect(alarm.Dimensions.map((d: any) => d.Name).sort()).toEqual(['Rule', 'WebACL']);
+  });
+
+  test('edge alarms outside the metrics\' region are refused', () => {
+    const stack = new Stack(newTestApp(), 'Ireland', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const alarms = new PlatformAlarms(stack, 'Alarms', { stage: PlatformStage.DEVELOPMENT });
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Cdn', { distributionId: 'E2EXAMPLE', domainName: 'd1.cloudfront.net' });
+    expect(() => alarms.addDistribution('Web', distribution)).toThrow(
+      'Ireland/Alarms: invalid addDistribution "eu-west-1": needs alarms in us-east-1: CloudFront publishes its metrics in us-east-1 only; create a PlatformAlarms in a us-east-1 stack for them');
+    const edgeStack = new Stack(stack.node.root, 'Edge', { env: { account: '123456789012', region: 'us-east-1' } });
+    const acl = new PlatformWebAcl(edgeStack, 'Acl', { aclScope: WebAclScope.CLOUDFRONT });
+    expect(() => alarms.addWebAcl('EdgeWaf', acl)).toThrow(/invalid addWebAcl "eu-west-1": needs alarms in us-east-1/);
+    const regional = new PlatformWebAcl(stack, 'RegionalAcl', { aclScope: WebAclScope.REGIONAL });
+    expect(() => alarms.addWebAcl('ApiWaf', regional)).not.toThrow();
+  });
 });

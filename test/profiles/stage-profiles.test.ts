@@ -78,6 +78,13 @@ describe('StageProfiles', () => {
     ['monthly budget (seed estimate, upper bound)', (p) => p.cost.monthlyBudgetUsd, 255, 620],
     ['cost tags', (p) => p.cost.costAllocationTagKeys, ['environment', 'team', 'cost-center'], ['environment', 'team', 'cost-center']],
     ['session length', (p) => p.access.sessionDurationHours, 8, 8],
+    ['application port', (p) => p.network.applicationPort, 8080, 8080],
+    ['edge: custom domain required', (p) => p.edge.requireCustomDomain, false, true],
+    ['edge: WAF rate limit per 5 min, blocked countries', (p) => [p.edge.rateLimitPer5Minutes, p.edge.blockedCountries], [2000, ['CU', 'IR', 'KP', 'SY']], [2000, ['CU', 'IR', 'KP', 'SY']]],
+    ['edge: WAF and access log retention', (p) => [p.edge.wafLogRetentionDays, p.edge.accessLogRetentionDays], [30, 30], [365, 365]],
+    ['edge: HSTS, price class, ALB deletion protection, blocked-requests alarm', (p) => [
+      p.edge.hstsMaxAgeDays, p.edge.priceClass, p.edge.loadBalancerDeletionProtection, p.edge.blockedRequestsAlarmPerMinute,
+    ], [730, 'PriceClass_100', false, 100], [730, 'PriceClass_All', true, 100]],
     ['retain stateful resources', (p) => p.dataProtection.retainOnDelete, false, true],
   ])('%s', (_name, read, development, production) => {
     expect(read(StageProfiles.DEVELOPMENT)).toEqual(development);

@@ -1,0 +1,3 @@
+export * from './web-acl';
+export * from './api-load-balancer';
+export * from './web-frontend';

@@ -1,0 +1,503 @@
+import { Annotations, ArnFormat, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { validateCountryCodes } from './private/countries';
+import { explainCheckovException } from '../private/compliance';
+import { allowCloudWatchLogs } from '../private/keys';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+
+/** AWS WAF delivers logs only to CloudWatch log groups whose name starts with this. */
+const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
+/** Longest log group name CloudWatch Logs accepts for AWS WAF logs. */
+const MAX_LOG_GROUP_NAME_LENGTH = 512;
+/** Longest web ACL name AWS WAF accepts. */
+const MAX_WEB_ACL_NAME_LENGTH = 128;
+/** A derived web ACL name keeps the derived log group name within 100 characters, readable in the console. */
+const DERIVED_WEB_ACL_NAME_LENGTH = 100 - WAF_LOG_GROUP_PREFIX.length;
+/** Smallest and largest `Limit` of an AWS WAF rate-based rule. */
+const MIN_RATE_LIMIT = 10;
+const MAX_RATE_LIMIT = 2_000_000_000;
+/** The rate-based rule counts requests over 5 minutes, matching `rateLimitPer5Minutes`. */
+const RATE_WINDOW_SECONDS = 300;
+/** Longest header name AWS WAF accepts in a forwarded-IP configuration. */
+const MAX_HEADER_NAME_LENGTH = 255;
+/** The only Region where AWS WAF accepts a CLOUDFRONT-scoped web ACL. */
+const CLOUDFRONT_REGION = 'us-east-1';
+/** Request headers that carry credentials: replaced by `REDACTED` in the request logs. */
+const REDACTED_HEADERS = ['authorization', 'cookie'];
+
+const WEB_ACL_NAME = /^[A-Za-z0-9_-]+$/;
+const LOG_GROUP_NAME = /^[A-Za-z0-9_\-/.#]+$/;
+/** An HTTP header field name: one or more RFC 7230 `tchar`s. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * Where a web ACL can be used.
+ */
+export enum WebAclScope {
+  /**
+   * In front of CloudFront distributions. AWS WAF accepts such a web ACL only
+   * in us-east-1; the distribution refers to it by ARN (`webAclId`).
+   */
+  CLOUDFRONT = 'CLOUDFRONT',
+
+  /**
+   * In front of regional resources (Application Load Balancers, API Gateway
+   * REST APIs, AppSync, Cognito user pools) of the stack's Region, attached
+   * with `PlatformWebAcl.associate()`.
+   */
+  REGIONAL = 'REGIONAL',
+}
+
+/**
+ * What the web ACL's rules do with the requests they match.
+ */
+export enum WebAclMode {
+  /** Every rule blocks the requests it matches. */
+  BLOCK = 'BLOCK',
+
+  /**
+   * Every rule only counts the requests it matches and lets them through:
+   * a roll-out mode to see in the metrics and logs what `BLOCK` would stop
+   * before it stops anything.
+   */
+  COUNT = 'COUNT',
+}
+
+/**
+ * Properties of a `PlatformWebAcl`.
+ */
+export interface PlatformWebAclProps {
+  /**
+   * The stage whose preset (`StageProfiles`) fills every default below.
+   *
+   * @default PlatformStage.PRODUCTION
+   */
+  readonly stage?: PlatformStage;
+
+  /**
+   * The preset to read defaults from, e.g. a profile derived by spreading
+   * `StageProfiles.PRODUCTION`.
+   *
+   * @default StageProfiles.of(stage)
+   */
+  readonly profile?: StageProfile;
+
+  /**
+   * Where the web ACL is used: `CLOUDFRONT` (the stack must be in us-east-1)
+   * or `REGIONAL` (load balancers and APIs of the stack's Region).
+   */
+  readonly aclScope: WebAclScope;
+
+  /**
+   * Name of the web ACL, 1 to 128 letters, digits, `_` and `-`. It is also the
+   * metric name of the web ACL and part of the default log group name.
+   *
+   * @default - derived from the construct path, unique in the account
+   */
+  readonly webAclName?: string;
+
+  /**
+   * What the rules do with the requests they match. Use `COUNT` to roll the
+   * web ACL out in front of live traffic, then switch to `BLOCK`.
+   *
+   * @default WebAclMode.BLOCK
+   */
+  readonly mode?: WebAclMode;
+
+  /**
+   * Requests one client may send in any 5-minute window before the rate
+   * rule blocks it, an integer from 10 to 2,000,000,000.
+   *
+   * @default - the stage preset's `edge.rateLimitPer5Minutes` (2000)
+   */
+  readonly rateLimitPer5Minutes?: number;
+
+  /**
+   * Header carrying the client's IP address to rate-limit on, e.g.
+   * `X-Forwarded-For` for a regional web ACL behind CloudFront (where every
+   * request comes from a CloudFront address). Requests without a valid IP
+   * address in the header are not rate-limited.
+   *
+   * @default - rate-limit by the request's source IP address
+   */
+  readonly rateLimitForwardedIpHeader?: string;
+
+  /**
+   * ISO 3166-1 alpha-2 codes (upper case, e.g. `GB`, not `UK`) of the
+   * countries whose requests are blocked. An empty list adds no geo rule.
+   *
+   * @default - the stage preset's `edge.blockedCountries`
+   */
+  readonly blockedCountries?: string[];
+
+  /**
+   * Add the AWS managed anonymous IP list: requests from VPNs, proxies, Tor
+   * nodes and hosting providers.
+   *
+   * @default false
+   */
+  readonly anonymousIpList?: boolean;
+
+  /**
+   * Add AWS WAF Bot Control at the common inspection level (self-identified
+   * bots, scrapers, crawlers). Bot Control is billed on top of the web ACL:
+   * a monthly subscription fee and a charge per million inspected requests.
+   *
+   * @default false
+   */
+  readonly botControl?: boolean;
+
+  /**
+   * Only count, instead of block, the common rule set's
+   * `SizeRestrictions_BODY` rule, which matches request bodies over 8 KB.
+   * Turn it on for APIs that accept larger JSON or file uploads.
+   *
+   * @default false
+   */
+  readonly countOversizedBodies?: boolean;
+
+  /**
+   * Days the request logs are kept. Must be a value CloudWatch Logs accepts.
+   *
+   * @default - the stage preset's `edge.wafLogRetentionDays` (30 in development, 365 in production)
+   */
+  readonly logRetentionDays?: number;
+
+  /**
+   * Name of the log group receiving the request logs. AWS WAF requires the
+   * `aws-waf-logs-` prefix; at most 512 letters, digits and `_-/.#`.
+   *
+   * @default - `aws-waf-logs-` followed by the web ACL name
+   */
+  readonly logGroupName?: string;
+
+  /**
+   * KMS key that encrypts the request logs. It must allow the CloudWatch
+   * Logs service principal of this Region to use it.
+   *
+   * @default - a new customer-managed key with rotation enabled, retained with the stack in production
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** Everything the constructor resolved and validated, read by the rule builder. */
+interface RuleSpec {
+  readonly mode: WebAclMode;
+  readonly blockedCountries: string[];
+  readonly rateLimit: number;
+  readonly forwardedIpHeader?: string;
+  readonly anonymousIpList: boolean;
+  readonly botControl: boolean;
+  readonly countOversizedBodies: boolean;
+}
+
+/**
+ * An AWS WAF web ACL with the platform's rules, logging every request to a
+ * KMS-encrypted CloudWatch log group (credentials redacted).
+ *
+ * Requests are allowed unless a rule matches. The rules, in order:
+ * blocked countries, a per-client rate limit, the AWS managed IP reputation
+ * list, (optionally) the anonymous IP list, the common rule set, known bad
+ * inputs, SQL injection and (optionally) Bot Control. Each rule keeps its
+ * priority whether or not the optional rules are on, so switching one on
+ * never reorders the others.
+ *
+ * @example
+ * // In a us-east-1 stack, for a CloudFront distribution:
+ * const acl = new PlatformWebAcl(this, 'WebAcl', {
+ *   stage: PlatformStage.PRODUCTION,
+ *   aclScope: WebAclScope.CLOUDFRONT,
+ * });
+ * // distribution: webAclId: acl.webAclArn
+ *
+ * // In front of a regional load balancer, counting only while rolling out:
+ * const apiAcl = new PlatformWebAcl(this, 'ApiWebAcl', {
+ *   aclScope: WebAclScope.REGIONAL,
+ *   mode: WebAclMode.COUNT,
+ *   countOversizedBodies: true,
+ * });
+ * apiAcl.associate('Alb', loadBalancer.loadBalancerArn);
+ */
+export class PlatformWebAcl extends Construct {
+  /** The stage preset this web ACL was built from. */
+  public readonly profile: StageProfile;
+  /** Where the web ACL can be used. */
+  public readonly aclScope: WebAclScope;
+  /** What the rules do with the requests they match. */
+  public readonly mode: WebAclMode;
+  /** The web ACL. */
+  public readonly webAcl: wafv2.CfnWebACL;
+  /** ARN of the web ACL: a CloudFront distribution's `webAclId`. */
+  public readonly webAclArn: string;
+  /** Name of the web ACL, also its CloudWatch metric name. */
+  public readonly webAclName: string;
+  /** Log group receiving the request logs. */
+  public readonly logGroup: logs.LogGroup;
+  /** KMS key encrypting the request logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** Priority of each rule of the web ACL, by rule name (also its metric name). */
+  public readonly rulePriorities: { [name: string]: number };
+
+  /**
+   * @param scope the parent construct; for `CLOUDFRONT`, a stack in us-east-1
+   * @param id the construct ID; it prefixes every logical ID and the default name, so keep it stable
+   * @param props the scope and overrides of the stage preset
+   */
+  constructor(scope: Construct, id: string, props: PlatformWebAclProps) {
+    super(scope, id);
+
+    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const preset = this.profile.edge;
+    const retain = this.profile.dataProtection.retainOnDelete;
+
+    this.aclScope = props.aclScope;
+    this.validateScope();
+    this.mode = props.mode ?? WebAclMode.BLOCK;
+    if (!Object.values(WebAclMode).includes(this.mode)) {
+      throw propError(this, 'mode', this.mode, `must be one of ${Object.values(WebAclMode).join(', ')}`);
+    }
+    this.webAclName = props.webAclName ?? Names.uniqueResourceName(this, { maxLength: DERIVED_WEB_ACL_NAME_LENGTH, separator: '-' });
+    this.validateName('webAclName', this.webAclName, MAX_WEB_ACL_NAME_LENGTH, WEB_ACL_NAME, 'letters, digits, _ and -');
+    const spec: RuleSpec = {
+      mode: this.mode,
+      blockedCountries: validateCountryCodes(this, 'blockedCountries', props.blockedCountries ?? preset.blockedCountries),
+      rateLimit: props.rateLimitPer5Minutes ?? preset.rateLimitPer5Minutes,
+      forwardedIpHeader: props.rateLimitForwardedIpHeader,
+      anonymousIpList: props.anonymousIpList ?? false,
+      botControl: props.botControl ?? false,
+      countOversizedBodies: props.countOversizedBodies ?? false,
+    };
+    validateIntegerRange(this, 'rateLimitPer5Minutes', spec.rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
+    if (spec.forwardedIpHeader !== undefined) {
+      this.validateName('rateLimitForwardedIpHeader', spec.forwardedIpHeader, MAX_HEADER_NAME_LENGTH, HEADER_NAME, 'an HTTP header name (RFC 7230 token characters)');
+    }
+    const retentionDays = props.logRetentionDays ?? preset.wafLogRetentionDays;
+    validateOneOf(this, 'logRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
+    const logGroupName = props.logGroupName ?? `${WAF_LOG_GROUP_PREFIX}${this.webAclName}`;
+    this.validateLogGroupName(logGroupName);
+
+    const rules = webAclRules(spec);
+    this.rulePriorities = Object.fromEntries(rules.map((rule) => [rule.name, rule.priority]));
+    this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: this.webAclName,
+      scope: this.aclScope,
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(this.webAclName),
+      rules,
+    });
+    this.webAclArn = this.webAcl.attrArn;
+
+    // Request logs: every request, credentials redacted, KMS-encrypted,
+    // retention by stage.
+    this.encryptionKey = props.encryptionKey ?? this.createLogKey(retain);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName,
+      encryptionKey: this.encryptionKey,
+      retention: retentionDays as logs.RetentionDays,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    if (retentionDays < AUDIT_RETENTION_DAYS) {
+      explainCheckovException(
+        this.logGroup.node.defaultChild as CfnResource,
+        'CKV_AWS_338',
+        `AWS WAF request logs are kept ${retentionDays} days by choice (stage ${this.profile.stage}); production keeps them ${AUDIT_RETENTION_DAYS} days.`,
+      );
+    }
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAclArn,
+      // AWS WAF wants the log group's ARN without the ':*' suffix that the
+      // log group's own Arn attribute carries.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
+    });
+    // The ARN above is built from the name, not referenced: wait for the group.
+    logging.node.addDependency(this.logGroup);
+  }
+
+  /**
+   * Put a regional resource (an Application Load Balancer, an API Gateway
+   * stage, an AppSync API, a Cognito user pool) behind this web ACL.
+   * `REGIONAL` web ACLs only: a CloudFront distribution refers to a
+   * `CLOUDFRONT` web ACL by its `webAclArn` instead.
+   *
+   * @param id the construct ID of the association
+   * @param resourceArn ARN of the resource, in the stack's Region
+   */
+  public associate(id: string, resourceArn: string): wafv2.CfnWebACLAssociation {
+    if (this.aclScope !== WebAclScope.REGIONAL) {
+      throw propError(
+        this,
+        `associate(${id}).resourceArn`,
+        resourceArn,
+        `only a REGIONAL web ACL can be associated; this one is ${this.aclScope}: set it as the CloudFront distribution's webAclId (webAclArn) instead`,
+      );
+    }
+    if (!Token.isUnresolved(resourceArn) && !resourceArn.startsWith('arn:')) {
+      throw propError(this, `associate(${id}).resourceArn`, resourceArn, 'must be the ARN of a load balancer, API Gateway stage, AppSync API or Cognito user pool');
+    }
+    return new wafv2.CfnWebACLAssociation(this, id, { resourceArn, webAclArn: this.webAclArn });
+  }
+
+  /**
+   * Requests the web ACL blocked (all rules together), summed per minute.
+   * In `COUNT` mode nothing is blocked; see the per-rule `CountedRequests`.
+   *
+   * A `CLOUDFRONT` web ACL reports in us-east-1, without a Region dimension.
+   *
+   * @param props overrides of the metric's options
+   */
+  public metricBlockedRequests(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    const dimensionsMap: { [name: string]: string } = { WebACL: this.webAclName, Rule: 'ALL' };
+    if (this.aclScope === WebAclScope.REGIONAL) {
+      dimensionsMap.Region = Stack.of(this).region;
+    }
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: 'BlockedRequests',
+      dimensionsMap,
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** Refuse an unknown scope, and a CloudFront web ACL outside us-east-1. */
+  private validateScope(): void {
+    if (!Object.values(WebAclScope).includes(this.aclScope)) {
+      throw propError(this, 'aclScope', this.aclScope, `must be one of ${Object.values(WebAclScope).join(', ')}`);
+    }
+    if (this.aclScope !== WebAclScope.CLOUDFRONT) return;
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region)) {
+      Annotations.of(this).addWarningV2(
+        '@innovate-inc/platform-constructs:PlatformWebAcl.regionUnknown',
+        `A CLOUDFRONT web ACL deploys only in ${CLOUDFRONT_REGION}, and this stack has no explicit region. Deploy it to ${CLOUDFRONT_REGION} or set the stack's env.`,
+      );
+      return;
+    }
+    if (region !== CLOUDFRONT_REGION) {
+      throw propError(
+        this,
+        'aclScope',
+        this.aclScope,
+        `a CloudFront web ACL must be created in ${CLOUDFRONT_REGION}; this stack is in ${region}: put the web ACL in a ${CLOUDFRONT_REGION} stack and pass its webAclArn to the distribution`,
+      );
+    }
+  }
+
+  /** Throw unless a concrete `value` is 1 to `maxLength` characters matching `pattern`. */
+  private validateName(prop: string, value: string, maxLength: number, pattern: RegExp, allowed: string): void {
+    if (Token.isUnresolved(value)) return;
+    if (value.length > maxLength || !pattern.test(value)) {
+      throw propError(this, prop, value, `must be 1 to ${maxLength} characters: ${allowed}`);
+    }
+  }
+
+  private validateLogGroupName(name: string): void {
+    if (Token.isUnresolved(name)) return;
+    if (!name.startsWith(WAF_LOG_GROUP_PREFIX)) {
+      throw propError(this, 'logGroupName', name, `must start with '${WAF_LOG_GROUP_PREFIX}': AWS WAF delivers logs only to such log groups`);
+    }
+    this.validateName('logGroupName', name, MAX_LOG_GROUP_NAME_LENGTH, LOG_GROUP_NAME, 'letters, digits and _-/.#');
+  }
+
+  private createLogKey(retain: boolean): kms.Key {
+    const key = new kms.Key(this, 'LogKey', {
+      description: `Encrypts the AWS WAF request logs of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    allowCloudWatchLogs(key);
+    return key;
+  }
+}
+
+/** Metrics and sampled requests for the web ACL or one rule, under `name`. */
+function visibility(name: string): wafv2.CfnWebACL.VisibilityConfigProperty {
+  return { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: name };
+}
+
+/**
+ * The web ACL's rules, by priority. Priorities are fixed per rule, with gaps,
+ * so a rule switched on or off never moves another: their metrics and any
+ * alarm or dashboard built on them stay valid.
+ */
+function webAclRules(spec: RuleSpec): wafv2.CfnWebACL.RuleProperty[] {
+  const action: wafv2.CfnWebACL.RuleActionProperty = spec.mode === WebAclMode.BLOCK ? { block: {} } : { count: {} };
+  const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+
+  if (spec.blockedCountries.length > 0) {
+    rules.push(customRule('BlockedCountries', 0, action, { geoMatchStatement: { countryCodes: spec.blockedCountries } }));
+  }
+  rules.push(customRule('RateLimitPerClientIp', 10, action, {
+    rateBasedStatement: {
+      limit: spec.rateLimit,
+      evaluationWindowSec: RATE_WINDOW_SECONDS,
+      ...(spec.forwardedIpHeader === undefined
+        ? { aggregateKeyType: 'IP' }
+        : {
+          aggregateKeyType: 'FORWARDED_IP',
+          // A request without a valid address in the header is not counted
+          // against anyone's limit rather than blocked outright.
+          forwardedIpConfig: { headerName: spec.forwardedIpHeader, fallbackBehavior: 'NO_MATCH' },
+        }),
+    },
+  }));
+
+  const managed = (name: string, priority: number, extra: Partial<wafv2.CfnWebACL.ManagedRuleGroupStatementProperty> = {}) =>
+    rules.push(managedRule(name, priority, spec.mode, extra));
+  managed('AWSManagedRulesAmazonIpReputationList', 20);
+  if (spec.anonymousIpList) managed('AWSManagedRulesAnonymousIpList', 30);
+  managed('AWSManagedRulesCommonRuleSet', 40, spec.countOversizedBodies
+    ? { ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] }
+    : {});
+  managed('AWSManagedRulesKnownBadInputsRuleSet', 50);
+  managed('AWSManagedRulesSQLiRuleSet', 60);
+  if (spec.botControl) {
+    managed('AWSManagedRulesBotControlRuleSet', 70, {
+      managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }],
+    });
+  }
+  return rules;
+}
+
+/** A rule of our own: `action` on the requests `statement` matches. */
+function customRule(
+  name: string,
+  priority: number,
+  action: wafv2.CfnWebACL.RuleActionProperty,
+  statement: wafv2.CfnWebACL.StatementProperty,
+): wafv2.CfnWebACL.RuleProperty {
+  return { name, priority, action, statement, visibilityConfig: visibility(name) };
+}
+
+/**
+ * An AWS managed rule group, named `AWS-<group>` like the console does. In
+ * `COUNT` mode the whole group only counts.
+ */
+function managedRule(
+  group: string,
+  priority: number,
+  mode: WebAclMode,
+  extra: Partial<wafv2.CfnWebACL.ManagedRuleGroupStatementProperty>,
+): wafv2.CfnWebACL.RuleProperty {
+  const name = `AWS-${group}`;
+  return {
+    name,
+    priority,
+    overrideAction: mode === WebAclMode.BLOCK ? { none: {} } : { count: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group, ...extra } },
+    visibilityConfig: visibility(name),
+  };
+}
