@@ -54,6 +54,9 @@ export function buildPhase1(app: App): Stack[] {
     productionCdkQualifier: productionQualifier,
   });
   const alertEmails = [requiredContext(app, 'alertEmail')];
+  // The public hosted zone of the product's domain: production serves
+  // app.<domain>, development app.dev.<domain> (a zone delegated below it).
+  const domainName = requiredContext(app, 'domainName');
   const development = new EnvironmentStack(app, 'InnovateDevelopment', {
     env,
     stage: PlatformStage.DEVELOPMENT,
@@ -64,6 +67,7 @@ export function buildPhase1(app: App): Stack[] {
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 1: development environment',
     alertEmails,
+    hostedZone: { hostedZoneId: requiredContext(app, 'developmentHostedZoneId'), zoneName: `dev.${domainName}` },
   });
   const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
     env,
@@ -73,6 +77,7 @@ export function buildPhase1(app: App): Stack[] {
     description: 'Innovate Inc. Phase 1: development Kubernetes cluster and its operations',
     network: development.network,
     database: development.database,
+    api: development.api,
     registry: account.registry,
     clusterAdminRoles: [account.access.seniorEngineeringRole!],
     engineerRoles: [account.access.engineeringRole!],
@@ -88,6 +93,7 @@ export function buildPhase1(app: App): Stack[] {
     description: 'Innovate Inc. Phase 1: production environment',
     terminationProtection: true,
     alertEmails,
+    hostedZone: { hostedZoneId: requiredContext(app, 'productionHostedZoneId'), zoneName: domainName },
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
   });
   production.addDependency(disasterRecovery, 'backups are copied into its vault');
@@ -101,6 +107,7 @@ export function buildPhase1(app: App): Stack[] {
     terminationProtection: true,
     network: production.network,
     database: production.database,
+    api: production.api,
     registry: account.registry,
     clusterAdminRoles: [account.access.seniorEngineeringRole!],
     engineerRoles: [account.access.engineeringRole!],

@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  ContainerRegistry, CostAllocationTags, ObservableEksCluster, PlatformNetwork, PlatformStage, SecureRds, VeleroBucketLocation,
+  ApiLoadBalancer, ContainerRegistry, CostAllocationTags, ObservableEksCluster, PlatformNetwork, PlatformStage, SecureRds, VeleroBucketLocation,
 } from '../../src';
 
 /**
@@ -22,6 +22,8 @@ export interface ClusterStackProps extends StackProps {
   readonly network: PlatformNetwork;
   /** The environment's database, whose metrics Prometheus exports. */
   readonly database: SecureRds;
+  /** The API's load balancer: the backend's pods are registered in its target group. */
+  readonly api: ApiLoadBalancer;
   /**
    * The registry the cluster's nodes pull the application images from.
    *
@@ -90,9 +92,19 @@ export class ClusterStack extends Stack {
     // nothing but its ingress.
     this.cluster.addApplicationNamespace('backend', {
       ingressPorts: [props.network.applicationPort],
+      // The API's internal load balancer lives in the application subnets.
+      loadBalancerCidrs: props.network.vpc.selectSubnets(props.network.applicationSubnets).subnets.map((subnet) => subnet.ipv4CidrBlock),
       databasePort: props.network.databasePort,
       // Prometheus scrapes the API's RED metrics (prometheus-flask-exporter on the app port).
       metricsPort: props.network.applicationPort,
+    });
+    // The API's Service (deployed by CI) fills the load balancer's target
+    // group: the load balancer, its web ACL and alarms are CDK's.
+    this.cluster.addTargetGroupBinding('api', {
+      namespace: 'backend',
+      serviceName: 'api',
+      servicePort: props.network.applicationPort,
+      targetGroupArn: props.api.targetGroup.targetGroupArn,
     });
     this.cluster.addApplicationNamespace('frontend', {
       ingressPorts: [props.network.applicationPort],

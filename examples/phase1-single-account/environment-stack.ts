@@ -1,8 +1,14 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { AdminAccess, AdminAccessMethod, CostAllocationTags, PlatformAlarms, PlatformNetwork, PlatformStage, SecureRds } from '../../src';
+import {
+  AdminAccess, AdminAccessMethod, ApiLoadBalancer, CLOUDFRONT_REGION, CostAllocationTags, PlatformAlarms, PlatformNetwork, PlatformStage, SecureRds,
+  WebFrontend,
+} from '../../src';
 
 /**
  * Properties of one Phase 1 environment (development or production).
@@ -18,6 +24,12 @@ export interface EnvironmentStackProps extends StackProps {
   readonly costCenter: string;
   /** Who receives the environment's alarms (critical and warning). */
   readonly alertEmails: string[];
+  /**
+   * The public Route 53 hosted zone of the environment's names: the app is
+   * served at `app.<zoneName>`, the API's load balancer answers CloudFront
+   * at `api-origin.<zoneName>`; both certificates are validated in it.
+   */
+  readonly hostedZone: route53.HostedZoneAttributes;
   /**
    * ARN of the disaster-recovery backup vault in another region.
    *
@@ -35,6 +47,8 @@ export class EnvironmentStack extends Stack {
   public readonly network: PlatformNetwork;
   public readonly database: SecureRds;
   public readonly alarms: PlatformAlarms;
+  public readonly api: ApiLoadBalancer;
+  public readonly frontend: WebFrontend;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -88,6 +102,52 @@ export class EnvironmentStack extends Stack {
     // cluster (its ClusterStack turns Container Insights on).
     this.alarms.addCluster('Cluster');
 
+    // The edge (seed: "Security Architecture" layers 1, 3 and 6): the React
+    // SPA on S3 behind CloudFront with a web ACL, its API under /api/* through
+    // a VPC origin to an internal load balancer with a web ACL of its own.
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', props.hostedZone);
+    const appName = `app.${props.hostedZone.zoneName}`;
+    const apiOriginName = `api-origin.${props.hostedZone.zoneName}`;
+    this.api = new ApiLoadBalancer(this, 'Api', {
+      stage: props.stage,
+      vpc: this.network.vpc,
+      securityGroup: this.network.loadBalancerSecurityGroup,
+      certificate: new acm.Certificate(this, 'ApiOriginCertificate', {
+        domainName: apiOriginName,
+        validation: acm.CertificateValidation.fromDns(zone),
+      }),
+      domainName: apiOriginName,
+      targetPort: this.network.applicationPort,
+    });
+    new route53.ARecord(this, 'ApiOriginRecord', {
+      zone,
+      recordName: apiOriginName,
+      target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.api.loadBalancer)),
+    });
+    this.frontend = new WebFrontend(this, 'Web', {
+      stage: props.stage,
+      domainNames: [appName],
+      certificate: new acm.Certificate(this.cloudFrontCertificateScope(scope, id), 'AppCertificate', {
+        domainName: appName,
+        validation: acm.CertificateValidation.fromDns(zone),
+      }),
+      api: { loadBalancer: this.api.loadBalancer, domainName: this.api.domainName },
+    });
+    for (const [recordId, RecordType] of [['AppRecord', route53.ARecord], ['AppRecordIpv6', route53.AaaaRecord]] as const) {
+      new RecordType(this, recordId, {
+        zone,
+        recordName: appName,
+        target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.frontend.distribution)),
+      });
+    }
+    this.alarms.addLoadBalancer('Api', this.api.loadBalancer);
+    this.alarms.addWebAcl('ApiWaf', this.api.webAcl);
+    // CloudFront's metrics (and its web ACL's) exist in us-east-1 only.
+    if (this.region === CLOUDFRONT_REGION) {
+      this.alarms.addDistribution('Web', this.frontend.distribution);
+      this.alarms.addWebAcl('EdgeWaf', this.frontend.webAcl);
+    }
+
     // Administrator access (seed: "Database Access"). Development uses the
     // cheap SSM Session Manager bastion; production would use the Client VPN
     // (AdminAccessMethod.clientVpn) with your IAM Identity Center SAML
@@ -95,5 +155,18 @@ export class EnvironmentStack extends Stack {
     if (!production) {
       new AdminAccess(this, 'AdminAccess', { network: this.network, method: AdminAccessMethod.ssmBastion() });
     }
+  }
+
+  /**
+   * Where the app's certificate goes: CloudFront reads certificates in
+   * us-east-1 only, so outside it a small stack there holds it.
+   */
+  private cloudFrontCertificateScope(scope: Construct, id: string): Construct {
+    if (this.region === CLOUDFRONT_REGION) return this;
+    return new Stack(scope, `${id}Certificates`, {
+      env: { account: this.account, region: CLOUDFRONT_REGION },
+      synthesizer: new DefaultStackSynthesizer({ qualifier: this.synthesizer.bootstrapQualifier }),
+      description: `${this.stackName}: the app's CloudFront certificate (us-east-1 only)`,
+    });
   }
 }

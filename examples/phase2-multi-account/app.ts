@@ -91,6 +91,8 @@ export function buildPhase2(app: App): Stack[] {
     costCenter: 'engineering',
     description: 'Innovate Inc. Phase 2: development environment (development account)',
     alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
+    // dev.<domain> is delegated to a hosted zone of the development account.
+    hostedZone: { hostedZoneId: required('developmentHostedZoneId', 'DEVELOPMENT_HOSTED_ZONE_ID'), zoneName: `dev.${required('domainName', 'DOMAIN_NAME')}` },
   });
   const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
     env: development,
@@ -100,6 +102,7 @@ export function buildPhase2(app: App): Stack[] {
     description: 'Innovate Inc. Phase 2: development Kubernetes cluster (development account)',
     network: developmentEnvironment.network,
     database: developmentEnvironment.database,
+    api: developmentEnvironment.api,
   });
   const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
     env: { account: production.account, region: recoveryRegion },
@@ -117,6 +120,7 @@ export function buildPhase2(app: App): Stack[] {
     description: 'Innovate Inc. Phase 2: production environment (production account)',
     terminationProtection: true,
     alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
+    hostedZone: { hostedZoneId: required('productionHostedZoneId', 'PRODUCTION_HOSTED_ZONE_ID'), zoneName: required('domainName', 'DOMAIN_NAME') },
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
   });
   productionEnvironment.addDependency(disasterRecovery, 'backups are copied into its vault');
@@ -129,6 +133,7 @@ export function buildPhase2(app: App): Stack[] {
     terminationProtection: true,
     network: productionEnvironment.network,
     database: productionEnvironment.database,
+    api: productionEnvironment.api,
     clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
   });
   productionCluster.addDependency(disasterRecovery, 'Velero replicates into its bucket');

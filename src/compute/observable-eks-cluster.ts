@@ -12,9 +12,9 @@ import { ApplicationNamespace, ApplicationNamespaceOptions } from './application
 import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS, encryptedStorageClass } from './cluster-addons';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
+import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { targetGroupBindingObject } from './private/target-group-binding';
 import { TargetGroupBindingOptions } from './target-group-binding';
-import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
 import { FluentBit, FluentBitOptions } from '../observability/fluent-bit';
 import { LoggingDomain, LoggingDomainOptions } from '../observability/logging-domain';
