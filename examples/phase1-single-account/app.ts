@@ -68,6 +68,7 @@ export function buildPhase1(app: App): Stack[] {
     description: 'Innovate Inc. Phase 1: development environment',
     alertEmails,
     hostedZone: { hostedZoneId: requiredContext(app, 'developmentHostedZoneId'), zoneName: `dev.${domainName}` },
+    deployRole: account.deployRoles.roleFor(PlatformStage.DEVELOPMENT),
   });
   const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
     env,
@@ -94,6 +95,7 @@ export function buildPhase1(app: App): Stack[] {
     terminationProtection: true,
     alertEmails,
     hostedZone: { hostedZoneId: requiredContext(app, 'productionHostedZoneId'), zoneName: domainName },
+    deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
     backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
   });
   production.addDependency(disasterRecovery, 'backups are copied into its vault');

@@ -1,6 +1,7 @@
-import { DefaultStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, DefaultStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
@@ -30,6 +31,12 @@ export interface EnvironmentStackProps extends StackProps {
    * at `api-origin.<zoneName>`; both certificates are validated in it.
    */
   readonly hostedZone: route53.HostedZoneAttributes;
+  /**
+   * The CI role that publishes the SPA (upload and cache invalidation).
+   *
+   * @default - none
+   */
+  readonly deployRole?: iam.IRole;
   /**
    * ARN of the disaster-recovery backup vault in another region.
    *
@@ -140,6 +147,12 @@ export class EnvironmentStack extends Stack {
         target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.frontend.distribution)),
       });
     }
+    // What the deploy workflow needs to publish the SPA
+    // (examples/github-actions/deploy.yml reads these outputs).
+    if (props.deployRole) this.frontend.grantDeploy('Deployer', props.deployRole);
+    new CfnOutput(this, 'WebBucketName', { value: this.frontend.bucket.bucketName });
+    new CfnOutput(this, 'WebDistributionId', { value: this.frontend.distribution.distributionId });
+    new CfnOutput(this, 'WebUrl', { value: `https://${appName}` });
     this.alarms.addLoadBalancer('Api', this.api.loadBalancer);
     this.alarms.addWebAcl('ApiWaf', this.api.webAcl);
     // CloudFront's metrics (and its web ACL's) exist in us-east-1 only.

@@ -16,7 +16,7 @@ import { acknowledgeAccessLogsInRegion, shieldProtection, validateDomainName, va
 import { SPA_REWRITE_FUNCTION_CODE } from './private/spa-rewrite';
 import { PlatformWebAcl, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
-import { acknowledgeRules } from '../private/compliance';
+import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -406,6 +406,46 @@ export class WebFrontend extends Construct {
     if (props.shieldAdvanced) {
       this.shieldProtection = shieldProtection(this, this.distribution.distributionArn, this.webAcl);
     }
+  }
+
+  /**
+   * Let a CI role publish a build: list, upload, replace and delete the app's
+   * files (encrypting them with the bucket key) and invalidate the
+   * distribution's cache. The permissions sit in a customer-managed policy
+   * attached to the role by name, so they also reach a role whose own
+   * policy CDK may not change (an imported or immutable role, such as a
+   * `GithubDeployRoles` role).
+   *
+   * @param id construct ID of the policy, unique in this frontend
+   * @param role the role of the deploy job
+   * @returns the policy
+   */
+  public grantDeploy(id: string, role: iam.IRole): iam.ManagedPolicy {
+    const policy = new iam.ManagedPolicy(this, id, {
+      description: `Publish the web app of ${this.node.path}: its bucket and the distribution's invalidations`,
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ListTheAppFiles', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+        new iam.PolicyStatement({
+          sid: 'PublishTheAppFiles',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptTheAppFiles',
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [this.encryptionKey.keyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'InvalidateTheCache',
+          actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+          resources: [this.distribution.distributionArn],
+        }),
+      ],
+    });
+    acknowledgeWildcardResource(policy, this.bucket.arnForObjects('*'),
+      'A release replaces every file of the app (hashed names change with each build), so the deploy role writes any object of this one bucket and nothing else.');
+    return policy;
   }
 
   /** Custom domain and certificate: both or neither; production needs them unless accepted. */

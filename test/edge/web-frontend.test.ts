@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   ApiLoadBalancer, PlatformNetwork, PlatformStage, PlatformWebAcl, WebAclScope, WebFrontend, WebFrontendProps, WebFrontendRisk,
 } from '../../src';
@@ -191,6 +192,29 @@ describe('WebFrontend distribution', () => {
 
   test('pins the logical IDs of its resources', () => {
     expect(logicalIds(template, (id) => id.startsWith('Web'))).toMatchSnapshot();
+  });
+});
+
+describe('WebFrontend.grantDeploy', () => {
+  test('a managed policy on the CI role: the bucket\'s files, its key and this distribution\'s invalidations only', () => {
+    const stack = newTestStack();
+    const frontend = new WebFrontend(stack, 'Web', { stage: PlatformStage.DEVELOPMENT });
+    const role = iam.Role.fromRoleArn(stack, 'Ci', 'arn:aws:iam::123456789012:role/github-deploy-development', { mutable: false });
+    frontend.grantDeploy('Deployer', role);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: ['github-deploy-development'],
+      PolicyDocument: {
+        Statement: [
+          { Sid: 'ListTheAppFiles', Effect: 'Allow', Action: 's3:ListBucket', Resource: stack.resolve(frontend.bucket.bucketArn) },
+          { Sid: 'PublishTheAppFiles', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: stack.resolve(frontend.bucket.arnForObjects('*')) },
+          { Sid: 'EncryptTheAppFiles', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: stack.resolve(frontend.encryptionKey.keyArn) },
+          { Sid: 'InvalidateTheCache', Effect: 'Allow', Action: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'], Resource: stack.resolve(frontend.distribution.distributionArn) },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+    expect(complianceFindings(stack)).toEqual([]);
   });
 });
 
