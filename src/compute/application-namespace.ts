@@ -23,6 +23,8 @@ const DNS_SUBDOMAIN_MAX_LENGTH = 253;
 const PSA_VERSION = /^(latest|v1\.\d{1,3})$/;
 
 /** The Pod Security Standards level every application namespace enforces. */
+/** The namespace label the AWS Load Balancer Controller's webhook injects pod readiness gates for. */
+const POD_READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
 const PSA_LEVEL = 'restricted';
 /** Label selecting a namespace by name (set by Kubernetes on every namespace since 1.22). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -130,7 +132,9 @@ export interface ApplicationNamespaceOptions {
   /**
    * IPv4 CIDR blocks the load balancer sends from. The AWS Load Balancer
    * Controller registers pods as IP targets, so the ALB connects to pods
-   * directly from its network interfaces in the public subnets.
+   * directly from its network interfaces: in the public subnets for an
+   * internet-facing load balancer, in the application subnets for an
+   * internal one (`ApiLoadBalancer` behind `WebFrontend`: pass those).
    *
    * @default - the CIDR blocks of the cluster VPC's public subnets
    */
@@ -678,6 +682,10 @@ function namespaceObjects(spec: NamespaceSpec): Record<string, any>[] {
         name: ns,
         labels: {
           [APPLICATION_NAMESPACE_LABEL]: 'true',
+          // Pods behind a load balancer get the AWS Load Balancer Controller's
+          // readiness gate: a rolling update waits until the new pod is
+          // healthy in its target group before it stops an old one.
+          [POD_READINESS_GATE_LABEL]: 'enabled',
           ...(spec.vaultNamespace ? { [VAULT_INJECTION_LABEL]: 'enabled' } : {}),
           'pod-security.kubernetes.io/enforce': PSA_LEVEL,
           'pod-security.kubernetes.io/enforce-version': spec.podSecurityVersion,

@@ -58,7 +58,9 @@ export interface ApiLoadBalancerProps {
   /**
    * Internet-facing (public subnets) instead of internal. An internal load
    * balancer is reachable only through CloudFront's VPC origin
-   * (`WebFrontend`), which is the design's default.
+   * (`WebFrontend`), which is the design's default. Match the security
+   * group's rules: `PlatformNetwork` with `LoadBalancerAccess.INTERNET` for
+   * an internet-facing one, `CLOUDFRONT_VPC_ORIGIN` (its default) otherwise.
    *
    * @default false
    */
@@ -135,7 +137,8 @@ export interface ApiLoadBalancerProps {
 /**
  * The API's Application Load Balancer, owned by CDK so that its ARN, name,
  * security group and alarms are known at synthesis: HTTPS with a TLS 1.2+
- * policy and an ACM certificate, HTTP redirected to HTTPS, invalid headers
+ * policy and an ACM certificate (and, when internet-facing, HTTP redirected
+ * to HTTPS), invalid headers
  * dropped, access logs in an encrypted bucket, deletion protection in
  * production, a REGIONAL web ACL, and an IP target group that the AWS Load
  * Balancer Controller fills with the API's pods through a
@@ -157,8 +160,8 @@ export class ApiLoadBalancer extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The HTTPS listener. */
   public readonly httpsListener: elbv2.ApplicationListener;
-  /** The HTTP listener, which redirects to HTTPS. */
-  public readonly httpListener: elbv2.ApplicationListener;
+  /** The HTTP listener of an internet-facing load balancer, which only redirects to HTTPS. */
+  public readonly httpListener?: elbv2.ApplicationListener;
   /** The IP target group the API's pods are registered in. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The REGIONAL web ACL associated with the load balancer. */
@@ -249,22 +252,26 @@ export class ApiLoadBalancer extends Construct {
       defaultTargetGroups: [this.targetGroup],
       open: false,
     });
-    this.httpListener = this.loadBalancer.addListener('Http', {
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      port: 80,
-      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
-      open: false,
-    });
-    acknowledgeRules(this.httpListener, 'The HTTP listener holds no certificate because it serves nothing: its only action is a permanent redirect to the HTTPS listener, which uses the ACM certificate.', [
-      'HIPAA.Security-ELBv2ACMCertificateRequired',
-      'NIST.800.53.R5-ELBv2ACMCertificateRequired',
-      'PCI.DSS.321-ELBv2ACMCertificateRequired',
-    ]);
+    // An internet-facing load balancer answers plain HTTP with a redirect;
+    // an internal one behind CloudFront is reached over HTTPS only.
+    if (internetFacing) {
+      this.httpListener = this.loadBalancer.addListener('Http', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+        open: false,
+      });
+      acknowledgeRules(this.httpListener, 'The HTTP listener holds no certificate because it serves nothing: its only action is a permanent redirect to the HTTPS listener, which uses the ACM certificate.', [
+        'HIPAA.Security-ELBv2ACMCertificateRequired',
+        'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+        'PCI.DSS.321-ELBv2ACMCertificateRequired',
+      ]);
+    }
 
     this.webAcl = props.webAcl ?? new PlatformWebAcl(this, 'WebAcl', {
       profile: this.profile,
       aclScope: WebAclScope.REGIONAL,
-      rateLimitForwardedIpHeader: internetFacing ? undefined : FORWARDED_FOR_HEADER,
+      forwardedIpHeader: internetFacing ? undefined : FORWARDED_FOR_HEADER,
     });
     if (this.webAcl.aclScope !== WebAclScope.REGIONAL) {
       throw propError(this, 'webAcl', this.webAcl.node.path, 'must be a REGIONAL web ACL (a CLOUDFRONT one cannot be associated with a load balancer)');

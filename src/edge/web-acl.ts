@@ -117,14 +117,18 @@ export interface PlatformWebAclProps {
   readonly rateLimitPer5Minutes?: number;
 
   /**
-   * Header carrying the client's IP address to rate-limit on, e.g.
-   * `X-Forwarded-For` for a regional web ACL behind CloudFront (where every
-   * request comes from a CloudFront address). Requests without a valid IP
-   * address in the header are not rate-limited.
+   * Header carrying the client's IP address, e.g. `X-Forwarded-For` for a
+   * regional web ACL behind CloudFront (where every request comes from a
+   * CloudFront address): the rate limit and the country block read the
+   * client's address from it. Requests without a valid address in the
+   * header are neither rate-limited nor geo-blocked here (CloudFront's own
+   * web ACL has already judged them by their real source address). A client
+   * can put any address first in that header, so the authoritative per-IP
+   * limit is the CloudFront web ACL's.
    *
-   * @default - rate-limit by the request's source IP address
+   * @default - the request's source IP address
    */
-  readonly rateLimitForwardedIpHeader?: string;
+  readonly forwardedIpHeader?: string;
 
   /**
    * ISO 3166-1 alpha-2 codes (upper case, e.g. `GB`, not `UK`) of the
@@ -266,14 +270,14 @@ export class PlatformWebAcl extends Construct {
       mode: this.mode,
       blockedCountries: validateCountryCodes(this, 'blockedCountries', props.blockedCountries ?? preset.blockedCountries),
       rateLimit: props.rateLimitPer5Minutes ?? preset.rateLimitPer5Minutes,
-      forwardedIpHeader: props.rateLimitForwardedIpHeader,
+      forwardedIpHeader: props.forwardedIpHeader,
       anonymousIpList: props.anonymousIpList ?? false,
       botControl: props.botControl ?? false,
       countOversizedBodies: props.countOversizedBodies ?? false,
     };
     validateIntegerRange(this, 'rateLimitPer5Minutes', spec.rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     if (spec.forwardedIpHeader !== undefined) {
-      this.validateName('rateLimitForwardedIpHeader', spec.forwardedIpHeader, MAX_HEADER_NAME_LENGTH, HEADER_NAME, 'an HTTP header name (RFC 7230 token characters)');
+      this.validateName('forwardedIpHeader', spec.forwardedIpHeader, MAX_HEADER_NAME_LENGTH, HEADER_NAME, 'an HTTP header name (RFC 7230 token characters)');
     }
     const retentionDays = props.logRetentionDays ?? preset.wafLogRetentionDays;
     validateOneOf(this, 'logRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
@@ -423,6 +427,15 @@ export class PlatformWebAcl extends Construct {
   }
 }
 
+/**
+ * Read the client's address from `header`; a request without a valid address
+ * there does not match (it is not counted against anyone's limit, nor
+ * blocked outright).
+ */
+function forwardedIp(header: string): wafv2.CfnWebACL.ForwardedIPConfigurationProperty {
+  return { headerName: header, fallbackBehavior: 'NO_MATCH' };
+}
+
 /** Metrics and sampled requests for the web ACL or one rule, under `name`. */
 function visibility(name: string): wafv2.CfnWebACL.VisibilityConfigProperty {
   return { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: name };
@@ -438,7 +451,12 @@ function webAclRules(spec: RuleSpec): wafv2.CfnWebACL.RuleProperty[] {
   const rules: wafv2.CfnWebACL.RuleProperty[] = [];
 
   if (spec.blockedCountries.length > 0) {
-    rules.push(customRule('BlockedCountries', 0, action, { geoMatchStatement: { countryCodes: spec.blockedCountries } }));
+    rules.push(customRule('BlockedCountries', 0, action, {
+      geoMatchStatement: {
+        countryCodes: spec.blockedCountries,
+        ...(spec.forwardedIpHeader === undefined ? {} : { forwardedIpConfig: forwardedIp(spec.forwardedIpHeader) }),
+      },
+    }));
   }
   rules.push(customRule('RateLimitPerClientIp', 10, action, {
     rateBasedStatement: {
@@ -448,9 +466,7 @@ function webAclRules(spec: RuleSpec): wafv2.CfnWebACL.RuleProperty[] {
         ? { aggregateKeyType: 'IP' }
         : {
           aggregateKeyType: 'FORWARDED_IP',
-          // A request without a valid address in the header is not counted
-          // against anyone's limit rather than blocked outright.
-          forwardedIpConfig: { headerName: spec.forwardedIpHeader, fallbackBehavior: 'NO_MATCH' },
+          forwardedIpConfig: forwardedIp(spec.forwardedIpHeader),
         }),
     },
   }));

@@ -10,12 +10,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { accountSetting } from './account-setting';
 import { createFoundationalRules } from './foundational-rules';
 import { createAccessLogsBucket as createLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
+import { sdkCall } from '../private/sdk-call';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -371,7 +371,7 @@ export class AccountBaseline extends Construct {
     }
 
     if (props.enableEbsEncryptionByDefault ?? true) {
-      this.ebsEncryptionByDefault = accountSetting(this, 'EbsEncryptionByDefault', {
+      this.ebsEncryptionByDefault = sdkCall(this, 'EbsEncryptionByDefault', {
         call: {
           service: 'EC2',
           action: 'EnableEbsEncryptionByDefault',
@@ -382,7 +382,7 @@ export class AccountBaseline extends Construct {
       });
     }
     if (props.blockS3PublicAccess ?? true) {
-      this.s3AccountPublicAccessBlock = accountSetting(this, 'S3AccountPublicAccessBlock', {
+      this.s3AccountPublicAccessBlock = sdkCall(this, 'S3AccountPublicAccessBlock', {
         call: {
           service: 'S3Control',
           action: 'PutPublicAccessBlock',

@@ -2,8 +2,8 @@ import { Names, Token } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { accountSetting } from './account-setting';
 import { CostAllocationTags } from './cost-allocation-tags';
+import { sdkCall } from '../private/sdk-call';
 import { propError } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -183,7 +183,7 @@ export class CostGovernance extends Construct {
     });
 
     if (props.activateCostAllocationTags ?? false) {
-      this.tagActivation = accountSetting(this, 'CostAllocationTagActivation', {
+      this.tagActivation = sdkCall(this, 'CostAllocationTagActivation', {
         call: {
           service: 'CostExplorer',
           action: 'UpdateCostAllocationTagsStatus',

@@ -8,7 +8,6 @@ import * as sso from 'aws-cdk-lib/aws-sso';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { AccountBaseline } from './account-baseline';
-import { accountSetting } from './account-setting';
 import { CostGovernance, CostGovernanceProps } from './cost-governance';
 import { bootstrapTemplate } from './org-bootstrap-template';
 import {
@@ -19,6 +18,7 @@ import {
   engineeringGuardStatements, financeAllowStatements, financeGuardStatements, ROLE_INLINE_POLICY_MAX_CHARS, validatePolicySize,
 } from '../access/account-access-policies';
 import { explainCheckovException } from '../private/compliance';
+import { sdkCall } from '../private/sdk-call';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfiles } from '../profiles';
 
@@ -601,7 +601,7 @@ export class OrgLandingZone extends Construct {
     new securityhub.CfnDelegatedAdmin(this, 'SecurityHubDelegatedAdmin', { adminAccountId });
     // CloudFormation has no resource for GuardDuty's organization admin nor
     // for Config's delegated administrator: one SDK call each.
-    const guardDuty = accountSetting(this, 'GuardDutyDelegatedAdmin', {
+    const guardDuty = sdkCall(this, 'GuardDutyDelegatedAdmin', {
       call: {
         service: 'GuardDuty',
         action: 'enableOrganizationAdminAccount',
@@ -612,7 +612,7 @@ export class OrgLandingZone extends Construct {
         'organizations:ListAWSServiceAccessForOrganization', 'organizations:ListDelegatedAdministrators', 'organizations:RegisterDelegatedAdministrator'],
       wildcardReason: 'guardduty:EnableOrganizationAdminAccount and the organizations: reads and registrations it makes on the caller\'s behalf act on the organization, which IAM names by no resource the template knows.',
     });
-    const configAdmin = accountSetting(this, 'ConfigDelegatedAdmin', {
+    const configAdmin = sdkCall(this, 'ConfigDelegatedAdmin', {
       call: {
         service: 'Organizations',
         action: 'registerDelegatedAdministrator',

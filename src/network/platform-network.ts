@@ -3,11 +3,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { bitsFor, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsCdkHandler, acknowledgeRules, explainCheckovException, explainDeployTimeHandler } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
+import { sdkCall } from '../private/sdk-call';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -21,6 +23,8 @@ const MAX_SUBNET_PREFIX = 28;
 const TIERS = 3;
 const HTTPS_PORT = 443;
 const HTTP_PORT = 80;
+/** The AWS-managed prefix list of CloudFront's addresses that connect to origins. */
+const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
 const EPHEMERAL_PORTS = { from: 1024, to: 65535 };
 
 /**
@@ -29,15 +33,18 @@ const EPHEMERAL_PORTS = { from: 1024, to: 65535 };
 export enum LoadBalancerAccess {
   /**
    * Only CloudFront, through a VPC origin: the load balancer is internal, in
-   * the application subnets, and admits HTTPS (and the HTTP redirect) from
-   * those subnets only, where CloudFront places its VPC-origin network
-   * interfaces. Nothing on the internet can reach it directly.
+   * the application subnets, without any route from the internet, and its
+   * security group admits HTTPS only from CloudFront's origin-facing
+   * addresses (the AWS-managed prefix list
+   * `com.amazonaws.global.cloudfront.origin-facing`, looked up at deploy
+   * time: its ID differs by region).
    */
   CLOUDFRONT_VPC_ORIGIN = 'CLOUDFRONT_VPC_ORIGIN',
 
   /**
    * The internet: an internet-facing load balancer in the public subnets
-   * admits HTTPS from any address. Put a web ACL on it.
+   * admits HTTPS, and HTTP for its redirect to HTTPS, from any address. Put
+   * a web ACL on it.
    */
   INTERNET = 'INTERNET',
 }
@@ -189,6 +196,11 @@ export class PlatformNetwork extends Construct {
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** Who may reach the load balancer security group. */
   public readonly loadBalancerAccess: LoadBalancerAccess;
+  /**
+   * ID of the CloudFront origin-facing managed prefix list in this region
+   * (a deploy-time value), with `LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN`.
+   */
+  public readonly cloudFrontPrefixListId?: string;
   /** Security group of the application tier (only from the load balancer). */
   public readonly applicationSecurityGroup: ec2.SecurityGroup;
   /** Security group of the database tier (only from the application tier). */
@@ -324,7 +336,7 @@ export class PlatformNetwork extends Construct {
       vpc: this.vpc,
       description: fromInternet
         ? 'Internet-facing load balancer: HTTPS from the internet only'
-        : 'Internal load balancer: HTTPS from CloudFront VPC origins in the application subnets only',
+        : 'Internal load balancer: HTTPS from CloudFront origin-facing addresses only',
       allowAllOutbound: false,
     });
     this.applicationSecurityGroup = new ec2.SecurityGroup(this, 'ApplicationSecurityGroup', {
@@ -339,25 +351,21 @@ export class PlatformNetwork extends Construct {
     });
     if (fromInternet) {
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the internet');
+      this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTP_PORT), 'HTTP from the internet, answered with a redirect to HTTPS');
       acknowledgeRules(
         this.loadBalancerSecurityGroup,
-        'The internet-facing load balancer must accept HTTPS (443 only) from any address; the web ACL associated with it filters requests.',
+        'The internet-facing load balancer must accept HTTPS from any address (and HTTP, which its listener only redirects to HTTPS); the web ACL associated with it filters requests.',
         ['AwsSolutions-EC23', 'HIPAA.Security-EC2RestrictedInbound', 'NIST.800.53.R5-EC2RestrictedInbound', 'PCI.DSS.321-EC2RestrictedInbound'],
       );
     } else {
-      // CloudFront creates its VPC-origin network interfaces in the subnets of
-      // the origin (the application subnets); their addresses are not known
-      // before deployment, so the subnets' ranges are admitted. Port 80 only
-      // answers with a redirect to HTTPS.
-      for (const subnet of this.vpc.selectSubnets(this.applicationSubnets).subnets) {
-        for (const [port, what] of [[HTTPS_PORT, 'HTTPS'], [HTTP_PORT, 'HTTP (redirected to HTTPS)']] as const) {
-          this.loadBalancerSecurityGroup.addIngressRule(
-            ec2.Peer.ipv4(subnet.ipv4CidrBlock),
-            ec2.Port.tcp(port),
-            `${what} from CloudFront VPC origins in ${subnet.availabilityZone}`,
-          );
-        }
-      }
+      this.cloudFrontPrefixListId = this.lookUpCloudFrontPrefixList();
+      // The prefix list weighs about 55 rules against the group's quota of
+      // 60 inbound rules: HTTPS only (CloudFront speaks HTTPS to the origin).
+      this.loadBalancerSecurityGroup.addIngressRule(
+        ec2.Peer.prefixList(this.cloudFrontPrefixListId),
+        ec2.Port.tcp(HTTPS_PORT),
+        'HTTPS from CloudFront origin-facing addresses only',
+      );
     }
     this.loadBalancerSecurityGroup.connections.allowTo(
       this.applicationSecurityGroup,
@@ -467,6 +475,26 @@ export class PlatformNetwork extends Construct {
     }
   }
 
+  /**
+   * The ID of `com.amazonaws.global.cloudfront.origin-facing` in this region:
+   * AWS manages the list, its ID differs by region, and CloudFormation has no
+   * lookup for it, so one SDK call reads it at deploy time.
+   */
+  private lookUpCloudFrontPrefixList(): string {
+    const lookup = sdkCall(this, 'CloudFrontPrefixList', {
+      call: {
+        service: 'EC2',
+        action: 'describeManagedPrefixLists',
+        parameters: { Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST] }] },
+        physicalResourceId: cr.PhysicalResourceId.of(CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST),
+        outputPaths: ['PrefixLists.0.PrefixListId'],
+      },
+      actions: ['ec2:DescribeManagedPrefixLists'],
+      wildcardReason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions, so "*" is its only valid resource; the call only reads the ID of an AWS-managed list.',
+    });
+    return lookup.getResponseField('PrefixLists.0.PrefixListId');
+  }
+
   private createFlowLogKey(retain: boolean): kms.Key {
     const key = new kms.Key(this, 'FlowLogKey', {
       description: `Encrypts the VPC flow logs of ${this.node.path}`,
@@ -512,7 +540,7 @@ export class PlatformNetwork extends Construct {
     for (const subnet of this.vpc.publicSubnets) {
       acknowledgeRules(
         subnet,
-        'Public subnets exist to route to the internet gateway: they hold only the internet-facing load balancer and the NAT gateways; nothing in them gets a public IP automatically.',
+        'Public subnets exist to route to the internet gateway: they hold the NAT gateways (and an internet-facing load balancer, if one is used); nothing in them gets a public IP automatically.',
         ['HIPAA.Security-VPCNoUnrestrictedRouteToIGW', 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW', 'PCI.DSS.321-VPCNoUnrestrictedRouteToIGW'],
       );
     }

@@ -150,6 +150,7 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Applicatio
         labels: {
           // The platform's NetworkPolicy guardrail selects application namespaces by it.
           'innovate.io/application-namespace': 'true',
+          'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': `v${profile.cluster.kubernetesVersion}`,
           'pod-security.kubernetes.io/audit': 'restricted',

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { ApiLoadBalancer, ApiLoadBalancerProps, PlatformNetwork, PlatformStage, PlatformWebAcl, WebAclMode, WebAclScope } from '../../src';
+import { ApiLoadBalancer, ApiLoadBalancerProps, LoadBalancerAccess, PlatformNetwork, PlatformStage, PlatformWebAcl, WebAclMode, WebAclScope } from '../../src';
 import { complianceFindings } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
@@ -51,18 +51,18 @@ describe('ApiLoadBalancer', () => {
     });
   });
 
-  test('HTTP listener only redirects to HTTPS permanently', () => {
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
-    });
+  test('internal: HTTPS only, no HTTP listener', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    expect(api.httpListener).toBeUndefined();
   });
 
-  test('no listener opens the security group to the internet', () => {
+  test('no listener opens the security group: only CloudFront\'s origin-facing prefix list reaches it, on 443', () => {
     const id = stack.getLogicalId(network.loadBalancerSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup);
-    const ingress = template.toJSON().Resources[id].Properties.SecurityGroupIngress as Array<{ CidrIp: string }>;
-    expect(ingress.some((rule) => rule.CidrIp === '0.0.0.0/0')).toBe(false);
+    expect(template.toJSON().Resources[id].Properties.SecurityGroupIngress).toBeUndefined();
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .map((r: any) => r.Properties)
+      .filter((r: any) => r.GroupId['Fn::GetAtt'][0] === id);
+    expect(ingress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, SourcePrefixListId: stack.resolve(network.cloudFrontPrefixListId) })]);
   });
 
   test('IP target group on the application port with the health endpoint', () => {
@@ -123,8 +123,13 @@ describe('ApiLoadBalancer options', () => {
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
   });
 
-  test('internet-facing: public subnets, and the web ACL counts by source IP', () => {
+  test('internet-facing: public subnets, HTTP redirected to HTTPS permanently, and the web ACL counts by source IP', () => {
     const { stack, network, template } = build({ internetFacing: true });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
       Subnets: network.vpc.selectSubnets(network.publicSubnets).subnetIds.map((id) => stack.resolve(id)),
@@ -211,6 +216,19 @@ describe('ApiLoadBalancer bad input', () => {
 describe('ApiLoadBalancer compliance', () => {
   test.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('%s has no unacknowledged finding in the four cdk-nag packs', (stage) => {
     const { stack } = build({}, stage);
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('internet-facing, behind an INTERNET network, has no unacknowledged finding', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS, loadBalancerAccess: LoadBalancerAccess.INTERNET });
+    new ApiLoadBalancer(stack, 'Api', {
+      vpc: network.vpc,
+      securityGroup: network.loadBalancerSecurityGroup,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN),
+      domainName: 'api.innovate.example',
+      internetFacing: true,
+    });
     expect(complianceFindings(stack)).toEqual([]);
   });
 });

@@ -172,8 +172,10 @@ describe('PlatformWebAcl rules', () => {
     });
   });
 
-  test('the rate limit can aggregate on a forwarded-IP header and be overridden', () => {
-    const rule = rulesOf(build({ rateLimitPer5Minutes: 500, rateLimitForwardedIpHeader: 'X-Forwarded-For' }).template).RateLimitPerClientIp;
+  test('behind CloudFront, the rate limit and the country block read the forwarded-IP header; the limit can be overridden', () => {
+    const rules = rulesOf(build({ rateLimitPer5Minutes: 500, forwardedIpHeader: 'X-Forwarded-For' }).template);
+    expect(rules.BlockedCountries.Statement.GeoMatchStatement.ForwardedIPConfig).toEqual({ HeaderName: 'X-Forwarded-For', FallbackBehavior: 'NO_MATCH' });
+    const rule = rules.RateLimitPerClientIp;
     expect(rule.Statement.RateBasedStatement).toEqual({
       Limit: 500,
       EvaluationWindowSec: 300,
@@ -363,9 +365,9 @@ describe('PlatformWebAcl input validation', () => {
     ['a web ACL name with a dot', { webAclName: 'edge.acl' }, /invalid webAclName "edge\.acl": must be 1 to 128 characters: letters, digits, _ and -/],
     ['an empty web ACL name', { webAclName: '' }, /invalid webAclName "": must be 1 to 128 characters/],
     ['a web ACL name too long', { webAclName: 'a'.repeat(129) }, /invalid webAclName "a{129}": must be 1 to 128 characters/],
-    ['a header name with a colon', { rateLimitForwardedIpHeader: 'X-Forwarded-For:' }, /invalid rateLimitForwardedIpHeader "X-Forwarded-For:": must be 1 to 255 characters: an HTTP header name/],
-    ['a header name with a space', { rateLimitForwardedIpHeader: 'X Forwarded For' }, /invalid rateLimitForwardedIpHeader "X Forwarded For"/],
-    ['an empty header name', { rateLimitForwardedIpHeader: '' }, /invalid rateLimitForwardedIpHeader "": must be 1 to 255 characters/],
+    ['a header name with a colon', { forwardedIpHeader: 'X-Forwarded-For:' }, /invalid forwardedIpHeader "X-Forwarded-For:": must be 1 to 255 characters: an HTTP header name/],
+    ['a header name with a space', { forwardedIpHeader: 'X Forwarded For' }, /invalid forwardedIpHeader "X Forwarded For"/],
+    ['an empty header name', { forwardedIpHeader: '' }, /invalid forwardedIpHeader "": must be 1 to 255 characters/],
     ['a retention CloudWatch does not accept', { logRetentionDays: 10 }, /invalid logRetentionDays 10: must be one of 1, 3, 5, 7, 14, 30/],
     ['an unknown mode', { mode: 'DENY' as WebAclMode }, /invalid mode "DENY": must be one of BLOCK, COUNT/],
     ['an unknown scope', { aclScope: 'GLOBAL' as WebAclScope }, /invalid aclScope "GLOBAL": must be one of CLOUDFRONT, REGIONAL/],

@@ -156,7 +156,9 @@ describe('PlatformNetwork flow logs', () => {
         ],
       },
     });
-    template.resourceCountIs('AWS::IAM::Policy', 0);
+    // The only inline policy is aws-cdk-lib's, on its prefix-list lookup (not the flow-log role).
+    const inline = resourcesOfType(template, 'AWS::IAM::Policy');
+    expect(inline.map(([id]) => id)).toEqual([expect.stringMatching(/^NetworkCloudFrontPrefixListCustomResourcePolicy/)]);
   });
 
   test('retention follows the stage and is overridable', () => {
@@ -263,23 +265,35 @@ describe('PlatformNetwork security-group chain', () => {
     return [...inline, ...separate];
   }
 
-  test('load balancer accepts HTTPS 443 and the HTTP redirect only from the application subnets (CloudFront VPC origins)', () => {
+  test('load balancer accepts HTTPS 443 only from CloudFront\'s origin-facing prefix list, looked up at deploy time', () => {
     expect(network.loadBalancerAccess).toBe(LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN);
-    const applicationCidrs = network.vpc.selectSubnets(network.applicationSubnets).subnets.map((s) => stack.resolve(s.ipv4CidrBlock));
     const rules = ingressOf(lb);
-    expect(rules).toHaveLength(6);
-    expect(rules.map((r) => r.CidrIp).sort()).toEqual([...applicationCidrs, ...applicationCidrs].sort());
-    expect(rules.map((r) => r.FromPort).sort()).toEqual([443, 443, 443, 80, 80, 80]);
-    expect(rules.every((r) => r.IpProtocol === 'tcp' && r.FromPort === r.ToPort)).toBe(true);
-    expect(rules.some((r) => r.CidrIp === '0.0.0.0/0')).toBe(false);
+    expect(rules).toEqual([{
+      GroupId: { 'Fn::GetAtt': [lb, 'GroupId'] },
+      SourcePrefixListId: stack.resolve(network.cloudFrontPrefixListId),
+      Description: 'HTTPS from CloudFront origin-facing addresses only',
+      FromPort: 443,
+      ToPort: 443,
+      IpProtocol: 'tcp',
+    }]);
+    template.hasResourceProperties('Custom::AWS', {
+      Create: Match.serializedJson(Match.objectLike({
+        service: 'EC2',
+        action: 'describeManagedPrefixLists',
+        parameters: { Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] }] },
+        outputPaths: ['PrefixLists.0.PrefixListId'],
+      })),
+    });
   });
 
-  test('LoadBalancerAccess.INTERNET: the load balancer accepts HTTPS 443 from the internet and nothing else', () => {
+  test('LoadBalancerAccess.INTERNET: the load balancer accepts HTTPS 443 and the HTTP redirect from the internet and nothing else', () => {
     const internet = build({ loadBalancerAccess: LoadBalancerAccess.INTERNET });
     const id = internet.stack.getLogicalId(internet.network.loadBalancerSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup);
     expect(internet.template.toJSON().Resources[id].Properties.SecurityGroupIngress).toEqual([
       { CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' },
+      { CidrIp: '0.0.0.0/0', Description: 'HTTP from the internet, answered with a redirect to HTTPS', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' },
     ]);
+    internet.template.resourceCountIs('Custom::AWS', 0);
   });
 
   test('application tier accepts only the load balancer on the application port', () => {
@@ -322,7 +336,7 @@ describe('PlatformNetwork security-group chain', () => {
   test('ports follow the props', () => {
     const custom = build({ databasePort: 6432, applicationPort: 5000 });
     const rules = resourcesOfType(custom.template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties.FromPort).sort();
-    expect(rules).toEqual([5000, 6432]);
+    expect(rules).toEqual([443, 5000, 6432]);
   });
 });
 

@@ -2,15 +2,15 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeRules, explainDeployTimeHandler } from '../private/compliance';
+import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeRules, explainDeployTimeHandler } from './compliance';
 
 /** Construct ID of aws-cdk-lib's singleton `AwsCustomResource` provider in a stack. */
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 /**
- * Options of an account setting CloudFormation has no resource for.
+ * Options of one AWS SDK call made at deploy time.
  */
-export interface AccountSettingOptions {
+export interface SdkCallOptions {
   /** The SDK call made on create and on update. */
   readonly call: cr.AwsSdkCall;
   /** The IAM action(s) the call needs. */
@@ -23,14 +23,14 @@ export interface AccountSettingOptions {
 }
 
 /**
- * An account-level setting applied through one SDK call of aws-cdk-lib's
- * `AwsCustomResource` (one Lambda function per stack, shared by every such
- * call). Used only where CloudFormation has no resource type for the setting.
- *
- * The setting is never undone on delete: deleting the stack must not weaken
- * the account.
+ * One SDK call of aws-cdk-lib's `AwsCustomResource` (one Lambda function per
+ * stack, shared by every such call), for what CloudFormation has no
+ * resource or lookup for: account settings, or an AWS-managed ID that
+ * differs by region. Its findings are acknowledged with the reason given.
+ * Nothing is undone on delete: deleting a stack must not weaken an account
+ * setting.
  */
-export function accountSetting(scope: Construct, id: string, options: AccountSettingOptions): cr.AwsCustomResource {
+export function sdkCall(scope: Construct, id: string, options: SdkCallOptions): cr.AwsCustomResource {
   const resource = new cr.AwsCustomResource(scope, id, {
     onCreate: options.call,
     onUpdate: options.call,
@@ -41,7 +41,7 @@ export function accountSetting(scope: Construct, id: string, options: AccountSet
   });
   acknowledgeRules(
     resource,
-    `${options.wildcardReason} The statement sits in the inline policy aws-cdk-lib's AwsCustomResource attaches to its provider role, and lists only the action(s) of this one setting.`,
+    `${options.wildcardReason} The statement sits in the inline policy aws-cdk-lib's AwsCustomResource attaches to its provider role, and lists only the action(s) of this one call.`,
     ['AwsSolutions-IAM5[Resource::*]', 'HIPAA.Security-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
   );
   acknowledgeProvider(Stack.of(scope));
@@ -58,7 +58,7 @@ function acknowledgeProvider(stack: Stack): void {
   if (!provider) return;
   acknowledgeAwsCdkHandler(
     provider,
-    "aws-cdk-lib's AwsCustomResource provider applies account settings CloudFormation has no resource for (EBS encryption by default, S3 account public access block, cost-allocation tag activation, delegated administration of GuardDuty and Config): it runs only during deployment, is invoked by CloudFormation alone, calls only public AWS APIs, and its code, runtime and role (AWSLambdaBasicExecutionRole) are owned by aws-cdk-lib.",
+    "aws-cdk-lib's AwsCustomResource provider makes the SDK calls CloudFormation has no resource for (account settings such as EBS encryption by default, the S3 account public access block, cost-allocation tag activation and delegated administration; the lookup of the CloudFront origin-facing prefix list): it runs only during deployment, is invoked by CloudFormation alone, calls only public AWS APIs, and its code, runtime and role (AWSLambdaBasicExecutionRole) are owned by aws-cdk-lib.",
   );
   acknowledgeAwsManagedPolicy(
     provider,
