@@ -22,9 +22,9 @@ const DNS_SUBDOMAIN_MAX_LENGTH = 253;
 /** A Pod Security Standards version label value: a Kubernetes minor version or `latest`. */
 const PSA_VERSION = /^(latest|v1\.\d{1,3})$/;
 
-/** The Pod Security Standards level every application namespace enforces. */
 /** The namespace label the AWS Load Balancer Controller's webhook injects pod readiness gates for. */
 const POD_READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+/** The Pod Security Standards level every application namespace enforces. */
 const PSA_LEVEL = 'restricted';
 /** Label selecting a namespace by name (set by Kubernetes on every namespace since 1.22). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -42,7 +42,6 @@ const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
 const POD_IDENTITY_AGENT_PORT = 80;
 const HTTPS_PORT = 443;
 
-/** The app port of the seed's Flask API behind the ALB. */
 /** The namespace kube-prometheus-stack runs in by convention. */
 const DEFAULT_METRICS_NAMESPACES = ['monitoring'];
 /** Any address: the default HTTPS egress destination (AWS APIs through NAT gateways or VPC endpoints). */

@@ -105,7 +105,7 @@ export interface ApiLoadBalancerProps {
   /**
    * The REGIONAL web ACL associated with the load balancer.
    *
-   * @default - a new `PlatformWebAcl` of this stage that rate-limits by the `X-Forwarded-For` address CloudFront sends
+   * @default - a new `PlatformWebAcl` of this stage; when internal (behind CloudFront), its rate limit and country block read the client's address from the `X-Forwarded-For` header CloudFront sends
    */
   readonly webAcl?: PlatformWebAcl;
 

@@ -140,7 +140,10 @@ export interface PlatformWebAclProps {
 
   /**
    * Add the AWS managed anonymous IP list: requests from VPNs, proxies, Tor
-   * nodes and hosting providers.
+   * nodes and hosting providers. The list inspects the source address: on a
+   * regional web ACL behind CloudFront that is CloudFront's, which its
+   * hosting-provider rule may match; turn it on at the CloudFront web ACL,
+   * or try it in COUNT mode first.
    *
    * @default false
    */
