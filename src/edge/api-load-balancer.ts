@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,14 +6,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import { Construct } from 'constructs';
 import { acknowledgeAccessLogsInRegion, shieldProtection, validateDomainName, validateRegionOf } from './private/edge-validation';
-import { PlatformWebAcl, WebAclScope } from './web-acl';
+import { VIEWER_IP_HEADER } from './private/viewer-ip';
+import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules } from '../private/compliance';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
-/** The header CloudFront appends the viewer's address to; the regional rate limit counts by it. */
-const FORWARDED_FOR_HEADER = 'X-Forwarded-For';
 /** The health endpoint the Flask API serves. */
 const DEFAULT_HEALTH_CHECK_PATH = '/health';
 const MAX_HEALTH_CHECK_PATH = 1024;
@@ -103,11 +102,31 @@ export interface ApiLoadBalancerProps {
   readonly sslPolicy?: elbv2.SslPolicy;
 
   /**
-   * The REGIONAL web ACL associated with the load balancer.
+   * The REGIONAL web ACL associated with the load balancer, in this stack's
+   * region. Behind CloudFront (internal), it must read the client's address
+   * from `ApiLoadBalancer.VIEWER_IP_HEADER` (`forwardedIpHeader`), which
+   * `WebFrontend` sets on every API request.
    *
-   * @default - a new `PlatformWebAcl` of this stage; when internal (behind CloudFront), its rate limit and country block read the client's address from the `X-Forwarded-For` header CloudFront sends
+   * @default - a new `PlatformWebAcl` of this stage, in `webAclMode`, reading `VIEWER_IP_HEADER` when internal
    */
   readonly webAcl?: PlatformWebAcl;
+
+  /**
+   * What the new web ACL's rules do: `COUNT` to roll them out and watch
+   * before they block. Only for the web ACL this construct creates.
+   *
+   * @default WebAclMode.BLOCK
+   */
+  readonly webAclMode?: WebAclMode;
+
+  /**
+   * Let request bodies over 8 KB through the common rule set (its
+   * `SizeRestrictions_BODY` rule only counts): for an API that accepts
+   * larger JSON or uploads. Only for the web ACL this construct creates.
+   *
+   * @default false
+   */
+  readonly countOversizedBodies?: boolean;
 
   /**
    * Protect the load balancer from deletion.
@@ -154,6 +173,14 @@ export interface ApiLoadBalancerProps {
  * });
  */
 export class ApiLoadBalancer extends Construct {
+  /**
+   * The header `WebFrontend` sets, on every API request, to the address
+   * CloudFront received it from (overwriting anything the client sent):
+   * the API's web ACL rate-limits and geo-blocks by it. A web ACL given for
+   * an internal load balancer must read it (`forwardedIpHeader`).
+   */
+  public static readonly VIEWER_IP_HEADER: string = VIEWER_IP_HEADER;
+
   /** The stage preset this load balancer was built from. */
   public readonly profile: StageProfile;
   /** The load balancer. */
@@ -172,6 +199,8 @@ export class ApiLoadBalancer extends Construct {
   public readonly domainName: string;
   /** The port the target group sends to. */
   public readonly targetPort: number;
+  /** Whether the load balancer is internet-facing (otherwise internal, behind CloudFront). */
+  public readonly internetFacing: boolean;
   /** Shield Advanced protection, when switched on. */
   public readonly shieldProtection?: shield.CfnProtection;
 
@@ -201,6 +230,7 @@ export class ApiLoadBalancer extends Construct {
     const retentionDays = props.accessLogRetentionDays ?? edge.accessLogRetentionDays;
     validateIntegerRange(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
     const internetFacing = props.internetFacing ?? false;
+    this.internetFacing = internetFacing;
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
@@ -268,18 +298,39 @@ export class ApiLoadBalancer extends Construct {
       ]);
     }
 
-    this.webAcl = props.webAcl ?? new PlatformWebAcl(this, 'WebAcl', {
+    this.webAcl = props.webAcl ? this.validateWebAcl(props) : new PlatformWebAcl(this, 'WebAcl', {
       profile: this.profile,
       aclScope: WebAclScope.REGIONAL,
-      forwardedIpHeader: internetFacing ? undefined : FORWARDED_FOR_HEADER,
+      mode: props.webAclMode,
+      countOversizedBodies: props.countOversizedBodies,
+      forwardedIpHeader: internetFacing ? undefined : VIEWER_IP_HEADER,
     });
-    if (this.webAcl.aclScope !== WebAclScope.REGIONAL) {
-      throw propError(this, 'webAcl', this.webAcl.node.path, 'must be a REGIONAL web ACL (a CLOUDFRONT one cannot be associated with a load balancer)');
-    }
-    this.webAcl.associate(`${id}Association`, this.loadBalancer.loadBalancerArn);
+    this.webAcl.associate(`${Names.uniqueId(this)}Association`, this.loadBalancer.loadBalancerArn);
 
     if (props.shieldAdvanced) {
       this.shieldProtection = shieldProtection(this, this.loadBalancer.loadBalancerArn, this.webAcl);
     }
+  }
+
+  /** A given web ACL: REGIONAL, in this region, reading the viewer's address when behind CloudFront; no options meant for a new one. */
+  private validateWebAcl(props: ApiLoadBalancerProps): PlatformWebAcl {
+    const webAcl = props.webAcl!;
+    if (props.webAclMode !== undefined || props.countOversizedBodies !== undefined) {
+      throw propError(this, props.webAclMode !== undefined ? 'webAclMode' : 'countOversizedBodies', props.webAclMode ?? props.countOversizedBodies,
+        'applies only to the web ACL this construct creates; set it on the PlatformWebAcl given as webAcl');
+    }
+    if (webAcl.aclScope !== WebAclScope.REGIONAL) {
+      throw propError(this, 'webAcl', webAcl.node.path, 'must be a REGIONAL web ACL (a CLOUDFRONT one cannot be associated with a load balancer)');
+    }
+    const aclRegion = Stack.of(webAcl).region;
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(aclRegion) && !Token.isUnresolved(region) && aclRegion !== region) {
+      throw propError(this, 'webAcl', webAcl.node.path, `must be in the load balancer's region ${region}, not ${aclRegion}: a web ACL protects resources of its own region only`);
+    }
+    if (!(props.internetFacing ?? false) && webAcl.forwardedIpHeader?.toLowerCase() !== VIEWER_IP_HEADER.toLowerCase()) {
+      throw propError(this, 'webAcl', webAcl.node.path,
+        `must read the client's address from ${VIEWER_IP_HEADER} (forwardedIpHeader) for an internal load balancer: behind CloudFront every request comes from a CloudFront address, so a rate limit by source address would block all users of an edge location together`);
+    }
+    return webAcl;
   }
 }

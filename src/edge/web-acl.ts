@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, CfnResource, CfnRule, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -234,6 +234,8 @@ export class PlatformWebAcl extends Construct {
   public readonly profile: StageProfile;
   /** Where the web ACL can be used. */
   public readonly aclScope: WebAclScope;
+  /** The header the rate limit and country block read the client's address from, if any. */
+  public readonly forwardedIpHeader?: string;
   /** What the rules do with the requests they match. */
   public readonly mode: WebAclMode;
   /** The web ACL. */
@@ -264,6 +266,7 @@ export class PlatformWebAcl extends Construct {
     this.aclScope = props.aclScope;
     this.validateScope();
     this.mode = props.mode ?? WebAclMode.BLOCK;
+    this.forwardedIpHeader = props.forwardedIpHeader;
     if (!Object.values(WebAclMode).includes(this.mode)) {
       throw propError(this, 'mode', this.mode, `must be one of ${Object.values(WebAclMode).join(', ')}`);
     }
@@ -391,6 +394,14 @@ export class PlatformWebAcl extends Construct {
         '@innovate-inc/platform-constructs:PlatformWebAcl.regionUnknown',
         `A CLOUDFRONT web ACL deploys only in ${CLOUDFRONT_REGION}, and this stack has no explicit region. Deploy it to ${CLOUDFRONT_REGION} or set the stack's env.`,
       );
+      // Deployed elsewhere, the change set fails up front with this message
+      // instead of WAF failing half-way through the stack.
+      new CfnRule(this, 'OnlyInUsEast1', {
+        assertions: [{
+          assert: Fn.conditionEquals(Aws.REGION, CLOUDFRONT_REGION),
+          assertDescription: `${this.node.path} is a CLOUDFRONT web ACL: AWS WAF creates those in ${CLOUDFRONT_REGION} only. Deploy this stack to ${CLOUDFRONT_REGION}.`,
+        }],
+      });
       return;
     }
     if (region !== CLOUDFRONT_REGION) {

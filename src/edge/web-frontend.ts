@@ -1,5 +1,5 @@
 import {
-  Aws, DefaultStackSynthesizer, Duration, Names, ReferenceStrength, RemovalPolicy, Stack, Tags, Token,
+  Annotations, Aws, DefaultStackSynthesizer, Duration, Names, ReferenceStrength, RemovalPolicy, Stack, Tags, Token,
 } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -14,7 +14,9 @@ import { DEFAULT_CONTENT_SECURITY_POLICY, validateContentSecurityPolicy } from '
 import { validateCountryCodes } from './private/countries';
 import { acknowledgeAccessLogsInRegion, shieldProtection, validateDomainName, validateRegionOf } from './private/edge-validation';
 import { SPA_REWRITE_FUNCTION_CODE } from './private/spa-rewrite';
-import { PlatformWebAcl, WebAclScope } from './web-acl';
+import { VIEWER_IP_FUNCTION_CODE, VIEWER_IP_HEADER as VIEWER_IP_HEADER_NAME } from './private/viewer-ip';
+import { ApiLoadBalancer } from './api-load-balancer';
+import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
 import { propError, validateIntegerRange } from '../private/validation';
@@ -33,6 +35,14 @@ const MAX_PATH_PATTERN = 255;
 /** HSTS preload lists accept a max-age of one year or more. */
 const HSTS_PRELOAD_MIN_DAYS = 365;
 const MAX_ALTERNATE_DOMAIN_NAMES = 100;
+/**
+ * Regions whose S3 buckets CloudFront standard logging cannot deliver to
+ * (the opt-in regions AWS lists for standard logging).
+ */
+const NO_STANDARD_LOGGING_REGIONS: readonly string[] = [
+  'af-south-1', 'ap-east-1', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
+  'ca-west-1', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1',
+];
 /** The tag that names the distribution's web ACL: a replaced ACL changes it, so the distribution is updated too. */
 const WEB_ACL_TAG = 'innovate:web-acl';
 
@@ -156,6 +166,23 @@ export interface WebFrontendProps {
   readonly contentSecurityPolicy?: string;
 
   /**
+   * A response headers policy of your own, replacing the security headers
+   * this construct builds (then `contentSecurityPolicy`, `hstsPreload` and
+   * `hstsMaxAgeDays` must be left out).
+   *
+   * @default - HSTS, the Content-Security-Policy, nosniff, frame DENY and strict-origin-when-cross-origin referrer policy, built from the props below
+   */
+  readonly responseHeadersPolicy?: cloudfront.IResponseHeadersPolicy;
+
+  /**
+   * What the new web ACL's rules do: `COUNT` to roll them out and watch
+   * before they block. Only for the web ACL this construct creates.
+   *
+   * @default WebAclMode.BLOCK
+   */
+  readonly webAclMode?: WebAclMode;
+
+  /**
    * Ask browsers to add the domain to their HSTS preload lists (needs a
    * max-age of a year or more, and covers every subdomain).
    *
@@ -235,9 +262,11 @@ export class WebFrontend extends Construct {
   /** The CLOUDFRONT web ACL in front of the distribution. */
   public readonly webAcl: PlatformWebAcl;
   /** The security headers added to every response. */
-  public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  public readonly responseHeadersPolicy: cloudfront.IResponseHeadersPolicy;
   /** The viewer-request function that serves deep links with `index.html`. */
   public readonly spaRewriteFunction: cloudfront.Function;
+  /** The viewer-request function of the API behaviour that passes the viewer's address (`ApiLoadBalancer.VIEWER_IP_HEADER`). */
+  public readonly apiViewerIpFunction?: cloudfront.Function;
   /** The name viewers use: the first custom domain, or the distribution's own. */
   public readonly domainName: string;
   /** Shield Advanced protection, when switched on. */
@@ -257,8 +286,22 @@ export class WebFrontend extends Construct {
 
     const domainNames = this.validateDomain(props);
     const apiPath = props.api ? this.validatePathPattern(props.api.pathPattern ?? DEFAULT_API_PATH) : undefined;
+    if (props.responseHeadersPolicy) {
+      for (const prop of ['contentSecurityPolicy', 'hstsPreload', 'hstsMaxAgeDays'] as const) {
+        if (props[prop] !== undefined) {
+          throw propError(this, prop, props[prop], 'must be left out with responseHeadersPolicy: set it in that policy instead');
+        }
+      }
+    }
     const csp = props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
     validateContentSecurityPolicy(this, csp, apiPath, domainNames);
+    if (props.minimumTlsVersion !== undefined && !props.certificate) {
+      throw propError(this, 'minimumTlsVersion', props.minimumTlsVersion, 'needs a custom domain and its certificate: the default *.cloudfront.net certificate keeps CloudFront\'s own TLS policy');
+    }
+    if (!Token.isUnresolved(stack.region) && NO_STANDARD_LOGGING_REGIONS.includes(stack.region)) {
+      throw propError(this, 'scope', stack.region,
+        `CloudFront standard logging cannot deliver to a bucket in ${stack.region}; put the WebFrontend in a stack of another region (us-east-1 holds its web ACL anyway)`);
+    }
     const hstsDays = props.hstsMaxAgeDays ?? edge.hstsMaxAgeDays;
     validateIntegerRange(this, 'hstsMaxAgeDays', hstsDays, props.hstsPreload ? HSTS_PRELOAD_MIN_DAYS : 1, 3650);
     const blockedCountries = validateCountryCodes(this, 'blockedCountries', props.blockedCountries ?? edge.blockedCountries);
@@ -317,7 +360,7 @@ export class WebFrontend extends Construct {
       'PCI.DSS.321-S3BucketReplicationEnabled',
     ]);
 
-    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+    this.responseHeadersPolicy = props.responseHeadersPolicy ?? new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `Security headers of ${this.node.path}`.slice(0, 128),
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
@@ -339,10 +382,18 @@ export class WebFrontend extends Construct {
       comment: 'Serve the single-page app\'s deep links with /index.html',
     });
 
+    if (props.api) {
+      this.validateApiLoadBalancer(props.api);
+      this.apiViewerIpFunction = new cloudfront.Function(this, 'ApiViewerIp', {
+        code: cloudfront.FunctionCode.fromInline(VIEWER_IP_FUNCTION_CODE),
+        runtime: cloudfront.FunctionRuntime.JS_2_0,
+        comment: `Pass the viewer's address to the API in ${VIEWER_IP_HEADER_NAME}`,
+      });
+    }
     this.webAcl = this.resolveWebAcl(props, blockedCountries);
     const certificate = props.certificate ? this.consumeCertificate(props.certificate) : undefined;
     const originAccessControl = new cloudfront.S3OriginAccessControl(this, 'OriginAccessControl', {
-      description: `Signed reads of ${this.node.path} from its bucket`,
+      description: `Signed reads of ${this.node.path} from its bucket`.slice(0, 256),
       signing: cloudfront.Signing.SIGV4_ALWAYS,
     });
 
@@ -374,6 +425,7 @@ export class WebFrontend extends Construct {
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.responseHeadersPolicy,
           compress: true,
+          functionAssociations: [{ function: this.apiViewerIpFunction!, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
       } : undefined,
       domainNames: domainNames.length > 0 ? domainNames : undefined,
@@ -477,11 +529,34 @@ export class WebFrontend extends Construct {
   }
 
   private validatePathPattern(pattern: string): string {
-    if (!pattern.startsWith('/') || pattern.length > MAX_PATH_PATTERN || !/^[A-Za-z0-9_\-.*$/~"'@:+&]+$/.test(pattern) || pattern === '/*') {
+    if (!pattern.startsWith('/') || !pattern.endsWith('*') || pattern.length > MAX_PATH_PATTERN
+      || !/^[A-Za-z0-9_\-.*$/~"'@:+&]+$/.test(pattern) || pattern === '/*' || pattern === '*') {
       throw propError(this, 'api.pathPattern', pattern,
-        `must be a CloudFront path pattern starting with "/" (e.g. /api/*), at most ${MAX_PATH_PATTERN} characters, other than "/*" (the app's own files)`);
+        `must be a CloudFront path pattern starting with "/" and ending with "*" (e.g. /api/*), at most ${MAX_PATH_PATTERN} characters, other than "/*" (the app's own files)`);
     }
     return pattern;
+  }
+
+  /**
+   * The API's load balancer must be internal (a VPC origin reaches only
+   * private origins, and an internet-facing one would open a path around
+   * CloudFront), and an `ApiLoadBalancer` must answer to `api.domainName`.
+   */
+  private validateApiLoadBalancer(api: WebFrontendApiOptions): void {
+    const owner = api.loadBalancer.node.scope;
+    if (owner instanceof ApiLoadBalancer) {
+      if (owner.internetFacing) {
+        throw propError(this, 'api.loadBalancer', owner.node.path, 'must be internal: CloudFront reaches it through a VPC origin, and an internet-facing one would let clients around CloudFront and its web ACL');
+      }
+      if (!Token.isUnresolved(api.domainName) && !Token.isUnresolved(owner.domainName) && api.domainName !== owner.domainName) {
+        throw propError(this, 'api.domainName', api.domainName, `must be the name the load balancer's certificate covers, ${owner.domainName} (ApiLoadBalancer.domainName): CloudFront checks the origin's certificate against it`);
+      }
+    } else if (api.loadBalancer instanceof elbv2.ApplicationLoadBalancer) {
+      const scheme = (api.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer).scheme;
+      if (scheme === 'internet-facing') {
+        throw propError(this, 'api.loadBalancer', api.loadBalancer.node.path, 'must be internal: CloudFront reaches it through a VPC origin, and an internet-facing one would let clients around CloudFront and its web ACL');
+      }
+    }
   }
 
   private validateTlsVersion(version: cloudfront.SecurityPolicyProtocol | undefined): cloudfront.SecurityPolicyProtocol {
@@ -498,6 +573,12 @@ export class WebFrontend extends Construct {
    */
   private resolveWebAcl(props: WebFrontendProps, blockedCountries: string[]): PlatformWebAcl {
     if (props.webAcl) {
+      for (const prop of ['webAclMode', 'edgeStack'] as const) {
+        if (props[prop] !== undefined) {
+          throw propError(this, prop, prop === 'edgeStack' ? props.edgeStack!.node.path : props.webAclMode,
+            'applies only to the web ACL this construct creates; leave it out with webAcl');
+        }
+      }
       if (props.webAcl.aclScope !== WebAclScope.CLOUDFRONT) {
         throw propError(this, 'webAcl', props.webAcl.node.path, 'must be a CLOUDFRONT web ACL (a REGIONAL one cannot be attached to a distribution)');
       }
@@ -505,10 +586,14 @@ export class WebFrontend extends Construct {
     }
     const region = Stack.of(this).region;
     const here = Token.isUnresolved(region) || region === CLOUDFRONT_REGION;
+    if (here && props.edgeStack) {
+      throw propError(this, 'edgeStack', props.edgeStack.node.path, `is used only when this stack is outside ${CLOUDFRONT_REGION}; the web ACL is created next to the distribution here`);
+    }
     const scope = here ? this : this.edgeStack(props.edgeStack);
     return new PlatformWebAcl(scope, here ? 'WebAcl' : `${Names.uniqueId(this)}WebAcl`, {
       profile: this.profile,
       aclScope: WebAclScope.CLOUDFRONT,
+      mode: props.webAclMode,
       blockedCountries,
     });
   }
@@ -528,7 +613,8 @@ export class WebFrontend extends Construct {
     if (existing) return existing as Stack;
     const qualifier = stack.synthesizer.bootstrapQualifier;
     return new Stack(parent, id, {
-      stackName: `${stack.stackName}-edge`,
+      // Stack names are at most 128 characters.
+      stackName: `${stack.stackName.slice(0, 123)}-edge`,
       env: { account: Token.isUnresolved(stack.account) ? undefined : stack.account, region: CLOUDFRONT_REGION },
       synthesizer: qualifier ? new DefaultStackSynthesizer({ qualifier }) : undefined,
       description: `CloudFront web ACLs of ${stack.stackName} (CloudFront reads them in ${CLOUDFRONT_REGION} only)`,
@@ -567,13 +653,17 @@ export class WebFrontend extends Construct {
       resources: [this.bucket.arnForObjects('*')],
       conditions: fromThisDistribution,
     }));
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+    const keyStatement = this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowThisDistributionToDecryptTheAppFiles',
       principals: [principal],
       actions: ['kms:Decrypt'],
       resources: ['*'],
       conditions: fromThisDistribution,
     }));
+    if (!keyStatement.statementAdded) {
+      Annotations.of(this).addWarningV2('@innovate-inc/platform-constructs:WebFrontend.importedKey',
+        `The imported encryptionKey's policy cannot be changed here: allow cloudfront.amazonaws.com kms:Decrypt with the condition AWS:SourceArn = this distribution's ARN, or every file read fails with 403.`);
+    }
   }
 }
 

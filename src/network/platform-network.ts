@@ -335,7 +335,7 @@ export class PlatformNetwork extends Construct {
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: this.vpc,
       description: fromInternet
-        ? 'Internet-facing load balancer: HTTPS (and HTTP redirected) from the internet only'
+        ? 'Internet-facing load balancer: HTTPS from the internet only'
         : 'Internal load balancer: HTTPS from CloudFront origin-facing addresses only',
       allowAllOutbound: false,
     });

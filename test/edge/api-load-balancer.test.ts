@@ -1,9 +1,10 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ApiLoadBalancer, ApiLoadBalancerProps, LoadBalancerAccess, PlatformNetwork, PlatformStage, PlatformWebAcl, WebAclMode, WebAclScope } from '../../src';
-import { complianceFindings } from '../helpers/compliance';
+import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -87,13 +88,13 @@ describe('ApiLoadBalancer', () => {
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
   });
 
-  test('a REGIONAL web ACL rate-limiting by X-Forwarded-For is associated with the load balancer', () => {
+  test('a REGIONAL web ACL rate-limiting by the viewer address CloudFront passes (X-Viewer-Ip) is associated with the load balancer', () => {
     expect(api.webAcl.aclScope).toBe(WebAclScope.REGIONAL);
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([Match.objectLike({
         Name: 'RateLimitPerClientIp',
-        Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'NO_MATCH' } }) },
+        Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Viewer-Ip', FallbackBehavior: 'NO_MATCH' } }) },
       })]),
     });
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
@@ -150,7 +151,7 @@ describe('ApiLoadBalancer options', () => {
   test('Shield Advanced mitigation only counts while the web ACL counts', () => {
     const stack = newTestStack();
     const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
-    const webAcl = new PlatformWebAcl(stack, 'Acl', { aclScope: WebAclScope.REGIONAL, mode: WebAclMode.COUNT });
+    const webAcl = new PlatformWebAcl(stack, 'Acl', { aclScope: WebAclScope.REGIONAL, mode: WebAclMode.COUNT, forwardedIpHeader: ApiLoadBalancer.VIEWER_IP_HEADER });
     new ApiLoadBalancer(stack, 'Api', {
       vpc: network.vpc,
       securityGroup: network.loadBalancerSecurityGroup,
@@ -162,6 +163,18 @@ describe('ApiLoadBalancer options', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Shield::Protection', { ApplicationLayerAutomaticResponseConfiguration: { Action: { Count: {} } } });
     template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+  });
+
+  test('webAclMode COUNT and countOversizedBodies shape the new web ACL', () => {
+    const { api, template } = build({ webAclMode: WebAclMode.COUNT, countOversizedBodies: true });
+    expect(api.webAcl.mode).toBe(WebAclMode.COUNT);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([Match.objectLike({
+        Name: 'AWS-AWSManagedRulesCommonRuleSet',
+        OverrideAction: { Count: {} },
+        Statement: { ManagedRuleGroupStatement: Match.objectLike({ RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }] }) },
+      })]),
+    });
   });
 
   test('custom target port, health path and TLS 1.3-only policy', () => {
@@ -197,6 +210,32 @@ describe('ApiLoadBalancer bad input', () => {
       certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', foreign),
       domainName: 'api-origin.innovate.example',
     })).toThrow(`TestStack/Api: invalid certificate "${foreign}": must be in us-east-1, not eu-west-1`);
+  });
+
+  test('a given web ACL: not keyed on the viewer address behind CloudFront, in another region, or with options meant for a new one, is refused', () => {
+    const app = newTestApp();
+    const stack = newTestStack(app);
+    const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
+    const common = {
+      vpc: network.vpc,
+      securityGroup: network.loadBalancerSecurityGroup,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN),
+      domainName: 'api-origin.innovate.example',
+    };
+    const bySource = new PlatformWebAcl(stack, 'BySource', { aclScope: WebAclScope.REGIONAL });
+    expect(() => new ApiLoadBalancer(stack, 'Api1', { ...common, webAcl: bySource }))
+      .toThrow(/invalid webAcl "TestStack\/BySource": must read the client's address from X-Viewer-Ip/);
+    const other = new Stack(app, 'Ireland', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const foreign = new PlatformWebAcl(other, 'Acl', { aclScope: WebAclScope.REGIONAL, forwardedIpHeader: ApiLoadBalancer.VIEWER_IP_HEADER });
+    expect(() => new ApiLoadBalancer(stack, 'Api2', { ...common, webAcl: foreign }))
+      .toThrow(/invalid webAcl "Ireland\/Acl": must be in the load balancer's region us-east-1, not eu-west-1/);
+    const good = new PlatformWebAcl(stack, 'Good', { aclScope: WebAclScope.REGIONAL, forwardedIpHeader: ApiLoadBalancer.VIEWER_IP_HEADER });
+    expect(() => new ApiLoadBalancer(stack, 'Api3', { ...common, webAcl: good, webAclMode: WebAclMode.COUNT }))
+      .toThrow(/invalid webAclMode "COUNT": applies only to the web ACL this construct creates/);
+    // Two load balancers may share one web ACL.
+    new ApiLoadBalancer(stack, 'Api4', { ...common, webAcl: good });
+    new ApiLoadBalancer(stack, 'Api5', { ...common, webAcl: good });
+    Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 2);
   });
 
   test('a CLOUDFRONT web ACL is refused', () => {

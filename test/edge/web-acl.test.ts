@@ -345,6 +345,14 @@ describe('PlatformWebAcl scopes', () => {
     const stack = new Stack(new App(), 'Agnostic');
     new PlatformWebAcl(stack, 'WebAcl', { aclScope: WebAclScope.CLOUDFRONT });
     Annotations.fromStack(stack).hasWarning('/Agnostic/WebAcl', Match.stringLikeRegexp('deploys only in us-east-1'));
+    // ...and a template rule that stops a change set in any other region.
+    const rules = Template.fromStack(stack).toJSON().Rules;
+    expect(Object.entries(rules).filter(([id]) => id.startsWith('WebAcl')).map(([, rule]) => rule)).toEqual([{
+      Assertions: [{
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+        AssertDescription: expect.stringContaining('Deploy this stack to us-east-1'),
+      }],
+    }]);
   });
 });
 

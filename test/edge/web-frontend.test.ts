@@ -4,10 +4,11 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ApiLoadBalancer, PlatformNetwork, PlatformStage, PlatformWebAcl, WebAclScope, WebFrontend, WebFrontendProps, WebFrontendRisk,
+  ApiLoadBalancer, PlatformNetwork, PlatformStage, PlatformWebAcl, WebAclMode, WebAclScope, WebFrontend, WebFrontendProps, WebFrontendRisk,
 } from '../../src';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from '../../src/edge/private/content-security-policy';
 import { SPA_REWRITE_FUNCTION_CODE } from '../../src/edge/private/spa-rewrite';
+import { VIEWER_IP_FUNCTION_CODE } from '../../src/edge/private/viewer-ip';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
 
@@ -119,7 +120,10 @@ describe('WebFrontend distribution', () => {
       FunctionARN: stack.resolve(frontend.spaRewriteFunction.functionArn),
     }]);
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
-    for (const behavior of config.CacheBehaviors) expect(behavior.FunctionAssociations).toBeUndefined();
+    const rewriteArn = stack.resolve(frontend.spaRewriteFunction.functionArn);
+    for (const behavior of config.CacheBehaviors) {
+      expect(JSON.stringify(behavior.FunctionAssociations ?? [])).not.toContain(JSON.stringify(rewriteArn));
+    }
     expect(config.CustomErrorResponses).toBeUndefined();
     template.hasResourceProperties('AWS::CloudFront::Function', { FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }) });
   });
@@ -134,6 +138,21 @@ describe('WebFrontend distribution', () => {
       OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
       AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
       ResponseHeadersPolicyId: stack.resolve(frontend.responseHeadersPolicy.responseHeadersPolicyId),
+    });
+  });
+
+  test('the API behaviour passes the viewer\'s address in X-Viewer-Ip, which the API\'s web ACL reads', () => {
+    expect(config.CacheBehaviors[0].FunctionAssociations).toEqual([{
+      EventType: 'viewer-request',
+      FunctionARN: stack.resolve(frontend.apiViewerIpFunction!.functionArn),
+    }]);
+    expect(ApiLoadBalancer.VIEWER_IP_HEADER).toBe('X-Viewer-Ip');
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([Match.objectLike({
+        Name: 'RateLimitPerClientIp',
+        Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Viewer-Ip', FallbackBehavior: 'NO_MATCH' } }) },
+      })]),
     });
   });
 
@@ -237,6 +256,16 @@ describe('WebFrontend SPA rewrite function', () => {
   });
 });
 
+describe('WebFrontend API viewer-address function', () => {
+  const handler = new Function(`${VIEWER_IP_FUNCTION_CODE}; return handler;`)() as (event: any) => { headers: any };
+
+  test('sets X-Viewer-Ip to the address CloudFront received the request from, replacing what the client sent', () => {
+    const request = handler({ viewer: { ip: '203.0.113.7' }, request: { uri: '/api/orders', headers: { 'x-viewer-ip': { value: '198.51.100.1' } } } });
+    expect(request.headers['x-viewer-ip']).toEqual({ value: '203.0.113.7' });
+    expect(handler({ viewer: { ip: '2001:db8::1' }, request: { uri: '/api', headers: {} } }).headers['x-viewer-ip']).toEqual({ value: '2001:db8::1' });
+  });
+});
+
 describe('WebFrontend options', () => {
   test('development without a custom domain: the cloudfront.net certificate, no viewer TLS override', () => {
     const stack = newTestStack();
@@ -289,6 +318,20 @@ describe('WebFrontend options', () => {
     const acls = Object.values(template.findResources('AWS::WAFv2::WebACL')).filter((a: any) => a.Properties.Scope === 'CLOUDFRONT');
     expect(acls).toHaveLength(1);
     expect(distributionConfig(template).WebACLId).toEqual(stack.resolve(webAcl.webAclArn));
+  });
+
+  test('webAclMode COUNT: the new CloudFront web ACL only counts', () => {
+    const { frontend } = build({ webAclMode: WebAclMode.COUNT });
+    expect(frontend.webAcl.mode).toBe(WebAclMode.COUNT);
+  });
+
+  test('a response headers policy of your own replaces the built one', () => {
+    const stack = newTestStack();
+    const own = cloudfront.ResponseHeadersPolicy.fromResponseHeadersPolicyId(stack, 'Own', 'own-policy-id');
+    const { frontend, template } = build({ responseHeadersPolicy: own }, stack);
+    expect(frontend.responseHeadersPolicy).toBe(own);
+    template.resourceCountIs('AWS::CloudFront::ResponseHeadersPolicy', 0);
+    expect(distributionConfig(template).DefaultCacheBehavior.ResponseHeadersPolicyId).toBe('own-policy-id');
   });
 
   test('Shield Advanced protects the distribution with automatic application-layer mitigation', () => {
@@ -383,7 +426,7 @@ describe('WebFrontend bad input', () => {
     expect(() => build(props as WebFrontendProps)).toThrow(message);
   });
 
-  test.each(['api/*', '/*', '/api/ *'])('the API path pattern %s is refused', (pathPattern) => {
+  test.each(['api/*', '/*', '/api/ *', '/api', '/', '*'])('the API path pattern %s is refused', (pathPattern) => {
     const stack = newTestStack();
     const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
     const api = new ApiLoadBalancer(stack, 'Api', {
@@ -396,6 +439,47 @@ describe('WebFrontend bad input', () => {
       stage: PlatformStage.DEVELOPMENT,
       api: { loadBalancer: api.loadBalancer, domainName: api.domainName, pathPattern },
     })).toThrow(`TestStack/Web: invalid api.pathPattern ${JSON.stringify(pathPattern)}`);
+  });
+
+  test('options that would be ignored are refused', () => {
+    const stack = newTestStack();
+    const webAcl = new PlatformWebAcl(stack, 'Acl', { aclScope: WebAclScope.CLOUDFRONT });
+    expect(() => new WebFrontend(stack, 'Web', { stage: PlatformStage.DEVELOPMENT, webAcl, webAclMode: WebAclMode.COUNT }))
+      .toThrow(/invalid webAclMode "COUNT": applies only to the web ACL this construct creates/);
+    expect(() => new WebFrontend(newTestStack(), 'Web', { stage: PlatformStage.DEVELOPMENT, minimumTlsVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_3_2025 }))
+      .toThrow(/invalid minimumTlsVersion "TLSv1.3_2025": needs a custom domain and its certificate/);
+    const app = newTestApp();
+    const here = new Stack(app, 'Here', { env: { account: '123456789012', region: 'us-east-1' } });
+    const edge = new Stack(app, 'Edge', { env: { account: '123456789012', region: 'us-east-1' } });
+    expect(() => new WebFrontend(here, 'Web', { stage: PlatformStage.DEVELOPMENT, edgeStack: edge }))
+      .toThrow(/invalid edgeStack "Edge": is used only when this stack is outside us-east-1/);
+    const policyStack = newTestStack();
+    const own = cloudfront.ResponseHeadersPolicy.fromResponseHeadersPolicyId(policyStack, 'Own', 'own-policy-id');
+    expect(() => new WebFrontend(policyStack, 'Web', { stage: PlatformStage.DEVELOPMENT, responseHeadersPolicy: own, hstsPreload: true }))
+      .toThrow(/invalid hstsPreload true: must be left out with responseHeadersPolicy/);
+  });
+
+  test('an internet-facing load balancer, or one answering to another name, is refused as the API origin', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
+    const publicApi = new ApiLoadBalancer(stack, 'PublicApi', {
+      vpc: network.vpc,
+      securityGroup: network.loadBalancerSecurityGroup,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'OriginCertificate', ORIGIN_CERTIFICATE),
+      domainName: 'api.innovate.example',
+      internetFacing: true,
+    });
+    expect(() => new WebFrontend(stack, 'Web', { stage: PlatformStage.DEVELOPMENT, api: { loadBalancer: publicApi.loadBalancer, domainName: publicApi.domainName } }))
+      .toThrow(/invalid api.loadBalancer "TestStack\/PublicApi": must be internal/);
+    const { api } = build({}, newTestStack());
+    expect(() => new WebFrontend(Stack.of(api), 'Web2', { stage: PlatformStage.DEVELOPMENT, api: { loadBalancer: api.loadBalancer, domainName: 'other.innovate.example' } }))
+      .toThrow(/invalid api.domainName "other.innovate.example": must be the name the load balancer's certificate covers, api-origin.innovate.example/);
+  });
+
+  test('a region CloudFront standard logging cannot deliver to is refused', () => {
+    const stack = new Stack(newTestApp(), 'CapeTown', { env: { account: '123456789012', region: 'af-south-1' } });
+    expect(() => new WebFrontend(stack, 'Web', { stage: PlatformStage.DEVELOPMENT }))
+      .toThrow(/CapeTown\/Web: invalid scope "af-south-1": CloudFront standard logging cannot deliver to a bucket in af-south-1/);
   });
 
   test('a REGIONAL web ACL is refused', () => {

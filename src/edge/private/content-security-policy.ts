@@ -51,7 +51,7 @@ export function validateContentSecurityPolicy(scope: IConstruct, policy: string,
   if (apiPath === undefined) return;
   const sources = directiveSources(policy, 'connect-src') ?? directiveSources(policy, 'default-src');
   const ownOrigins = ["'self'", ...domainNames.map((name) => `https://${name}`)];
-  if (!sources || !sources.some((source) => ownOrigins.includes(source.toLowerCase()))) {
+  if (!sources || !sources.some((source) => ownOrigins.includes(source.toLowerCase().replace(/\/$/, '')))) {
     throw propError(scope, 'contentSecurityPolicy', policy,
       `must let the app call its API at ${apiPath}: connect-src (or default-src) must list 'self'${domainNames.length > 0 ? ` or ${domainNames.map((n) => `https://${n}`).join(', ')}` : ''}`);
   }

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, IResource, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRules } from '../../private/compliance';
@@ -62,8 +62,9 @@ export function shieldProtection(scope: Construct, resourceArn: string, webAcl: 
       action: webAcl.mode === WebAclMode.COUNT ? { count: {} } : { block: {} },
     },
   });
-  // Automatic mitigation needs the web ACL associated first.
-  protection.node.addDependency(webAcl);
+  // Automatic mitigation needs the web ACL associated first (across stacks,
+  // the stack order already gives that).
+  if (Stack.of(webAcl) === Stack.of(scope)) protection.node.addDependency(webAcl);
   return protection;
 }
 
