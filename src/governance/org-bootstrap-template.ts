@@ -1,222 +1,214 @@
 /*
- * A minimal CDK bootstrap template (the "modern", version 2 contract of
- * aws-cdk-lib's DefaultStackSynthesizer), deployed by OrgLandingZone's
- * service-managed StackSet into every account of the workload OUs.
+ * The CDK bootstrap template that OrgLandingZone's service-managed StackSet
+ * deploys into every account of the workload OUs: the official template of
+ * the `aws-cdk` CLI (its `bootstrap-template.yaml`), with the library's
+ * hardening applied on top.
  *
- * `cdk bootstrap` (its bootstrap-template.yaml) remains the reference: this
- * template provides the same resource names and the same contract
- * (staging bucket, container repository, five roles, version parameter and
- * outputs) with fewer knobs, because the CLI's template is not available to
- * the library at build time. The version written is the one whose features
- * this template implements (session tags on the roles' trust policies,
- * version 22); the CLI only checks that it is at least the version a stack
- * needs (6 for deployment, 8 for lookups, 22 with session tags).
+ * The CLI is a dev dependency only. At build time scripts/bootstrap-template.ts
+ * converts the pinned CLI's YAML to assets/bootstrap/bootstrap-template.json
+ * (short-form intrinsics expanded, nothing else changed), and assets/ ships
+ * in the npm package and so in every language's package. Here the library
+ * reads that file, never the `aws-cdk` package: the version, parameters,
+ * roles, outputs and policies are the CLI's, so a CLI upgrade (and a
+ * rebuild) brings the new bootstrap version with it.
+ *
+ * The hardening keeps the bootstrap contract (names, parameters, outputs,
+ * version) and only tightens what the official template leaves open or
+ * configurable; every step names the resource it changes and fails if a new
+ * official template no longer has it, so a CLI upgrade cannot silently drop
+ * a step. See `hardenBootstrapTemplate`.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 
-/** The version written to `/cdk-bootstrap/<qualifier>/version`. */
-export const BOOTSTRAP_TEMPLATE_VERSION = 22;
+const ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'bootstrap');
+const TEMPLATE_FILE = 'bootstrap-template.json';
+const SOURCE_FILE = 'source.json';
 
-const ROLE_NAME = (role: string): unknown => ({ 'Fn::Sub': `cdk-\${Qualifier}-${role}-role-\${AWS::AccountId}-\${AWS::Region}` });
+type Json = Record<string, any>;
 
-function trustedRole(role: string, description: string, extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: ROLE_NAME(role),
-      Description: description,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { AWS: { Ref: 'AWS::AccountId' } } },
-          { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { AWS: { Ref: 'TrustedAccounts' } } },
-        ],
-      },
-      Tags: [{ Key: 'aws-cdk:bootstrap-role', Value: role }],
-      ...extra,
-    },
-  };
+function readAsset(file: string): Json {
+  const full = path.join(ASSET_DIR, file);
+  if (!fs.existsSync(full)) {
+    throw new Error(
+      `${full} is missing: it is built from the aws-cdk CLI's bootstrap template by scripts/bootstrap-template.ts (npx projen bundle)`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(full, 'utf8')) as Json;
 }
 
-function inlinePolicy(name: string, statements: unknown[]): unknown {
-  return { PolicyName: name, PolicyDocument: { Version: '2012-10-17', Statement: statements } };
+/** The CLI's template, converted to JSON at build time, as a fresh object. */
+export function officialBootstrapTemplate(): Json {
+  return readAsset(TEMPLATE_FILE);
 }
 
-const BUCKET_ARN = { 'Fn::GetAtt': ['StagingBucket', 'Arn'] };
-const BUCKET_OBJECTS = { 'Fn::Sub': '${StagingBucket.Arn}/*' };
-const KEY_ARN = { 'Fn::GetAtt': ['FileAssetsBucketEncryptionKey', 'Arn'] };
+/** The `aws-cdk` package version whose template the asset holds. */
+export function officialBootstrapTemplateSource(): { package: string; version: string; file: string; sha256: string } {
+  return readAsset(SOURCE_FILE) as any;
+}
 
 /**
- * The bootstrap template as a CloudFormation template object. Parameters:
- * `Qualifier`, `TrustedAccounts` (accounts allowed to deploy, publish and
- * look up) and `CloudFormationExecutionPolicies` (managed policies of the
- * CloudFormation execution role, AdministratorAccess by default as in `cdk
- * bootstrap`).
+ * The bootstrap version of a template: the value of the `CdkBootstrapVersion`
+ * SSM parameter, which the official template duplicates in the
+ * `BootstrapVersion` output (the CLI reads the output, stacks read the
+ * parameter); both must agree.
+ */
+export function bootstrapVersionOf(template: Json): number {
+  const parameter = template.Resources?.CdkBootstrapVersion?.Properties?.Value;
+  const output = template.Outputs?.BootstrapVersion?.Value;
+  if (typeof parameter !== 'string' || !/^[1-9][0-9]*$/.test(parameter) || parameter !== output) {
+    throw new Error(`bootstrap template: CdkBootstrapVersion (${JSON.stringify(parameter)}) and the BootstrapVersion output (${JSON.stringify(output)}) must be the same version number`);
+  }
+  return Number(parameter);
+}
+
+/**
+ * The version written to `/cdk-bootstrap/<qualifier>/version`: the official
+ * template's (34 with aws-cdk 2.1149.0), never a number of our own.
+ */
+export const BOOTSTRAP_TEMPLATE_VERSION: number = bootstrapVersionOf(officialBootstrapTemplate());
+
+/** The `BootstrapVariant` the hardened stacks carry (the CLI asks customized templates to change it). */
+export const BOOTSTRAP_VARIANT = 'Innovate platform-constructs OrgLandingZone: AWS CDK Default Resources, hardened';
+
+function resource(template: Json, logicalId: string, type: string): Json {
+  const r = template.Resources?.[logicalId];
+  if (r?.Type !== type) {
+    throw new Error(`bootstrap template: hardening expects ${logicalId} (${type}) in the official template, found ${r?.Type ?? 'nothing'}`);
+  }
+  return r;
+}
+
+function parameter(template: Json, name: string): Json {
+  const p = template.Parameters?.[name];
+  if (p === undefined) {
+    throw new Error(`bootstrap template: hardening expects the parameter ${name} in the official template`);
+  }
+  return p;
+}
+
+/** Pin a parameter of the official template to its secure default. */
+function pinParameter(template: Json, name: string, value: string, why: string): void {
+  const p = parameter(template, name);
+  if (p.Default !== value) {
+    throw new Error(`bootstrap template: ${name} defaults to ${JSON.stringify(p.Default)}, expected ${JSON.stringify(value)}`);
+  }
+  p.AllowedValues = [value];
+  p.Description = `${String(p.Description ?? name).replace(/\.?$/, '.')} Pinned to '${value}' by OrgLandingZone: ${why}`;
+}
+
+function removeUnusedCondition(template: Json, name: string): void {
+  const others: Json = { ...template.Conditions };
+  delete others[name];
+  const used = JSON.stringify({ ...template, Conditions: others });
+  // Referenced as a resource's or a function's `Condition`, or by `Fn::If`.
+  if (used.includes(`"Condition":"${name}"`) || used.includes(`"Fn::If":["${name}",`)) {
+    throw new Error(`bootstrap template: condition ${name} is still used`);
+  }
+  template.Conditions = others;
+}
+
+function explainCheckov(r: Json, id: string, comment: string): void {
+  r.Metadata ??= {};
+  r.Metadata.checkov ??= {};
+  r.Metadata.checkov.skip ??= [];
+  r.Metadata.checkov.skip.push({ id, comment });
+}
+
+const RETAIN = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+
+/**
+ * The library's hardening, applied on top of the official template (a
+ * template object as converted, which this changes); returns the hardened
+ * template:
+ *
+ * - staging bucket: public access always blocked (the official template
+ *   lets `PublicAccessBlockConfiguration=false` drop the block; the parameter
+ *   stays, pinned to 'true'), ACLs disabled (`BucketOwnerEnforced` instead of
+ *   the legacy `AccessControl: Private`);
+ * - assets key: yearly rotation, and retained like the bucket whose objects
+ *   it encrypts (the official template deletes it with the stack, leaving a
+ *   retained bucket of unreadable objects);
+ * - container repository: scan on push, and retained (images that deployed
+ *   functions and tasks run from outlive the bootstrap stack);
+ * - trust policies: `DenyExternalId` pinned to 'true' (no deputized access to
+ *   the bootstrap roles); the roles otherwise trust what the official
+ *   template trusts: the account itself and `TrustedAccounts`
+ *   (`sts:AssumeRole` without an external ID, `sts:TagSession`), and
+ *   `TrustedAccountsForLookup` for the lookup role;
+ * - `BootstrapVariant` names this variant, as the CLI asks of customized
+ *   templates;
+ * - checkov findings that the bootstrap contract requires are explained in
+ *   the resources' `Metadata.checkov.skip`.
+ */
+export function hardenBootstrapTemplate(template: Json): Json {
+  const version = bootstrapVersionOf(template);
+  template.AWSTemplateFormatVersion = '2010-09-09';
+  template.Description = `CDK bootstrap, version ${version}: the aws-cdk CLI's template with OrgLandingZone's hardening, deployed by a service-managed StackSet`;
+  const ordered: Json = { AWSTemplateFormatVersion: template.AWSTemplateFormatVersion, Description: template.Description };
+  for (const [k, v] of Object.entries(template)) ordered[k] ??= v;
+
+  parameter(ordered, 'BootstrapVariant').Default = BOOTSTRAP_VARIANT;
+  pinParameter(ordered, 'PublicAccessBlockConfiguration', 'true', 'the staging bucket always blocks public access.');
+  pinParameter(ordered, 'DenyExternalId', 'true', 'the bootstrap roles are never deputized.');
+
+  const key = resource(ordered, 'FileAssetsBucketEncryptionKey', 'AWS::KMS::Key');
+  key.Properties.EnableKeyRotation = true;
+  Object.assign(key, RETAIN);
+
+  const bucket = resource(ordered, 'StagingBucket', 'AWS::S3::Bucket');
+  delete bucket.Properties.AccessControl;
+  bucket.Properties.OwnershipControls = { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] };
+  bucket.Properties.PublicAccessBlockConfiguration = {
+    BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+  };
+  removeUnusedCondition(ordered, 'UsePublicAccessBlockConfiguration');
+
+  const repository = resource(ordered, 'ContainerAssetsRepository', 'AWS::ECR::Repository');
+  repository.Properties.ImageScanningConfiguration = { ScanOnPush: true };
+  Object.assign(repository, RETAIN);
+
+  explainBootstrapCheckovFindings(ordered);
+  return ordered;
+}
+
+/**
+ * checkov findings on the official template that the bootstrap contract
+ * requires, explained where checkov reads them (`Metadata.checkov.skip`).
+ */
+function explainBootstrapCheckovFindings(template: Json): void {
+  explainCheckov(resource(template, 'FileAssetsBucketEncryptionKey', 'AWS::KMS::Key'), 'CKV_AWS_33',
+    'The official key policy: the wildcard principal is limited to callers of this account (kms:CallerAccount) using the key through S3 of this region (kms:ViaService), '
+    + 'so whoever may read the staging bucket can decrypt its objects; the file-publishing role is named explicitly.');
+  explainCheckov(resource(template, 'StagingBucket', 'AWS::S3::Bucket'), 'CKV_AWS_18',
+    'The CDK staging bucket holds deployment artifacts (templates, asset archives) written only by the file-publishing role and read by CloudFormation; '
+    + 'the bootstrap is the first stack of a member account, so no log bucket exists to receive server access logs. Who publishes and deploys is recorded '
+    + 'by CloudTrail (role sessions, change sets naming the template URL); the bucket is versioned, KMS-encrypted, TLS-only and never public.');
+  explainCheckov(resource(template, 'ContainerAssetsRepository', 'AWS::ECR::Repository'), 'CKV_AWS_136',
+    'AES-256 server-side encryption, as the official template: the encryption of a repository cannot change without replacing it, and CloudFormation '
+    + 'cannot replace a repository with a fixed name (cdk-<qualifier>-container-assets-<account>-<region>), so a KMS key here would break every '
+    + 'already bootstrapped account. The images are build artifacts, scanned on push and immutable.');
+  explainCheckov(resource(template, 'DeploymentActionRole', 'AWS::IAM::Role'), 'CKV_AWS_111',
+    'The official CDK deploy role: CloudFormation change-set and stack actions (stack names are chosen by the apps, so no narrower resource), '
+    + 'artifact buckets of other accounts only (s3:ResourceAccount differs from this account), KMS only through S3, and iam:PassRole only for the '
+    + 'execution role; it is assumed only by this account and TrustedAccounts, never with an external ID.');
+  const boundary = resource(template, 'CdkBoostrapPermissionsBoundaryPolicy', 'AWS::IAM::ManagedPolicy');
+  const boundaryReason = 'The CDK example permissions boundary, created only with UseExamplePermissionsBoundary=true (OrgLandingZone never sets it): '
+    + 'a boundary grants nothing, it caps what the roles it is attached to may do; its Allow * is the ceiling from which its Deny statements remove '
+    + 'privilege escalation (creating users and roles without the boundary, editing or detaching it).';
+  for (const id of ['CKV_AWS_107', 'CKV_AWS_108', 'CKV_AWS_109', 'CKV_AWS_110', 'CKV_AWS_111']) {
+    explainCheckov(boundary, id, boundaryReason);
+  }
+}
+
+/**
+ * The bootstrap template as a CloudFormation template object: the official
+ * one with the hardening of `hardenBootstrapTemplate`. Its parameters are the
+ * official ones; OrgLandingZone passes `Qualifier`, `TrustedAccounts`
+ * (accounts allowed to deploy, publish and look up) and
+ * `CloudFormationExecutionPolicies` (managed policies of the CloudFormation
+ * execution role, AdministratorAccess by default as in `cdk bootstrap`).
  */
 export function bootstrapTemplate(): Record<string, unknown> {
-  return {
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: `CDK bootstrap (modern template contract, version ${BOOTSTRAP_TEMPLATE_VERSION}) deployed by OrgLandingZone; cdk bootstrap remains the reference`,
-    Parameters: {
-      Qualifier: { Type: 'String', Default: 'hnb659fds', AllowedPattern: '[A-Za-z0-9_-]{1,10}' },
-      TrustedAccounts: { Type: 'CommaDelimitedList', Description: 'Accounts that may deploy into this environment' },
-      CloudFormationExecutionPolicies: { Type: 'CommaDelimitedList', Description: 'Managed policy ARNs of the CloudFormation execution role' },
-    },
-    Resources: {
-      FileAssetsBucketEncryptionKey: {
-        Type: 'AWS::KMS::Key',
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
-        Properties: {
-          EnableKeyRotation: true,
-          KeyPolicy: {
-            Version: '2012-10-17',
-            Statement: [
-              { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'kms:*', Resource: '*' },
-              {
-                Sid: 'UseThroughS3OfThisAccount',
-                Effect: 'Allow',
-                Principal: { AWS: '*' },
-                Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-                Resource: '*',
-                Condition: { StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' }, 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } } },
-              },
-            ],
-          },
-        },
-      },
-      FileAssetsBucketEncryptionKeyAlias: {
-        Type: 'AWS::KMS::Alias',
-        Properties: { AliasName: { 'Fn::Sub': 'alias/cdk-${Qualifier}-assets-key' }, TargetKeyId: { Ref: 'FileAssetsBucketEncryptionKey' } },
-      },
-      StagingBucket: {
-        Type: 'AWS::S3::Bucket',
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
-        Properties: {
-          BucketName: { 'Fn::Sub': 'cdk-${Qualifier}-assets-${AWS::AccountId}-${AWS::Region}' },
-          BucketEncryption: {
-            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN } }],
-          },
-          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-          VersioningConfiguration: { Status: 'Enabled' },
-          LifecycleConfiguration: {
-            Rules: [
-              { Id: 'CleanupOldVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } },
-              { Id: 'AbortIncompleteUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-            ],
-          },
-        },
-      },
-      StagingBucketPolicy: {
-        Type: 'AWS::S3::BucketPolicy',
-        Properties: {
-          Bucket: { Ref: 'StagingBucket' },
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{
-              Sid: 'AllowSSLRequestsOnly',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: [BUCKET_ARN, BUCKET_OBJECTS],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }],
-          },
-        },
-      },
-      ContainerAssetsRepository: {
-        Type: 'AWS::ECR::Repository',
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
-        Properties: {
-          RepositoryName: { 'Fn::Sub': 'cdk-${Qualifier}-container-assets-${AWS::AccountId}-${AWS::Region}' },
-          ImageScanningConfiguration: { ScanOnPush: true },
-          ImageTagMutability: 'IMMUTABLE',
-          RepositoryPolicyText: {
-            Version: '2012-10-17',
-            Statement: [{
-              Sid: 'LambdaECRImageRetrievalPolicy',
-              Effect: 'Allow',
-              Principal: { Service: 'lambda.amazonaws.com' },
-              Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-              Condition: { StringLike: { 'aws:sourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*' } } },
-            }],
-          },
-        },
-      },
-      FilePublishingRole: trustedRole('file-publishing', 'CDK: publishes file assets to the staging bucket', {
-        Policies: [inlinePolicy('file-publishing', [
-          {
-            Effect: 'Allow',
-            Action: ['s3:GetObject*', 's3:GetBucket*', 's3:GetEncryptionConfiguration', 's3:List*', 's3:DeleteObject*', 's3:PutObject*', 's3:Abort*'],
-            Resource: [BUCKET_ARN, BUCKET_OBJECTS],
-            Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
-          },
-          { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], Resource: KEY_ARN },
-        ])],
-      }),
-      ImagePublishingRole: trustedRole('image-publishing', 'CDK: publishes container image assets to the repository', {
-        Policies: [inlinePolicy('image-publishing', [
-          {
-            Effect: 'Allow',
-            Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:BatchCheckLayerAvailability',
-              'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-            Resource: { 'Fn::GetAtt': ['ContainerAssetsRepository', 'Arn'] },
-          },
-          { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-        ])],
-      }),
-      LookupRole: trustedRole('lookup', 'CDK: context lookups (read-only, no decryption)', {
-        ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' }],
-        Policies: [inlinePolicy('lookup-no-decrypt', [{ Sid: 'DontReadSecrets', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' }])],
-      }),
-      DeploymentActionRole: trustedRole('deploy', 'CDK: creates change sets and passes the execution role', {
-        Policies: [inlinePolicy('deploy', [
-          {
-            Sid: 'CloudFormationPermissions',
-            Effect: 'Allow',
-            Action: ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:DescribeChangeSet',
-              'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResources',
-              'cloudformation:ExecuteChangeSet', 'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:RollbackStack',
-              'cloudformation:ContinueUpdateRollback', 'cloudformation:DeleteStack', 'cloudformation:GetTemplate',
-              'cloudformation:GetTemplateSummary', 'cloudformation:ListStackResources', 'cloudformation:UpdateTerminationProtection'],
-            Resource: '*',
-          },
-          { Sid: 'PassExecutionRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': ['CloudFormationExecutionRole', 'Arn'] } },
-          { Sid: 'ReadTemplates', Effect: 'Allow', Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], Resource: [BUCKET_ARN, BUCKET_OBJECTS] },
-          { Sid: 'DecryptTemplates', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: KEY_ARN },
-          {
-            Sid: 'ReadVersion',
-            Effect: 'Allow',
-            Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-            Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${CdkBootstrapVersion}' },
-          },
-        ])],
-      }),
-      CloudFormationExecutionRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: ROLE_NAME('cfn-exec'),
-          Description: 'CDK: the role CloudFormation deploys with',
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'cloudformation.amazonaws.com' } }],
-          },
-          ManagedPolicyArns: { Ref: 'CloudFormationExecutionPolicies' },
-        },
-      },
-      CdkBootstrapVersion: {
-        Type: 'AWS::SSM::Parameter',
-        Properties: { Type: 'String', Name: { 'Fn::Sub': '/cdk-bootstrap/${Qualifier}/version' }, Value: String(BOOTSTRAP_TEMPLATE_VERSION) },
-      },
-    },
-    Outputs: {
-      BucketName: { Value: { Ref: 'StagingBucket' } },
-      BucketDomainName: { Value: { 'Fn::GetAtt': ['StagingBucket', 'RegionalDomainName'] } },
-      FileAssetKeyArn: { Value: KEY_ARN, Export: { Name: { 'Fn::Sub': 'CdkBootstrap-${Qualifier}-FileAssetKeyArn' } } },
-      ImageRepositoryName: { Value: { Ref: 'ContainerAssetsRepository' } },
-      BootstrapVersion: { Value: { 'Fn::GetAtt': ['CdkBootstrapVersion', 'Value'] } },
-    },
-  };
+  return hardenBootstrapTemplate(officialBootstrapTemplate());
 }

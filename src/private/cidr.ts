@@ -1,4 +1,5 @@
 /* eslint-disable no-bitwise -- IPv4 address arithmetic is bit arithmetic. */
+import { isIPv4 } from 'net';
 import { IConstruct } from 'constructs';
 import { propError } from './validation';
 
@@ -18,7 +19,10 @@ function formatAddress(address: number): string {
 
 /**
  * Parse an IPv4 CIDR and require it to be a network address (no host bits set).
- * Throws an error naming `prop` and the value otherwise.
+ * The address must be one Node's `net.isIPv4` accepts: four decimal octets
+ * 0-255 without leading zeros (`010.0.0.0` is octal to some parsers and
+ * decimal to others, so it is refused). Throws an error naming `prop` and the
+ * value otherwise.
  */
 export function parseIpv4Cidr(scope: IConstruct, prop: string, value: string): Ipv4Cidr {
   const match = CIDR_PATTERN.exec(value);
@@ -30,6 +34,9 @@ export function parseIpv4Cidr(scope: IConstruct, prop: string, value: string): I
   const prefix = Number(match[5]);
   if (octets.some((o) => o > 255) || prefix > 32) {
     throw propError(scope, prop, value, `${expected} (octets 0-255, prefix 0-32)`);
+  }
+  if (!isIPv4(match.slice(1, 5).join('.'))) {
+    throw propError(scope, prop, value, `${expected} (no leading zeros in an octet: some parsers read them as octal)`);
   }
   const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;

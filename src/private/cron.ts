@@ -1,21 +1,29 @@
 /**
- * Cron expressions as Velero reads a Schedule's `spec.schedule` (robfig/cron
- * v3 `ParseStandard`), checked at synth time, and the longest time between
- * two of their runs.
+ * Cron expressions as Velero reads a Schedule's `spec.schedule` (Velero
+ * v1.18 calls `cron.ParseStandard` of github.com/robfig/cron/v3 v3.0.1),
+ * checked at synth time, and the longest time between two of their runs.
+ * Everything robfig refuses is refused here; the cases, and the few that
+ * this library refuses although robfig accepts them, are one table shared
+ * with the Kubernetes validator's robfig check
+ * (test/fixtures/velero-cron-cases.json).
  *
  * Supported, all in UTC:
- * - five fields `minute hour day-of-month month day-of-week`, each `*` (or
- *   `?`), a value, a range `a-b`, a step `*\/n`, `a-b/n` or `a/n` (from a to
- *   the field's maximum), or a comma-separated list of those; months also as
- *   `JAN`-`DEC` and weekdays as `SUN`-`SAT` (case-insensitive); weekdays are
- *   0-6 with Sunday 0 (Velero's parser refuses 7);
+ * - five fields `minute hour day-of-month month day-of-week` separated by
+ *   whitespace, each `*` (or `?`), a value, a range `a-b`, a step `*\/n`,
+ *   `a-b/n` or `a/n` (from a to the field's maximum), or a comma-separated
+ *   list of those; months also as `JAN`-`DEC` and weekdays as `SUN`-`SAT`
+ *   (case-insensitive); weekdays are 0-6 with Sunday 0 (robfig refuses 7);
  * - the descriptors `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`,
- *   `@midnight`, `@hourly` and `@every <duration>` (a Go duration of `h`,
- *   `m` and `s` units, such as `6h` or `1h30m`, at least one second).
+ *   `@midnight`, `@hourly` and `@every <duration>`, exactly so: lower case,
+ *   the whole expression (no surrounding spaces) and one space after
+ *   `@every`, as robfig compares them; the duration is a Go duration (`6h`,
+ *   `1h30m`, `90m`, `1.5h`; units h, m, s, ms, us, ns) of at least one second.
  *
- * Not supported (refused with a message): a `CRON_TZ=`/`TZ=` prefix (the
- * library's schedules are UTC), a sixth seconds field, and the Quartz
- * extensions `L`, `W` and `#`, which Velero's parser refuses too.
+ * Refused although robfig accepts them: a `CRON_TZ=`/`TZ=` prefix (the
+ * library's schedules are UTC), `@every` shorter than one second, zero or
+ * negative (robfig runs those every second), empty list elements (`1,,2`,
+ * which robfig skips) and signed numbers (`+5`). Refused like robfig: a sixth
+ * seconds field and the Quartz extensions `L`, `W` and `#`.
  *
  * As in Velero (and classic cron), when both day-of-month and day-of-week
  * are restricted, a day matches either; when one of them is `*` or `?`, the
@@ -39,6 +47,9 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
   { name: 'day-of-week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
+
+/** The characters Go's `strings.Fields` splits on (`unicode.IsSpace`). */
+const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
 const DESCRIPTORS: { readonly [descriptor: string]: string } = {
   '@yearly': '0 0 1 1 *',
@@ -90,17 +101,20 @@ const SIMULATION_DAYS = Math.round((Date.UTC(2058, 0, 1) - SIMULATION_START) / M
  * refuse it.
  */
 export function parseCron(expression: string): ParsedCron {
-  const trimmed = expression.trim();
-  if (trimmed === '') {
+  const parts = expression.split(GO_SPACE).filter((part) => part !== '');
+  if (parts.length === 0) {
     throw new CronError('the expression is empty');
   }
-  if (/^(CRON_)?TZ=/i.test(trimmed)) {
+  if (/^(CRON_)?TZ=/i.test(parts[0])) {
     throw new CronError('time-zone prefixes (CRON_TZ=, TZ=) are not supported: schedules are in UTC');
   }
-  if (trimmed.startsWith('@')) {
-    return parseDescriptor(trimmed);
+  // robfig reads a descriptor only when '@' is the expression's first character.
+  if (expression.startsWith('@')) {
+    return parseDescriptor(expression);
   }
-  const parts = trimmed.split(/\s+/);
+  if (parts[0].startsWith('@')) {
+    throw new CronError(`${JSON.stringify(expression)} has spaces before its descriptor: Velero reads a descriptor only as the whole expression`);
+  }
   if (parts.length !== FIELDS.length) {
     throw new CronError(`expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`);
   }
@@ -162,47 +176,81 @@ function dayMatches(fields: CronFields, date: Date): boolean {
 }
 
 function parseDescriptor(expression: string): ParsedCron {
-  const lower = expression.toLowerCase();
-  if (lower.startsWith('@every')) {
-    const duration = expression.slice('@every'.length).trim();
-    if (duration === '') {
-      throw new CronError('@every needs a duration, such as @every 6h');
-    }
+  const equivalent = DESCRIPTORS[expression];
+  if (equivalent !== undefined) {
+    return parseCron(equivalent);
+  }
+  const every = '@every ';
+  if (expression.startsWith(every)) {
+    const duration = expression.slice(every.length);
     const seconds = parseGoDurationSeconds(duration);
     if (seconds < 1) {
       throw new CronError(`@every ${duration} is shorter than one second`);
     }
-    return { everySeconds: seconds };
+    // robfig drops the fraction of a second.
+    return { everySeconds: Math.floor(seconds) };
   }
-  const equivalent = DESCRIPTORS[lower];
-  if (equivalent === undefined) {
-    throw new CronError(`unknown descriptor ${expression}; use one of ${Object.keys(DESCRIPTORS).join(', ')} or @every <duration>`);
+  const word = expression.trim().split(GO_SPACE)[0];
+  if (word === '@every') {
+    throw new CronError(expression.trim() === '@every'
+      ? '@every needs a duration, such as @every 6h'
+      : `${JSON.stringify(expression)}: write exactly one space after @every, as in @every 6h`);
   }
-  return parseCron(equivalent);
+  const known = [...Object.keys(DESCRIPTORS), '@every'];
+  if (known.includes(word)) {
+    throw new CronError(`${JSON.stringify(expression)} has spaces around its descriptor: Velero reads a descriptor only as the whole expression`);
+  }
+  if (known.includes(word.toLowerCase())) {
+    throw new CronError(`descriptors are lower case: write ${word.toLowerCase()}, not ${word} (Velero refuses ${word})`);
+  }
+  throw new CronError(`unknown descriptor ${expression}; use one of ${Object.keys(DESCRIPTORS).join(', ')} or @every <duration>`);
 }
 
+/** Go's `time.ParseDuration` units, in seconds. */
+const DURATION_UNITS: ReadonlyMap<string, number> = new Map([
+  ['ns', 1e-9], ['us', 1e-6], ['µs', 1e-6], ['μs', 1e-6], ['ms', 1e-3], ['s', 1], ['m', 60], ['h', 3600],
+]);
+
+/** The largest Go duration, in seconds (2^63 - 1 nanoseconds). */
+const MAX_DURATION_SECONDS = 9223372036.854775807;
+
 /**
- * A Go duration of hours, minutes and seconds (`6h`, `1h30m`, `90m`,
- * `1.5h`), in seconds.
+ * A duration as Go's `time.ParseDuration` reads it (`6h`, `1h30m`, `90m`,
+ * `1.5h`, `.5h`, `1h500ms`, `-2h`, `0`), in seconds; throws `CronError` for
+ * what Go refuses.
  */
 export function parseGoDurationSeconds(duration: string): number {
-  const unitSeconds: { readonly [unit: string]: number } = { h: 3600, m: 60, s: 1 };
-  const pattern = /(\d+(?:\.\d+)?|\.\d+)([a-zµ]+)/gy;
+  const invalid = () => new CronError(`'${duration}' is not a duration such as 6h, 90m or 1h30m`);
+  let rest = duration;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    sign = rest.startsWith('-') ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return 0;
+  if (rest === '') throw invalid();
   let total = 0;
-  let consumed = 0;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(duration)) !== null) {
-    const unit = unitSeconds[match[2]];
-    if (unit === undefined) {
-      throw new CronError(`unsupported duration unit '${match[2]}' in '${duration}': use h, m and s`);
+  while (rest !== '') {
+    const number = /^(\d*)(?:\.(\d*))?/.exec(rest)!;
+    if (number[1] === '' && (number[2] ?? '') === '') throw invalid();
+    rest = rest.slice(number[0].length);
+    const unit = /^[^.\d]*/.exec(rest)![0];
+    if (unit === '') {
+      throw new CronError(`'${duration}' is missing a unit (h, m or s)`);
     }
-    total += parseFloat(match[1]) * unit;
-    consumed = pattern.lastIndex;
+    const unitSeconds = DURATION_UNITS.get(unit);
+    if (unitSeconds === undefined) {
+      throw /^[a-zA-Zµμ]+$/.test(unit)
+        ? new CronError(`unsupported duration unit '${unit}' in '${duration}': use h, m and s`)
+        : invalid();
+    }
+    rest = rest.slice(unit.length);
+    total += parseFloat(`${number[1] || '0'}.${number[2] ?? ''}`) * unitSeconds;
   }
-  if (consumed === 0 || consumed !== duration.length) {
-    throw new CronError(`'${duration}' is not a duration such as 6h, 90m or 1h30m`);
+  if (total > MAX_DURATION_SECONDS) {
+    throw new CronError(`'${duration}' is longer than Go's largest duration (about 292 years)`);
   }
-  return total;
+  return sign * total;
 }
 
 interface ParsedField {
@@ -226,7 +274,10 @@ function parseField(text: string, spec: FieldSpec): ParsedField {
     }
     let step = 1;
     if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || parseInt(stepText, 10) < 1) {
+      // Above Go's int64 (robfig's strconv.Atoi) is refused too.
+      const digits = stepText.replace(/^0+(?=\d)/, '');
+      if (!/^\d+$/.test(stepText) || parseInt(stepText, 10) < 1
+        || digits.length > 19 || (digits.length === 19 && digits > '9223372036854775807')) {
         throw new CronError(`${spec.name} field '${part}': the step after '/' must be a positive integer`);
       }
       step = parseInt(stepText, 10);

@@ -14,9 +14,11 @@ import {
   AWS_MANAGED_POLICY_MODELS,
   ContextValue,
   decide,
+  decideWith,
   evaluatePolicies,
   IamDecision,
   IamPolicyDocument,
+  IamRequest,
   policiesOfIdentity,
   resolveIntrinsics,
 } from '../helpers/iam-evaluator';
@@ -64,35 +66,52 @@ function arnOf(built: Built, construct: IConstruct): string {
   return resolveIntrinsics(type === 'AWS::IAM::ManagedPolicy' ? { Ref: id } : { 'Fn::GetAtt': [id, 'Arn'] }, built.template);
 }
 
+/** A caller's own permission to assume a role, which a trust policy naming the account requires. */
+function mayAssume(roleArn: string): IamPolicyDocument {
+  return { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }] };
+}
+
 function resolvedDocument(stack: Stack, document: iam.PolicyDocument): IamPolicyDocument {
   return resolveIntrinsics(stack.resolve(document.toJSON()), { Resources: {} });
 }
 
-interface Case {
+interface Request {
   readonly name: string;
   readonly action: string;
   readonly resource?: (built: Built) => string;
   readonly context?: (built: Built) => Record<string, ContextValue>;
+}
+
+interface Case extends Request {
   readonly expected: Record<Team, IamDecision>;
+  /**
+   * The same promise for groups, whose principals are IAM groups: a role
+   * action sent to a group ARN is no request at all.
+   */
+  readonly groups?: Request;
 }
 
 const DB = `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders`;
 const INSTANCE = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
 const MFA = { 'aws:MultiFactorAuthPresent': 'true' };
 const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
+/** Cost Explorer authorizes against a billing view; without one named, the account's primary view. */
+const BILLING_VIEW = `arn:aws:billing::${ACCOUNT}:billingview/primary`;
+const THE_ACCOUNT = `arn:aws:account::${ACCOUNT}:account`;
+const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:orders-db-AbCdEf`;
 /** IAM users (groups) carry `aws:username`; role sessions do not. */
 const callerName = (b: Built): Record<string, ContextValue> =>
   (b.access.principalKind === AccessPrincipalKind.GROUPS ? { 'aws:username': 'alice' } : {});
 
 /** Representative requests and who may make them (the seed's Phase 1 matrix). */
 const CASES: Case[] = [
-  { name: 'Cost Explorer', action: 'ce:GetCostAndUsage', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'Cost Explorer', action: 'ce:GetCostAndUsage', resource: () => BILLING_VIEW, expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'budgets', action: 'budgets:ModifyBudget', resource: () => `arn:aws:budgets::${ACCOUNT}:budget/monthly`, expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'the Billing console (legacy action)', action: 'aws-portal:ViewBilling', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'invoices', action: 'invoicing:GetInvoicePDF', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'payment methods', action: 'payments:UpdatePaymentPreferences', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'tax settings', action: 'tax:PutTaxRegistration', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
-  { name: 'cost and usage reports', action: 'cur:PutReportDefinition', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
+  { name: 'cost and usage reports', action: 'cur:PutReportDefinition', resource: () => `arn:aws:cur:us-east-1:${ACCOUNT}:definition/monthly`, expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'a Savings Plan purchase', action: 'savingsplans:CreateSavingsPlan', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'a Reserved Instance purchase', action: 'ec2:PurchaseReservedInstancesOffering', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'Billing and Cost Management dashboards', action: 'bcm-dashboards:GetDashboard', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
@@ -102,17 +121,17 @@ const CASES: Case[] = [
   { name: 'opening a support case (not a billing action)', action: 'support:CreateCase', expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
   { name: 'subscribing to a Marketplace product', action: 'aws-marketplace:Subscribe', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
   { name: 'accepting a Marketplace agreement request', action: 'aws-marketplace:AcceptAgreementRequest', expected: { engineering: DENY, senior: DENY, finance: ALLOW } },
-  { name: 'closing the account', action: 'account:CloseAccount', expected: { engineering: DENY, senior: DENY, finance: DENY } },
-  { name: 'changing the alternate contacts', action: 'account:PutAlternateContact', expected: { engineering: DENY, senior: DENY, finance: DENY } },
-  { name: 'enabling a Region', action: 'account:EnableRegion', expected: { engineering: DENY, senior: DENY, finance: DENY } },
-  { name: 'reading the account information (the console needs it)', action: 'account:GetAccountInformation', expected: { engineering: ALLOW, senior: ALLOW, finance: ALLOW } },
-  { name: 'listing Regions', action: 'account:ListRegions', expected: { engineering: ALLOW, senior: ALLOW, finance: ALLOW } },
+  { name: 'closing the account', action: 'account:CloseAccount', resource: () => THE_ACCOUNT, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'changing the alternate contacts', action: 'account:PutAlternateContact', resource: () => THE_ACCOUNT, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'enabling a Region', action: 'account:EnableRegion', resource: () => THE_ACCOUNT, expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'reading the account information (the console needs it)', action: 'account:GetAccountInformation', resource: () => THE_ACCOUNT, expected: { engineering: ALLOW, senior: ALLOW, finance: ALLOW } },
+  { name: 'listing Regions', action: 'account:ListRegions', resource: () => THE_ACCOUNT, expected: { engineering: ALLOW, senior: ALLOW, finance: ALLOW } },
   { name: 'the public price list', action: 'pricing:GetProducts', expected: { engineering: ALLOW, senior: ALLOW, finance: ALLOW } },
   { name: 'launching an instance', action: 'ec2:RunInstances', resource: () => INSTANCE, expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
   { name: 'describing instances', action: 'ec2:DescribeInstances', expected: { engineering: ALLOW, senior: ALLOW, finance: ALLOW } },
   { name: 'reading an S3 object (data, not configuration)', action: 's3:GetObject', resource: () => 'arn:aws:s3:::orders/2024.csv', expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
-  { name: 'reading a secret value', action: 'secretsmanager:GetSecretValue', expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
-  { name: 'creating an IAM user', action: 'iam:CreateUser', expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  { name: 'reading a secret value', action: 'secretsmanager:GetSecretValue', resource: () => SECRET, expected: { engineering: ALLOW, senior: ALLOW, finance: DENY } },
+  { name: 'creating an IAM user', action: 'iam:CreateUser', resource: () => `arn:aws:iam::${ACCOUNT}:user/app-bot`, expected: { engineering: DENY, senior: DENY, finance: DENY } },
   {
     name: 'creating an IAM user with the boundary',
     action: 'iam:CreateUser',
@@ -138,6 +157,12 @@ const CASES: Case[] = [
     resource: (b) => arnOf(b, b.access.engineering),
     context: (b) => ({ 'iam:PolicyARN': arnOf(b, b.access.engineeringGuardPolicy) }),
     expected: { engineering: DENY, senior: DENY, finance: DENY },
+    groups: {
+      name: 'detaching the guard from the engineering group',
+      action: 'iam:DetachGroupPolicy',
+      resource: (b) => arnOf(b, b.access.engineering),
+      context: (b) => ({ 'iam:PolicyARN': arnOf(b, b.access.engineeringGuardPolicy) }),
+    },
   },
   {
     name: 'detaching the guard from any principal',
@@ -148,9 +173,27 @@ const CASES: Case[] = [
   },
   { name: 'editing the guard (new default version)', action: 'iam:CreatePolicyVersion', resource: (b) => arnOf(b, b.access.engineeringGuardPolicy), expected: { engineering: DENY, senior: DENY, finance: DENY } },
   { name: 'deleting a guard version', action: 'iam:DeletePolicyVersion', resource: (b) => arnOf(b, b.access.productionGuardPolicy), expected: { engineering: DENY, senior: DENY, finance: DENY } },
-  { name: 'adding an inline policy to the engineering role', action: 'iam:PutRolePolicy', resource: (b) => arnOf(b, b.access.engineering), expected: { engineering: DENY, senior: DENY, finance: DENY } },
-  { name: 'changing who may assume the senior role', action: 'iam:UpdateAssumeRolePolicy', resource: (b) => arnOf(b, b.access.seniorEngineering), expected: { engineering: DENY, senior: DENY, finance: DENY } },
-  { name: 'assuming the senior role', action: 'sts:AssumeRole', resource: (b) => arnOf(b, b.access.seniorEngineering), expected: { engineering: DENY, senior: DENY, finance: DENY } },
+  {
+    name: 'adding an inline policy to the engineering role',
+    action: 'iam:PutRolePolicy',
+    resource: (b) => arnOf(b, b.access.engineering),
+    expected: { engineering: DENY, senior: DENY, finance: DENY },
+    groups: { name: 'adding an inline policy to the engineering group', action: 'iam:PutGroupPolicy', resource: (b) => arnOf(b, b.access.engineering) },
+  },
+  {
+    name: 'changing who may assume the senior role',
+    action: 'iam:UpdateAssumeRolePolicy',
+    resource: (b) => arnOf(b, b.access.seniorEngineering),
+    expected: { engineering: DENY, senior: DENY, finance: DENY },
+    groups: { name: 'removing a member from the senior group', action: 'iam:RemoveUserFromGroup', resource: (b) => arnOf(b, b.access.seniorEngineering) },
+  },
+  {
+    name: 'assuming the senior role',
+    action: 'sts:AssumeRole',
+    resource: (b) => arnOf(b, b.access.seniorEngineering),
+    expected: { engineering: DENY, senior: DENY, finance: DENY },
+    groups: { name: 'joining the senior group', action: 'iam:AddUserToGroup', resource: (b) => arnOf(b, b.access.seniorEngineering) },
+  },
   {
     name: 'deleting a production-tagged database',
     action: 'rds:DeleteDBInstance',
@@ -226,8 +269,9 @@ describe.each([AccessPrincipalKind.ROLES, AccessPrincipalKind.GROUPS])('AccountA
     productionBootstrapQualifier: 'prod',
   });
   const policies = teamPolicies(built);
+  const cases = CASES.map((c) => (kind === AccessPrincipalKind.GROUPS && c.groups ? { ...c, ...c.groups } : c));
 
-  test.each(CASES)('$name', (c) => {
+  test.each(cases)('$name', (c) => {
     const request = { action: c.action, resource: c.resource?.(built), context: { ...MFA, ...c.context?.(built) } };
     const actual = {
       engineering: decide(policies.engineering, request),
@@ -253,12 +297,17 @@ describe('AccountAccess with roles', () => {
 
   test('the roles can be assumed from this account only with MFA', () => {
     for (const role of [access.engineeringRole!, access.seniorEngineeringRole!, access.financeRole!]) {
-      const trust = [resolveIntrinsics(template.Resources[logicalId(stack, role)].Properties.AssumeRolePolicyDocument, template)];
-      const principal = `arn:aws:iam::${ACCOUNT}:root`;
-      expect(decide(trust, { action: 'sts:AssumeRole', principal, context: { 'aws:MultiFactorAuthPresent': 'true' } })).toBe(ALLOW);
-      expect(decide(trust, { action: 'sts:AssumeRole', principal, context: { 'aws:MultiFactorAuthPresent': 'false' } })).toBe(NONE);
-      expect(decide(trust, { action: 'sts:AssumeRole', principal })).toBe(NONE);
-      expect(decide(trust, { action: 'sts:AssumeRole', principal: 'arn:aws:iam::999999999999:root', context: MFA })).toBe(NONE);
+      const resourcePolicy = resolveIntrinsics(template.Resources[logicalId(stack, role)].Properties.AssumeRolePolicyDocument, template);
+      const roleArn = arnOf(built, role);
+      // Trusting the account delegates to the account's IAM policies: the caller also needs its own permission.
+      const identity = [mayAssume(roleArn)];
+      const assume = (principal: string, context: Record<string, string> = {}) => ({ action: 'sts:AssumeRole', resource: roleArn, principal, context });
+      const alice = `arn:aws:iam::${ACCOUNT}:user/alice`;
+      expect(decideWith({ identity, resourcePolicy }, assume(alice, { 'aws:MultiFactorAuthPresent': 'true' }))).toBe(ALLOW);
+      expect(decideWith({ identity, resourcePolicy }, assume(alice, { 'aws:MultiFactorAuthPresent': 'false' }))).toBe(NONE);
+      expect(decideWith({ identity, resourcePolicy }, assume(alice))).toBe(NONE);
+      expect(decideWith({ identity: [], resourcePolicy }, assume(alice, MFA))).toBe(NONE);
+      expect(decideWith({ identity, resourcePolicy }, assume('arn:aws:iam::999999999999:user/eve', MFA))).toBe(NONE);
     }
   });
 
@@ -273,8 +322,8 @@ describe('AccountAccess with roles', () => {
 
   test('role sessions are not subject to the IAM-user MFA statement (MFA is checked when assuming)', () => {
     const policies = teamPolicies(built);
-    expect(decide(policies.engineering, { action: 'ec2:RunInstances' })).toBe(ALLOW);
-    expect(decide(policies.finance, { action: 'ce:GetCostAndUsage' })).toBe(ALLOW);
+    expect(decide(policies.engineering, { action: 'ec2:RunInstances', resource: INSTANCE })).toBe(ALLOW);
+    expect(decide(policies.finance, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe(ALLOW);
   });
 
   test('every policy lives under the IAM path and the boundary alone under its own sub-path', () => {
@@ -284,20 +333,25 @@ describe('AccountAccess with roles', () => {
 
   test('the permissions boundary caps created principals: billing and the access model stay out of reach', () => {
     const boundary = [resolveIntrinsics(template.Resources[logicalId(stack, access.permissionsBoundary!)].Properties.PolicyDocument, template)];
-    expect(decide(boundary, { action: 'ec2:RunInstances' })).toBe(ALLOW);
-    expect(decide(boundary, { action: 'ce:GetCostAndUsage' })).toBe(DENY);
-    expect(decide(boundary, { action: 'account:CloseAccount' })).toBe(DENY);
-    expect(decide(boundary, { action: 'iam:AttachRolePolicy', resource: arnOf(built, access.financeRole!) })).toBe(DENY);
-    expect(decide(boundary, { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/next` })).toBe(DENY);
-    expect(decide(boundary, {
+    // A principal created with the boundary, even one given AdministratorAccess.
+    const created = (request: IamRequest) =>
+      decideWith({ identity: [AWS_MANAGED_POLICY_MODELS.AdministratorAccess], permissionsBoundary: boundary }, request);
+    expect(created({ action: 'ec2:RunInstances', resource: INSTANCE })).toBe(ALLOW);
+    expect(created({ action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe(DENY);
+    expect(created({ action: 'account:CloseAccount', resource: THE_ACCOUNT })).toBe(DENY);
+    expect(created({ action: 'iam:AttachRolePolicy', resource: arnOf(built, access.financeRole!) })).toBe(DENY);
+    expect(created({ action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/next` })).toBe(DENY);
+    expect(created({
       action: 'iam:CreateRole',
       resource: `arn:aws:iam::${ACCOUNT}:role/next`,
       context: { 'iam:PermissionsBoundary': arnOf(built, access.permissionsBoundary!) },
     })).toBe(ALLOW);
     // A role created with the boundary cannot take over IAM users; a user created with it manages only itself.
-    expect(decide(boundary, { action: 'iam:CreateAccessKey', resource: CAROL })).toBe(DENY);
-    expect(decide(boundary, { action: 'iam:CreateAccessKey', resource: CAROL, context: { 'aws:username': 'app-bot' } })).toBe(DENY);
-    expect(decide(boundary, { action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${ACCOUNT}:user/app-bot`, context: { 'aws:username': 'app-bot' } })).toBe(ALLOW);
+    expect(created({ action: 'iam:CreateAccessKey', resource: CAROL })).toBe(DENY);
+    expect(created({ action: 'iam:CreateAccessKey', resource: CAROL, context: { 'aws:username': 'app-bot' } })).toBe(DENY);
+    expect(created({ action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${ACCOUNT}:user/app-bot`, context: { 'aws:username': 'app-bot' } })).toBe(ALLOW);
+    // Without AdministratorAccess the boundary grants nothing by itself.
+    expect(decideWith({ identity: [], permissionsBoundary: boundary }, { action: 'ec2:RunInstances', resource: INSTANCE })).toBe(NONE);
   });
 
   test('role sessions have no IAM user of their own: no credential or MFA change on any user', () => {
@@ -318,7 +372,7 @@ describe('AccountAccess with roles', () => {
     const production = { 'aws:ResourceTag/environment': 'production' };
     // Effective permissions are the intersection: allowed by the role's policies and by its boundary.
     const effective = (action: string, context: Record<string, string> = {}) =>
-      decide(administrator, { action, resource: DB, context }) === ALLOW && decide(boundary, { action, resource: DB, context }) === ALLOW;
+      decideWith({ identity: administrator, permissionsBoundary: boundary }, { action, resource: DB, context }) === ALLOW;
     expect(effective('rds:DeleteDBInstance', production)).toBe(false);
     expect(effective('rds:CreateDBInstance', { 'aws:RequestTag/environment': 'production' })).toBe(false);
     expect(effective('rds:DeleteDBInstance', { 'aws:ResourceTag/environment': 'development' })).toBe(true);
@@ -339,9 +393,13 @@ describe('AccountAccess with roles', () => {
     const trustOf = (role: iam.Role) => custom.template.Resources[logicalId(custom.stack, role)].Properties;
     const engineering = trustOf(custom.access.engineeringRole!);
     expect(engineering.MaxSessionDuration).toBe(43_200);
-    const trust = [resolveIntrinsics(engineering.AssumeRolePolicyDocument, custom.template)];
-    expect(decide(trust, { action: 'sts:AssumeRole', principal: `arn:aws:iam::${ACCOUNT}:user/bob` })).toBe(ALLOW);
-    expect(decide(trust, { action: 'sts:AssumeRole', principal: `arn:aws:iam::${ACCOUNT}:user/mallory` })).toBe(NONE);
+    const resourcePolicy = resolveIntrinsics(engineering.AssumeRolePolicyDocument, custom.template);
+    const roleArn = arnOf(custom, custom.access.engineeringRole!);
+    // Each caller has its own permission to assume the role: the trust policy alone decides.
+    const assume = (user: string) =>
+      decideWith({ identity: [mayAssume(roleArn)], resourcePolicy }, { action: 'sts:AssumeRole', resource: roleArn, principal: `arn:aws:iam::${ACCOUNT}:user/${user}` });
+    expect(assume('bob')).toBe(ALLOW);
+    expect(assume('mallory')).toBe(NONE);
     expect(JSON.stringify(trustOf(custom.access.seniorEngineeringRole!).AssumeRolePolicyDocument)).toContain('sts:AssumeRoleWithSAML');
 
     const withMfa = build({ principals: AccessPrincipals.roles({ seniorEngineeringTrustedPrincipals: [saml, new iam.AccountRootPrincipal()] }) });
@@ -371,7 +429,7 @@ describe('AccountAccess with roles', () => {
     expect(off.access.permissionsBoundary).toBeUndefined();
     const policies = teamPolicies(off);
     expect(decide(policies.engineering, { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/app` })).toBe(ALLOW);
-    expect(decide(policies.engineering, { action: 'ce:GetCostAndUsage' })).toBe(DENY);
+    expect(decide(policies.engineering, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe(DENY);
     expect(complianceFindings(off.stack)).toEqual([]);
   });
 
@@ -404,13 +462,13 @@ describe('AccountAccess with groups', () => {
       expect(decide(policies[team], { action: 'ec2:DescribeInstances', context: noMfa })).toBe(DENY);
       expect(decide(policies[team], { action: 'ec2:DescribeInstances' })).toBe(DENY); // access keys without an MFA session
     }
-    expect(decide(policies.finance, { action: 'ce:GetCostAndUsage', context: noMfa })).toBe(DENY);
+    expect(decide(policies.finance, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW, context: noMfa })).toBe(DENY);
     const ownUser = `arn:aws:iam::${ACCOUNT}:user/carol`;
     expect(decide(policies.finance, { action: 'iam:EnableMFADevice', resource: ownUser, context: noMfa })).toBe(ALLOW);
     expect(decide(policies.finance, { action: 'iam:CreateVirtualMFADevice', resource: `arn:aws:iam::${ACCOUNT}:mfa/carol-phone`, context: noMfa })).toBe(ALLOW);
     expect(decide(policies.finance, { action: 'iam:ChangePassword', resource: ownUser, context: noMfa })).toBe(ALLOW);
     expect(decide(policies.finance, { action: 'iam:ChangePassword', resource: `arn:aws:iam::${ACCOUNT}:user/alice`, context: noMfa })).toBe(NONE);
-    expect(decide(policies.finance, { action: 'ce:GetCostAndUsage', context: { 'aws:MultiFactorAuthPresent': 'true', 'aws:username': 'carol' } })).toBe(ALLOW);
+    expect(decide(policies.finance, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW, context: { 'aws:MultiFactorAuthPresent': 'true', 'aws:username': 'carol' } })).toBe(ALLOW);
   });
 
   test('IAM users manage their own keys, password and MFA device, but no other user\'s', () => {
@@ -457,7 +515,7 @@ describe('AccountAccess with groups', () => {
 
   test('MFA enforcement can be left to another control', () => {
     const off = teamPolicies(build({ principals: AccessPrincipals.groups({ requireMfa: false }) }));
-    expect(decide(off.engineering, { action: 'ec2:RunInstances' })).toBe(ALLOW);
+    expect(decide(off.engineering, { action: 'ec2:RunInstances', resource: INSTANCE })).toBe(ALLOW);
   });
 });
 
@@ -468,12 +526,12 @@ describe('AccountAccess policy documents for IAM Identity Center permission sets
   test('engineering and senior documents pair with AdministratorAccess and carry no IAM-user MFA statement', () => {
     const engineering = [admin, resolvedDocument(stack, access.engineeringPolicy)];
     const senior = [admin, resolvedDocument(stack, access.seniorEngineeringPolicy)];
-    expect(decide(engineering, { action: 'ec2:RunInstances' })).toBe(ALLOW);
-    expect(decide(engineering, { action: 'ce:GetCostAndUsage' })).toBe(DENY);
+    expect(decide(engineering, { action: 'ec2:RunInstances', resource: INSTANCE })).toBe(ALLOW);
+    expect(decide(engineering, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe(DENY);
     const prodDb = { action: 'rds:DeleteDBInstance', resource: DB, context: { 'aws:ResourceTag/environment': 'production' } };
     expect(decide(engineering, prodDb)).toBe(DENY);
     expect(decide(senior, prodDb)).toBe(ALLOW);
-    expect(decide(senior, { action: 'budgets:ViewBudget' })).toBe(DENY);
+    expect(decide(senior, { action: 'budgets:ViewBudget', resource: `arn:aws:budgets::${ACCOUNT}:budget/monthly` })).toBe(DENY);
     // Identity Center sessions have no IAM user: no credentials for any IAM user of the account.
     expect(decide(engineering, { action: 'iam:CreateAccessKey', resource: CAROL })).toBe(DENY);
     expect(decide(senior, { action: 'iam:CreateLoginProfile', resource: CAROL })).toBe(DENY);
@@ -482,10 +540,10 @@ describe('AccountAccess policy documents for IAM Identity Center permission sets
 
   test('the finance document is complete on its own', () => {
     const finance = [resolvedDocument(stack, access.financePolicy)];
-    expect(decide(finance, { action: 'ce:GetCostAndUsage' })).toBe(ALLOW);
+    expect(decide(finance, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe(ALLOW);
     expect(decide(finance, { action: 'ec2:DescribeInstances' })).toBe(ALLOW);
-    expect(decide(finance, { action: 'ec2:TerminateInstances' })).toBe(DENY);
-    expect(decide([admin, ...finance], { action: 'ec2:TerminateInstances' })).toBe(DENY);
+    expect(decide(finance, { action: 'ec2:TerminateInstances', resource: INSTANCE })).toBe(DENY);
+    expect(decide([admin, ...finance], { action: 'ec2:TerminateInstances', resource: INSTANCE })).toBe(DENY);
   });
 });
 

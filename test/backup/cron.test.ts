@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CronError, maxIntervalMinutes, parseCron, parseGoDurationSeconds } from '../../src/private/cron';
 
 const HOUR = 60;
@@ -84,8 +86,20 @@ describe('parseCron', () => {
     ['@every', /@every needs a duration/],
     ['@every 6 hours', /not a duration/],
     ['@every 6d', /unsupported duration unit 'd'/],
-    ['@every 100ms', /unsupported duration unit 'ms'/],
+    ['@every 100ms', /shorter than one second/],
     ['@every 0s', /shorter than one second/],
+    ['@every -6h', /shorter than one second/],
+    // Velero's parser (robfig/cron v3) compares descriptors exactly: lower case, the whole expression.
+    ['@DAILY', /descriptors are lower case: write @daily, not @DAILY/],
+    ['@Hourly', /descriptors are lower case: write @hourly, not @Hourly/],
+    ['@EVERY 6h', /descriptors are lower case: write @every, not @EVERY/],
+    [' @daily', /has spaces before its descriptor/],
+    ['@daily ', /has spaces around its descriptor/],
+    ['@every  6h', /' 6h' is not a duration/],
+    ['@every\t6h', /write exactly one space after @every/],
+    ['@every 6', /missing a unit/],
+    ['@every 99999999999h', /longer than Go's largest duration/],
+    ['*/99999999999999999999 * * * *', /the step after '\/' must be a positive integer/],
   ])('%j is refused', (expression, message) => {
     expect(() => parseCron(expression)).toThrow(CronError);
     expect(() => parseCron(expression)).toThrow(message);
@@ -108,7 +122,57 @@ describe('parseGoDurationSeconds', () => {
     ['90m', 5400],
     ['45s', 45],
     ['.5h', 1800],
+    ['1.h', 3600],
+    ['1h500ms', 3600.5],
+    ['1500us', 0.0015],
+    ['-2h', -7200],
+    ['+2h', 7200],
+    ['0', 0],
   ])('%s is %d seconds', (duration, seconds) => {
-    expect(parseGoDurationSeconds(duration)).toBe(seconds);
+    expect(parseGoDurationSeconds(duration)).toBeCloseTo(seconds, 9);
+  });
+
+  test.each(['', '6', '.', 'h', '6d', '6 h', ' 6h', '6h ', '+', '-.s', '1constructor', '1toString'])('%j is not a Go duration', (duration) => {
+    expect(() => parseGoDurationSeconds(duration)).toThrow(CronError);
+  });
+
+  test('@every drops the fraction of a second, as robfig does', () => {
+    expect(parseCron('@every 1.5s').everySeconds).toBe(1);
+    expect(parseCron('@every 1h500ms').everySeconds).toBe(3600);
+  });
+});
+
+/**
+ * The table shared with the Kubernetes validator, whose Go tests check each
+ * `velero` verdict against robfig/cron v3 itself (tools/k8s-validate).
+ */
+describe('the schedules Velero accepts (test/fixtures/velero-cron-cases.json)', () => {
+  interface CronCase {
+    readonly schedule: string;
+    readonly velero: boolean;
+    readonly library?: boolean;
+    readonly why?: string;
+  }
+  const { cases } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'velero-cron-cases.json'), 'utf8')) as { cases: CronCase[] };
+  const accepts = (schedule: string) => {
+    try {
+      parseCron(schedule);
+      return true;
+    } catch (err) {
+      if (!(err instanceof CronError)) throw err;
+      return false;
+    }
+  };
+
+  test('holds schedules Velero accepts and ones it refuses; a deliberate difference says why and only refuses more', () => {
+    expect(cases.filter((c) => c.velero).length).toBeGreaterThan(10);
+    expect(cases.filter((c) => !c.velero).length).toBeGreaterThan(10);
+    for (const c of cases.filter((x) => x.library !== undefined)) {
+      expect({ schedule: c.schedule, velero: c.velero, library: c.library, why: typeof c.why }).toEqual({ schedule: c.schedule, velero: true, library: false, why: 'string' });
+    }
+  });
+
+  test.each(cases.map((c) => [c.schedule, c.library ?? c.velero, c]))('%j: accepted %s', (schedule, expected) => {
+    expect(accepts(schedule as string)).toBe(expected);
   });
 });

@@ -408,7 +408,7 @@ describe('Karpenter controller permissions (named cluster)', () => {
   });
 
   test('reads only its interruption queue; regional reads only in its region', () => {
-    const queueArn = `arn:aws:iam::123456789012:user/${id(stack, karpenter.interruptionQueue)}`; // the evaluator's rendering of GetAtt Arn
+    const queueArn = `arn:aws:sqs:us-east-1:123456789012:${id(stack, karpenter.interruptionQueue)}`; // the evaluator renders a queue's name as its logical ID
     expect(decide(policies, { action: 'sqs:ReceiveMessage', resource: queueArn })).toBe('ALLOW');
     expect(decide(policies, { action: 'sqs:ReceiveMessage', resource: 'arn:aws:sqs:us-east-1:123456789012:other' })).toBe('IMPLICIT_DENY');
     expect(decide(policies, { action: 'sqs:SendMessage', resource: queueArn })).toBe('IMPLICIT_DENY');

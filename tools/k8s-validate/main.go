@@ -241,7 +241,11 @@ func validateObject(ctx context.Context, registry *crdRegistry, core *coreChecke
 		if !ok {
 			return field.ErrorList{field.NotSupported(field.NewPath("apiVersion"), apiVersion, prefixed(gv.Group, sortedKeys(versions)))}, nil, ""
 		}
-		return validateCRObject(ctx, cv, o)
+		errs, warnings, skip := validateCRObject(ctx, cv, o)
+		if gv.Group == "velero.io" && kind == "Schedule" {
+			errs = append(errs, veleroScheduleErrors(o.obj)...)
+		}
+		return errs, warnings, skip
 	}
 	if core != nil && core.knows(gvk) {
 		return core.validate(gvk, o.raw), nil, ""
