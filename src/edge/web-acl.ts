@@ -303,7 +303,7 @@ export class PlatformWebAcl extends Construct {
 
     // Request logs: every request, credentials redacted, KMS-encrypted,
     // retention by stage.
-    this.encryptionKey = props.encryptionKey ?? this.createLogKey(retain);
+    this.encryptionKey = props.encryptionKey ?? this.createLogKey(retain, logGroupName);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: this.encryptionKey,
@@ -430,13 +430,14 @@ export class PlatformWebAcl extends Construct {
     this.validateName('logGroupName', name, MAX_LOG_GROUP_NAME_LENGTH, LOG_GROUP_NAME, 'letters, digits and _-/.#');
   }
 
-  private createLogKey(retain: boolean): kms.Key {
+  private createLogKey(retain: boolean, logGroupName: string): kms.Key {
     const key = new kms.Key(this, 'LogKey', {
       description: `Encrypts the AWS WAF request logs of ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    allowCloudWatchLogs(key);
+    // The key serves this log group only.
+    allowCloudWatchLogs(key, logGroupName);
     return key;
   }
 }

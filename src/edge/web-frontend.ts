@@ -10,12 +10,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import { Construct } from 'constructs';
+import { ApiLoadBalancer } from './api-load-balancer';
 import { DEFAULT_CONTENT_SECURITY_POLICY, validateContentSecurityPolicy } from './private/content-security-policy';
 import { validateCountryCodes } from './private/countries';
 import { acknowledgeAccessLogsInRegion, shieldProtection, validateDomainName, validateRegionOf } from './private/edge-validation';
 import { SPA_REWRITE_FUNCTION_CODE } from './private/spa-rewrite';
 import { VIEWER_IP_FUNCTION_CODE, VIEWER_IP_HEADER as VIEWER_IP_HEADER_NAME } from './private/viewer-ip';
-import { ApiLoadBalancer } from './api-load-balancer';
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
@@ -662,7 +662,7 @@ export class WebFrontend extends Construct {
     }));
     if (!keyStatement.statementAdded) {
       Annotations.of(this).addWarningV2('@innovate-inc/platform-constructs:WebFrontend.importedKey',
-        `The imported encryptionKey's policy cannot be changed here: allow cloudfront.amazonaws.com kms:Decrypt with the condition AWS:SourceArn = this distribution's ARN, or every file read fails with 403.`);
+        'The imported encryptionKey\'s policy cannot be changed here: allow cloudfront.amazonaws.com kms:Decrypt with the condition AWS:SourceArn = this distribution\'s ARN, or every file read fails with 403.');
     }
   }
 }

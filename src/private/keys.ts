@@ -4,9 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 
 /**
  * Let CloudWatch Logs of the key's region use the key, only for log groups of
- * the key's account (the encryption context CloudWatch Logs always sends).
+ * the key's account (the encryption context CloudWatch Logs always sends),
+ * or only for the one log group named, when the key serves one.
  */
-export function allowCloudWatchLogs(key: kms.Key): void {
+export function allowCloudWatchLogs(key: kms.Key, logGroupName: string = '*'): void {
   const stack = Stack.of(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -19,7 +20,7 @@ export function allowCloudWatchLogs(key: kms.Key): void {
           'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
             service: 'logs',
             resource: 'log-group',
-            resourceName: '*',
+            resourceName: logGroupName,
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         },

@@ -277,6 +277,14 @@ describe('PlatformWebAcl logging', () => {
     expect(JSON.stringify(prod.findResources('AWS::Logs::LogGroup'))).not.toContain('CKV_AWS_338');
   });
 
+  test('the new log key serves the web ACL\'s own log group only', () => {
+    const { template } = build({ webAclName: 'edge-acl' });
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0] as any;
+    const logs = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'AllowCloudWatchLogsOfThisAccount');
+    expect(JSON.stringify(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toContain(':log-group:aws-waf-logs-edge-acl');
+    expect(JSON.stringify(logs.Condition)).not.toContain('log-group:*');
+  });
+
   test('production retains the log group and its key; development deletes them', () => {
     const prod = build({ stage: PlatformStage.PRODUCTION }).template;
     prod.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });

@@ -373,6 +373,17 @@ describe('WebFrontend in a region other than us-east-1', () => {
     expect(JSON.stringify(origin.DomainName)).toContain('.s3.eu-central-1.');
   });
 
+  test('a certificate of a us-east-1 stack is read through a weak reference too', () => {
+    const otherApp = newTestApp();
+    const certificates = new Stack(otherApp, 'Certificates', { env: { account: '123456789012', region: 'us-east-1' } });
+    const certificate = new acm.Certificate(certificates, 'App', { domainName: 'app.innovate.example' });
+    const here = new Stack(otherApp, 'Ireland', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new WebFrontend(here, 'Web', { stage: PlatformStage.DEVELOPMENT, domainNames: ['app.innovate.example'], certificate });
+    const viewer = distributionConfig(Template.fromStack(here)).ViewerCertificate;
+    expect(viewer.AcmCertificateArn).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'Certificates', Region: 'us-east-1' }) });
+    expect(here.dependencies).toContain(certificates);
+  });
+
   test('a given edge stack must be in us-east-1', () => {
     const otherApp = newTestApp();
     const here = new Stack(otherApp, 'Here', { env: { account: '123456789012', region: 'eu-west-1' } });
