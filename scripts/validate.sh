@@ -1,21 +1,14 @@
 #!/usr/bin/env bash
 # Run cfn-lint and checkov over every CloudFormation template in cdk.out/.
-# Installs both into .venv (pinned in scripts/validate-requirements.txt).
+# Installs both into .venv (pinned in scripts/validate-requirements.txt) through
+# scripts/ensure-venv.sh.
 # Fails on any cfn-lint error or any checkov failure; a checkov exception is
 # accepted only when the template explains it (Metadata.checkov.skip comment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv
-requirements=scripts/validate-requirements.txt
-stamp="$venv/.requirements.sha"
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "Installing validators into $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  echo "$want" > "$stamp"
-fi
+bash scripts/ensure-venv.sh
 
 shopt -s nullglob
 # `npm run validate` synthesizes cdk.out/ first (the projen task spawns
@@ -25,6 +18,27 @@ if [ ${#templates[@]} -eq 0 ]; then
   echo "No templates in cdk.out/: run npm run validate (it synthesizes them first)"
   exit 1
 fi
+# StackSet templates (the member accounts' CDK bootstrap of OrgLandingZone)
+# are templates of their own: write each synthesized TemplateBody to a file
+# and check it like the others.
+stackset_dir=cdk.out/stacksets
+rm -rf "$stackset_dir"
+mkdir -p "$stackset_dir"
+"$venv/bin/python" - "$stackset_dir" "${templates[@]}" <<'PY'
+import json, os, sys
+out, written = sys.argv[1], 0
+for path in sys.argv[2:]:
+    stack = os.path.basename(path).removesuffix(".template.json")
+    for logical_id, res in json.load(open(path)).get("Resources", {}).items():
+        body = res.get("Properties", {}).get("TemplateBody")
+        if res.get("Type") == "AWS::CloudFormation::StackSet" and isinstance(body, str):
+            with open(os.path.join(out, f"{stack}.{logical_id}.template.json"), "w") as f:
+                json.dump(json.loads(body), f, indent=1)
+            written += 1
+if written == 0:
+    sys.exit("No StackSet template found in cdk.out/ (the Phase 2 reference app synthesizes the CDK bootstrap StackSet)")
+PY
+templates+=("$stackset_dir"/*.template.json)
 echo "Validating ${#templates[@]} template(s): ${templates[*]}"
 
 # cfn-lint exit code is a bitmask: 2 = errors, 4 = warnings, 8 = informational.

@@ -7,7 +7,7 @@ import { deps, PgClient } from './deps';
 import { getDbSecret } from './secrets';
 import {
   dropRoleStatements, EXISTING_SCHEMAS_QUERY, grantStatements, OTHER_DATABASES_QUERY, revokeDatabaseStatement,
-  revokeSchemaStatements, ROLE_EXISTS_QUERY, upsertRoleStatements, validateName,
+  revokeSchemaStatements, ROLE_EXISTS_QUERY, takeOverStatements, upsertRoleStatements, validateName,
 } from './sql';
 import { CloudFormationEvent, Outcome } from '../shared/cfn-response';
 import { LambdaContext, runCustomResource } from '../shared/custom-resource';
@@ -140,7 +140,11 @@ async function dropRole(client: PgClient, username: string, database: string, sc
     return `role ${username} does not exist: nothing to drop`;
   }
   const existing = await existingSchemas(client, schemas);
-  await execute(client, [...revokeSchemaStatements(username, existing), revokeDatabaseStatement(username, database)]);
+  await execute(client, [
+    ...takeOverStatements(username),
+    ...revokeSchemaStatements(username, existing),
+    revokeDatabaseStatement(username, database),
+  ]);
   const others = (await client.query(OTHER_DATABASES_QUERY, [username])).rows.map((row) => String(row.datname));
   if (others.length > 0) {
     return `revoked the grants of role ${username} in database ${database}; role kept: it still has privileges in database(s) ${others.join(', ')}`;

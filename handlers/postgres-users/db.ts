@@ -103,11 +103,11 @@ export async function canLogin(login: Login): Promise<boolean> {
   }
 }
 
-/** Runs statements one by one, logging each without passwords. */
+/** Runs statements one by one, logging each without passwords (bind parameters are never logged). */
 export async function execute(client: PgClient, statements: readonly Statement[]): Promise<void> {
   for (const statement of statements) {
     log('sql', { statement: statement.redacted });
-    await client.query(statement.text);
+    await client.query(statement.text, statement.values === undefined ? undefined : [...statement.values]);
   }
 }
 

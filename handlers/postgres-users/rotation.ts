@@ -7,10 +7,10 @@
 import {
   DescribeSecretCommandOutput, GetRandomPasswordCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { canLogin, ConnectionError, execute, loginFrom, withConnection } from './db';
-import { deps } from './deps';
+import { canLogin, ConnectionError, execute, inTransaction, loginFrom, withConnection } from './db';
+import { deps, PgClient } from './deps';
 import { DbSecret, describeSecret, getDbSecret, getSecretObject, isNotFound, toDbSecret } from './secrets';
-import { setPasswordStatement } from './sql';
+import { passwordStatements } from './sql';
 import { errorMessage, log } from '../shared/log';
 
 /** The event Secrets Manager sends for each rotation step. */
@@ -109,7 +109,8 @@ async function setSecret(secretId: string, token: string, metadata: DescribeSecr
     log('the AWSPENDING password is set already', { secretId, username: pending.username });
     return;
   }
-  const statement = setPasswordStatement(pending.username, pending.password);
+  const statements = passwordStatements(pending.username, pending.password);
+  const setPassword = (client: PgClient): Promise<void> => inTransaction(client, () => execute(client, statements));
 
   if (master !== undefined) {
     // The pending version is a copy of the current one: it must not turn the master login against another role.
@@ -118,7 +119,7 @@ async function setSecret(secretId: string, token: string, metadata: DescribeSecr
       throw new Error(`the AWSPENDING version of secret ${secretId} names user ${pending.username}, expected ${current.username}`);
     }
     log('setting the password as the master user', { secretId, username: pending.username, master: master.username });
-    await withConnection(loginFrom(master), (client) => execute(client, [statement]));
+    await withConnection(loginFrom(master), setPassword);
     return;
   }
 
@@ -131,7 +132,7 @@ async function setSecret(secretId: string, token: string, metadata: DescribeSecr
       throw new Error(`the ${stage} and AWSPENDING versions of secret ${secretId} name different users or hosts`);
     }
     try {
-      await withConnection(login, (client) => execute(client, [statement]));
+      await withConnection(login, setPassword);
       log('set the password', { secretId, username: pending.username, loggedInWith: stage });
       return;
     } catch (err) {

@@ -4,10 +4,13 @@
  * go through `escapeIdentifier` and password verifiers through
  * `escapeLiteral`; names are also validated before they get here.
  *
- * Passwords never appear in a statement: `CREATE ROLE` and `ALTER ROLE` get
- * the password's SCRAM-SHA-256 verifier, which PostgreSQL stores as it is.
- * The database logs DDL (`log_statement = ddl`), so a password sent in a
- * statement would end up in the RDS logs and CloudWatch Logs.
+ * Passwords never appear in a statement: PostgreSQL gets the password's
+ * SCRAM-SHA-256 verifier, which it stores as it is, and not even the verifier
+ * appears in the text of a statement the server logs. The database logs DDL
+ * (`log_statement = ddl`) and slow statements, so a password or verifier in a
+ * `CREATE ROLE` / `ALTER ROLE` statement would end up in the RDS logs and
+ * CloudWatch Logs: the verifier travels as a bind parameter of a SELECT
+ * instead (see {@link passwordStatements}).
  */
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { scramVerifier } from './scram';
@@ -16,9 +19,17 @@ import { scramVerifier } from './scram';
 export interface Statement {
   /** The SQL sent to PostgreSQL. */
   readonly text: string;
-  /** The same SQL with any password verifier replaced by `'***'`. */
+  /** Bind parameters (sent apart from the text, never logged by the handler). */
+  readonly values?: readonly string[];
+  /** The SQL as the handler logs it: the text, with any bind parameter of a secret shown as `'***'`. */
   readonly redacted: string;
 }
+
+/**
+ * The transaction-local setting that carries a password verifier from the
+ * bind parameter of a SELECT to the role statement run inside a DO block.
+ */
+export const VERIFIER_SETTING = 'postgres_users.password_verifier';
 
 /** Names the handler accepts for the read-only role and the schemas. */
 export const NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,24 +86,61 @@ function plain(text: string): Statement {
 }
 
 /**
- * A statement ending in the literal of the password's SCRAM-SHA-256 verifier
- * (never the password). The verifier is not logged either: it allows an
- * offline guessing attack on the password.
+ * Sets a role's password to the SCRAM-SHA-256 verifier of `password` (never
+ * the password) without the verifier in the text of any statement. Two
+ * statements, which must run in one transaction:
+ *
+ * 1. `SELECT set_config('postgres_users.password_verifier', $1, true)`, the
+ *    verifier a bind parameter: `log_statement = ddl` (and `mod`) does not log
+ *    a SELECT, nor does the slow-statement log (`log_min_duration_statement`,
+ *    1 s in the constructs' parameter group) in practice: it takes no lock and
+ *    reads no table.
+ * 2. A `DO` block, whose text holds no secret, that reads the setting,
+ *    clears it and runs `ALTER ROLE ... PASSWORD '<verifier>'` through
+ *    `EXECUTE`. PostgreSQL logs (`log_statement`, `log_min_duration_statement`)
+ *    only the statements a client sends, never those a function runs; an error
+ *    is raised again without the context line that would quote the statement.
+ *
+ * The verifier, though it does not let anyone log in, allows an offline
+ * guessing attack on the password, so it is kept out of the server log (RDS
+ * exports it to CloudWatch Logs) as the handler's own log keeps it out.
+ * Where everything is logged (`log_statement = all`), the bind parameter is
+ * logged too.
  */
-function withPassword(prefix: string, password: string): Statement {
-  return { text: `${prefix} ${escapeLiteral(scramVerifier(password))}`, redacted: `${prefix} '***'` };
+export function passwordStatements(username: string, password: string): Statement[] {
+  const setting = escapeLiteral(VERIFIER_SETTING);
+  const alter = escapeLiteral(`ALTER ROLE ${escapeIdentifier(username)} WITH PASSWORD `);
+  const tag = '$postgres_users$';
+  const body = [
+    `DECLARE verifier text := current_setting(${setting}, true);`,
+    `BEGIN PERFORM set_config(${setting}, '', true);`,
+    "IF verifier IS NULL OR verifier NOT LIKE 'SCRAM-SHA-256$%' THEN RAISE EXCEPTION 'no password verifier set in this transaction'; END IF;",
+    `EXECUTE ${alter} || quote_literal(verifier);`,
+    'EXCEPTION WHEN OTHERS THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;',
+    'END',
+  ].join(' ');
+  if (body.includes(tag)) {
+    throw new Error(`invalid username ${JSON.stringify(username)}: contains ${tag}`);
+  }
+  const select = `SELECT set_config(${setting}, $1, true)`;
+  return [
+    { text: select, values: [scramVerifier(password)], redacted: select.replace('$1', "'***'") },
+    { text: `DO ${tag} ${body} ${tag}`, redacted: `DO: ALTER ROLE ${escapeIdentifier(username)} WITH PASSWORD '***' (the verifier set above)` },
+  ];
 }
 
 /**
- * Creates the role (or sets the password of an existing one), its password
- * sent as a SCRAM verifier, and makes its transactions read-only by default.
- * The default is a guard against mistakes, not a security boundary (a
- * session may change it): the grants are.
+ * Creates the role (or makes sure an existing one can log in), sets its
+ * password (see {@link passwordStatements}) and makes its transactions
+ * read-only by default. The default is a guard against mistakes, not a
+ * security boundary (a session may change it): the grants are. Run in one
+ * transaction, so the role never exists without its password.
  */
 export function upsertRoleStatements(username: string, password: string, exists: boolean): Statement[] {
   const role = escapeIdentifier(username);
   return [
-    withPassword(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH LOGIN PASSWORD`, password),
+    plain(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH LOGIN`),
+    ...passwordStatements(username, password),
     plain(`ALTER ROLE ${role} SET default_transaction_read_only = on`),
   ];
 }
@@ -138,21 +186,24 @@ export function revokeDatabaseStatement(username: string, database: string): Sta
 }
 
 /**
- * Drops the role: the connected (master) user first takes membership of it,
- * which PostgreSQL 16 and later require for REASSIGN OWNED and DROP OWNED,
- * then takes over anything it owns and drops what remains of its privileges.
+ * Takes over what the role owns in the current database: the connected
+ * (master) user first takes membership of it, which PostgreSQL 16 and later
+ * require for REASSIGN OWNED and DROP OWNED. Run before the revokes, which
+ * fail on an object the role owns (the master user holds no privilege on it).
  */
-export function dropRoleStatements(username: string): Statement[] {
+export function takeOverStatements(username: string): Statement[] {
   const role = escapeIdentifier(username);
   return [
     plain(`GRANT ${role} TO CURRENT_USER`),
     plain(`REASSIGN OWNED BY ${role} TO CURRENT_USER`),
-    plain(`DROP OWNED BY ${role}`),
-    plain(`DROP ROLE IF EXISTS ${role}`),
   ];
 }
 
-/** Sets a role's password, as a SCRAM verifier (rotation). */
-export function setPasswordStatement(username: string, password: string): Statement {
-  return withPassword(`ALTER ROLE ${escapeIdentifier(username)} WITH PASSWORD`, password);
+/** Drops what remains of the role's privileges in the current database, then the role (after {@link takeOverStatements}). */
+export function dropRoleStatements(username: string): Statement[] {
+  const role = escapeIdentifier(username);
+  return [
+    plain(`DROP OWNED BY ${role}`),
+    plain(`DROP ROLE IF EXISTS ${role}`),
+  ];
 }

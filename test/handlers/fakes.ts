@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { ClientConfig } from 'pg';
 import { PgClient } from '../../handlers/postgres-users/deps';
-import { EXISTING_SCHEMAS_QUERY, OTHER_DATABASES_QUERY, ROLE_EXISTS_QUERY } from '../../handlers/postgres-users/sql';
+import { EXISTING_SCHEMAS_QUERY, OTHER_DATABASES_QUERY, ROLE_EXISTS_QUERY, VERIFIER_SETTING } from '../../handlers/postgres-users/sql';
 
 interface Version {
   /** Undefined for the version Secrets Manager stages as AWSPENDING when a rotation starts. */
@@ -62,12 +62,6 @@ export class FakeSecretsManager {
     secret.versions.set(token, { stages: ['AWSPENDING'] });
   }
 
-  /** The parsed value of a version, by id or stage. */
-  public value(arn: string, selector: { versionId?: string; stage?: string }): any {
-    const version = this.find(this.secret(arn), selector.versionId, selector.stage);
-    return version?.value === undefined ? undefined : JSON.parse(version.value);
-  }
-
   /** version id to stages, as DescribeSecret reports it. */
   public stages(arn: string): Record<string, string[]> {
     const result: Record<string, string[]> = {};
@@ -82,11 +76,6 @@ export class FakeSecretsManager {
     return [...this.secrets.values()].flatMap((secret) => [...secret.versions.values()])
       .map((version) => (version.value === undefined ? undefined : JSON.parse(version.value).password))
       .filter((password): password is string => typeof password === 'string');
-  }
-
-  /** Names of the commands sent, in order. */
-  public commandNames(): string[] {
-    return this.calls.map((c) => c.command);
   }
 
   public async send(command: any): Promise<any> {
@@ -208,7 +197,8 @@ export class FakePostgres {
   public readonly queries: RecordedQuery[] = [];
   /**
    * The stored password of each role: a SCRAM-SHA-256 verifier (as the
-   * handler sets it) or, set by a test, a plaintext password.
+   * handler sets it, kept in step with the statements the fake receives) or,
+   * set by a test, a plaintext password.
    */
   public readonly passwords = new Map<string, string>();
   public readonly roles = new Set<string>();
@@ -226,6 +216,8 @@ export class FakePostgres {
   public readonly createClient = (config: ClientConfig): PgClient => {
     this.configs.push(config);
     let connected = false;
+    /** The verifier this client put into the transaction-local setting (see passwordStatements). */
+    let verifier: string | undefined;
     return {
       on: () => undefined,
       connect: async () => {
@@ -241,6 +233,19 @@ export class FakePostgres {
         if (!connected) throw new Error('not connected');
         this.queries.push({ user: String(config.user), database: String(config.database), text, values });
         if (this.failOn?.test(text)) throw new Error(`permission denied: ${text.split(' ').slice(0, 2).join(' ')}`);
+        if (text === `SELECT set_config('${VERIFIER_SETTING}', $1, true)`) {
+          verifier = String(values?.[0]);
+          return { rows: [{ set_config: verifier }] };
+        }
+        // The DO block of passwordStatements: the role gets the verifier set before in the transaction.
+        const role = /EXECUTE 'ALTER ROLE "(\w+)" WITH PASSWORD ' \|\| quote_literal\(verifier\)/.exec(text)?.[1];
+        if (text.startsWith('DO ') && role !== undefined) {
+          if (verifier === undefined) throw new Error('no password verifier set in this transaction');
+          this.passwords.set(role, verifier);
+          verifier = undefined;
+          return { rows: [] };
+        }
+        if (/^(COMMIT|ROLLBACK)$/.test(text)) verifier = undefined;
         return { rows: this.answer(text, values) };
       },
       end: async () => {
@@ -273,12 +278,8 @@ export class FakePostgres {
       case 'SELECT 1':
         return [{ '?column?': 1 }];
     }
-    // Keep the fake's logins in step with the password statements it receives (the literal is stored as it is).
-    const password = /^(?:CREATE|ALTER) ROLE "(\w+)" WITH (?:LOGIN )?PASSWORD '([^'\\]*)'$/.exec(text);
-    if (password) {
-      this.roles.add(password[1]);
-      this.passwords.set(password[1], password[2]);
-    }
+    const created = /^CREATE ROLE "(\w+)" WITH LOGIN$/.exec(text);
+    if (created) this.roles.add(created[1]);
     return [];
   }
 }
