@@ -201,7 +201,7 @@ validate.exec('bash scripts/validate.sh');
 
 const validateK8s = project.addTask('validate:k8s', {
   description:
-    'Check the Kubernetes objects in cdk.out/ against the upstream CRDs (API-server validation with CEL), promtool and amtool, after a self-test that proves the checks can fail. Run `npm run reference` first.',
+    'Check the Kubernetes objects in cdk.out/ against the upstream CRDs (API-server validation with CEL), promtool and amtool, and every Helm chart rendered with `helm template` (unknown values keys, the library\'s promises, checkov), after a self-test that proves the checks can fail. Run `npm run reference` first.',
 });
 validateK8s.exec('bash scripts/validate-k8s.sh --self-test');
 validateK8s.exec('bash scripts/validate-k8s.sh');

@@ -4,20 +4,29 @@
  * by scripts/validate-k8s.sh (CRD schemas, promtool, amtool).
  *
  *   ts-node --transpile-only --project tsconfig.dev.json scripts/extract-k8s-objects.ts \
- *     --out DIR [--kind KIND ...] CDK_OUT_DIR [CDK_OUT_DIR ...]
+ *     --out DIR [--kind KIND ...] (--helm HELM --charts CHARTS_DIR | --no-render) CDK_OUT_DIR [CDK_OUT_DIR ...]
+ *
+ * Rendering is on unless --no-render is given; CHARTS_DIR holds the verified,
+ * unpacked charts (scripts/validate-k8s.sh prepares it). A release that does
+ * not render is reported (FAIL  render ...) and makes the exit status 1.
  *
  * Reads every *.template.json below each CDK_OUT_DIR (recursively) and writes:
  * - DIR/objects/<stack>.<logicalId>.<index>.<Kind>.<name>.json: each object of every
- *   Custom::AWSCDK-EKS-KubernetesResource `Manifest`, plus the objects that
- *   known charts render from their values (velero `schedules`,
- *   kube-prometheus-stack `additionalPrometheusRulesMap`/`additionalPrometheusRules`);
+ *   Custom::AWSCDK-EKS-KubernetesResource `Manifest`, plus (with --helm) every object
+ *   but CustomResourceDefinitions each Custom::AWSCDK-EKS-HelmChart renders with the real
+ *   chart (index `rendered<i>`; scripts/helm-render.ts: `helm template` with the synthesized values);
  * - DIR/helm/<stack>-<logicalId>.json: each Custom::AWSCDK-EKS-HelmChart's chart,
- *   repository, version, release, namespace and parsed `Values`;
+ *   repository, version, release, namespace, parsed `Values`, chart asset, the cluster's
+ *   Kubernetes version and stage (its `environment` tag), and where it was rendered from;
+ * - DIR/rendered/<stack>-<logicalId>.yaml: helm's output, once per distinct rendering
+ *   (Phase 1 and Phase 2 install the same releases), and DIR/rendered/index.json
+ *   mapping every release to its file;
  * - DIR/promtool/<...>.rules.json: a Prometheus rule file ({groups}) per PrometheusRule;
  * - DIR/amtool/<...>.yaml: each Alertmanager configuration found (kube-prometheus-stack
  *   values `alertmanager.config`, or a Secret labelled innovate.io/artifact=alertmanager-config
  *   with key alertmanager.yaml in data (base64) or stringData);
- * - DIR/summary.json: counts (templates, EKS clusters, objects by kind, rule files, configs).
+ * - DIR/summary.json: counts (templates, EKS clusters, renderings, objects by kind, rule files, configs)
+ *   and the render failures.
  *
  * CloudFormation intrinsics inside a `Manifest` or `Values` (an Fn::Join of
  * literal JSON text and Ref/Fn::GetAtt/... parts) are replaced by placeholder
@@ -30,6 +39,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { HelmRelease, releaseLabel, renderRelease } from './helm-render';
 
 export const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
 export const HELM_CHART_TYPE = 'Custom::AWSCDK-EKS-HelmChart';
@@ -38,6 +48,9 @@ export const EKS_CLUSTER_TYPES = ['AWS::EKS::Cluster', 'Custom::AWSCDK-EKS-Clust
 export const ARTIFACT_LABEL = 'innovate.io/artifact';
 export const ALERTMANAGER_ARTIFACT = 'alertmanager-config';
 export const ALERTMANAGER_SECRET_KEY = 'alertmanager.yaml';
+
+/** The tag CostAllocationTags puts the stage in (on the cluster, among others). */
+export const STAGE_TAG = 'environment';
 
 export const PLACEHOLDER_REGION = 'us-east-1';
 export const PLACEHOLDER_ACCOUNT = '123456789012';
@@ -59,7 +72,7 @@ export interface ExtractedObject {
 }
 
 /** One Helm chart release found in a template. */
-export interface ExtractedHelmChart {
+export interface ExtractedHelmChart extends HelmRelease {
   readonly stack: string;
   readonly logicalId: string;
   readonly chart?: string;
@@ -68,6 +81,16 @@ export interface ExtractedHelmChart {
   readonly release?: string;
   readonly namespace?: string;
   readonly values: Record<string, any>;
+  /** The asset hash of a release of a `chartAsset` (ChartAssetURL .../<hash>.zip). */
+  readonly chartAsset?: string;
+  /** Its directory in cdk.out (set by extractAll, which knows the template's directory). */
+  readonly chartAssetDir?: string;
+  /** The release's SkipCrds (recorded; renderings leave the chart's crds/ out either way). */
+  readonly skipCrds?: boolean;
+  /** The Kubernetes version of the cluster the release is installed in. */
+  readonly kubernetesVersion?: string;
+  /** The stage of that cluster (its `environment` tag), when it carries one. */
+  readonly stage?: string;
 }
 
 /** An Alertmanager configuration to check with amtool. */
@@ -241,54 +264,25 @@ function asObjects(parsed: unknown): Record<string, any>[] {
   return out;
 }
 
-/** Objects the velero chart renders from `schedules` (templates/schedule.yaml). */
-export function veleroSchedulesFromValues(release: string, namespace: string, values: Record<string, any>): Record<string, any>[] {
-  const schedules = values.schedules;
-  if (!schedules || typeof schedules !== 'object') return [];
-  return Object.entries(schedules as Record<string, any>)
-    .filter(([, s]) => s && !s.disabled)
-    .map(([name, s]) => {
-      const spec: Record<string, unknown> = { schedule: s.schedule };
-      for (const key of ['template', 'useOwnerReferencesInBackup', 'paused', 'skipImmediately']) {
-        if (s[key] !== undefined) spec[key] = s[key];
-      }
-      return {
-        apiVersion: 'velero.io/v1',
-        kind: 'Schedule',
-        metadata: {
-          name: `${release}-${name}`,
-          namespace,
-          ...(s.labels ? { labels: s.labels } : {}),
-          ...(s.annotations ? { annotations: s.annotations } : {}),
-        },
-        spec,
-      };
-    });
+/** The asset hash in a HelmChart's ChartAssetURL (a string or an Fn::Sub of s3://bucket/<hash>.zip). */
+function chartAssetHash(url: unknown): string | undefined {
+  const text = typeof url === 'string' ? url : (url as Record<string, unknown> | undefined)?.['Fn::Sub'];
+  const s = Array.isArray(text) ? text[0] : text;
+  return typeof s === 'string' ? /([0-9a-f]{64})\.zip$/.exec(s)?.[1] : undefined;
 }
 
-/** PrometheusRules kube-prometheus-stack renders from `additionalPrometheusRulesMap` and `additionalPrometheusRules`. */
-export function prometheusRulesFromValues(namespace: string, values: Record<string, any>): Record<string, any>[] {
-  const entries: Array<[string, any]> = [];
-  if (values.additionalPrometheusRulesMap && typeof values.additionalPrometheusRulesMap === 'object') {
-    entries.push(...Object.entries(values.additionalPrometheusRulesMap as Record<string, any>));
-  }
-  if (Array.isArray(values.additionalPrometheusRules)) {
-    for (const r of values.additionalPrometheusRules) entries.push([String(r?.name), r]);
-  }
-  return entries.map(([name, r]) => ({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PrometheusRule',
-    metadata: {
-      name: `kube-prometheus-stack-${name}`,
-      namespace,
-      ...(r?.additionalLabels ? { labels: r.additionalLabels } : {}),
-    },
-    spec: { groups: r?.groups },
-  }));
-}
-
-function chartName(chart: string | undefined): string {
-  return (chart ?? '').split('/').pop() ?? '';
+/** The Kubernetes version and stage tag of the cluster a HelmChart's ClusterName refers to. */
+function clusterOf(clusterName: unknown, resources: CfnResources): { kubernetesVersion?: string; stage?: string } {
+  const id = (clusterName as Record<string, unknown> | undefined)?.Ref;
+  const props = typeof id === 'string' ? resources[id]?.Properties : undefined;
+  if (!props) return {};
+  const version = props.Version;
+  const tags = Array.isArray(props.Tags) ? props.Tags as Array<{ Key?: unknown; Value?: unknown }> : [];
+  const stage = tags.find((t) => t?.Key === STAGE_TAG)?.Value;
+  return {
+    ...(typeof version === 'string' ? { kubernetesVersion: version } : {}),
+    ...(typeof stage === 'string' ? { stage } : {}),
+  };
 }
 
 /** Every Kubernetes object and Helm chart in one template. */
@@ -322,7 +316,8 @@ export function extractFromTemplate(template: { Resources?: CfnResources }, stac
         }
       }
       const str = (v: unknown) => (v === undefined ? undefined : placeholderFor(v, resources));
-      const chart: ExtractedHelmChart = {
+      const chartAsset = chartAssetHash(props.ChartAssetURL);
+      helmCharts.push({
         stack,
         logicalId,
         chart: str(props.Chart),
@@ -331,13 +326,10 @@ export function extractFromTemplate(template: { Resources?: CfnResources }, stac
         release: str(props.Release),
         namespace: str(props.Namespace) ?? 'default',
         values,
-      };
-      helmCharts.push(chart);
-      const release = chart.release ?? 'release';
-      const rendered = chartName(chart.chart) === 'velero'
-        ? veleroSchedulesFromValues(release, chart.namespace!, values)
-        : chartName(chart.chart) === 'kube-prometheus-stack' ? prometheusRulesFromValues(chart.namespace!, values) : [];
-      rendered.forEach((object, i) => objects.push({ stack, logicalId, index: `values${i}`, object }));
+        ...(chartAsset ? { chartAsset } : {}),
+        ...(props.SkipCrds === true || props.SkipCrds === 'true' ? { skipCrds: true } : {}),
+        ...clusterOf(props.ClusterName, resources),
+      });
     }
   }
   return { objects, helmCharts, eksClusters, manifests };
@@ -402,16 +394,47 @@ export interface ExtractionSummary {
   readonly eksClusters: number;
   readonly kubernetesResources: number;
   readonly helmCharts: number;
+  /** Releases rendered with their chart, and distinct renderings among them. */
+  readonly renderedReleases: number;
+  readonly distinctRenderings: number;
+  /** Releases that did not render, with the reason. */
+  readonly renderFailures: string[];
   readonly objects: number;
   readonly objectsByKind: Record<string, number>;
   readonly ruleFiles: number;
   readonly alertmanagerConfigs: number;
 }
 
+/** Renders one release: helm's output and its objects (scripts/helm-render.ts `renderRelease`). */
+export type ReleaseRenderer = (release: ExtractedHelmChart) => { manifest: string; objects: Record<string, any>[]; chartDir?: string };
+
+/** Options of extractAll. */
+export interface ExtractOptions {
+  /** Write only objects of these kinds. */
+  readonly kinds?: string[];
+  /** Render every Helm release with its chart; without it no chart is rendered (unit tests, --no-render). */
+  readonly render?: ReleaseRenderer;
+}
+
+/** One entry of <out>/rendered/index.json. */
+export interface RenderedRelease {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly chart?: string;
+  readonly version?: string;
+  readonly release?: string;
+  readonly namespace?: string;
+  readonly stage?: string;
+  /** helm's output, under <out>/rendered/ (shared by identical renderings). */
+  readonly manifest: string;
+  readonly objects: number;
+}
+
 /** Extract from every template under the given cdk.out directories into outDir. */
-export function extractAll(cdkOutDirs: string[], outDir: string, kinds: string[] = []): ExtractionSummary {
+export function extractAll(cdkOutDirs: string[], outDir: string, options: ExtractOptions = {}): ExtractionSummary {
+  const kinds = options.kinds ?? [];
   fs.rmSync(outDir, { recursive: true, force: true });
-  for (const sub of ['objects', 'helm', 'promtool', 'amtool']) fs.mkdirSync(path.join(outDir, sub), { recursive: true });
+  for (const sub of ['objects', 'helm', 'promtool', 'amtool', 'rendered']) fs.mkdirSync(path.join(outDir, sub), { recursive: true });
   let templates = 0;
   let eksClusters = 0;
   let kubernetesResources = 0;
@@ -428,17 +451,62 @@ export function extractAll(cdkOutDirs: string[], outDir: string, kinds: string[]
       eksClusters += result.eksClusters;
       kubernetesResources += result.manifests;
       objects.push(...result.objects);
-      helmCharts.push(...result.helmCharts);
+      // A chart asset is staged next to the template that uses it (cdk.out/asset.<hash>).
+      helmCharts.push(...result.helmCharts.map((h) => (h.chartAsset ? { ...h, chartAssetDir: path.join(path.dirname(file), `asset.${h.chartAsset}`) } : h)));
     }
   }
+
+  // The real charts, rendered with the synthesized values.
+  const renderFailures: string[] = [];
+  const rendered: RenderedRelease[] = [];
+  const manifestFiles = new Map<string, string>();
+  const helmFiles: Array<[ExtractedHelmChart, Record<string, unknown>]> = [];
+  for (const h of helmCharts) {
+    const base = `${safe(h.stack)}-${safe(h.logicalId)}`;
+    if (!options.render) {
+      helmFiles.push([h, {}]);
+      continue;
+    }
+    try {
+      const result = options.render(h);
+      const digest = crypto.createHash('sha256').update(result.manifest).digest('hex');
+      let manifest = manifestFiles.get(digest);
+      if (!manifest) {
+        manifest = `${base}.yaml`;
+        manifestFiles.set(digest, manifest);
+        fs.writeFileSync(path.join(outDir, 'rendered', manifest), result.manifest);
+      }
+      // CustomResourceDefinitions (karpenter-crd renders them as templates) are the upstream's; the validator cannot read them.
+      result.objects.forEach((object, i) => {
+        if (object.kind !== 'CustomResourceDefinition') objects.push({ stack: h.stack, logicalId: h.logicalId, index: `rendered${i}`, object });
+      });
+      rendered.push({
+        stack: h.stack,
+        logicalId: h.logicalId,
+        chart: h.chart,
+        version: h.version,
+        release: h.release,
+        namespace: h.namespace,
+        stage: h.stage,
+        manifest,
+        objects: result.objects.length,
+      });
+      helmFiles.push([h, { chartDir: result.chartDir, manifest }]);
+    } catch (e) {
+      renderFailures.push(`${releaseLabel(h)}: ${(e as Error).message.replace(`${releaseLabel(h)}: `, '')}`);
+      helmFiles.push([h, { renderError: (e as Error).message }]);
+    }
+  }
+  fs.writeFileSync(path.join(outDir, 'rendered', 'index.json'), JSON.stringify(rendered, null, 2) + '\n');
+  for (const [h, extra] of helmFiles) {
+    fs.writeFileSync(path.join(outDir, 'helm', `${safe(h.stack)}-${safe(h.logicalId)}.json`), JSON.stringify({ ...h, ...extra }, null, 2) + '\n');
+  }
+
   const selected = kinds.length ? objects.filter((o) => kinds.includes(o.object.kind)) : objects;
   const objectsByKind: Record<string, number> = {};
   for (const o of selected) {
     objectsByKind[o.object.kind] = (objectsByKind[o.object.kind] ?? 0) + 1;
     fs.writeFileSync(path.join(outDir, 'objects', objectFileName(o)), JSON.stringify(o.object, null, 2) + '\n');
-  }
-  for (const h of helmCharts) {
-    fs.writeFileSync(path.join(outDir, 'helm', `${safe(h.stack)}-${safe(h.logicalId)}.json`), JSON.stringify(h, null, 2) + '\n');
   }
   let ruleFiles = 0;
   for (const o of objects.filter((x) => x.object.kind === 'PrometheusRule')) {
@@ -453,6 +521,9 @@ export function extractAll(cdkOutDirs: string[], outDir: string, kinds: string[]
     eksClusters,
     kubernetesResources,
     helmCharts: helmCharts.length,
+    renderedReleases: rendered.length,
+    distinctRenderings: manifestFiles.size,
+    renderFailures,
     objects: selected.length,
     objectsByKind,
     ruleFiles,
@@ -462,16 +533,27 @@ export function extractAll(cdkOutDirs: string[], outDir: string, kinds: string[]
   return summary;
 }
 
+const USAGE = 'usage: extract-k8s-objects.ts --out DIR [--kind KIND ...] (--helm HELM --charts CHARTS_DIR | --no-render) CDK_OUT_DIR [CDK_OUT_DIR ...]';
+
 function main(argv: string[]): number {
   const dirs: string[] = [];
   const kinds: string[] = [];
   let out: string | undefined;
+  let helm: string | undefined;
+  let charts: string | undefined;
+  let noRender = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') {
       out = argv[++i];
     } else if (a === '--kind') {
       kinds.push(...String(argv[++i]).split(','));
+    } else if (a === '--helm') {
+      helm = argv[++i];
+    } else if (a === '--charts') {
+      charts = argv[++i];
+    } else if (a === '--no-render') {
+      noRender = true;
     } else if (a.startsWith('--')) {
       console.error(`unknown option ${a}`);
       return 2;
@@ -479,8 +561,9 @@ function main(argv: string[]): number {
       dirs.push(a);
     }
   }
-  if (!out || dirs.length === 0) {
-    console.error('usage: extract-k8s-objects.ts --out DIR [--kind KIND ...] CDK_OUT_DIR [CDK_OUT_DIR ...]');
+  // Rendering is on unless explicitly off: no run silently skips the charts.
+  if (!out || dirs.length === 0 || (!noRender && (!helm || !charts))) {
+    console.error(USAGE);
     return 2;
   }
   for (const d of dirs) {
@@ -489,12 +572,15 @@ function main(argv: string[]): number {
       return 1;
     }
   }
-  const s = extractAll(dirs, out, kinds);
+  const env = noRender ? undefined : { helm: helm!, chartsDir: charts! };
+  const s = extractAll(dirs, out, { kinds, render: env && ((h) => renderRelease(h, env)) });
   const byKind = Object.entries(s.objectsByKind).sort().map(([k, n]) => `${k}=${n}`).join(' ');
   console.log(`extracted from ${s.templates} template(s) (${s.eksClusters} EKS cluster(s)): ${s.objects} object(s) from `
-    + `${s.kubernetesResources} KubernetesResource manifest(s) and chart values [${byKind}], ${s.helmCharts} Helm chart(s), `
+    + `${s.kubernetesResources} KubernetesResource manifest(s) and ${s.renderedReleases} rendered Helm release(s) `
+    + `(${s.distinctRenderings} distinct) [${byKind}], ${s.helmCharts} Helm chart(s), `
     + `${s.ruleFiles} rule file(s), ${s.alertmanagerConfigs} Alertmanager config(s) into ${out}`);
-  return 0;
+  for (const f of s.renderFailures) console.log(`FAIL  render ${f}`);
+  return s.renderFailures.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

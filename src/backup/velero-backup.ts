@@ -683,6 +683,27 @@ interface ChartValuesOptions {
   readonly restoreSource?: VeleroBucketLocation;
 }
 
+/**
+ * Requests and memory limits of Velero's containers; no CPU limit (throttling slows a backup, and the
+ * requests already reserve the CPU).
+ */
+const RESOURCES = {
+  server: { requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+  /** The AWS plugin's init container only copies its binary into the plugins volume. */
+  awsPlugin: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+  /** The pre-install/pre-upgrade hook job that applies Velero's CRDs (`velero install --crds-only --apply`). */
+  upgradeCrdsJob: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+};
+
+/**
+ * The user and group of every Velero container, the server's, the plugin's and the CRD job's (the chart
+ * applies `podSecurityContext` to the job too). A number is required: the Velero image's own user is the
+ * name `cnb` (uid 1002 of its Paketo base image), which the kubelet cannot check against runAsNonRoot. 65532
+ * is the plugin image's own user (distroless nonroot); every path Velero writes (/tmp, /plugins, /scratch)
+ * is an emptyDir.
+ */
+const VELERO_UID = 65532;
+
 /** Hardening of the Velero and plugin containers (the chart mounts /tmp, /plugins and /scratch as emptyDirs). */
 const CONTAINER_SECURITY_CONTEXT = {
   allowPrivilegeEscalation: false,
@@ -718,6 +739,7 @@ function veleroChartValues(options: ChartValuesOptions): { [key: string]: any } 
       imagePullPolicy: 'IfNotPresent',
       volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
       securityContext: CONTAINER_SECURITY_CONTEXT,
+      resources: RESOURCES.awsPlugin,
     }],
     // EKS Pod Identity: the AWS SDK (aws-sdk-go-v2) of Velero and the
     // plugin reads the container credentials EKS injects; no secret.
@@ -736,11 +758,15 @@ function veleroChartValues(options: ChartValuesOptions): { [key: string]: any } 
     // Schedules are this construct's own Schedule manifests.
     schedules: {},
     upgradeCRDs: true,
-    resources: {
-      requests: { cpu: '500m', memory: '128Mi' },
-      limits: { memory: '512Mi' },
+    upgradeJobResources: RESOURCES.upgradeCrdsJob,
+    resources: RESOURCES.server,
+    podSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: VELERO_UID,
+      runAsGroup: VELERO_UID,
+      fsGroup: VELERO_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
     },
-    podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
     containerSecurityContext: CONTAINER_SECURITY_CONTEXT,
     metrics: {
       enabled: true,

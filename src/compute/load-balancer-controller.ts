@@ -13,6 +13,11 @@ const DEFAULT_VERSION = eks.AlbControllerVersion.V3_2_2;
 const CHART_REPOSITORY = 'https://aws.github.io/eks-charts';
 const NAMESPACE = 'kube-system';
 const SERVICE_ACCOUNT = 'aws-load-balancer-controller';
+/**
+ * The controller's requests and memory limit (a watch-and-reconcile loop; the chart sets none). No CPU
+ * limit: throttling would slow reconciliation, and the request already reserves the CPU.
+ */
+const CONTROLLER_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };
 
 /**
  * Properties of a `LoadBalancerController`.
@@ -123,6 +128,11 @@ export class LoadBalancerController extends Construct {
         // exist before any application capacity does.
         tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
         ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
+        resources: CONTROLLER_RESOURCES,
+        // Helm merges these maps into the chart's defaults key by key: the pod keeps fsGroup 65534 and the
+        // container readOnlyRootFilesystem, runAsNonRoot and allowPrivilegeEscalation: false.
+        podSecurityContext: { fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: { capabilities: { drop: ['ALL'] } },
       },
     });
     // Pods get Pod Identity credentials only if the association exists when

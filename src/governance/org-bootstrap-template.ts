@@ -54,12 +54,12 @@ export function officialBootstrapTemplateSource(): { package: string; version: s
  * parameter); both must agree.
  */
 export function bootstrapVersionOf(template: Json): number {
-  const parameter = template.Resources?.CdkBootstrapVersion?.Properties?.Value;
+  const version = template.Resources?.CdkBootstrapVersion?.Properties?.Value;
   const output = template.Outputs?.BootstrapVersion?.Value;
-  if (typeof parameter !== 'string' || !/^[1-9][0-9]*$/.test(parameter) || parameter !== output) {
-    throw new Error(`bootstrap template: CdkBootstrapVersion (${JSON.stringify(parameter)}) and the BootstrapVersion output (${JSON.stringify(output)}) must be the same version number`);
+  if (typeof version !== 'string' || !/^[1-9][0-9]*$/.test(version) || version !== output) {
+    throw new Error(`bootstrap template: CdkBootstrapVersion (${JSON.stringify(version)}) and the BootstrapVersion output (${JSON.stringify(output)}) must be the same version number`);
   }
-  return Number(parameter);
+  return Number(version);
 }
 
 /**

@@ -63,6 +63,36 @@ const MAX_RETENTION_DAYS = 3_650;
 const MAX_MINUTES = 1_440;
 const MAX_LATENCY_SECONDS = 3_600;
 
+/**
+ * Requests and memory limits of every container the two charts run (the charts set none). Fixed sizes for
+ * the seed's cluster (3 to 50 nodes), not stage settings; no CPU limit (throttling slows scrapes and
+ * reconciliation, and the requests already reserve the CPU). Prometheus and Alertmanager: their main
+ * container (the operator sizes its config-reloader sidecars itself).
+ */
+const RESOURCES = {
+  operator: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  /** The admission webhook's certificate hook jobs (create and patch). */
+  admissionJobs: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+  kubeStateMetrics: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+  nodeExporter: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+  prometheus: { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  alertmanager: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+  /** Grafana 13 asks for at least 512 MB of memory (its installation requirements). */
+  grafana: { requests: { cpu: '50m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+  /** Each of Grafana's dashboard and data source sidecars (k8s-sidecar). */
+  grafanaSidecar: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+  cloudWatchExporter: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+};
+/**
+ * Grafana and its sidecars run on read-only root file systems; each writes temporary files under /tmp
+ * (Grafana stages plugin downloads there, k8s-sidecar's Python needs a temporary directory), so each gets an
+ * emptyDir of its own there. Grafana's other paths are volumes already (data, search index, provisioning)
+ * and it logs to the console only (the chart's grafana.ini).
+ */
+const GRAFANA_TMP_VOLUME = 'tmp';
+const DASHBOARD_SIDECAR_TMP_VOLUME = 'sc-dashboard-tmp';
+const DATASOURCE_SIDECAR_TMP_VOLUME = 'sc-datasources-tmp';
+
 /** System nodes (ObservableEksCluster): tainted for critical add-ons and labelled. */
 const SYSTEM_TOLERATIONS = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }];
 const PREFER_SYSTEM_NODES = {
@@ -778,15 +808,24 @@ function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecr
     'prometheusOperator': {
       tolerations: SYSTEM_TOLERATIONS,
       affinity: PREFER_SYSTEM_NODES,
-      admissionWebhooks: { patch: { tolerations: SYSTEM_TOLERATIONS, affinity: PREFER_SYSTEM_NODES } },
+      resources: RESOURCES.operator,
+      admissionWebhooks: { patch: { tolerations: SYSTEM_TOLERATIONS, affinity: PREFER_SYSTEM_NODES, resources: RESOURCES.admissionJobs } },
     },
-    'kube-state-metrics': { tolerations: SYSTEM_TOLERATIONS, affinity: PREFER_SYSTEM_NODES },
-    // node-exporter reports every node, whatever its taints.
-    'prometheus-node-exporter': { tolerations: [{ operator: 'Exists' }] },
+    'kube-state-metrics': { tolerations: SYSTEM_TOLERATIONS, affinity: PREFER_SYSTEM_NODES, resources: RESOURCES.kubeStateMetrics },
+    'prometheus-node-exporter': {
+      // node-exporter reports every node, whatever its taints.
+      tolerations: [{ operator: 'Exists' }],
+      resources: RESOURCES.nodeExporter,
+      // Merged into the chart's defaults (uid 65534, runAsNonRoot; a read-only root file system): it reads
+      // the host's /proc and /sys through read-only mounts and needs no capability.
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    },
     'prometheus': {
       podDisruptionBudget: disruptionBudget(s.prometheusReplicas),
       prometheusSpec: {
         replicas: s.prometheusReplicas,
+        resources: RESOURCES.prometheus,
         retention: `${s.prometheusRetentionDays}d`,
         retentionSize: `${Math.max(1, Math.floor(s.prometheusStorageGiB * RETENTION_SIZE_SHARE))}GiB`,
         storageSpec: volumeClaim(s.storageClassName, s.prometheusStorageGiB),
@@ -805,6 +844,7 @@ function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecr
       podDisruptionBudget: disruptionBudget(s.alertmanagerReplicas),
       alertmanagerSpec: {
         replicas: s.alertmanagerReplicas,
+        resources: RESOURCES.alertmanager,
         storage: volumeClaim(s.storageClassName, ALERTMANAGER_STORAGE_GIB),
         ...antiAffinity(s.alertmanagerReplicas),
         ...(receiverSecrets ? {
@@ -817,6 +857,11 @@ function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecr
       'replicas': s.grafanaReplicas,
       // Stateless: dashboards and data sources come from ConfigMaps through the sidecar.
       'persistence': { enabled: false },
+      'resources': RESOURCES.grafana,
+      // Merged into the chart's container defaults (no privilege escalation, every capability dropped, RuntimeDefault).
+      'containerSecurityContext': { readOnlyRootFilesystem: true },
+      'extraEmptyDirMounts': [{ name: GRAFANA_TMP_VOLUME, mountPath: '/tmp' }],
+      'extraVolumes': [{ name: DASHBOARD_SIDECAR_TMP_VOLUME, emptyDir: {} }, { name: DATASOURCE_SIDECAR_TMP_VOLUME, emptyDir: {} }],
       'defaultDashboardsEnabled': false,
       'admin': { existingSecret: GRAFANA_ADMIN_K8S_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
       'serviceAccount': { create: true, name: GRAFANA_SERVICE_ACCOUNT },
@@ -833,7 +878,18 @@ function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecr
         'users': { allow_sign_up: false },
         'auth.anonymous': { enabled: false },
       },
-      'sidecar': { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1' } },
+      'sidecar': {
+        resources: RESOURCES.grafanaSidecar,
+        // Merged into the chart's sidecar defaults (no privilege escalation, every capability dropped, RuntimeDefault).
+        securityContext: { readOnlyRootFilesystem: true },
+        dashboards: {
+          enabled: true,
+          label: 'grafana_dashboard',
+          labelValue: '1',
+          extraMounts: [{ name: DASHBOARD_SIDECAR_TMP_VOLUME, mountPath: '/tmp' }],
+        },
+        datasources: { extraMounts: [{ name: DATASOURCE_SIDECAR_TMP_VOLUME, mountPath: '/tmp' }] },
+      },
     },
   };
 }
@@ -855,12 +911,14 @@ function cloudWatchExporterValues(stack: Stack, databaseInstanceIds: string[]): 
     })),
   };
   return {
-    serviceAccount: { create: true, name: EXPORTER_SERVICE_ACCOUNT },
+    // The exporter reads its configuration file and CloudWatch, never the Kubernetes API: no service account
+    // token (Pod Identity's credentials come from a projected token of their own).
+    serviceAccount: { create: true, name: EXPORTER_SERVICE_ACCOUNT, automountServiceAccountToken: false },
     // JSON is YAML; toJsonString keeps the region token resolvable.
     config: stack.toJsonString(config),
     serviceMonitor: { enabled: true, interval: '60s', timeout: '30s', labels: { release: RELEASE } },
     securityContext: { runAsUser: 65534, runAsNonRoot: true, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
     containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-    resources: { requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    resources: RESOURCES.cloudWatchExporter,
   };
 }

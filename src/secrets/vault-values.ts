@@ -27,7 +27,7 @@ export const INJECTOR_CA_ENV = 'AGENT_INJECT_VAULT_CACERT_BYTES';
 const SERVER_RESOURCES = { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } };
 /** Requests and limits of each injector replica. */
 const INJECTOR_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } };
-/** The chart's server image user and group (uid 100 `vault`, gid 1000). */
+/** The user and group of the chart's server and injector images (uid 100 `vault`, gid 1000; the chart's defaults). */
 const VAULT_UID = 100;
 const VAULT_GID = 1000;
 
@@ -151,8 +151,13 @@ export function vaultChartValues(input: VaultValuesInput): Record<string, any> {
       },
       podDisruptionBudget: input.injectorReplicas > 1 ? { maxUnavailable: 1 } : {},
       securityContext: {
-        pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-        container: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        // Setting `pod` replaces the chart's default, so its user and group are restated: the injector image
+        // (vault-k8s) names its user `vault` (uid 100, gid 1000), and the kubelet refuses runAsNonRoot for a
+        // user it cannot read as a number.
+        pod: { runAsNonRoot: true, runAsUser: VAULT_UID, runAsGroup: VAULT_GID, fsGroup: VAULT_GID, seccompProfile: { type: 'RuntimeDefault' } },
+        // The injector writes nothing to disk (vault-k8s keeps its auto-TLS certificate in memory and shares
+        // it through a Secret), so its root file system is read-only.
+        container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
       },
     },
     server: {

@@ -246,6 +246,7 @@ describe.each([
       name: 'velero-plugin-for-aws',
       image: 'docker.io/velero/velero-plugin-for-aws:v1.14.3',
       volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
     })]);
     expect(values.configuration.backupStorageLocation).toEqual([{
       name: 'default',
@@ -264,6 +265,11 @@ describe.each([
     expect(values.schedules).toEqual({});
     expect(values.resources).toEqual({ requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } });
     expect(values.containerSecurityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // A numeric non-root user for every container, the CRD hook job's too (the Velero image names its user `cnb`).
+    expect(values.podSecurityContext).toEqual({
+      runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(values.upgradeJobResources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     expect(values.metrics).toEqual({ enabled: true, serviceMonitor: { enabled: false, autodetect: false } });
   });
 

@@ -261,6 +261,10 @@ describe('ObservableEksCluster', () => {
       // On the system nodes, which exist before application capacity.
       tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
       nodeSelector: { 'innovate.io/node-role': 'system' },
+      // Requests and a memory limit; merged into the chart's security defaults: RuntimeDefault, no capabilities.
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      podSecurityContext: { fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: { capabilities: { drop: ['ALL'] } },
     });
     const [chartId, chart] = Object.entries(prod.template.findResources('Custom::AWSCDK-EKS-HelmChart'))
       .find(([, r]: [string, any]) => r.Properties.Chart === 'aws-load-balancer-controller') as [string, any];

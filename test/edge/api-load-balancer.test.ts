@@ -63,7 +63,8 @@ describe('ApiLoadBalancer', () => {
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
       .map((r: any) => r.Properties)
       .filter((r: any) => r.GroupId['Fn::GetAtt'][0] === id);
-    expect(ingress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, SourcePrefixListId: stack.resolve(network.cloudFrontPrefixListId) })]);
+    const prefixList = stack.resolve(network.cloudFrontPrefixListId);
+    expect(ingress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, SourcePrefixListId: prefixList })]);
   });
 
   test('IP target group on the application port with the health endpoint', () => {

@@ -164,7 +164,9 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Prometheus
       csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'grafana-admin' } },
     }]);
     expect(values.grafana.defaultDashboardsEnabled).toBe(false);
-    expect(values.grafana.sidecar.dashboards).toEqual({ enabled: true, label: 'grafana_dashboard', labelValue: '1' });
+    expect(values.grafana.sidecar.dashboards).toEqual({
+      enabled: true, label: 'grafana_dashboard', labelValue: '1', extraMounts: [{ name: 'sc-dashboard-tmp', mountPath: '/tmp' }],
+    });
     expect(values.grafana.adminPassword).toBeUndefined();
   });
 
@@ -175,6 +177,31 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Prometheus
       expect(component.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions)
         .toEqual([{ key: 'innovate.io/node-role', operator: 'In', values: ['system'] }]);
     }
+  });
+
+  test('every container requests CPU and memory and has a memory limit', () => {
+    const sized = [
+      values.prometheusOperator, values.prometheusOperator.admissionWebhooks.patch, values['kube-state-metrics'],
+      values['prometheus-node-exporter'], values.prometheus.prometheusSpec, values.alertmanager.alertmanagerSpec,
+      values.grafana, values.grafana.sidecar,
+    ];
+    for (const component of sized) {
+      expect(component.resources).toEqual({
+        requests: { cpu: expect.stringMatching(/^\d+m$/), memory: expect.stringMatching(/^\d+[MG]i$/) },
+        limits: { memory: expect.stringMatching(/^\d+[MG]i$/) },
+      });
+    }
+    expect(values.grafana.resources.requests.memory).toBe('512Mi'); // Grafana 13's documented minimum
+  });
+
+  test('read-only root file systems with a writable /tmp for Grafana and its sidecars; node-exporter without capabilities', () => {
+    expect(values.grafana.containerSecurityContext).toEqual({ readOnlyRootFilesystem: true });
+    expect(values.grafana.sidecar.securityContext).toEqual({ readOnlyRootFilesystem: true });
+    expect(values.grafana.extraEmptyDirMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(values.grafana.extraVolumes).toEqual([{ name: 'sc-dashboard-tmp', emptyDir: {} }, { name: 'sc-datasources-tmp', emptyDir: {} }]);
+    expect(values.grafana.sidecar.datasources).toEqual({ extraMounts: [{ name: 'sc-datasources-tmp', mountPath: '/tmp' }] });
+    expect(values['prometheus-node-exporter'].securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(values['prometheus-node-exporter'].containerSecurityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });
 
   test('only the seed\'s rules; control-plane scrapes EKS does not expose are off', () => {
@@ -294,7 +321,7 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Prometheus
       Namespace: 'monitoring',
     });
     const v = JSON.parse(flatten(exporter.props.Values));
-    expect(v.serviceAccount).toEqual({ create: true, name: 'cloudwatch-exporter' });
+    expect(v.serviceAccount).toEqual({ create: true, name: 'cloudwatch-exporter', automountServiceAccountToken: false });
     expect(v.serviceMonitor).toEqual({ enabled: true, interval: '60s', timeout: '30s', labels: { release: 'kube-prometheus-stack' } });
     expect(v.aws).toBeUndefined();
     const config = JSON.parse(v.config);

@@ -142,7 +142,11 @@ describe('Vault in production (the default stage)', () => {
   test('server and injector pods run non-root with a RuntimeDefault seccomp profile and no capabilities', () => {
     expect(v.server.statefulSet.securityContext.pod).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(v.server.statefulSet.securityContext.container).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    expect(v.injector.securityContext.container).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(v.injector.securityContext.container).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // The injector image names its user (`vault`): the kubelet accepts runAsNonRoot only with a numeric user.
+    expect(v.injector.securityContext.pod).toEqual({
+      runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(v.server.resources.requests).toBeDefined();
     expect(v.server.serviceAccount).toEqual({ create: true, name: 'vault' });
   });

@@ -5,13 +5,13 @@ import { buildK8sFixtureStack, k8sFixtureTemplate } from './k8s-fixture';
 import {
   alertmanagerConfigs,
   CfnResources,
+  ExtractedHelmChart,
   extractAll,
   extractFromTemplate,
   objectFileName,
   placeholderFor,
-  prometheusRulesFromValues,
+  ReleaseRenderer,
   resolveJsonText,
-  veleroSchedulesFromValues,
 } from '../../scripts/extract-k8s-objects';
 
 const RESOURCES: CfnResources = {
@@ -73,32 +73,44 @@ describe('resolveJsonText', () => {
   });
 });
 
-describe('chart values', () => {
-  test('velero schedules render like the chart, skipping disabled ones', () => {
-    expect(veleroSchedulesFromValues('velero', 'velero', {
-      schedules: {
-        daily: { schedule: '0 2 * * *', template: { ttl: '168h0m0s' }, useOwnerReferencesInBackup: false, labels: { tier: 'full' } },
-        off: { disabled: true, schedule: '0 3 * * *' },
+describe('HelmChart releases', () => {
+  const values = JSON.stringify({ replicas: 2 });
+  const template = {
+    Resources: {
+      Cluster: { Type: 'AWS::EKS::Cluster', Properties: { Version: '1.35', Tags: [{ Key: 'environment', Value: 'production' }] } },
+      Chart: {
+        Type: 'Custom::AWSCDK-EKS-HelmChart',
+        Properties: { ClusterName: { Ref: 'Cluster' }, Chart: 'karpenter', Version: '1.15.1', Release: 'karpenter', Namespace: 'kube-system', SkipCrds: true, Values: values },
       },
-    })).toEqual([{
-      apiVersion: 'velero.io/v1',
-      kind: 'Schedule',
-      metadata: { name: 'velero-daily', namespace: 'velero', labels: { tier: 'full' } },
-      spec: { schedule: '0 2 * * *', template: { ttl: '168h0m0s' }, useOwnerReferencesInBackup: false },
-    }]);
+      Asset: {
+        Type: 'Custom::AWSCDK-EKS-HelmChart',
+        Properties: {
+          ClusterName: { Ref: 'Cluster' },
+          Release: 'vault-tls',
+          ChartAssetURL: { 'Fn::Sub': `s3://cdk-assets-\${AWS::AccountId}-us-east-1/${'ab'.repeat(32)}.zip` },
+        },
+      },
+    },
+  };
+
+  test('record the cluster\'s Kubernetes version and stage, SkipCrds and the chart asset', () => {
+    const [chart, asset] = extractFromTemplate(template, 'S').helmCharts;
+    expect(chart).toMatchObject({
+      chart: 'karpenter',
+      version: '1.15.1',
+      release: 'karpenter',
+      namespace: 'kube-system',
+      skipCrds: true,
+      kubernetesVersion: '1.35',
+      stage: 'production',
+      values: { replicas: 2 },
+    });
+    expect(asset).toMatchObject({ release: 'vault-tls', namespace: 'default', chartAsset: 'ab'.repeat(32), kubernetesVersion: '1.35' });
+    expect(asset.chart).toBeUndefined();
   });
 
-  test('kube-prometheus-stack additional rules render as PrometheusRules (map and list forms)', () => {
-    const groups = [{ name: 'g', rules: [{ alert: 'A', expr: 'vector(1)' }] }];
-    const rules = prometheusRulesFromValues('monitoring', {
-      additionalPrometheusRulesMap: { capacity: { groups } },
-      additionalPrometheusRules: [{ name: 'legacy', groups, additionalLabels: { team: 'platform' } }],
-    });
-    expect(rules.map((r) => [r.kind, r.metadata.name, r.metadata.labels])).toEqual([
-      ['PrometheusRule', 'kube-prometheus-stack-capacity', undefined],
-      ['PrometheusRule', 'kube-prometheus-stack-legacy', { team: 'platform' }],
-    ]);
-    expect(rules[0].spec).toEqual({ groups });
+  test('objects of the releases come only from rendering them (no chart is re-implemented)', () => {
+    expect(extractFromTemplate(template, 'S').objects).toEqual([]);
   });
 });
 
@@ -107,7 +119,7 @@ describe('extractFromTemplate on a synthesized aws-eks-v2 stack', () => {
   const result = extractFromTemplate(template, 'K8sSelfTest');
   const byKind = (kind: string) => result.objects.filter((o) => o.object.kind === kind);
 
-  test('finds the cluster, every manifest object and the objects charts render from values', () => {
+  test('finds the cluster, every manifest object and the Helm releases', () => {
     expect(result.eksClusters).toBe(1);
     expect(result.manifests).toBe(3);
     expect(result.objects.map((o) => `${o.index} ${o.object.kind} ${o.object.metadata.name}`).sort()).toEqual([
@@ -116,13 +128,13 @@ describe('extractFromTemplate on a synthesized aws-eks-v2 stack', () => {
       '0 Schedule full-daily',
       '1 NodePool general-arm64',
       '1 Secret alertmanager-platform',
-      'values0 PrometheusRule kube-prometheus-stack-platform-capacity',
-      'values0 Schedule velero-namespaces',
     ]);
-    expect(result.helmCharts.map((h) => [h.chart, h.namespace, h.version])).toEqual([
-      ['kube-prometheus-stack', 'monitoring', '80.0.0'],
-      ['velero', 'velero', '11.0.0'],
+    expect(result.helmCharts.map((h) => [h.chart, h.release, h.namespace, h.version])).toEqual([
+      ['kube-prometheus-stack', 'kube-prometheus-stack', 'monitoring', '88.5.3'],
+      ['velero', 'velero', 'velero', '12.1.0'],
     ]);
+    // Tokens in values become placeholders too.
+    expect(result.helmCharts[1].values.configuration.backupStorageLocation[0].config).toEqual({ region: 'us-east-1' });
   });
 
   test('replaces tokens with values that keep the EC2NodeClass schema patterns', () => {
@@ -169,7 +181,20 @@ describe('alertmanagerConfigs', () => {
 });
 
 describe('extractAll', () => {
-  test('writes objects, chart values, rule files, Alertmanager configs and a summary; --kind filters objects', () => {
+  /** Stands in for helm: one PrometheusRule per kube-prometheus-stack release, one Schedule per velero release. */
+  const fakeRender: ReleaseRenderer = (h: ExtractedHelmChart) => {
+    const object = h.chart === 'velero'
+      ? { apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'velero-namespaces', namespace: h.namespace }, spec: { schedule: '0 */6 * * *' } }
+      : {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: 'rendered', namespace: h.namespace },
+        spec: { groups: [{ name: 'g', rules: [{ record: 'r', expr: 'vector(1)' }] }] },
+      };
+    return { manifest: `# ${h.chart}\n---\n${JSON.stringify(object)}\n`, objects: [object], chartDir: `/charts/${h.chart}` };
+  };
+
+  function withCdkOut(body: (cdkOut: string, out: string) => void) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'extract-k8s-'));
     const cdkOut = path.join(tmp, 'cdk.out');
     fs.mkdirSync(path.join(cdkOut, 'phase2'), { recursive: true });
@@ -179,30 +204,81 @@ describe('extractAll', () => {
     fs.writeFileSync(path.join(cdkOut, 'phase2', 'K8sSelfTest.template.json'), template);
     fs.writeFileSync(path.join(cdkOut, 'asset.abc', 'Ignored.template.json'), '{not json');
     try {
-      const out = path.join(tmp, 'out');
+      body(cdkOut, path.join(tmp, 'out'));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  test('writes objects, rendered releases, chart values, rule files, Alertmanager configs and a summary; --kind filters objects', () => {
+    withCdkOut((cdkOut, out) => {
       // cdk.out/phase2 given again is read once.
-      const summary = extractAll([cdkOut, path.join(cdkOut, 'phase2')], out);
+      const summary = extractAll([cdkOut, path.join(cdkOut, 'phase2')], out, { render: fakeRender });
       expect(summary).toEqual({
         templates: 2,
         eksClusters: 2,
         kubernetesResources: 6,
         helmCharts: 4,
+        renderedReleases: 4,
+        distinctRenderings: 2,
+        renderFailures: [],
         objects: 14,
         objectsByKind: { EC2NodeClass: 2, NodePool: 2, PrometheusRule: 4, Schedule: 4, Secret: 2 },
         ruleFiles: 4,
         alertmanagerConfigs: 4,
       });
-      expect(fs.readdirSync(path.join(out, 'objects')).filter((f) => f.startsWith('phase2_K8sSelfTest.'))).toHaveLength(7);
+      const objects = fs.readdirSync(path.join(out, 'objects'));
+      expect(objects.filter((f) => f.startsWith('phase2_K8sSelfTest.'))).toHaveLength(7);
+      expect(objects.filter((f) => /\.rendered0\.Schedule\.velero-namespaces\.json$/.test(f))).toHaveLength(2);
+      // Identical renderings (Phase 1 and Phase 2) are written once; the index maps every release to its file.
+      const index = JSON.parse(fs.readFileSync(path.join(out, 'rendered', 'index.json'), 'utf8'));
+      expect(index.map((r: any) => [r.stack, r.chart, r.manifest, r.objects])).toEqual([
+        ['K8sSelfTest', 'kube-prometheus-stack', 'K8sSelfTest-BareClusterchartKubePrometheusStack61854C01.yaml', 1],
+        ['K8sSelfTest', 'velero', 'K8sSelfTest-BareClusterchartVelero40B3EB8C.yaml', 1],
+        ['phase2_K8sSelfTest', 'kube-prometheus-stack', 'K8sSelfTest-BareClusterchartKubePrometheusStack61854C01.yaml', 1],
+        ['phase2_K8sSelfTest', 'velero', 'K8sSelfTest-BareClusterchartVelero40B3EB8C.yaml', 1],
+      ]);
+      expect(fs.readdirSync(path.join(out, 'rendered')).sort()).toEqual([
+        'K8sSelfTest-BareClusterchartKubePrometheusStack61854C01.yaml', 'K8sSelfTest-BareClusterchartVelero40B3EB8C.yaml', 'index.json',
+      ]);
+      const helm = JSON.parse(fs.readFileSync(path.join(out, 'helm', 'phase2_K8sSelfTest-BareClusterchartVelero40B3EB8C.json'), 'utf8'));
+      expect(helm).toMatchObject({ chart: 'velero', chartDir: '/charts/velero', manifest: 'K8sSelfTest-BareClusterchartVelero40B3EB8C.yaml' });
       const rules = fs.readdirSync(path.join(out, 'promtool'));
       expect(JSON.parse(fs.readFileSync(path.join(out, 'promtool', rules[0]), 'utf8')).groups[0].rules.length).toBeGreaterThan(0);
       expect(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'))).toEqual(summary);
 
-      const filtered = extractAll([cdkOut], out, ['NodePool']);
+      const filtered = extractAll([cdkOut], out, { kinds: ['NodePool'], render: fakeRender });
       expect(filtered.objectsByKind).toEqual({ NodePool: 2 });
       expect(fs.readdirSync(path.join(out, 'objects'))).toHaveLength(2);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
+  });
+
+  test('collects the releases that do not render and keeps the others', () => {
+    withCdkOut((cdkOut, out) => {
+      const summary = extractAll([cdkOut], out, {
+        render: (h) => {
+          if (h.chart === 'velero') throw new Error('helm template failed: Error: values don\'t meet the specifications of the schema');
+          return fakeRender(h);
+        },
+      });
+      // cdk.out holds cdk.out/phase2: two templates, each with a velero release.
+      expect(summary.renderFailures).toEqual([
+        expect.stringMatching(/^K8sSelfTest\/BareClusterchartVelero40B3EB8C \(velero 12\.1\.0, release velero in velero\): helm template failed/),
+        expect.stringMatching(/^phase2_K8sSelfTest\/BareClusterchartVelero40B3EB8C \(velero 12\.1\.0/),
+      ]);
+      expect(summary.renderedReleases).toBe(2);
+      const helm = JSON.parse(fs.readFileSync(path.join(out, 'helm', 'K8sSelfTest-BareClusterchartVelero40B3EB8C.json'), 'utf8'));
+      expect(helm.renderError).toMatch(/values don't meet/);
+      expect(helm.chartDir).toBeUndefined();
+    });
+  });
+
+  test('without a renderer, writes the manifests\' objects and no rendering', () => {
+    withCdkOut((cdkOut, out) => {
+      const summary = extractAll([cdkOut], out);
+      expect(summary).toMatchObject({ helmCharts: 4, renderedReleases: 0, objects: 10 });
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'rendered', 'index.json'), 'utf8'))).toEqual([]);
+    });
   });
 
   test('reports a manifest that is not JSON after replacing intrinsics', () => {

@@ -6,11 +6,14 @@
  * `additionalPrometheusRulesMap`, velero `schedules`), with CloudFormation
  * tokens inside the manifests the way our constructs produce them.
  *
+ * The charts are at the versions the library pins (the shared chart archives
+ * scripts/validate-k8s.sh renders them with).
+ *
  * Used by test/tools/extract-k8s-objects.test.ts, and run directly to
  * regenerate the self-test template of scripts/validate-k8s.sh:
  *
  *   npx ts-node --transpile-only --project tsconfig.dev.json test/tools/k8s-fixture.ts \
- *     tools/k8s-validate/testdata/templates/K8sSelfTest.template.json
+ *     test/tools/k8s-templates/sample/K8sSelfTest.template.json
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -100,9 +103,14 @@ export function buildK8sFixtureStack(app: App = new App()): Stack {
   cluster.addHelmChart('KubePrometheusStack', {
     chart: 'kube-prometheus-stack',
     repository: 'https://prometheus-community.github.io/helm-charts',
-    version: '80.0.0',
+    version: '88.5.3',
     namespace: 'monitoring',
+    // Named like the library's release: without a name aws-eks-v2 derives one from the
+    // construct path, here starting with a digit, which the chart's Service names inherit.
+    release: 'kube-prometheus-stack',
     values: {
+      // As the library does: the upstream rule set fails promtool's lint (a duplicate recording rule).
+      defaultRules: { create: false },
       alertmanager: {
         config: {
           route: { receiver: 'sns', group_by: ['alertname'] },
@@ -120,10 +128,15 @@ export function buildK8sFixtureStack(app: App = new App()): Stack {
   cluster.addHelmChart('Velero', {
     chart: 'velero',
     repository: 'https://vmware-tanzu.github.io/helm-charts',
-    version: '11.0.0',
+    version: '12.1.0',
     namespace: 'velero',
     release: 'velero',
     values: {
+      // The chart's locations need a provider (the CRDs require one).
+      configuration: {
+        backupStorageLocation: [{ name: 'default', provider: 'aws', bucket: 'backups', config: { region: Stack.of(stack).region } }],
+        volumeSnapshotLocation: [{ name: 'default', provider: 'aws', config: { region: Stack.of(stack).region } }],
+      },
       schedules: {
         namespaces: { schedule: '0 */6 * * *', template: { ttl: '168h0m0s', includedNamespaces: ['payments'] }, useOwnerReferencesInBackup: false },
       },
