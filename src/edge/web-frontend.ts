@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import { Construct } from 'constructs';
 import { ApiLoadBalancer } from './api-load-balancer';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import { DEFAULT_CONTENT_SECURITY_POLICY, validateContentSecurityPolicy } from './private/content-security-policy';
 import { validateCountryCodes } from './private/countries';
 import { acknowledgeAccessLogsInRegion, shieldProtection, validateDomainName, validateRegionOf } from './private/edge-validation';
@@ -19,8 +20,8 @@ import { VIEWER_IP_FUNCTION_CODE, VIEWER_IP_HEADER as VIEWER_IP_HEADER_NAME } fr
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
+import { createEncryptedBucket } from '../private/encrypted-bucket';
 import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
 /** CloudFront reads certificates, web ACLs and its metrics in this region only. */
 export const CLOUDFRONT_REGION = 'us-east-1';
@@ -334,26 +335,19 @@ export class WebFrontend extends Construct {
       enableKeyRotation: true,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    this.bucket = createEncryptedBucket(this, 'Bucket', {
       bucketName,
-      encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 's3/',
+      accessLogsBucket: this.accessLogsBucket,
+      accessLogsPrefix: 's3/',
       lifecycleRules: [{
         id: 'ExpireReplacedBuilds',
         noncurrentVersionExpiration: Duration.days(retentionDays),
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       }],
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
     });
+
     acknowledgeRules(this.bucket, 'The app files are rebuilt from source on every release and the bucket is versioned; replicating a public web build to another region adds cost without protecting any data.', [
       'HIPAA.Security-S3BucketReplicationEnabled',
       'NIST.800.53.R5-S3BucketReplicationEnabled',

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { createAccessLogsBucket } from './access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from './compliance';
+import { createEncryptedBucket } from './encrypted-bucket';
 import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from './validation';
 
 /**
@@ -82,18 +83,11 @@ export interface VeleroBucketOptions {
  * versioned, access-logged, expiring with the retention plus a margin.
  */
 export function createVeleroBucket(scope: Construct, id: string, options: VeleroBucketOptions): s3.Bucket {
-  return new s3.Bucket(scope, id, {
+  return createEncryptedBucket(scope, id, {
     bucketName: options.bucketName,
-    encryption: s3.BucketEncryption.KMS,
     encryptionKey: options.encryptionKey,
-    bucketKeyEnabled: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    versioned: true,
-    serverAccessLogsBucket: options.accessLogsBucket,
-    serverAccessLogsPrefix: options.accessLogsPrefix,
+    accessLogsBucket: options.accessLogsBucket,
+    accessLogsPrefix: options.accessLogsPrefix,
     lifecycleRules: veleroLifecycleRules(options.retentionDays, options.marginDays),
     removalPolicy: options.removalPolicy,
   });

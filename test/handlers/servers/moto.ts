@@ -14,7 +14,7 @@ import { promisify } from 'util';
 import {
   DescribeSecretCommand, GetSecretValueCommandInput, RotateSecretCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { freePort } from './postgres';
+import { freePort, waitForReady } from './process';
 
 const run = promisify(execFile);
 
@@ -79,7 +79,13 @@ export async function startMoto(): Promise<MotoServer> {
     const kill = (): void => void child.kill('SIGKILL');
     process.once('exit', kill);
     const endpoint = `http://127.0.0.1:${port}`;
-    const outcome = await waitForReady(child, endpoint);
+    const outcome = await waitForReady(child, async () => {
+      try {
+        return (await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) })).ok;
+      } catch {
+        return false; // not listening yet
+      }
+    }, START_TIMEOUT_MS);
     if (outcome === 'ready') {
       return handle(endpoint, child, logFile, tmp, kill);
     }
@@ -132,28 +138,6 @@ function handle(endpoint: string, child: ChildProcess, logFile: string, tmp: str
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForReady(child: ChildProcess, endpoint: string): Promise<'ready' | string> {
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => {
-    exited = `exited with ${code ?? signal}`;
-  });
-  child.once('error', (err) => {
-    exited = `could not be started: ${err.message}`;
-  });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (exited !== undefined) return exited;
-    try {
-      const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return 'ready';
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return `not ready within ${START_TIMEOUT_MS} ms`;
 }
 
 /**

@@ -12,11 +12,11 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { Client, ClientConfig } from 'pg';
+import { freePort, waitForReady } from './process';
 
 const run = promisify(execFile);
 
@@ -121,7 +121,7 @@ export async function startPostgres(parameters: Record<string, string> = {}): Pr
         ...settings,
       ], { ...spawnIds(owner), env: serverEnv(), stdio: ['ignore', log, log] });
       fs.closeSync(log);
-      const outcome = await waitForReady(child, logFile);
+      const outcome = await waitForReady(child, async () => fs.readFileSync(logFile, 'utf8').includes(READY), START_TIMEOUT_MS, 50);
       if (outcome === 'ready') {
         const server = serverHandle(port, superuser, superuserPassword, fs.readFileSync(cert, 'utf8'), logFile, child, tmp, cleanup);
         return server;
@@ -285,33 +285,3 @@ async function selfSignedCertificate(dir: string): Promise<{ cert: string; key: 
   return { cert, key };
 }
 
-/** A port nothing listens on at the moment (the server may still lose a race for it: the caller retries). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForReady(child: ChildProcess, logFile: string): Promise<'ready' | string> {
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => {
-    exited = `exited with ${code ?? signal}`;
-  });
-  child.once('error', (err) => {
-    exited = `could not be started: ${err.message}`;
-  });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (fs.readFileSync(logFile, 'utf8').includes(READY)) return 'ready';
-    if (exited !== undefined) return exited;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  return `not ready within ${START_TIMEOUT_MS} ms`;
-}
