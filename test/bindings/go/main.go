@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
@@ -151,12 +152,47 @@ func rejectsBadInput() (err error) {
 	return nil
 }
 
+// synthesizesTheEdge builds the SPA behind CloudFront with both web ACLs and
+// the API's internal load balancer.
+func synthesizesTheEdge() error {
+	stack := newStack("GoEdge")
+	network := platformconstructs.NewPlatformNetwork(stack, jsii.String("Network"), &platformconstructs.PlatformNetworkProps{
+		Stage:             platformconstructs.PlatformStage_PRODUCTION,
+		AvailabilityZones: azs,
+	})
+	api := platformconstructs.NewApiLoadBalancer(stack, jsii.String("Api"), &platformconstructs.ApiLoadBalancerProps{
+		Stage:         platformconstructs.PlatformStage_PRODUCTION,
+		Vpc:           network.Vpc(),
+		SecurityGroup: network.LoadBalancerSecurityGroup(),
+		Certificate:   awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("OriginCert"), jsii.String("arn:aws:acm:us-east-1:123456789012:certificate/abc")),
+		DomainName:    jsii.String("api-origin.innovate.example"),
+	})
+	platformconstructs.NewWebFrontend(stack, jsii.String("Web"), &platformconstructs.WebFrontendProps{
+		Stage:       platformconstructs.PlatformStage_PRODUCTION,
+		DomainNames: jsii.Strings("app.innovate.example"),
+		Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("AppCert"), jsii.String("arn:aws:acm:us-east-1:123456789012:certificate/def")),
+		Api:         &platformconstructs.WebFrontendApiOptions{LoadBalancer: api.LoadBalancer(), DomainName: api.DomainName()},
+	})
+	app := stack.Node().Root().(awscdk.App)
+	template := app.Synth(nil).GetStackByName(jsii.String("GoEdge")).Template().(map[string]interface{})
+	if got := len(resourcesOf(template, "AWS::WAFv2::WebACL")); got != 2 {
+		return fmt.Errorf("expected 2 web ACLs (CLOUDFRONT and REGIONAL), got %d", got)
+	}
+	if got := len(resourcesOf(template, "AWS::CloudFront::VpcOrigin")); got != 1 {
+		return fmt.Errorf("expected 1 VPC origin, got %d", got)
+	}
+	if got := len(resourcesOf(template, "AWS::WAFv2::WebACLAssociation")); got != 1 {
+		return fmt.Errorf("expected the regional web ACL associated once, got %d", got)
+	}
+	return nil
+}
+
 func main() {
 	defer jsii.Close()
 	checks := []struct {
 		name string
 		run  func() error
-	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"synthesizesTheCluster", synthesizesTheCluster}, {"rejectsBadInput", rejectsBadInput}}
+	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"synthesizesTheCluster", synthesizesTheCluster}, {"synthesizesTheEdge", synthesizesTheEdge}, {"rejectsBadInput", rejectsBadInput}}
 	failed := 0
 	for _, c := range checks {
 		if err := c.run(); err != nil {

@@ -9,8 +9,10 @@ import tempfile
 import json
 
 import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from innovate_platform_constructs import (
+    ApiLoadBalancer,
     ClusterLoggingOptions,
     ObservableEksCluster,
     PlatformNetwork,
@@ -19,6 +21,9 @@ from innovate_platform_constructs import (
     SecureRds,
     StageProfiles,
     VaultOptions,
+    WebAclMode,
+    WebFrontend,
+    WebFrontendApiOptions,
 )
 
 AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -94,6 +99,44 @@ def synthesizes_the_cluster() -> None:
     assert cluster.namespaces == ["backend"]
 
 
+def synthesizes_the_edge() -> None:
+    """The SPA behind CloudFront with both web ACLs and the API's internal load balancer, from Python."""
+    stack = new_stack("PythonEdge")
+    network = PlatformNetwork(stack, "Network", stage=PlatformStage.PRODUCTION, availability_zones=AZS)
+    api = ApiLoadBalancer(
+        stack,
+        "Api",
+        stage=PlatformStage.PRODUCTION,
+        vpc=network.vpc,
+        security_group=network.load_balancer_security_group,
+        certificate=acm.Certificate.from_certificate_arn(stack, "OriginCert", "arn:aws:acm:us-east-1:123456789012:certificate/abc"),
+        domain_name="api-origin.innovate.example",
+        web_acl_mode=WebAclMode.COUNT,
+    )
+    WebFrontend(
+        stack,
+        "Web",
+        stage=PlatformStage.PRODUCTION,
+        domain_names=["app.innovate.example"],
+        certificate=acm.Certificate.from_certificate_arn(stack, "AppCert", "arn:aws:acm:us-east-1:123456789012:certificate/def"),
+        api=WebFrontendApiOptions(load_balancer=api.load_balancer, domain_name=api.domain_name),
+    )
+    template = stack.node.root.synth().get_stack_by_name("PythonEdge").template
+    scopes = sorted(a["Properties"]["Scope"] for a in resources_of(template, "AWS::WAFv2::WebACL"))
+    assert scopes == ["CLOUDFRONT", "REGIONAL"], scopes
+    distribution = resources_of(template, "AWS::CloudFront::Distribution")[0]["Properties"]["DistributionConfig"]
+    assert distribution["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021", distribution
+    assert [b["PathPattern"] for b in distribution["CacheBehaviors"]] == ["/api/*"]
+    assert len(resources_of(template, "AWS::CloudFront::VpcOrigin")) == 1
+    assert ApiLoadBalancer.VIEWER_IP_HEADER == "X-Viewer-Ip"
+    try:
+        WebFrontend(new_stack("PythonEdgeBad"), "Web", stage=PlatformStage.PRODUCTION)
+    except Exception as err:
+        assert "needs a custom domain and its certificate" in str(err), err
+    else:
+        raise AssertionError("production without a custom domain was accepted")
+
+
 def rejects_bad_input() -> None:
     stack = new_stack("PythonBadInput")
     try:
@@ -113,7 +156,7 @@ def rejects_bad_input() -> None:
 
 
 if __name__ == "__main__":
-    checks = [synthesizes_the_network, synthesizes_the_database, synthesizes_the_cluster, rejects_bad_input]
+    checks = [synthesizes_the_network, synthesizes_the_database, synthesizes_the_cluster, synthesizes_the_edge, rejects_bad_input]
     for check in checks:
         check()
         print(f"ok   python: {check.__name__}")
