@@ -411,6 +411,8 @@ export class ApplicationNamespace extends Construct {
   public readonly namespaceName: string;
   /** The service account the application's pods run as. */
   public readonly serviceAccountName: string;
+  /** The IPv4 CIDR blocks the namespace's network policy admits load balancer traffic from. */
+  public readonly loadBalancerCidrs: string[];
   /** The role the service account's pods assume through EKS Pod Identity (immutable). */
   public readonly role: iam.IRole;
   /** The Pod Identity association of the service account and the role. */
@@ -430,6 +432,7 @@ export class ApplicationNamespace extends Construct {
     const spec = this.resolveSpec(props, profile);
     this.namespaceName = spec.name;
     this.serviceAccountName = spec.serviceAccountName;
+    this.loadBalancerCidrs = spec.loadBalancerCidrs;
 
     this.kubernetesObjects = namespaceObjects(spec);
     this.manifest = new eks.KubernetesManifest(this, 'Manifest', {

@@ -614,6 +614,8 @@ export class ObservableEksCluster extends Construct {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(id)) {
       throw propError(this, 'addTargetGroupBinding(id)', id, 'must be a Kubernetes object name: 1-63 lowercase letters, digits or hyphens');
     }
+    const namespace = this.node.tryFindChild(`Namespace-${options.namespace}`);
+    if (namespace instanceof ApplicationNamespace) this.checkLoadBalancerAdmitted(id, namespace, options);
     const manifest = new eks.KubernetesManifest(this, `TargetGroupBinding-${id}`, {
       cluster: this.cluster,
       manifest: [targetGroupBindingObject(this, id, options)],
@@ -622,9 +624,24 @@ export class ObservableEksCluster extends Construct {
     // The controller installs the TargetGroupBinding CRD; an application
     // namespace of this cluster must exist first.
     manifest.node.addDependency(this.loadBalancerController);
-    const namespace = this.node.tryFindChild(`Namespace-${options.namespace}`);
     if (namespace) manifest.node.addDependency(namespace);
     return manifest;
+  }
+
+  /**
+   * The load balancer sends from its subnets to the pods: the namespace's
+   * network policy must admit them all, or every target stays unhealthy.
+   */
+  private checkLoadBalancerAdmitted(id: string, namespace: ApplicationNamespace, options: TargetGroupBindingOptions): void {
+    const stack = Stack.of(this);
+    const subnets = this.cluster.vpc.selectSubnets(options.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
+    const admitted = new Set(namespace.loadBalancerCidrs.map((cidr) => JSON.stringify(stack.resolve(cidr))));
+    const missing = subnets.map((subnet) => subnet.ipv4CidrBlock).filter((cidr) => !admitted.has(JSON.stringify(stack.resolve(cidr))));
+    if (missing.length > 0) {
+      throw propError(this, `addTargetGroupBinding(${id}).loadBalancerSubnets`, missing.map((cidr) => stack.resolve(cidr)),
+        `are not admitted by namespace ${options.namespace}'s network policy (loadBalancerCidrs: ${JSON.stringify(stack.resolve(namespace.loadBalancerCidrs))}): `
+        + 'pass these subnets\' CIDR blocks as the namespace\'s loadBalancerCidrs, or give the load balancer\'s own subnets here');
+    }
   }
 
   private endpointAccess(cidrs: string[] | undefined): eks.EndpointAccess {

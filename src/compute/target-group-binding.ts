@@ -1,3 +1,5 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+
 /**
  * Options of `ObservableEksCluster.addTargetGroupBinding`.
  */
@@ -13,5 +15,14 @@ export interface TargetGroupBindingOptions {
    * `ApiLoadBalancer.targetGroup.targetGroupArn`.
    */
   readonly targetGroupArn: string;
+
+  /**
+   * The subnets of the load balancer's network interfaces, in the cluster's
+   * VPC: the namespace's network policy must admit them, or every health
+   * check fails (an application namespace of this cluster is checked).
+   *
+   * @default - the VPC's private subnets with egress (the application tier, where an internal `ApiLoadBalancer` lives)
+   */
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
 }
 

@@ -1,5 +1,6 @@
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { CapacityMode, ObservableEksCluster, ObservableEksClusterProps } from '../../src/compute/observable-eks-cluster';
@@ -510,7 +511,8 @@ describe('ObservableEksCluster.addTargetGroupBinding', () => {
 
   test('binds the Service to the target group by IP, after the controller and the namespace, without touching security groups', () => {
     const { stack, cluster, template } = build(PlatformStage.PRODUCTION, {}, newTestApp(), (c) => {
-      c.addApplicationNamespace('backend');
+      const applicationCidrs = c.cluster.vpc.privateSubnets.map((subnet) => subnet.ipv4CidrBlock);
+      c.addApplicationNamespace('backend', { loadBalancerCidrs: applicationCidrs });
       c.addTargetGroupBinding('api', { namespace: 'backend', serviceName: 'api', servicePort: 80, targetGroupArn: TARGET_GROUP });
     });
     const bindings = manifests(template).filter((m) => m.kind === 'TargetGroupBinding');
@@ -524,6 +526,19 @@ describe('ObservableEksCluster.addTargetGroupBinding', () => {
     const dependencies = binding.node.dependencies.map((d) => d.node.path);
     expect(dependencies).toEqual(expect.arrayContaining([cluster.loadBalancerController!.node.path, `${cluster.node.path}/Namespace-backend`]));
     expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('a namespace whose network policy does not admit the load balancer\'s subnets is refused', () => {
+    const options = { namespace: 'backend', serviceName: 'api', servicePort: 80, targetGroupArn: TARGET_GROUP };
+    expect(() => build(PlatformStage.DEVELOPMENT, {}, newTestApp(), (c) => {
+      c.addApplicationNamespace('backend'); // admits the public subnets (an internet-facing load balancer)
+      c.addTargetGroupBinding('api', options);
+    })).toThrow(/invalid addTargetGroupBinding\(api\).loadBalancerSubnets \["10\.0\..*"\]: are not admitted by namespace backend's network policy/);
+    // An internet-facing load balancer in the public subnets is admitted by the default.
+    expect(() => build(PlatformStage.DEVELOPMENT, {}, newTestApp(), (c) => {
+      c.addApplicationNamespace('backend');
+      c.addTargetGroupBinding('api', { ...options, loadBalancerSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+    })).not.toThrow();
   });
 
   test('takes the target group of an ApiLoadBalancer as a token', () => {
