@@ -17,13 +17,10 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as yaml from 'yaml';
 
-/**
- * The YAML parser: the copy projen bundles (projen is a pinned dev dependency,
- * and `yaml` is in its bundledDependencies), so no new dependency is needed.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const YAML: typeof import('yaml') = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('projen/package.json'))] }));
+/** The YAML parser (the `yaml` dev dependency, as scripts/bootstrap-template.ts uses). */
+export const YAML = yaml;
 
 /** What a release is rendered from (a subset of extract-k8s-objects' ExtractedHelmChart). */
 export interface HelmRelease {

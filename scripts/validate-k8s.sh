@@ -286,10 +286,8 @@ setup() {
 
 ensure_checkov() {
   # scripts/ensure-venv.sh installs the pinned validators (scripts/validate-requirements.txt) when needed.
-  if [ -f scripts/ensure-venv.sh ]; then
-    bash scripts/ensure-venv.sh
-  fi
-  [ -x "$CHECKOV" ] || { echo "ERROR: $CHECKOV not found: run bash scripts/validate.sh (npx projen validate) first, it installs checkov" >&2; return 1; }
+  bash scripts/ensure-venv.sh
+  [ -x "$CHECKOV" ] || { echo "ERROR: $CHECKOV not found after scripts/ensure-venv.sh" >&2; return 1; }
   echo "  checkov $("$CHECKOV" --version 2>/dev/null)"
 }
 
@@ -316,6 +314,8 @@ check_templates() {
       const charts = fs.readdirSync(path.join(out, "helm")).map((f) => JSON.parse(fs.readFileSync(path.join(out, "helm", f), "utf8")).chart || "");
       const has = (c) => charts.some((x) => x.split("/").pop() === c);
       const kinds = [];
+      // Clusters without a single Helm release: extraction broke, and every chart check would pass on nothing.
+      if (s.eksClusters > 0 && charts.length === 0) { console.error("no Helm release found for " + s.eksClusters + " EKS cluster(s)"); process.exit(1); }
       if (s.eksClusters > 0) kinds.push("NodePool", "EC2NodeClass");
       if (has("kube-prometheus-stack")) kinds.push("PrometheusRule", "PrometheusRuleFile", "AlertmanagerConfig");
       if (has("velero")) kinds.push("Schedule");

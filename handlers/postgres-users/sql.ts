@@ -1,8 +1,9 @@
 /**
  * The SQL the handler issues, built by pure functions (but for the random
  * salt of password verifiers). DDL takes no bind parameters, so identifiers
- * go through `escapeIdentifier` and password verifiers through
- * `escapeLiteral`; names are also validated before they get here.
+ * go through `escapeIdentifier` (names are also validated before they get
+ * here); a password verifier travels as a bind parameter and reaches the
+ * `ALTER ROLE` through `quote_literal` inside a `DO` block.
  *
  * Passwords never appear in a statement: PostgreSQL gets the password's
  * SCRAM-SHA-256 verifier, which it stores as it is, and not even the verifier
@@ -116,7 +117,9 @@ export function passwordStatements(username: string, password: string): Statemen
     `BEGIN PERFORM set_config(${setting}, '', true);`,
     "IF verifier IS NULL OR verifier NOT LIKE 'SCRAM-SHA-256$%' THEN RAISE EXCEPTION 'no password verifier set in this transaction'; END IF;",
     `EXECUTE ${alter} || quote_literal(verifier);`,
-    'EXCEPTION WHEN OTHERS THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;',
+    // OTHERS does not cover query_canceled (statement_timeout, lock_timeout,
+    // pg_cancel_backend): its context line would quote the ALTER ROLE.
+    'EXCEPTION WHEN OTHERS OR query_canceled THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;',
     'END',
   ].join(' ');
   if (body.includes(tag)) {

