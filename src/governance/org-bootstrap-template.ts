@@ -136,6 +136,10 @@ const RETAIN = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
  *   template trusts: the account itself and `TrustedAccounts`
  *   (`sts:AssumeRole` without an external ID, `sts:TagSession`), and
  *   `TrustedAccountsForLookup` for the lookup role;
+ * - the deploy role's CDK Pipelines statement (artifact buckets of other
+ *   accounts) reaches buckets of `TrustedAccounts` only, not of any account
+ *   but this one: a trusted deployer cannot copy data out to buckets of
+ *   arbitrary accounts;
  * - `BootstrapVariant` names this variant, as the CLI asks of customized
  *   templates;
  * - checkov findings that the bootstrap contract requires are explained in
@@ -164,12 +168,28 @@ export function hardenBootstrapTemplate(template: Json): Json {
   };
   removeUnusedCondition(ordered, 'UsePublicAccessBlockConfiguration');
 
+  limitPipelineArtifactsToTrustedAccounts(ordered);
+
   const repository = resource(ordered, 'ContainerAssetsRepository', 'AWS::ECR::Repository');
   repository.Properties.ImageScanningConfiguration = { ScanOnPush: true };
   Object.assign(repository, RETAIN);
 
   explainBootstrapCheckovFindings(ordered);
   return ordered;
+}
+
+/**
+ * The official `PipelineCrossAccountArtifactsBucket` statement of the deploy
+ * role allows S3 reads and writes on any bucket not of this account; CDK
+ * Pipelines need it only for the artifact bucket of the pipeline's account,
+ * which deploys through `TrustedAccounts`.
+ */
+function limitPipelineArtifactsToTrustedAccounts(template: Json): void {
+  const role = resource(template, 'DeploymentActionRole', 'AWS::IAM::Role');
+  const statements: Json[] = (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument?.Statement ?? []);
+  const artifacts = statements.find((st) => st.Sid === 'PipelineCrossAccountArtifactsBucket');
+  if (!artifacts) throw new Error('bootstrap template: the deploy role has no PipelineCrossAccountArtifactsBucket statement to limit');
+  artifacts.Condition = { ...artifacts.Condition, StringEquals: { 's3:ResourceAccount': { Ref: 'TrustedAccounts' } } };
 }
 
 /**
@@ -190,7 +210,7 @@ function explainBootstrapCheckovFindings(template: Json): void {
     + 'already bootstrapped account. The images are build artifacts, scanned on push and immutable.');
   explainCheckov(resource(template, 'DeploymentActionRole', 'AWS::IAM::Role'), 'CKV_AWS_111',
     'The official CDK deploy role: CloudFormation change-set and stack actions (stack names are chosen by the apps, so no narrower resource), '
-    + 'artifact buckets of other accounts only (s3:ResourceAccount differs from this account), KMS only through S3, and iam:PassRole only for the '
+    + 'artifact buckets of TrustedAccounts only (s3:ResourceAccount), KMS only through S3, and iam:PassRole only for the '
     + 'execution role; it is assumed only by this account and TrustedAccounts, never with an external ID.');
   const boundary = resource(template, 'CdkBoostrapPermissionsBoundaryPolicy', 'AWS::IAM::ManagedPolicy');
   const boundaryReason = 'The CDK example permissions boundary, created only with UseExamplePermissionsBoundary=true (OrgLandingZone never sets it): '

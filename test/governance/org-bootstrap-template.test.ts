@@ -92,6 +92,8 @@ describe('bootstrap template: the official one of the pinned aws-cdk CLI', () =>
       'Resources.ContainerAssetsRepository.Properties.ImageScanningConfiguration',
       'Resources.ContainerAssetsRepository.UpdateReplacePolicy',
       'Resources.DeploymentActionRole.Metadata',
+      // PipelineCrossAccountArtifactsBucket: buckets of TrustedAccounts only.
+      'Resources.DeploymentActionRole.Properties.Policies[0].PolicyDocument.Statement[1].Condition.StringEquals',
       'Resources.FileAssetsBucketEncryptionKey.DeletionPolicy',
       'Resources.FileAssetsBucketEncryptionKey.Metadata',
       'Resources.FileAssetsBucketEncryptionKey.Properties.EnableKeyRotation',
@@ -115,6 +117,18 @@ describe('bootstrap template: the official one of the pinned aws-cdk CLI', () =>
 
 describe('bootstrap template: the hardening on top', () => {
   const r = produced.Resources;
+
+  test('the deploy role reaches other accounts\' artifact buckets only in TrustedAccounts (not any account)', () => {
+    const statements = r.DeploymentActionRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const artifacts = statements.find((st: any) => st.Sid === 'PipelineCrossAccountArtifactsBucket');
+    expect(artifacts.Condition).toEqual({
+      StringNotEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+      StringEquals: { 's3:ResourceAccount': { Ref: 'TrustedAccounts' } },
+    });
+    const original = official.Resources.DeploymentActionRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
+      .find((st: any) => st.Sid === 'PipelineCrossAccountArtifactsBucket');
+    expect(original.Condition.StringEquals).toBeUndefined();
+  });
 
   test('staging bucket: public access always blocked, ACLs disabled, versioned, TLS only, old versions expire', () => {
     expect(r.StagingBucket.Properties.PublicAccessBlockConfiguration).toEqual({
