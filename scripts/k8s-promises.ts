@@ -11,7 +11,7 @@
  *   src/compute/observable-eks-cluster.ts) select or prefer it and tolerate the
  *   taint, and the node agents tolerate every taint (PLACEMENT);
  * - storage: every volume claim uses the encrypted StorageClass
- *   (ENCRYPTED_STORAGE_CLASS, src/compute/cluster-addons.ts), Prometheus with
+ *   (ENCRYPTED_STORAGE_CLASS, src/private/system-nodes.ts), Prometheus with
  *   the stage profile's size, and the replicas of the stage profile
  *   (src/profiles/stage-profiles.ts) for Prometheus, Alertmanager, Grafana and Vault.
  *
@@ -24,7 +24,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseManifest } from './helm-render';
-import { ENCRYPTED_STORAGE_CLASS } from '../src/compute/cluster-addons';
+import { ENCRYPTED_STORAGE_CLASS } from '../src/private/system-nodes';
 import { PlatformStage, StageProfiles } from '../src/profiles';
 
 /** The system node group's label and taint (src/compute/observable-eks-cluster.ts: SYSTEM_NODE_LABEL, the node group's taints). */

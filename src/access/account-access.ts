@@ -18,7 +18,7 @@ import {
   ROLE_INLINE_POLICY_MAX_CHARS,
   validatePolicySize,
   VIEW_ACTIONS,
-} from './account-access-policies';
+} from './private/account-access-policies';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfiles } from '../profiles';

@@ -1,5 +1,5 @@
 /* eslint-disable no-bitwise -- IPv4 range overlap is bit arithmetic. */
-import { CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import { PlatformNetwork } from '../network';
 import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
 import { createManagedRole } from '../private/managed-role';
+import { removalPolicyFor } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { StageProfile, StageProfiles } from '../profiles';
 
@@ -166,7 +167,7 @@ export class AdminAccess extends Construct {
     const logGroup = new logs.LogGroup(this, 'ConnectionLogGroup', {
       encryptionKey: options.connectionLogEncryptionKey ?? network.flowLogEncryptionKey,
       retention: retentionDays as logs.RetentionDays,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     if (retentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(

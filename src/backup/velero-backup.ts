@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,10 +6,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { VeleroBucketLocation } from './velero-replica-bucket';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
-import { CRON_SYNTAX, CronError, maxIntervalMinutes } from '../private/cron';
+import { CRON_SYNTAX, CronError, maxIntervalMinutes } from './private/cron';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { removalPolicyFor } from '../private/stage';
 import { propError } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import {
   acknowledgeAliasKeyWildcard,
   createVeleroAccessLogsBucket,
@@ -19,8 +21,7 @@ import {
   validateLocation,
   validateRetention,
   createVeleroBucket,
-} from '../private/velero-storage';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+} from './private/velero-storage';
 
 /** The Velero Helm chart (vmware-tanzu/helm-charts) and the versions it installs. */
 const VELERO_CHART_REPOSITORY = 'https://vmware-tanzu.github.io/helm-charts';
@@ -328,7 +329,7 @@ export class VeleroBackup extends Construct {
     useBucketPolicyForAccessLogs(this);
     const stage = props.stage ?? PlatformStage.PRODUCTION;
     const profile = props.profile ?? StageProfiles.of(stage);
-    const removalPolicy = profile.dataProtection.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(profile.dataProtection.retainOnDelete);
     const stack = Stack.of(this);
 
     // Validation first: nothing is created from bad input.

@@ -1,17 +1,18 @@
-import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeRules } from '../private/compliance';
+import { removalPolicyFor } from '../private/stage';
 import { propError } from '../private/validation';
+import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import {
   createVeleroAccessLogsBucket,
   DEFAULT_LIFECYCLE_MARGIN_DAYS,
   useBucketPolicyForAccessLogs,
   validateRetention,
   createVeleroBucket,
-} from '../private/velero-storage';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+} from './private/velero-storage';
 
 /**
  * Where a Velero bucket lives, as plain strings: what the primary side
@@ -164,7 +165,7 @@ export class VeleroReplicaBucket extends Construct {
     super(scope, id);
     useBucketPolicyForAccessLogs(this);
     const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
-    const removalPolicy = profile.dataProtection.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(profile.dataProtection.retainOnDelete);
     const retentionDays = props.retentionDays ?? profile.backup.retentionDays;
     const marginDays = props.lifecycleMarginDays ?? DEFAULT_LIFECYCLE_MARGIN_DAYS;
     validateRetention(this, retentionDays, marginDays);

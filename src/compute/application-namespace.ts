@@ -1,4 +1,4 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as eksv1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../private/cidr';
 import { APPLICATION_NAMESPACE_LABEL, VAULT_INJECTION_LABEL, VAULT_PORT } from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { removalPolicyFor } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -113,8 +114,8 @@ export interface ApplicationNamespaceOptions {
 
   /**
    * Every AWS permission the application's pods get through EKS Pod
-   * Identity (least privilege: name the resources). The role is immutable:
-   * add permissions here, not through `grant*()` calls, which are dropped.
+   * Identity (least privilege: name the resources). `grant*()` calls on
+   * `role` add to the same customer-managed policy.
    *
    * @default - none: the role exists, associated with the service account, without any permission
    */
@@ -440,7 +441,7 @@ export class ApplicationNamespace extends Construct {
       manifest: this.kubernetesObjects,
       // `prune` follows the cluster; no `overwrite`: creating a namespace
       // that already exists fails instead of taking it over.
-      removalPolicy: profile.dataProtection.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(profile.dataProtection.retainOnDelete),
     });
 
     const podIdentity = createPodIdentityRole(this, 'PodIdentityRole', {

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
 import { ECR_PUSH_ACTIONS } from '../private/ecr';
+import { removalPolicyFor } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -184,7 +185,7 @@ export class ContainerRegistry extends Construct {
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the container images of ${this.node.path}`,
       enableKeyRotation: true,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
 
     this.repositories = {};
@@ -195,7 +196,7 @@ export class ContainerRegistry extends Construct {
         imageScanOnPush: true,
         encryption: ecr.RepositoryEncryption.KMS,
         encryptionKey: this.encryptionKey,
-        removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        removalPolicy: removalPolicyFor(retain),
         // Native CloudFormation property (AWS::ECR::Repository EmptyOnDelete),
         // not the deprecated Lambda-backed autoDeleteImages.
         emptyOnDelete: retain ? undefined : true,

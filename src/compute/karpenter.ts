@@ -9,9 +9,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { NodePoolPlan, NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
-import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
+import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { removalPolicyFor } from '../private/stage';
+import { systemNodeSelector, systemNodeTolerations } from '../private/system-nodes';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -33,7 +35,6 @@ const DISCOVERY_TAG = 'karpenter.sh/discovery';
 /** The EC2NodeClass every NodePool references. */
 const NODE_CLASS_NAME = 'default';
 /** Label and taint of the system node group the controller runs on (ObservableEksCluster). */
-const DEFAULT_SYSTEM_NODE_SELECTOR = { 'innovate.io/node-role': 'system' };
 /** Highly available controller (leader election): two replicas where the system node group has two nodes. */
 const HA_REPLICAS = 2;
 /** EKS-optimized Amazon Linux 2023, following AWS's releases (see `amiSelectorAlias`). */
@@ -290,7 +291,7 @@ export class Karpenter extends Construct implements ITaggable {
     const stack = Stack.of(this);
     const profile: StageProfile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const retain = profile.dataProtection.retainOnDelete;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(retain);
     const cluster = props.cluster;
     // The literal name where the app knows it (the conditions on Karpenter's
     // `kubernetes.io/cluster/<name>` tag need it in their keys).
@@ -397,7 +398,7 @@ export class Karpenter extends Construct implements ITaggable {
       queueName: queue.queueName,
       region: stack.region,
       replicas: this.controllerReplicas,
-      nodeSelector: props.systemNodeSelector ?? DEFAULT_SYSTEM_NODE_SELECTOR,
+      nodeSelector: props.systemNodeSelector ?? systemNodeSelector(),
     });
     this.crdChart = new eks.HelmChart(this, 'CrdChart', {
       cluster,
@@ -755,7 +756,7 @@ function karpenterChartValues(options: {
     replicas: options.replicas,
     serviceAccount: { create: true, name: SERVICE_ACCOUNT },
     nodeSelector: { 'kubernetes.io/os': 'linux', ...options.nodeSelector },
-    tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+    tolerations: systemNodeTolerations(),
     controller: {
       resources: CONTROLLER_RESOURCES,
       // The region without a call to the instance metadata service.

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { systemNodeTolerations } from '../private/system-nodes';
 import { propError, validateIntegerRange } from '../private/validation';
 
 /** The chart and controller version (AWS publishes both with the same number). */
@@ -126,7 +127,7 @@ export class LoadBalancerController extends Construct {
         enableServiceMutatorWebhook: false,
         // A cluster add-on: it may run on the tainted system nodes, which
         // exist before any application capacity does.
-        tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+        tolerations: systemNodeTolerations(),
         ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
         resources: CONTROLLER_RESOURCES,
         // Helm merges these maps into the chart's defaults key by key: the container keeps the chart's

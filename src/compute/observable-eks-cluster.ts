@@ -9,10 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
-import { addNetworkAddons, addWorkloadAddons, ENCRYPTED_STORAGE_CLASS, encryptedStorageClass } from './cluster-addons';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
+import { addNetworkAddons, addWorkloadAddons, encryptedStorageClass } from './private/cluster-addons';
 import { targetGroupBindingObject } from './private/target-group-binding';
 import { TargetGroupBindingOptions } from './target-group-binding';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
@@ -22,11 +22,13 @@ import { PlatformAlarms } from '../observability/platform-alarms';
 import { PrometheusStack, PrometheusStackOptions } from '../observability/prometheus-stack';
 import { parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
-import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from '../private/eks-nodes';
+import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
 import { allowCloudWatchLogs } from '../private/keys';
 import { networkPolicyGuardrail, PLATFORM_ADMIN_GROUP, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { removalPolicyFor } from '../private/stage';
+import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
 import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 import { Vault, VaultOptions } from '../secrets/vault';
@@ -38,7 +40,6 @@ import { Vault, VaultOptions } from '../secrets/vault';
  */
 const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
 /** Labels and taint of the system node group (Karpenter, CoreDNS, controllers). */
-const SYSTEM_NODE_LABEL = 'innovate.io/node-role';
 /** The widest range the public endpoint's allow-list may hold (a /8 is 16 million addresses). */
 const MIN_PUBLIC_PREFIX = 8;
 /** EKS's limit on access entries' namespace lists and a sanity bound on principals. */
@@ -359,7 +360,7 @@ export class ObservableEksCluster extends Construct {
     this.profile = props.profile ? structuredClone(props.profile) : StageProfiles.of(this.stage);
     const preset = this.profile.cluster;
     const retain = this.profile.dataProtection.retainOnDelete;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(retain);
 
     this.clusterName = props.clusterName ?? preset.clusterName;
     if (!Token.isUnresolved(this.clusterName) && !CLUSTER_NAME.test(this.clusterName)) {
@@ -472,7 +473,7 @@ export class ObservableEksCluster extends Construct {
       this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
         cluster: this.cluster,
         replicas: this.stage === PlatformStage.PRODUCTION ? 2 : 1,
-        nodeSelector: { [SYSTEM_NODE_LABEL]: 'system' },
+        nodeSelector: systemNodeSelector(),
       });
       this.loadBalancerController.node.addDependency(this.systemNodeGroup);
       this.karpenter = new Karpenter(this, 'Karpenter', {
@@ -807,8 +808,8 @@ export class ObservableEksCluster extends Construct {
       desiredSize: minNodes,
       maxSize: minNodes + 1,
       subnets,
-      labels: { [SYSTEM_NODE_LABEL]: 'system' },
-      taints: [{ key: 'CriticalAddonsOnly', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
+      labels: systemNodeSelector(),
+      taints: [{ key: SYSTEM_NODE_TAINT_KEY, value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
       launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
       enableNodeAutoRepair: true,
     });

@@ -8,14 +8,15 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { defaultMaxConnections } from './instance-classes';
+import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
+import { defaultMaxConnections } from './private/instance-classes';
 import {
   acknowledgeDatabaseTradeOffs, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups, createMonitoringRole,
   databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, PASSWORD_EXCLUDED, POSTGRES_PARAMETERS,
   requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateIdentifier, validateResourceIdentifier,
-} from './postgres-common';
-import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
+} from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
+import { removalPolicyFor } from '../private/stage';
 import { propError } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -183,7 +184,7 @@ export class SecureAuroraPostgres extends Construct {
     logGroups.forEach((group) => this.cluster.node.addDependency(group));
     this.cluster.node.addDependency(monitoringRole);
     this.masterSecret = this.cluster.secret!;
-    (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(removalPolicyFor(settings.retain));
     acknowledgeDatabaseTradeOffs(this.cluster, settings, this.profile.stage, readers > 0);
     for (const instance of this.cluster.node.children.filter((c) => c.node.id === 'Writer' || c.node.id.startsWith('Reader'))) {
       acknowledgeRules(instance,

@@ -8,15 +8,16 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { defaultMaxConnections, postgresInstanceMemoryGiB } from './instance-classes';
+import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
+import { defaultMaxConnections, postgresInstanceMemoryGiB } from './private/instance-classes';
 import {
   acknowledgeDatabaseTradeOffs, acknowledgeDefaultPort, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups,
   createMonitoringRole, databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, GIB,
   PASSWORD_EXCLUDED, POSTGRES_PARAMETERS, PostgresSettings, requireRiskAccepted, resolvePostgresSettings, setUpCredentials,
   validateIdentifier, validateResourceIdentifier,
-} from './postgres-common';
-import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
+} from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
+import { removalPolicyFor } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -221,7 +222,7 @@ export class SecureRds extends Construct {
     logGroups.forEach((group) => this.instance.node.addDependency(group));
     this.instance.node.addDependency(this.monitoringRole);
     this.masterSecret = this.instance.secret!;
-    (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(removalPolicyFor(settings.retain));
     acknowledgeDatabaseTradeOffs(this.instance, settings, this.profile.stage, multiAz);
 
     const credentials = setUpCredentials(this, {

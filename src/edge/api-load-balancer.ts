@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -10,6 +10,7 @@ import { VIEWER_IP_HEADER } from './private/viewer-ip';
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules } from '../private/compliance';
+import { removalPolicyFor } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -250,7 +251,7 @@ export class ApiLoadBalancer extends Construct {
 
     // Access logs: S3 log delivery for load balancers supports SSE-S3 only.
     this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogs', {
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
       expirationDays: retentionDays,
       subject: `the load balancer ${this.node.path}`,
     });

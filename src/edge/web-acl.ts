@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Aws, CfnResource, CfnRule, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, CfnResource, CfnRule, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { validateCountryCodes } from './private/countries';
 import { explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
+import { removalPolicyFor } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -308,7 +309,7 @@ export class PlatformWebAcl extends Construct {
       logGroupName,
       encryptionKey: this.encryptionKey,
       retention: retentionDays as logs.RetentionDays,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     if (retentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(
@@ -434,7 +435,7 @@ export class PlatformWebAcl extends Construct {
     const key = new kms.Key(this, 'LogKey', {
       description: `Encrypts the AWS WAF request logs of ${this.node.path}`,
       enableKeyRotation: true,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     // The key serves this log group only.
     allowCloudWatchLogs(key, logGroupName);

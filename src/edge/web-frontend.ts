@@ -1,5 +1,5 @@
 import {
-  Annotations, Aws, DefaultStackSynthesizer, Duration, Names, ReferenceStrength, RemovalPolicy, Stack, Tags, Token,
+  Annotations, Aws, DefaultStackSynthesizer, Duration, Names, ReferenceStrength, Stack, Tags, Token,
 } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -21,6 +21,7 @@ import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
 import { createEncryptedBucket } from '../private/encrypted-bucket';
+import { removalPolicyFor } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 
 /** CloudFront reads certificates, web ACLs and its metrics in this region only. */
@@ -319,7 +320,7 @@ export class WebFrontend extends Construct {
     // Access logs of the distribution and of the app bucket. CloudFront's
     // standard logging writes with an ACL grant, hence ACLs on this bucket.
     this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogs', {
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
       expirationDays: retentionDays,
       subject: `the web frontend ${this.node.path}`,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
@@ -333,7 +334,7 @@ export class WebFrontend extends Construct {
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'BucketKey', {
       description: `Encrypts the web app files of ${this.node.path}`,
       enableKeyRotation: true,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     this.bucket = createEncryptedBucket(this, 'Bucket', {
       bucketName,
@@ -345,7 +346,7 @@ export class WebFrontend extends Construct {
         noncurrentVersionExpiration: Duration.days(retentionDays),
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       }],
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
 
     acknowledgeRules(this.bucket, 'The app files are rebuilt from source on every release and the bucket is versioned; replicating a public web build to another region adds cost without protecting any data.', [

@@ -10,12 +10,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { createFoundationalRules } from './foundational-rules';
+import { createFoundationalRules } from './private/foundational-rules';
 import { createAccessLogsBucket as createLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
+import { removalPolicyFor } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -232,7 +233,7 @@ export class AccountBaseline extends Construct {
     this.node.setContext(S3_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const retain = this.profile.dataProtection.retainOnDelete;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(retain);
     const stack = Stack.of(this);
 
     const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });

@@ -9,14 +9,14 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { AccountBaseline } from './account-baseline';
 import { CostGovernance, CostGovernanceProps } from './cost-governance';
-import { bootstrapTemplate } from './org-bootstrap-template';
+import { bootstrapTemplate } from './private/org-bootstrap-template';
 import {
   allowedRegionsGuardrail, baselineGuardrails, GuardrailSettings, platformRolesGuardrail, securityServicesGuardrail,
   validateScpCount, validateScpSize,
-} from './org-policies';
+} from './private/org-policies';
 import {
   engineeringGuardStatements, financeAllowStatements, financeGuardStatements, ROLE_INLINE_POLICY_MAX_CHARS, validatePolicySize,
-} from '../access/account-access-policies';
+} from '../access/private/account-access-policies';
 import { explainCheckovException } from '../private/compliance';
 import { sdkCall } from '../private/sdk-call';
 import { propError, validateIntegerRange } from '../private/validation';

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,7 @@ import { acknowledgeAwsCdkHandler, acknowledgeRules, explainCheckovException, ex
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
+import { removalPolicyFor } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -285,7 +286,7 @@ export class PlatformNetwork extends Construct {
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       encryptionKey: this.flowLogEncryptionKey,
       retention: retentionDays as logs.RetentionDays,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     if (retentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(
@@ -499,7 +500,7 @@ export class PlatformNetwork extends Construct {
     const key = new kms.Key(this, 'FlowLogKey', {
       description: `Encrypts the VPC flow logs of ${this.node.path}`,
       enableKeyRotation: true,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     allowCloudWatchLogs(key);
     return key;

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
-import { DEFAULT_LOG_INDEX_PREFIX } from '../private/log-index';
+import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { propError } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, CfnResource, CustomResource, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CustomResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,8 +10,9 @@ import { Construct } from 'constructs';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { vpcFunctionStatements } from '../private/lambda';
-import { DEFAULT_LOG_INDEX_PREFIX } from '../private/log-index';
+import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createManagedRole } from '../private/managed-role';
+import { removalPolicyFor } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -267,7 +268,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     super(scope, id);
     const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const retain = profile.dataProtection.retainOnDelete;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(retain);
     const stack = Stack.of(this);
 
     const dataNodes = props.dataNodes ?? profile.logging.dataNodes;

@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { SecureAuroraPostgres } from '../database/secure-aurora-postgres';
 import { SecureRds } from '../database/secure-rds';
 import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
+import { removalPolicyFor } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -365,7 +366,7 @@ export class PlatformAlarms extends Construct {
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the alarm notification topics of ${this.node.path}`,
       enableKeyRotation: true,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     if (this.encryptionKey instanceof kms.Key) this.allowCloudWatchAlarms(this.encryptionKey);
 

@@ -1,18 +1,20 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AlertRuleSettings, prometheusRule } from './alert-rules';
-import { alertmanagerConfig } from './alertmanager-config';
-import { dashboardConfigMaps, DashboardSettings } from './dashboards';
+import { AlertRuleSettings, prometheusRule } from './private/alert-rules';
+import { alertmanagerConfig } from './private/alertmanager-config';
+import { dashboardConfigMaps, DashboardSettings } from './private/dashboards';
 import {
   acknowledgeSecretSuffixes, csiVolumeSource, MountedObject, SECRETS_STORE_ADDON_NAME, secretProviderClass,
   secretReadStatements, secretsStoreAddonConfiguration,
-} from './secret-sync';
+} from './private/secret-sync';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { removalPolicyFor } from '../private/stage';
+import { ENCRYPTED_STORAGE_CLASS, preferSystemNodes, systemNodeTolerations } from '../private/system-nodes';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -41,7 +43,6 @@ const SLACK_ALERTS_FILE = 'slack-alerts-webhook-url';
 const SLACK_MONITORING_FILE = 'slack-monitoring-webhook-url';
 
 /** Defaults that are conventions of this library, not seed numbers. */
-const DEFAULT_STORAGE_CLASS = 'gp3-encrypted';
 const DEFAULT_CRITICAL_FOR_MINUTES = 5;
 const DEFAULT_SLACK_ALERTS_CHANNEL = '#alerts';
 const DEFAULT_SLACK_MONITORING_CHANNEL = '#monitoring';
@@ -99,15 +100,8 @@ const DASHBOARD_SIDECAR_TMP_VOLUME = 'sc-dashboard-tmp';
 const DATASOURCE_SIDECAR_TMP_VOLUME = 'sc-datasources-tmp';
 
 /** System nodes (ObservableEksCluster): tainted for critical add-ons and labelled. */
-const SYSTEM_TOLERATIONS = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }];
-const PREFER_SYSTEM_NODES = {
-  nodeAffinity: {
-    preferredDuringSchedulingIgnoredDuringExecution: [{
-      weight: 100,
-      preference: { matchExpressions: [{ key: 'innovate.io/node-role', operator: 'In', values: ['system'] }] },
-    }],
-  },
-};
+const SYSTEM_TOLERATIONS = systemNodeTolerations();
+const PREFER_SYSTEM_NODES = preferSystemNodes();
 
 /** RDS metrics the CloudWatch exporter reads, with their statistics. */
 const RDS_METRICS: Array<[string, string[]]> = [
@@ -511,7 +505,7 @@ export class PrometheusStack extends Construct {
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the Grafana admin secret of ${this.node.path}`,
       enableKeyRotation: true,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     const grafanaSecret = new secretsmanager.Secret(this, 'GrafanaAdminSecret', {
       description: `Grafana admin credentials of ${this.node.path}`,
@@ -522,7 +516,7 @@ export class PrometheusStack extends Construct {
         excludePunctuation: true,
         passwordLength: 32,
       },
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(retain),
     });
     this.grafanaAdminSecret = grafanaSecret;
     this.acknowledgeGrafanaSecretRotation(grafanaSecret);
@@ -684,7 +678,7 @@ export class PrometheusStack extends Construct {
     validatePattern(this, 'chartVersion', chartVersion, CHART_VERSION, 'must be an exact chart version (semantic version such as 88.5.3)');
     validatePattern(this, 'cloudWatchExporterChartVersion', cloudWatchExporterChartVersion, CHART_VERSION,
       'must be an exact chart version (semantic version such as 0.28.1)');
-    const storageClassName = props.storageClassName ?? DEFAULT_STORAGE_CLASS;
+    const storageClassName = props.storageClassName ?? ENCRYPTED_STORAGE_CLASS;
     validatePattern(this, 'storageClassName', storageClassName, DNS_SUBDOMAIN, 'must be a Kubernetes object name (lowercase DNS subdomain)');
     const runbookBaseUrl = props.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
     if (!Token.isUnresolved(runbookBaseUrl) && !/^https:\/\/\S+$/.test(runbookBaseUrl)) {

@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, Dependable } from 'constructs';
-import { createManagedRole } from './managed-role';
+import { Construct } from 'constructs';
+import { ManagedPolicyRole } from './managed-role';
 
 /**
  * Options of a role a Kubernetes service account assumes through EKS Pod
@@ -36,8 +36,8 @@ export interface PodIdentityRoleOptions {
 
 /** What `createPodIdentityRole` returns. */
 export interface PodIdentityRole {
-  /** The role, immutable (see `createManagedRole`). */
-  readonly role: iam.IRole;
+  /** The role; `grant*()` calls add to its managed policy (see `ManagedPolicyRole`). */
+  readonly role: ManagedPolicyRole;
   /** The customer-managed policy holding every permission of the role; none without statements. */
   readonly policy?: iam.ManagedPolicy;
   /** The association, unless `associate` was false. */
@@ -63,9 +63,8 @@ export function createPodIdentityRole(scope: Construct, id: string, options: Pod
     },
   });
   const assumedBy = new iam.SessionTagsPrincipal(principal);
-  const { role, policy } = options.statements.length > 0
-    ? createManagedRole(scope, id, { assumedBy, description: options.description, statements: options.statements })
-    : { role: unprivilegedRole(scope, id, assumedBy, options.description), policy: undefined };
+  const role = new ManagedPolicyRole(scope, id, { assumedBy, description: options.description, statements: options.statements });
+  const policy = role.permissionsIfAny;
   if (options.associate === false) {
     return { role, policy };
   }
@@ -78,12 +77,4 @@ export function createPodIdentityRole(scope: Construct, id: string, options: Pod
   // The association is useless until the role holds its permissions.
   association.node.addDependency(role);
   return { role, policy, association };
-}
-
-/** A role without permissions, immutable like those of `createManagedRole`. */
-function unprivilegedRole(scope: Construct, id: string, assumedBy: iam.IPrincipal, description: string): iam.IRole {
-  const role = new iam.Role(scope, id, { assumedBy, description });
-  const immutable = role.withoutPolicyUpdates();
-  Dependable.implement(immutable, { dependencyRoots: [role] });
-  return immutable;
 }

@@ -53,3 +53,118 @@ export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = [
 
 /** One year: the audit-log retention PCI DSS 10.7 asks for. */
 export const AUDIT_RETENTION_DAYS = 365;
+
+/** True when the string is concrete (not a token) and can be checked now. */
+function isConcreteString(value: string | undefined): value is string {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/**
+ * Throw when `value` is empty or only whitespace (an identifier, a name, a
+ * dimension a service requires).
+ */
+export function validateNotEmpty(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (!isConcreteString(value)) return;
+  if (value.trim().length === 0) {
+    throw propError(scope, prop, value, 'must not be empty');
+  }
+}
+
+/** Throw when `value` is longer than `max` characters (a service's length limit). */
+export function validateMaxLength(scope: IConstruct, prop: string, value: string | undefined, max: number, service?: string): void {
+  if (!isConcreteString(value)) return;
+  if ([...value].length > max) {
+    throw propError(scope, prop, value, `must be at most ${max} characters${service ? ` (${service}'s limit)` : ''}; it has ${[...value].length}`);
+  }
+}
+
+/** Throw unless `value` matches `pattern`; `rule` says in words what is allowed. */
+export function validatePattern(scope: IConstruct, prop: string, value: string | undefined, pattern: RegExp, rule: string): void {
+  if (!isConcreteString(value)) return;
+  if (!pattern.test(value)) {
+    throw propError(scope, prop, value, rule);
+  }
+}
+
+/**
+ * Throw when two entries of a list share a key (by default the entry
+ * itself): a duplicate would collide as a construct ID or as a name the
+ * service requires to be unique.
+ */
+export function validateUnique<T>(scope: IConstruct, prop: string, values: readonly T[] | undefined, key: (value: T) => string = String): void {
+  if (!values) return;
+  const seen = new Map<string, number>();
+  values.forEach((value, index) => {
+    const k = key(value);
+    if (Token.isUnresolved(k)) return;
+    const first = seen.get(k);
+    if (first !== undefined) {
+      throw propError(scope, `${prop}[${index}]`, k, `duplicates ${prop}[${first}]: each entry must be unique`);
+    }
+    seen.set(k, index);
+  });
+}
+
+/** Characters AWS allows in tag keys and values. */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/**
+ * Throw unless the tags are ones every AWS service accepts: keys of 1 to 128
+ * characters not starting with `aws:`, values of at most 256, letters,
+ * digits, spaces and `_ . : / = + - @` only.
+ */
+export function validateTags(scope: IConstruct, prop: string, tags: { [key: string]: string } | undefined): void {
+  if (!tags) return;
+  for (const [key, value] of Object.entries(tags)) {
+    if (Token.isUnresolved(key)) continue;
+    if (key.length === 0 || [...key].length > 128) {
+      throw propError(scope, `${prop} key`, key, 'must be 1 to 128 characters');
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw propError(scope, `${prop} key`, key, 'must not start with "aws:" (reserved for AWS)');
+    }
+    if (!TAG_CHARACTERS.test(key)) {
+      throw propError(scope, `${prop} key`, key, 'may contain only letters, digits, spaces and _ . : / = + - @');
+    }
+    if (!isConcreteString(value)) continue;
+    if ([...value].length > 256) {
+      throw propError(scope, `${prop}[${JSON.stringify(key)}]`, value, `must be at most 256 characters; it has ${[...value].length}`);
+    }
+    if (!TAG_CHARACTERS.test(value)) {
+      throw propError(scope, `${prop}[${JSON.stringify(key)}]`, value, 'may contain only letters, digits, spaces and _ . : / = + - @');
+    }
+  }
+}
+
+/** What an ARN must look like where it is used. */
+export interface ArnExpectation {
+  /** The service namespace, such as `iam` or `backup`. */
+  readonly service: string;
+  /** The resource part must start with this, such as `role/` or `backup-vault:`. */
+  readonly resourcePrefix?: string;
+  /** The region the resource must be in; `''` for a global resource. Unchecked when undefined or a token. */
+  readonly region?: string;
+  /** An example, shown in the error. */
+  readonly example: string;
+}
+
+/**
+ * Throw unless `value` is an ARN of the expected service, resource type and
+ * region (the checks a service would make at deploy time).
+ */
+export function validateArn(scope: IConstruct, prop: string, value: string | undefined, expected: ArnExpectation): void {
+  if (!isConcreteString(value)) return;
+  const parts = value.split(':');
+  const [arn, partition, service, region, account] = parts;
+  const resource = parts.slice(5).join(':');
+  const wellFormed = parts.length >= 6 && arn === 'arn' && /^aws(-[a-z]+)*$/.test(partition)
+    && (account === '' || /^\d{12}$/.test(account) || account === 'aws') && resource.length > 0;
+  if (!wellFormed || service !== expected.service || (expected.resourcePrefix && !resource.startsWith(expected.resourcePrefix))) {
+    throw propError(scope, prop, value, `must be an ARN such as ${expected.example}`);
+  }
+  if (expected.region !== undefined && !Token.isUnresolved(expected.region) && region !== expected.region) {
+    throw propError(scope, prop, value, expected.region === ''
+      ? 'must be the ARN of a global resource (no region)'
+      : `must be in region ${expected.region}, where it is used; this ARN is in ${region || 'no region'}`);
+  }
+}

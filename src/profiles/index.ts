@@ -1,3 +1,4 @@
 export * from './stage';
 export * from './stage-profile';
 export * from './stage-profiles';
+export * from './staged-props';

@@ -105,6 +105,8 @@ export interface ClusterProfile {
   readonly namespaceMemoryQuotaGiB: number;
   /** Pods an application namespace may run. */
   readonly namespacePodQuota: number;
+  /** Replicas of each cluster controller the platform installs (AWS Load Balancer Controller, Karpenter); more than one spreads them over the system nodes. */
+  readonly controllerReplicas: number;
 }
 
 /**
@@ -167,6 +169,12 @@ export interface MonitoringProfile {
   readonly zeroTrafficMinutes: number;
   /** Minutes a CloudWatch alarm condition must hold before it fires. */
   readonly alarmEvaluationMinutes: number;
+  /** Warn at synth time when critical alarms reach nobody (no critical e-mail or SMS recipient). */
+  readonly requireCriticalRecipient: boolean;
+  /** The API's zero-traffic alarm is critical (pages) rather than a warning. */
+  readonly pageOnZeroTraffic: boolean;
+  /** Crash-looping application pods page (critical) rather than warn. */
+  readonly pageOnCrashLoopingPods: boolean;
 }
 
 /**
@@ -241,6 +249,11 @@ export interface EdgeProfile {
 export interface AccessProfile {
   /** Maximum session length of human access, in hours. */
   readonly sessionDurationHours: number;
+  /**
+   * Engineers may edit workloads in the application namespaces of a cluster
+   * (otherwise they only view); deploy roles always may.
+   */
+  readonly engineersEditWorkloads: boolean;
 }
 
 /**
@@ -253,6 +266,11 @@ export interface DataProtectionProfile {
    * (`RemovalPolicy.RETAIN`/`SNAPSHOT`); otherwise they are destroyed.
    */
   readonly retainOnDelete: boolean;
+  /**
+   * Refuse to build a database or other protectable resource without
+   * deletion protection unless the block's props accept the risk explicitly.
+   */
+  readonly requireDeletionProtection: boolean;
 }
 
 /**

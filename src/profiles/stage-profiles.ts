@@ -47,6 +47,7 @@ const DEVELOPMENT: StageProfile = {
     namespaceCpuQuota: 8,
     namespaceMemoryQuotaGiB: 16,
     namespacePodQuota: 50,
+    controllerReplicas: 1,
   },
   registry: {
     taggedImagesToKeep: 10,
@@ -75,6 +76,9 @@ const DEVELOPMENT: StageProfile = {
     sustainedMinutes: 10,
     zeroTrafficMinutes: 5,
     alarmEvaluationMinutes: 5,
+    requireCriticalRecipient: false,
+    pageOnZeroTraffic: false,
+    pageOnCrashLoopingPods: false,
   },
   secrets: {
     vaultReplicas: 1,
@@ -105,9 +109,11 @@ const DEVELOPMENT: StageProfile = {
   },
   access: {
     sessionDurationHours: 8,
+    engineersEditWorkloads: true,
   },
   dataProtection: {
     retainOnDelete: false,
+    requireDeletionProtection: false,
   },
 };
 
@@ -157,6 +163,7 @@ const PRODUCTION: StageProfile = {
     namespaceCpuQuota: 32,
     namespaceMemoryQuotaGiB: 64,
     namespacePodQuota: 200,
+    controllerReplicas: 2,
   },
   registry: {
     taggedImagesToKeep: 10,
@@ -185,6 +192,9 @@ const PRODUCTION: StageProfile = {
     sustainedMinutes: 10,
     zeroTrafficMinutes: 5,
     alarmEvaluationMinutes: 5,
+    requireCriticalRecipient: true,
+    pageOnZeroTraffic: true,
+    pageOnCrashLoopingPods: true,
   },
   secrets: {
     vaultReplicas: 3,
@@ -215,9 +225,11 @@ const PRODUCTION: StageProfile = {
   },
   access: {
     sessionDurationHours: 8,
+    engineersEditWorkloads: false,
   },
   dataProtection: {
     retainOnDelete: true,
+    requireDeletionProtection: true,
   },
 };
 

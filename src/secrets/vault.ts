@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,9 +11,11 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import {
   CA_SECRET, INJECTOR_CA_ENV, tlsChartFiles, tlsChartValues, VAULT_RELEASE, VAULT_SERVICE_ACCOUNT, vaultChartValues,
-} from './vault-values';
+} from './private/vault-values';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { removalPolicyFor } from '../private/stage';
+import { ENCRYPTED_STORAGE_CLASS } from '../private/system-nodes';
 import { propError, validateIntegerRange } from '../private/validation';
 import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
 
@@ -33,7 +35,6 @@ const CHART_REPOSITORY = 'https://helm.releases.hashicorp.com';
 const DEFAULT_VAULT_VERSION = '1.21.4';
 const DEFAULT_NAMESPACE = 'vault';
 /** The encrypted gp3 StorageClass the platform's cluster creates. */
-const DEFAULT_STORAGE_CLASS = 'gp3-encrypted';
 /** Each Raft volume (Vault's data is small: secrets, leases, tokens). */
 const DEFAULT_RAFT_VOLUME_GIB = 10;
 /** The server certificate: three years, re-issued by a deploy once a third is left. */
@@ -250,7 +251,7 @@ export class Vault extends Construct {
     super(scope, id);
     const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
     const retain = profile.dataProtection.retainOnDelete;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(retain);
 
     this.replicas = props.replicas ?? profile.secrets.vaultReplicas;
     this.highAvailability = props.highAvailability ?? profile.secrets.vaultHighAvailability;
@@ -346,7 +347,7 @@ export class Vault extends Construct {
         region: Stack.of(this).region,
         sealKeyId: this.sealKey.keyArn,
         tableName: this.table?.tableName,
-        storageClassName: props.storageClassName ?? DEFAULT_STORAGE_CLASS,
+        storageClassName: props.storageClassName ?? ENCRYPTED_STORAGE_CLASS,
         dataVolumeSizeGiB: props.dataVolumeSizeGiB ?? DEFAULT_RAFT_VOLUME_GIB,
         injectorReplicas,
       }),

@@ -8,7 +8,7 @@ import {
   AccountAccess,
   AccountAccessProps,
 } from '../../src/access/account-access';
-import { MANAGED_POLICY_MAX_CHARS, policyLength, validatePolicySize } from '../../src/access/account-access-policies';
+import { MANAGED_POLICY_MAX_CHARS, policyLength, validatePolicySize } from '../../src/access/private/account-access-policies';
 import { complianceFindings } from '../helpers/compliance';
 import {
   AWS_MANAGED_POLICY_MODELS,

@@ -683,7 +683,7 @@ describe('VeleroBackup removal policies', () => {
   });
 
   test('a profile without retainOnDelete decides instead of the stage', () => {
-    const profile = { ...StageProfiles.PRODUCTION, dataProtection: { retainOnDelete: false } };
+    const profile = { ...StageProfiles.PRODUCTION, dataProtection: { ...StageProfiles.PRODUCTION.dataProtection, retainOnDelete: false } };
     const { template } = setup({ profile }, PlatformStage.PRODUCTION);
     expect(Object.keys(template.findResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' }))).toHaveLength(0);
   });

@@ -1,8 +1,9 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PlatformStage, StageProfiles } from '../../src';
 import { ApplicationNamespace, ApplicationNamespaceProps } from '../../src/compute/application-namespace';
 import { complianceFindings } from '../helpers/compliance';
@@ -491,19 +492,24 @@ describe('ApplicationNamespace quotas and service account', () => {
     expect(stack.resolve(ns.podIdentityAssociation.serviceAccount)).toBe('api.server');
   });
 
-  test('policy statements go into one customer-managed policy of the role; clean under the compliance packs', () => {
+  test('policy statements and grants go into one customer-managed policy of the role; no inline policy; clean under the compliance packs', () => {
     const stack = newTestStack();
     const cluster = newBareTestCluster(stack, threeTierVpc(stack));
     const statement = new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:us-east-1:123456789012:jobs'] });
     const ns = new ApplicationNamespace(stack, 'Backend', { cluster, name: 'backend', policyStatements: [statement] });
-    ns.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    const queue = sqs.Queue.fromQueueArn(stack, 'Results', 'arn:aws:sqs:us-east-1:123456789012:results');
+    queue.grantConsumeMessages(ns.role);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:123456789012:jobs' }] },
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:123456789012:jobs' },
+          Match.objectLike({ Effect: 'Allow', Action: Match.arrayWith(['sqs:ReceiveMessage', 'sqs:DeleteMessage']), Resource: 'arn:aws:sqs:us-east-1:123456789012:results' }),
+        ],
+      },
       Roles: [stack.resolve(ns.role.roleName)],
     });
-    // The immutable role dropped the grant: no inline policy of ours.
     expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('Backend'))).toEqual([]);
     expect(findingsOfNamespace(stack)).toEqual([]);
   });

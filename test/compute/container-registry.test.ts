@@ -135,7 +135,7 @@ describe('ContainerRegistry removal policies', () => {
   test('the stage defaults to production; a given profile decides instead', () => {
     const { template } = setup();
     template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain' });
-    const profile = { ...StageProfiles.PRODUCTION, dataProtection: { retainOnDelete: false } };
+    const profile = { ...StageProfiles.PRODUCTION, dataProtection: { ...StageProfiles.PRODUCTION.dataProtection, retainOnDelete: false } };
     const { template: custom } = setup({ stage: PlatformStage.PRODUCTION, profile });
     custom.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Delete', Properties: { EmptyOnDelete: true } });
   });

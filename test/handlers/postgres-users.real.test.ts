@@ -28,7 +28,7 @@ import { deps, Deps } from '../../handlers/postgres-users/deps';
 import { onEvent, rotate } from '../../handlers/postgres-users/index';
 import { passwordStatements, VERIFIER_SETTING } from '../../handlers/postgres-users/sql';
 import { CloudFormationEvent } from '../../handlers/shared/cfn-response';
-import { PASSWORD_EXCLUDED, POSTGRES_PARAMETERS } from '../../src/database/postgres-common';
+import { PASSWORD_EXCLUDED, POSTGRES_PARAMETERS } from '../../src/database/private/postgres-common';
 
 const MASTER = 'dbadmin';
 const MASTER_PW = 'Master-pw-4e1f-0123456789';

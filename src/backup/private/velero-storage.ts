@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { createAccessLogsBucket } from './access-logs-bucket';
-import { acknowledgeRules, acknowledgeWildcardResource } from './compliance';
-import { createEncryptedBucket } from './encrypted-bucket';
-import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from './validation';
+import { createAccessLogsBucket } from '../../private/access-logs-bucket';
+import { acknowledgeRules, acknowledgeWildcardResource } from '../../private/compliance';
+import { createEncryptedBucket } from '../../private/encrypted-bucket';
+import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from '../../private/validation';
 
 /**
  * The key prefixes under which Velero keeps one object set per backup or

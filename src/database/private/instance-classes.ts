@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
-import { propError } from '../private/validation';
+import { propError } from '../../private/validation';
 
 /** GiB of memory of a `large`, by family kind; each size step doubles it (see SIZE_FACTOR). */
 const GIB_PER_LARGE: Record<string, number> = { general: 8, memory: 16 };

@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { isDeepStrictEqual } from 'util';
-import { convertCloudFormationYaml, officialTemplateSource } from '../../scripts/bootstrap-template';
+import { convertCloudFormationYaml, officialTemplateSource } from '../../../scripts/bootstrap-template';
 import {
   BOOTSTRAP_TEMPLATE_VERSION, BOOTSTRAP_VARIANT, bootstrapTemplate, bootstrapVersionOf, hardenBootstrapTemplate,
   officialBootstrapTemplate, officialBootstrapTemplateSource,
-} from '../../src/governance/org-bootstrap-template';
+} from '../../../src/governance/private/org-bootstrap-template';
 
 /*
  * The member accounts' bootstrap template against the official one that the

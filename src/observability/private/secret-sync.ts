@@ -11,7 +11,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import { acknowledgeWildcardResource } from '../private/compliance';
+import { acknowledgeWildcardResource } from '../../private/compliance';
 
 /** The EKS managed add-on that installs the Secrets Store CSI driver with the AWS provider. */
 export const SECRETS_STORE_ADDON_NAME = 'aws-secrets-store-csi-driver-provider';

@@ -1,7 +1,7 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { acknowledgeWildcardResource } from './compliance';
+import { acknowledgeWildcardResource } from '../../private/compliance';
 
 /** EC2 describe calls the kubelet and the node bootstrap make; EC2 gives them no resource-level permissions. */
 const NODE_DESCRIBE_ACTIONS = [

@@ -21,7 +21,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'bootstrap');
+const ASSET_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'bootstrap');
 const TEMPLATE_FILE = 'bootstrap-template.json';
 const SOURCE_FILE = 'source.json';
 

@@ -3,12 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { PlatformStage } from '../../src';
-import { SEVERITIES } from '../../src/observability/alert-rules';
-import { alertmanagerConfig, AlertmanagerSettings } from '../../src/observability/alertmanager-config';
-import { PrometheusStack } from '../../src/observability/prometheus-stack';
-import { newBareTestCluster } from '../helpers/eks';
-import { newTestStack } from '../helpers/stacks';
+import { PlatformStage } from '../../../src';
+import { SEVERITIES } from '../../../src/observability/private/alert-rules';
+import { alertmanagerConfig, AlertmanagerSettings } from '../../../src/observability/private/alertmanager-config';
+import { PrometheusStack } from '../../../src/observability/prometheus-stack';
+import { newBareTestCluster } from '../../helpers/eks';
+import { newTestStack } from '../../helpers/stacks';
 
 /** amtool, when installed (CI installs it; locally: go install github.com/prometheus/alertmanager/cmd/amtool). */
 const AMTOOL = process.env.AMTOOL ?? '/tmp/gobin/amtool';

@@ -4,11 +4,11 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
-import { createPodIdentityRole } from '../private/pod-identity';
+import { acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
+import { createPodIdentityRole } from '../../private/pod-identity';
+import { ENCRYPTED_STORAGE_CLASS } from '../../private/system-nodes';
 
 /** The name of the default StorageClass the cluster creates. */
-export const ENCRYPTED_STORAGE_CLASS = 'gp3-encrypted';
 
 /** The VPC CNI's EC2 calls (AWS's `AmazonEKS_CNI_Policy`, IPv4). */
 const CNI_ACTIONS = [

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,13 +7,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
-import { vpcFunctionStatements } from '../private/lambda';
-import { createManagedRole } from '../private/managed-role';
-import { AUDIT_RETENTION_DAYS } from '../private/validation';
+import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, RESERVED_CONCURRENCY_REASON } from '../../private/compliance';
+import { vpcFunctionStatements } from '../../private/lambda';
+import { createManagedRole } from '../../private/managed-role';
+import { removalPolicyFor } from '../../private/stage';
+import { AUDIT_RETENTION_DAYS } from '../../private/validation';
 
 /** The bundled handler (handlers/postgres-users), built into assets/ by `npx projen bundle`. */
-const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'postgres-users');
+const HANDLER_ASSET = path.join(__dirname, '..', '..', '..', 'assets', 'postgres-users');
 const HTTPS_PORT = 443;
 /** Amazon CA bundle of the Lambda Node.js runtime, which includes the RDS CAs. */
 const RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
@@ -73,7 +74,7 @@ export class PostgresUserFunctions extends Construct {
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: props.encryptionKey,
       retention: props.logRetentionDays as logs.RetentionDays,
-      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(props.retainLogs),
     });
     if (props.logRetentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(logGroup.node.defaultChild as CfnResource, 'CKV_AWS_338',

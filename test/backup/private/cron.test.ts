@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CronError, maxIntervalMinutes, parseCron, parseGoDurationSeconds } from '../../src/private/cron';
+import { CronError, maxIntervalMinutes, parseCron, parseGoDurationSeconds } from '../../../src/backup/private/cron';
 
 const HOUR = 60;
 const DAY = 24 * HOUR;
@@ -153,7 +153,7 @@ describe('the schedules Velero accepts (test/fixtures/velero-cron-cases.json)', 
     readonly library?: boolean;
     readonly why?: string;
   }
-  const { cases } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'velero-cron-cases.json'), 'utf8')) as { cases: CronCase[] };
+  const { cases } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'velero-cron-cases.json'), 'utf8')) as { cases: CronCase[] };
   const accepts = (schedule: string) => {
     try {
       parseCron(schedule);

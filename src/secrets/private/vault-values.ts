@@ -4,7 +4,7 @@
  * TLS certificate. Not exported from the package; tests (and a later schema
  * check) call them directly.
  */
-import { VAULT_INJECTION_LABEL } from '../private/kubernetes';
+import { VAULT_INJECTION_LABEL } from '../../private/kubernetes';
 
 /** Release name of the HashiCorp chart: its objects are called `vault`, `vault-internal`, `vault-agent-injector`. */
 export const VAULT_RELEASE = 'vault';

@@ -11,13 +11,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
+import { DatabaseRisk, PostgresDatabaseOptions } from '../postgres-database-options';
 import { PostgresUserFunctions } from './postgres-user-functions';
-import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
-import { allowCloudWatchLogs } from '../private/keys';
-import { createManagedRole } from '../private/managed-role';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
-import { PlatformStage, StageProfile } from '../profiles';
+import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
+import { allowCloudWatchLogs } from '../../private/keys';
+import { createManagedRole } from '../../private/managed-role';
+import { removalPolicyFor } from '../../private/stage';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../../private/validation';
+import { PlatformStage, StageProfile } from '../../profiles';
 
 const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
 /** Performance Insights: 7 days (free) or whole months up to 2 years. */
@@ -223,7 +224,7 @@ export function createExportLogGroups(
       logGroupName: `${prefix}/${type}`,
       encryptionKey: key,
       retention: settings.logRetentionDays as logs.RetentionDays,
-      removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(settings.retain),
     });
     if (settings.logRetentionDays < AUDIT_RETENTION_DAYS) {
       explainCheckovException(group.node.defaultChild as CfnResource, 'CKV_AWS_338',
@@ -267,7 +268,7 @@ export function setUpCredentials(
         generateStringKey: 'password',
         excludeCharacters: PASSWORD_EXCLUDED,
       },
-      removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyFor(settings.retain),
     });
     readOnlySecret = options.attach(readOnlySecretResource);
     secrets.push(readOnlySecret);
@@ -402,7 +403,10 @@ export function createBackupPlan(scope: Construct, options: BackupPlanOptions): 
     acknowledgeWildcardResource(policy, copyKeys,
       'The recovery vault key lives in another stack and region; the grant covers keys of this account in that region, only when used through AWS Backup or RDS.');
   }
-  const selection = plan.addSelection('Database', { resources: [options.resource], role, allowRestores: false });
+  // BackupSelection attaches AWS's managed backup policy to any role it is
+  // given; the statements above are the whole permission set, so it gets
+  // the role's immutable view.
+  const selection = plan.addSelection('Database', { resources: [options.resource], role: role.withoutPolicyUpdates(), allowRestores: false });
   selection.node.addDependency(role);
   new events.Rule(scope, 'BackupFailures', {
     description: `Failed backup or copy jobs of ${scope.node.path}`,

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { policyLength } from '../access/account-access-policies';
-import { propError } from '../private/validation';
+import { policyLength } from '../../access/private/account-access-policies';
+import { propError } from '../../private/validation';
 
 /*
  * The service control policies of `OrgLandingZone`, kept apart from the

@@ -1,7 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { propError } from '../private/validation';
+import { propError } from '../../private/validation';
 
 /*
  * The action lists and statements of `AccountAccess`. Kept apart from the

@@ -2,11 +2,11 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PlatformStage, StageProfiles } from '../../src';
-import { AlertRule, alertRuleGroups, AlertRuleSettings, prometheusRule } from '../../src/observability/alert-rules';
-import { PrometheusStack, PrometheusStackProps } from '../../src/observability/prometheus-stack';
-import { newBareTestCluster } from '../helpers/eks';
-import { newTestStack } from '../helpers/stacks';
+import { PlatformStage, StageProfiles } from '../../../src';
+import { AlertRule, alertRuleGroups, AlertRuleSettings, prometheusRule } from '../../../src/observability/private/alert-rules';
+import { PrometheusStack, PrometheusStackProps } from '../../../src/observability/prometheus-stack';
+import { newBareTestCluster } from '../../helpers/eks';
+import { newTestStack } from '../../helpers/stacks';
 
 /** promtool, when installed (CI installs it; locally: go install github.com/prometheus/prometheus/cmd/promtool). */
 const PROMTOOL = process.env.PROMTOOL ?? '/tmp/gobin/promtool';
