@@ -206,6 +206,16 @@ const validateK8s = project.addTask('validate:k8s', {
 validateK8s.exec('bash scripts/validate-k8s.sh --self-test');
 validateK8s.exec('bash scripts/validate-k8s.sh');
 
+// The EC2 and OpenSearch instance types the synth-time validators accept
+// (src/private/instance-types.ts), generated from the pinned botocore and
+// cfn-lint in .venv; test/private/instance-types.test.ts fails on drift.
+const updateInstanceTypes = project.addTask('update-instance-types', {
+  description:
+    'Regenerate src/private/instance-types.generated.ts (the EC2 and OpenSearch instance type catalog) from the botocore and cfn-lint in .venv (scripts/validate-requirements.txt).',
+});
+updateInstanceTypes.exec('bash scripts/ensure-venv.sh');
+updateInstanceTypes.exec('.venv/bin/python scripts/update-instance-types.py');
+
 project.addTask('bindings', {
   description:
     'Smoke-test the Python, Go and Java packages built by jsii-pacmak (run after `npx projen package-all`).',
