@@ -116,8 +116,8 @@ describe('the generated catalog', () => {
     expect(fs.statSync(GENERATED).size).toBeLessThan(64 * 1024);
   });
 
-  test('every family RDS for PostgreSQL offers (src/database/instance-classes.ts) is an EC2 family', () => {
-    const source = fs.readFileSync(path.join(ROOT, 'src', 'database', 'instance-classes.ts'), 'utf-8');
+  test('every family RDS for PostgreSQL offers (src/database/private/instance-classes.ts) is an EC2 family', () => {
+    const source = fs.readFileSync(path.join(ROOT, 'src', 'database', 'private', 'instance-classes.ts'), 'utf-8');
     const table = /const POSTGRES_FAMILIES[^=]*= \{([^}]*(?:\}[^}]*)*?)\n\};/.exec(source);
     expect(table).not.toBeNull();
     const rdsFamilies = [...table![1].matchAll(/^\s+([a-z0-9-]+): \{/gm)].map((m) => m[1]);
