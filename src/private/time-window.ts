@@ -48,7 +48,8 @@ function check(scope: IConstruct, prop: string, value: string, window: TimeWindo
     throw propError(scope, prop, value, `must be ${format} in UTC`);
   }
   if (window.minutes < minMinutes || window.minutes > maxMinutes) {
-    throw propError(scope, prop, value, `must last from ${minMinutes} minutes to ${maxMinutes / 60} hours; it lasts ${window.minutes} minutes`);
+    const max = maxMinutes % 60 === 0 ? `${maxMinutes / 60} hours` : `${maxMinutes} minutes`;
+    throw propError(scope, prop, value, `must last from ${minMinutes} minutes to ${max}; it lasts ${window.minutes} minutes`);
   }
   return window;
 }
