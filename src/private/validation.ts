@@ -7,7 +7,14 @@ import { IConstruct } from 'constructs';
  * input without reading a CloudFormation failure.
  */
 export function propError(scope: IConstruct, prop: string, value: unknown, allowed: string): Error {
-  return new Error(`${scope.node.path}: invalid ${prop} ${JSON.stringify(value)}: ${allowed}`);
+  return new Error(`${scope.node.path}: invalid ${prop} ${formatValue(value)}: ${allowed}`);
+}
+
+/** The value as the user gave it: JSON, except numbers JSON cannot spell (NaN, Infinity) and undefined. */
+function formatValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
 /** True when the value is a concrete number (not a token) that can be checked now. */

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import {
-  validateArn, validateMaxLength, validateNotEmpty, validatePattern, validateTags, validateUnique,
+  propError, validateArn, validateIntegerRange, validateMaxLength, validateNotEmpty, validatePattern, validateTags, validateUnique,
 } from '../../src/private/validation';
 import { newTestStack } from '../helpers/stacks';
 
@@ -108,5 +108,18 @@ describe('validateArn', () => {
   });
   test('a token is checked at deploy time, not now', () => {
     expect(() => validateArn(scope, 'arn', Token.asString({ 'Fn::GetAtt': ['V', 'Arn'] }), vault)).not.toThrow();
+  });
+});
+
+describe('propError prints the value as given', () => {
+  test.each([
+    [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [NaN, 'NaN'], [undefined, 'undefined'], [0, '0'], ['', '""'], [[1, NaN], '[1,"NaN"]'],
+  ])('%p is printed as %s', (value, printed) => {
+    expect(propError(scope, 'minNodes', value, 'must be an integer').message).toBe(`TestStack: invalid minNodes ${printed}: must be an integer`);
+  });
+  test('validateIntegerRange rejects Infinity and NaN and prints them', () => {
+    expect(() => validateIntegerRange(scope, 'maxNodes', Infinity, 1, 100)).toThrow('TestStack: invalid maxNodes Infinity: must be an integer from 1 to 100');
+    expect(() => validateIntegerRange(scope, 'maxNodes', NaN, 1, 100)).toThrow('TestStack: invalid maxNodes NaN: must be an integer from 1 to 100');
+    expect(() => validateIntegerRange(scope, 'maxNodes', 2.5, 1, 100)).toThrow('TestStack: invalid maxNodes 2.5: must be an integer from 1 to 100');
   });
 });
