@@ -1,7 +1,7 @@
 import { PlatformStage } from './stage';
 
 /**
- * Network preset: the seed's 3-tier VPC.
+ * Network preset: the 3-tier VPC (public, application and data subnets in each AZ).
  */
 export interface NetworkProfile {
   /** IPv4 CIDR of the VPC. */
@@ -69,7 +69,7 @@ export interface ClusterProfile {
   readonly spotPercentage: number;
   /**
    * Karpenter-provisioned application nodes expected under normal load (the
-   * seed: "normal load: 3 nodes"). Karpenter sizes capacity to pending pods,
+   * planning figure for normal load). Karpenter sizes capacity to pending pods,
    * so this is the planning figure behind the cost estimate, not a floor.
    */
   readonly baselineNodes: number;
@@ -113,9 +113,9 @@ export interface ClusterProfile {
  * Container registry preset: Amazon ECR lifecycle.
  */
 export interface RegistryProfile {
-  /** Tagged images each repository keeps (the seed: "retain last 10 tagged images"). */
+  /** Tagged images each repository keeps; older tagged images expire. */
   readonly taggedImagesToKeep: number;
-  /** Days after its push an untagged image expires (the seed: "delete images older than 30 days"). */
+  /** Days after its push an untagged image expires. */
   readonly untaggedImageExpiryDays: number;
 }
 
@@ -211,7 +211,7 @@ export interface CostProfile {
   readonly budgetAlertThresholds: number[];
   /** Tag keys every resource carries for cost allocation. */
   readonly costAllocationTagKeys: string[];
-  /** Expected monthly cost of the environment in USD (the seed's estimate, upper bound): its budget. */
+  /** Expected monthly cost of the environment in USD (the upper bound of the design's estimate): its budget. */
   readonly monthlyBudgetUsd: number;
 }
 
@@ -274,7 +274,10 @@ export interface DataProtectionProfile {
 }
 
 /**
- * Every number the seed design gives for one stage, in one place.
+ * Every number and every behaviour that differs between stages, in one place:
+ * a block reads its defaults from here and never branches on the stage itself,
+ * so a derived profile (a staging preset copied from production with a few
+ * fields changed) behaves exactly as its fields say.
  *
  * Read the presets from `StageProfiles`; override single values through each
  * block's props.

@@ -1,7 +1,7 @@
 import { PlatformStage } from './stage';
 import { StageProfile } from './stage-profile';
 
-/** The seed's development numbers (ARCHITECTURE.md profile table). */
+/** Development numbers (ARCHITECTURE.md profile table). */
 const DEVELOPMENT: StageProfile = {
   stage: PlatformStage.DEVELOPMENT,
   network: {
@@ -117,7 +117,7 @@ const DEVELOPMENT: StageProfile = {
   },
 };
 
-/** The seed's production numbers (ARCHITECTURE.md profile table). */
+/** Production numbers (ARCHITECTURE.md profile table). */
 const PRODUCTION: StageProfile = {
   stage: PlatformStage.PRODUCTION,
   network: {
@@ -235,18 +235,21 @@ const PRODUCTION: StageProfile = {
 
 
 /**
- * The seed design's numbers for each stage: the single source of truth every
+ * The design's numbers for each stage: the single source of truth every
  * block of this library reads its defaults from.
  *
  * The blocks read the presets through `of()`, which returns a fresh copy:
  * nothing a caller changes leaks into another block. To change a value
- * for one block, set that block's prop; to derive a profile of your own, spread a preset:
+ * for one block, set that block's prop; to derive a profile of your own, spread a preset
+ * and give it to every block as `profile` (see `StagedProps`):
  *
  * ```ts
  * const staging: StageProfile = {
  *   ...StageProfiles.PRODUCTION,
  *   network: { ...StageProfiles.PRODUCTION.network, natGateways: 1 },
+ *   dataProtection: { ...StageProfiles.PRODUCTION.dataProtection, retainOnDelete: false },
  * };
+ * new PlatformNetwork(this, 'Network', { profile: staging });
  * ```
  */
 export class StageProfiles {
@@ -263,7 +266,7 @@ export class StageProfiles {
   public static readonly PRODUCTION: StageProfile = structuredClone(PRODUCTION);
 
   /**
-   * The preset of a stage, as a fresh copy of the seed's numbers.
+   * The preset of a stage, as a fresh copy.
    */
   public static of(stage: PlatformStage): StageProfile {
     switch (stage) {
