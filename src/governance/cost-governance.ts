@@ -34,9 +34,10 @@ export interface EnvironmentBudget {
 }
 
 /**
- * Properties of a `CostGovernance`.
+ * Options of a `CostGovernance`, also embedded in `OrgLandingZoneProps`
+ * (where the landing zone's profile fills the defaults).
  */
-export interface CostGovernanceProps extends StagedProps {
+export interface CostGovernanceOptions {
   /** Monthly budget of the whole account in USD, greater than 0. */
   readonly monthlyBudgetUsd: number;
 
@@ -91,6 +92,11 @@ export interface CostGovernanceProps extends StagedProps {
    */
   readonly activateCostAllocationTags?: boolean;
 }
+
+/**
+ * Properties of a `CostGovernance`.
+ */
+export interface CostGovernanceProps extends CostGovernanceOptions, StagedProps {}
 
 /**
  * Cost management: monthly budgets for the account and per
