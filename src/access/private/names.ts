@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError, validateIntegerRange, validateOneOf, validatePattern } from '../../private/validation';
+import { propError, validateOneOf, validatePattern } from '../../private/validation';
 
 /**
  * CDK bootstrap qualifiers: the CLI and the bootstrap resources' names
@@ -75,11 +75,11 @@ export function validateClientVpnSessionHours(scope: IConstruct, prop: string, h
 }
 
 function validateHours(scope: IConstruct, prop: string, hours: number | undefined, range: { min: number; max: number }, service: string): void {
-  // propError prints JSON, which shows Infinity and NaN as null: print them as given.
-  if (hours !== undefined && !Token.isUnresolved(hours) && !Number.isFinite(hours)) {
-    throw propError(scope, prop, String(hours), `must be an integer from ${range.min} to ${range.max} (${service} sessions)`);
+  if (hours === undefined || Token.isUnresolved(hours)) return;
+  if (!Number.isInteger(hours) || hours < range.min || hours > range.max) {
+    // propError prints JSON, which shows Infinity and NaN as null: print them as given.
+    throw propError(scope, prop, Number.isFinite(hours) ? hours : String(hours), `must be an integer from ${range.min} to ${range.max} (${service} sessions)`);
   }
-  validateIntegerRange(scope, prop, hours, range.min, range.max);
 }
 
 /**
