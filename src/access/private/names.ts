@@ -88,7 +88,15 @@ function validateHours(scope: IConstruct, prop: string, hours: number | undefine
  */
 export function aliased<T>(scope: IConstruct, name: string, value: T | undefined, aliasName: string, alias: T | undefined): T | undefined {
   if (value !== undefined && alias !== undefined && value !== alias) {
-    throw propError(scope, aliasName, alias, `contradicts ${name} ${JSON.stringify(value)}: ${aliasName} is a deprecated name of ${name}; give ${name} alone`);
+    throw propError(scope, aliasName, shown(alias), `contradicts ${name} ${JSON.stringify(shown(value))}: ${aliasName} is a deprecated name of ${name}; give ${name} alone`);
   }
   return value ?? alias;
+}
+
+/** A value as an error shows it: a construct by its path (constructs do not serialize). */
+function shown(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'node' in value) {
+    return (value as IConstruct).node.path;
+  }
+  return value;
 }
