@@ -16,8 +16,7 @@ import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResou
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
-import { removalPolicyFor } from '../private/stage';
-import { resolveProfile } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, validateIntegerRange, validateOneOf } from '../private/validation';
 import { StageProfile, StagedProps } from '../profiles';
 import { validateTrailName } from './private/names';

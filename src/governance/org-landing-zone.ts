@@ -422,7 +422,8 @@ export class OrgLandingZone extends Construct {
       }
     }
     // The same group twice would assign the same permission set to it twice in Development.
-    if (props.engineeringGroupId !== undefined && props.engineeringGroupId === props.seniorDevOpsGroupId && !Token.isUnresolved(props.engineeringGroupId)) {
+    const sameGroup = props.engineeringGroupId !== undefined && props.engineeringGroupId === props.seniorDevOpsGroupId;
+    if (sameGroup && !Token.isUnresolved(props.engineeringGroupId)) {
       throw propError(this, 'seniorDevOpsGroupId', props.seniorDevOpsGroupId, 'is also engineeringGroupId: Senior DevOps must be its own group (only it reaches Production)');
     }
     this.engineeringGroupId = props.engineeringGroupId ?? this.group('EngineeringGroup', 'Engineering', 'All engineers: full access in Development', props.identityStoreId);

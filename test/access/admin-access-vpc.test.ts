@@ -156,7 +156,10 @@ describe('AdminAccess profile resolution', () => {
 
   test('a custom profile on the network is kept, not rebuilt from its stage', () => {
     const stack = newTestStack();
-    const custom: StageProfile = { ...StageProfiles.DEVELOPMENT, dataProtection: { ...StageProfiles.DEVELOPMENT.dataProtection, retainOnDelete: true } };
+    const custom: StageProfile = {
+      ...StageProfiles.DEVELOPMENT,
+      dataProtection: { ...StageProfiles.DEVELOPMENT.dataProtection, retainOnDelete: true },
+    };
     const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS, profile: custom });
     const access = new AdminAccess(stack, 'AdminAccess', { network, method: AdminAccessMethod.ssmBastion() });
     expect(access.profile.dataProtection.retainOnDelete).toBe(true);
