@@ -19,13 +19,14 @@ import {
   validatePolicySize,
   VIEW_ACTIONS,
 } from './private/account-access-policies';
+import { aliased, validateBootstrapQualifier, validateRoleSessionHours } from './private/names';
+import { PathManagedPolicyRole } from './private/path-role';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfiles } from '../profiles';
+import { resolveProfile } from '../private/stage';
+import { propError, validateUnique } from '../private/validation';
+import { PlatformStage, StagedProps, StageProfile } from '../profiles';
 
-/** STS accepts role sessions from 1 to 12 hours. */
-const SESSION_HOURS = { min: 1, max: 12 };
-/** The seed's environment tag (one of its cost-allocation tags) and production's value. */
+/** The environment tag (one of the cost-allocation tags) and the value that names production. */
 const DEFAULT_ENVIRONMENT_TAG_KEY = 'environment';
 const DEFAULT_PRODUCTION_TAG_VALUE: string = PlatformStage.PRODUCTION;
 /** Characters AWS accepts in tag keys and values. */
@@ -33,9 +34,7 @@ const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_LIMITS = { key: 128, value: 256 };
 /** IAM user names. */
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
-/** The CDK bootstrap template's qualifier pattern. */
-const BOOTSTRAP_QUALIFIER = /^[A-Za-z0-9_-]{1,10}$/;
-/** The AWS managed policy that is the seed's "full access to infrastructure". */
+/** The AWS managed policy that gives engineers full access to the infrastructure. */
 const ADMINISTRATOR_ACCESS = 'AdministratorAccess';
 
 /**
@@ -86,9 +85,17 @@ export interface RoleAccessOptions {
   readonly requireMfa?: boolean;
 
   /**
+   * Maximum session length of the roles in hours, from 1 to 12 (IAM's limits).
+   *
+   * @default - the profile's `access.sessionDurationHours`
+   */
+  readonly sessionDurationHours?: number;
+
+  /**
    * Maximum session length of the roles in hours, from 1 to 12.
    *
-   * @default - the stage preset's `access.sessionDurationHours` (8)
+   * @default - the profile's `access.sessionDurationHours`
+   * @deprecated use `sessionDurationHours`
    */
   readonly maxSessionDurationHours?: number;
 }
@@ -137,7 +144,8 @@ export interface GroupAccessOptions {
 export class AccessPrincipals {
   /**
    * Three IAM roles (engineering, senior engineering, finance) assumed with
-   * MFA, with 8-hour sessions by default.
+   * MFA, with sessions as long as the profile's `access.sessionDurationHours`
+   * by default.
    */
   public static roles(options: RoleAccessOptions = {}): AccessPrincipals {
     return new AccessPrincipals(AccessPrincipalKind.ROLES, options, undefined);
@@ -168,7 +176,7 @@ export class AccessPrincipals {
 /**
  * Properties of an `AccountAccess`.
  */
-export interface AccountAccessProps {
+export interface AccountAccessProps extends StagedProps {
   /**
    * Who receives the access: IAM roles or IAM groups.
    *
@@ -194,7 +202,7 @@ export interface AccountAccessProps {
 
   /**
    * Qualifier of the CDK bootstrap that deploys production (`cdk bootstrap
-   * --qualifier <q>`). When given, non-senior engineers cannot assume or
+   * --qualifier <q>`, 1 to 10 lowercase letters or digits). When given, non-senior engineers cannot assume or
    * pass its roles (`cdk-<q>-*`), so only seniors deploy production. The
    * single Phase 1 account has one bootstrap per qualifier: bootstrap
    * production with its own qualifier to use this.
@@ -219,8 +227,8 @@ export interface AccountAccessProps {
  * Phase 1 access separation inside one AWS account: engineering, senior
  * engineering and finance.
  *
- * - **Engineering**: `AdministratorAccess` (the seed's "full access to
- *   infrastructure") with a guard policy that explicitly denies every
+ * - **Engineering**: `AdministratorAccess` (full access to the
+ *   infrastructure) with a guard policy that explicitly denies every
  *   billing, cost and payment action family, reserved-capacity purchases,
  *   account-settings changes (reads stay allowed), and any change to the
  *   roles, groups and policies of this construct (they all live under
@@ -253,6 +261,11 @@ export interface AccountAccessProps {
  * boundary's name, alert on CloudTrail events touching billing, and move to
  * Phase 2 (separate accounts) for a hard boundary.
  *
+ * The roles accept aws-cdk-lib grants (`bucket.grantRead(access.engineeringRole)`):
+ * the statements land in a customer-managed policy of the role under
+ * `iamPath`, which the guards protect like the rest of the access model.
+ * The guards' explicit denies still apply on top of anything granted.
+ *
  * @example
  * const access = new AccountAccess(this, 'Access', {
  *   principals: AccessPrincipals.roles({
@@ -261,6 +274,8 @@ export interface AccountAccessProps {
  * });
  */
 export class AccountAccess extends Construct {
+  /** The profile the defaults came from (its `stage`/`profile` props resolved). */
+  public readonly profile: StageProfile;
   /** Roles or groups. */
   public readonly principalKind: AccessPrincipalKind;
   /** The IAM path under which every role, group and policy of this construct lives. */
@@ -314,17 +329,14 @@ export class AccountAccess extends Construct {
    */
   constructor(scope: Construct, id: string, props: AccountAccessProps = {}) {
     super(scope, id);
+    this.profile = resolveProfile(this, props);
     const principals = props.principals ?? AccessPrincipals.roles();
     this.principalKind = principals.kind;
     const environmentTagKey = props.environmentTagKey ?? DEFAULT_ENVIRONMENT_TAG_KEY;
     const productionTagValue = props.productionTagValue ?? DEFAULT_PRODUCTION_TAG_VALUE;
     validateTag(this, 'environmentTagKey', environmentTagKey, TAG_LIMITS.key);
     validateTag(this, 'productionTagValue', productionTagValue, TAG_LIMITS.value);
-    if (props.productionBootstrapQualifier !== undefined && !Token.isUnresolved(props.productionBootstrapQualifier)
-      && !BOOTSTRAP_QUALIFIER.test(props.productionBootstrapQualifier)) {
-      throw propError(this, 'productionBootstrapQualifier', props.productionBootstrapQualifier,
-        'must be a CDK bootstrap qualifier: 1 to 10 letters, digits, _ or -');
-    }
+    validateBootstrapQualifier(this, 'productionBootstrapQualifier', props.productionBootstrapQualifier);
 
     this.iamPath = `/platform-access/${Names.uniqueId(this)}/`;
     const groups = principals.kind === AccessPrincipalKind.GROUPS;
@@ -394,8 +406,11 @@ export class AccountAccess extends Construct {
       this.finance = this.financeGroup;
     } else {
       const options = principals.roleOptions ?? {};
-      const sessionHours = options.maxSessionDurationHours ?? StageProfiles.of(PlatformStage.PRODUCTION).access.sessionDurationHours;
-      validateIntegerRange(this, 'maxSessionDurationHours', sessionHours, SESSION_HOURS.min, SESSION_HOURS.max);
+      const given = aliased(this, 'sessionDurationHours', options.sessionDurationHours, 'maxSessionDurationHours', options.maxSessionDurationHours);
+      validateRoleSessionHours(this, options.sessionDurationHours === undefined && options.maxSessionDurationHours !== undefined
+        ? 'maxSessionDurationHours' : 'sessionDurationHours', given);
+      const sessionHours = given ?? this.profile.access.sessionDurationHours;
+      validateRoleSessionHours(this, 'profile.access.sessionDurationHours', sessionHours);
       const roleSettings = { sessionHours, requireMfa: options.requireMfa ?? true };
       this.engineeringRole = this.role('Engineering', 'Engineers: full infrastructure access except billing and production-tagged resources.',
         engineeringPolicies, 'engineeringTrustedPrincipals', options.engineeringTrustedPrincipals, roleSettings);
@@ -417,12 +432,12 @@ export class AccountAccess extends Construct {
 
   private acknowledgeFinanceAccess(settings: AccessPolicySettings): void {
     const policy = this.financeAccessPolicy;
-    const billingReason = 'The seed gives finance full access to billing, cost reports and budgets: every action of each billing, cost and payment service (ce:*, budgets:*, ...) on purpose, and reserved-capacity purchase actions (a spending commitment). None of these can change infrastructure, and the finance guard denies everything else explicitly.';
+    const billingReason = 'Finance has full access to billing, cost reports and budgets by design: every action of each billing, cost and payment service (ce:*, budgets:*, ...) on purpose, and reserved-capacity purchase actions (a spending commitment). None of these can change infrastructure, and the finance guard denies everything else explicitly.';
     acknowledgeWildcardActions(policy, [...BILLING_ACTIONS, ...COMMITMENT_PURCHASE_ACTIONS], billingReason);
     acknowledgeWildcardActions(policy, [...ACCOUNT_READ_ACTIONS, ...VIEW_ACTIONS],
       'The read-only view: Describe/List/Get families of the infrastructure services, chosen so they return configuration and metadata, never data (no object, secret, parameter, item or log-event reads). Listing every read action by name would exceed the managed-policy size limit and miss new ones.');
     explainCheckovException(policy.node.defaultChild as CfnResource, 'CKV_AWS_111',
-      'Finance\'s write actions are billing writes (budgets, cost reports, payment settings, Savings Plans and reserved-capacity purchases) that billing services do not scope by resource; the seed gives finance full access to them. The finance guard denies every other write.');
+      'Finance\'s write actions are billing writes (budgets, cost reports, payment settings, Savings Plans and reserved-capacity purchases) that billing services do not scope by resource; finance has full access to them by design. The finance guard denies every other write.');
     acknowledgeRules(policy, billingReason,
       ['HIPAA.Security-IAMPolicyNoStatementsWithFullAccess', 'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess',
         'PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess']);
@@ -461,13 +476,13 @@ export class AccountAccess extends Construct {
         ? new iam.PrincipalWithConditions(p, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } })
         : p;
     const [first, ...rest] = principals.map(withMfa);
-    const role = new iam.Role(this, id, {
+    const role = new PathManagedPolicyRole(this, id, {
       description,
       path: this.iamPath,
       assumedBy: first,
-      managedPolicies,
       maxSessionDuration: Duration.hours(options.sessionHours),
     });
+    managedPolicies.forEach((policy) => role.addManagedPolicy(policy));
     for (const principal of rest) {
       role.assumeRolePolicy?.addStatements(new iam.PolicyStatement({
         actions: [principal.assumeRoleAction],
@@ -482,7 +497,7 @@ export class AccountAccess extends Construct {
     if (!managedPolicies.includes(this.administratorAccess)) return;
     identity.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
       [`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ADMINISTRATOR_ACCESS}]`]:
-        'The seed gives engineers "full access to infrastructure" in the single Phase 1 account: AWS maintains AdministratorAccess as exactly that. Billing, account settings, the access model and (for non-seniors) production are removed by explicit denies in the guard policies attached alongside, which engineers cannot detach.',
+        'Engineers have full access to the infrastructure in the single Phase 1 account by design: AWS maintains AdministratorAccess as exactly that. Billing, account settings, the access model and (for non-seniors) production are removed by explicit denies in the guard policies attached alongside, which engineers cannot detach.',
     });
   }
 }
@@ -501,6 +516,7 @@ function validateUserNames(scope: IConstruct, prop: string, userNames: string[])
   if (userNames.length === 0) {
     throw propError(scope, prop, [], 'must name at least one IAM user, or be omitted to manage membership outside this construct');
   }
+  validateUnique(scope, prop, userNames);
   for (const name of userNames) {
     if (!Token.isUnresolved(name) && !IAM_USER_NAME.test(name)) {
       throw propError(scope, prop, name, 'must be IAM user names: 1 to 64 letters, digits and + = , . @ _ -');

@@ -5,17 +5,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
  * The kind of administrator path an `AdminAccess` builds.
  */
 export enum AdminAccessKind {
-  /** AWS Client VPN with SAML federation (IAM Identity Center): the seed design's default. */
+  /** AWS Client VPN with SAML federation (IAM Identity Center): the default design. */
   CLIENT_VPN = 'client-vpn',
-  /** A small instance reached through AWS Systems Manager Session Manager: the seed's cheap alternative. */
+  /** A small instance reached through AWS Systems Manager Session Manager: the cheap alternative. */
   SSM_BASTION = 'ssm-bastion',
 }
 
 /**
  * Options of the AWS Client VPN administrator path.
  *
- * Engineers sign in through IAM Identity Center (the seed's "AWS SSO" with
- * MFA), get an address from `clientCidr`, and may reach only the database
+ * Engineers sign in through IAM Identity Center (with MFA), get an address from `clientCidr`, and may reach only the database
  * subnets, on the database port only.
  */
 export interface ClientVpnAccessOptions {
@@ -66,10 +65,18 @@ export interface ClientVpnAccessOptions {
   readonly transportProtocol?: ec2.TransportProtocol;
 
   /**
-   * Maximum VPN session length in hours; AWS accepts 8, 10, 12 or 24. Users
-   * are disconnected and must sign in again when it ends.
+   * Maximum VPN session length in hours; AWS Client VPN accepts 8, 10, 12 or
+   * 24. Users are disconnected and must sign in again when it ends.
    *
-   * @default - the stage preset's `access.sessionDurationHours` (8)
+   * @default - the profile's `access.sessionDurationHours`
+   */
+  readonly sessionDurationHours?: number;
+
+  /**
+   * Maximum VPN session length in hours; AWS accepts 8, 10, 12 or 24.
+   *
+   * @default - the profile's `access.sessionDurationHours`
+   * @deprecated use `sessionDurationHours`
    */
   readonly sessionTimeoutHours?: number;
 
@@ -85,7 +92,7 @@ export interface ClientVpnAccessOptions {
    * Days the connection log (every connect, disconnect and failed attempt) is
    * kept. Must be a value CloudWatch Logs accepts.
    *
-   * @default - the stage preset's `network.flowLogRetentionDays` (30 in development, 365 in production), the same as the network's audit logs
+   * @default - the profile's `network.flowLogRetentionDays`, the same as the network's audit logs
    */
   readonly connectionLogRetentionDays?: number;
 
@@ -93,15 +100,23 @@ export interface ClientVpnAccessOptions {
    * KMS key that encrypts the connection log group. It must allow the
    * CloudWatch Logs service principal of this region to use it.
    *
-   * @default - the network's flow-log key (`network.flowLogEncryptionKey`), which admits CloudWatch Logs for this account's log groups
+   * @default - the `AdminAccess`'s `encryptionKey` (with the deprecated `network`, its flow-log key)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * KMS key that encrypts the connection log group.
+   *
+   * @default - the `AdminAccess`'s `encryptionKey`
+   * @deprecated use `encryptionKey`
    */
   readonly connectionLogEncryptionKey?: kms.IKey;
 
   /**
    * Number of application subnets (one per AZ) the endpoint is associated
-   * with, from 1 to the AZ count. AWS bills each association by the hour
-   * (about USD 73 a month each); one keeps the seed's VPN budget of USD
-   * 75-100 a month, more keep the VPN up when an AZ fails.
+   * with, from 1 to the number of subnets in `vpcSubnets`. AWS bills each
+   * association by the hour (about USD 73 a month each); one keeps the VPN
+   * at about USD 75-100 a month, more keep it up when an AZ fails.
    *
    * @default 1
    */
@@ -150,6 +165,14 @@ export interface SsmBastionAccessOptions {
    *
    * @default - the account's AWS-managed EBS key (`aws/ebs`); the volume holds no data of its own
    */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * KMS key that encrypts the root volume.
+   *
+   * @default - the account's AWS-managed EBS key (`aws/ebs`)
+   * @deprecated use `encryptionKey`
+   */
   readonly volumeEncryptionKey?: kms.IKey;
 
   /**
@@ -157,7 +180,7 @@ export interface SsmBastionAccessOptions {
    * deletion with its stack or replacement by a new image, see
    * `machineImage`).
    *
-   * @default - the stage preset's `dataProtection.retainOnDelete` (on in production, off in development)
+   * @default - the profile's `dataProtection.retainOnDelete`
    */
   readonly terminationProtection?: boolean;
 }
@@ -168,7 +191,7 @@ export interface SsmBastionAccessOptions {
  */
 export class AdminAccessMethod {
   /**
-   * AWS Client VPN with IAM Identity Center sign-in: the seed design's default
+   * AWS Client VPN with IAM Identity Center sign-in: the default design
    * (encrypted tunnel, company credentials and MFA, every connection logged).
    */
   public static clientVpn(options: ClientVpnAccessOptions): AdminAccessMethod {
@@ -176,7 +199,7 @@ export class AdminAccessMethod {
   }
 
   /**
-   * A Graviton instance reached through Session Manager: the seed's cheap
+   * A Graviton instance reached through Session Manager: the cheap
    * alternative (a few dollars a month; access and sessions recorded by
    * CloudTrail, authentication through IAM).
    */

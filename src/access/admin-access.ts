@@ -2,28 +2,29 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from './admin-access-method';
 import { PlatformNetwork } from '../network';
+import { aliased, validateClientVpnSessionHours } from './private/names';
 import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
+import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
-import { StageProfile, StageProfiles } from '../profiles';
+import { StagedProps, StageProfile } from '../profiles';
 
 /** Client range used when none is given: outside every range the reference VPCs use. */
 const DEFAULT_CLIENT_CIDR = '172.16.0.0/22';
 /** AWS Client VPN accepts client ranges from /12 to /22. */
 const CLIENT_CIDR_PREFIX = { min: 12, max: 22 };
-/** Session lengths AWS Client VPN accepts, in hours. */
-const VPN_SESSION_HOURS: readonly number[] = [8, 10, 12, 24];
 /** AWS Client VPN's limit on the login banner. */
 const MAX_BANNER_LENGTH = 1400;
 /** IAM's limits on a SAML metadata document. */
 const SAML_METADATA_LENGTH = { min: 1000, max: 10_000_000 };
-/** One association keeps the seed's VPN budget (USD 75-100 a month). */
+/** One association keeps the VPN at about USD 75-100 a month. */
 const DEFAULT_SUBNET_ASSOCIATIONS = 1;
 /** Identity Store `GroupId` (IAM Identity Center group ID). */
 const IDENTITY_STORE_GROUP_ID = /^([0-9a-f]{10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -40,25 +41,92 @@ const ROOT_DEVICE_NAME = '/dev/xvda';
 /**
  * Properties of an `AdminAccess`.
  */
-export interface AdminAccessProps {
+export interface AdminAccessProps extends StagedProps {
   /**
-   * The network whose database tier administrators reach. Its stage preset
-   * (`network.profile`) fills the defaults, and the construct wires itself
-   * into `network.databaseSecurityGroup`.
+   * The VPC whose database tier administrators reach: a `PlatformNetwork`'s
+   * `vpc`, or any VPC, including one imported with `ec2.Vpc.fromLookup` or
+   * `ec2.Vpc.fromVpcAttributes`.
+   *
+   * @default - `network.vpc` (required unless the deprecated `network` is given)
    */
-  readonly network: PlatformNetwork;
+  readonly vpc?: ec2.IVpc;
 
   /**
-   * The administrator path: `AdminAccessMethod.clientVpn({...})` (the seed's
-   * default, needs the Identity Center SAML metadata, a server certificate and
-   * a group) or `AdminAccessMethod.ssmBastion()` (the cheap alternative).
+   * Where the administrator path attaches: the subnets the Client VPN
+   * endpoint is associated with (and translates client addresses to) or the
+   * subnet the bastion runs in. The database's network ACL must admit them.
+   *
+   * @default - `network.applicationSubnets` with `network`, otherwise the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The database subnets Client VPN users are authorized to reach (one
+   * authorization rule per subnet, by its IPv4 CIDR; imported subnets must
+   * carry their CIDRs). Unused by the bastion.
+   *
+   * @default - `network.databaseSubnets` with `network`, otherwise the VPC's isolated subnets
+   */
+  readonly databaseSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The database's security group: it admits `databasePort` from this
+   * construct's security group, the only way in.
+   *
+   * @default - `network.databaseSecurityGroup` (required unless the deprecated `network` is given)
+   */
+  readonly databaseSecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * The database port administrators reach.
+   *
+   * @default - `network.databasePort` with `network`, otherwise the profile's `database.port`
+   */
+  readonly databasePort?: number;
+
+  /**
+   * The key that encrypts the Client VPN connection log when the method's
+   * options give none. It must allow the CloudWatch Logs service principal
+   * of this region to use it.
+   *
+   * @default - `network.flowLogEncryptionKey` with `network`, otherwise a new customer-managed key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The network whose database tier administrators reach: fills `vpc`,
+   * `vpcSubnets` (its application subnets), `databaseSubnets`,
+   * `databaseSecurityGroup`, `databasePort`, `encryptionKey` (its flow-log
+   * key) and, when neither `stage` nor `profile` is given, the profile
+   * (`network.profile`).
+   *
+   * @default - none: give `vpc` and `databaseSecurityGroup`
+   * @deprecated use `vpc`, `vpcSubnets`, `databaseSubnets`, `databaseSecurityGroup` and `databasePort` (for a `PlatformNetwork`, `network.vpc`, `network.applicationSubnets`, ...)
+   */
+  readonly network?: PlatformNetwork;
+
+  /**
+   * The administrator path: `AdminAccessMethod.clientVpn({...})` (the
+   * default design, needs the Identity Center SAML metadata, a server
+   * certificate and a group) or `AdminAccessMethod.ssmBastion()` (the cheap
+   * alternative).
    */
   readonly method: AdminAccessMethod;
 }
 
+/** The network pieces an `AdminAccess` attaches to, resolved from its props. */
+interface AdminAccessTarget {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly databaseSubnets: ec2.SubnetSelection;
+  readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  readonly databasePort: number;
+  readonly encryptionKey?: kms.IKey;
+}
+
 /**
- * The administrator path to the private database, wired into a
- * `PlatformNetwork` by constructing it.
+ * The administrator path to the private database, wired into a VPC (a
+ * `PlatformNetwork`'s or an imported one) by constructing it.
  *
  * Both paths reach the database from the application subnets, which the
  * database network ACL already admits: Client VPN translates every client
@@ -69,7 +137,11 @@ export interface AdminAccessProps {
  *
  * @example
  * new AdminAccess(this, 'AdminAccess', {
- *   network,
+ *   vpc: network.vpc,
+ *   vpcSubnets: network.applicationSubnets,
+ *   databaseSubnets: network.databaseSubnets,
+ *   databaseSecurityGroup: network.databaseSecurityGroup,
+ *   profile: network.profile,
  *   method: AdminAccessMethod.clientVpn({
  *     samlMetadataDocument: fs.readFileSync('identity-center-client-vpn.xml', 'utf-8'),
  *     serverCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
@@ -77,16 +149,20 @@ export interface AdminAccessProps {
  *   }),
  * });
  */
-export class AdminAccess extends Construct {
+export class AdminAccess extends Construct implements ec2.IConnectable {
   /** Which path was built. */
   public readonly kind: AdminAccessKind;
-  /** The stage preset the defaults came from (the network's stage). */
+  /** The profile the defaults came from (its `stage`/`profile` props resolved, else the deprecated `network`'s). */
   public readonly profile: StageProfile;
+  /** The connections of `securityGroup`: allow it to reach more than the database with `connections.allowTo(...)`. */
+  public readonly connections: ec2.Connections;
   /**
    * Security group of the Client VPN network interfaces or of the bastion:
    * the database security group admits the database port from it.
    */
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The key encrypting the connection log (Client VPN only). */
+  public readonly encryptionKey?: kms.IKey;
   /** The Client VPN endpoint (Client VPN only). */
   public readonly endpoint?: ec2.ClientVpnEndpoint;
   /** The IAM SAML provider for IAM Identity Center (Client VPN only). */
@@ -103,39 +179,86 @@ export class AdminAccess extends Construct {
   /**
    * @param scope the parent construct
    * @param id the construct ID; it prefixes every logical ID, so keep it stable
-   * @param props the network and the access method
+   * @param props the VPC, the database it reaches and the access method
    */
   constructor(scope: Construct, id: string, props: AdminAccessProps) {
     super(scope, id);
     const network = props.network;
-    this.profile = StageProfiles.of(network.profile.stage);
+    this.profile = resolveProfile(this, props.stage === undefined && props.profile === undefined && network
+      ? { profile: network.profile } : props);
     this.kind = props.method.kind;
+    const target = this.resolveTarget(props);
 
     if (props.method.clientVpnOptions) {
-      const vpn = this.createClientVpn(network, props.method.clientVpnOptions);
+      const vpn = this.createClientVpn(target, props.method.clientVpnOptions);
       this.securityGroup = vpn.securityGroup;
       this.endpoint = vpn.endpoint;
       this.samlProvider = vpn.samlProvider;
       this.logGroup = vpn.logGroup;
       this.clientCidr = vpn.clientCidr;
+      this.encryptionKey = vpn.encryptionKey;
     } else {
-      const bastion = this.createSsmBastion(network, props.method.ssmBastionOptions ?? {});
+      const bastion = this.createSsmBastion(target, props.method.ssmBastionOptions ?? {});
       this.securityGroup = bastion.securityGroup;
       this.instance = bastion.instance;
       this.role = bastion.role;
     }
 
+    this.connections = this.securityGroup.connections;
     this.securityGroup.connections.allowTo(
-      network.databaseSecurityGroup,
-      ec2.Port.tcp(network.databasePort),
+      target.databaseSecurityGroup,
+      ec2.Port.tcp(target.databasePort),
       this.kind === AdminAccessKind.CLIENT_VPN ? 'Client VPN administrators to the database' : 'Session Manager bastion to the database',
     );
   }
 
-  private createClientVpn(network: PlatformNetwork, options: ClientVpnAccessOptions) {
+  /** The VPC, subnets, database group and port: the props, else the deprecated `network`'s. */
+  private resolveTarget(props: AdminAccessProps): AdminAccessTarget {
+    const network = props.network;
+    if (network && props.vpc && props.vpc !== network.vpc) {
+      throw propError(this, 'vpc', props.vpc.node.path, `contradicts network ${JSON.stringify(network.node.path)}, whose VPC is ${network.vpc.node.path}: give vpc alone (network is deprecated)`);
+    }
+    const vpc = props.vpc ?? network?.vpc;
+    if (!vpc) {
+      throw propError(this, 'vpc', undefined, 'is required: give the VPC (and databaseSecurityGroup) the administrators reach');
+    }
+    const databaseSecurityGroup = props.databaseSecurityGroup ?? network?.databaseSecurityGroup;
+    if (!databaseSecurityGroup) {
+      throw propError(this, 'databaseSecurityGroup', undefined, 'is required: give the security group of the database administrators reach');
+    }
+    const databasePort = props.databasePort ?? network?.databasePort ?? this.profile.database.port;
+    if (databasePort !== undefined && !Token.isUnresolved(databasePort) && !Number.isFinite(databasePort)) {
+      throw propError(this, 'databasePort', String(databasePort), 'must be an integer from 1 to 65535');
+    }
+    validateIntegerRange(this, 'databasePort', databasePort, 1, 65535);
+    return {
+      vpc,
+      vpcSubnets: props.vpcSubnets ?? network?.applicationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      databaseSubnets: props.databaseSubnets ?? network?.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      databaseSecurityGroup,
+      databasePort,
+      encryptionKey: props.encryptionKey ?? network?.flowLogEncryptionKey,
+    };
+  }
+
+  /** Subnets of a selection, as a propError naming `prop` when the VPC has none such. */
+  private selectSubnets(target: AdminAccessTarget, prop: string, selection: ec2.SubnetSelection): ec2.ISubnet[] {
+    let subnets: ec2.ISubnet[];
+    try {
+      subnets = target.vpc.selectSubnets(selection).subnets;
+    } catch (err) {
+      throw propError(this, prop, describeSelection(selection), `selects no subnets of the VPC: ${(err as Error).message}`);
+    }
+    if (subnets.length === 0) {
+      throw propError(this, prop, describeSelection(selection), 'selects no subnets of the VPC');
+    }
+    return subnets;
+  }
+
+  private createClientVpn(target: AdminAccessTarget, options: ClientVpnAccessOptions) {
     const retain = this.profile.dataProtection.retainOnDelete;
     const clientCidr = options.clientCidr ?? DEFAULT_CLIENT_CIDR;
-    this.validateClientCidr(network, clientCidr);
+    this.validateClientCidr(target.vpc, clientCidr);
     this.validateSamlMetadata(options.samlMetadataDocument);
     this.validateServerCertificateArn(options.serverCertificateArn);
     const groupId = options.authorizedGroupId;
@@ -147,8 +270,12 @@ export class AdminAccess extends Construct {
         'must be an IAM Identity Center group ID such as 906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d (Identity Store GroupId), not the group name',
       );
     }
-    const sessionHours = options.sessionTimeoutHours ?? this.profile.access.sessionDurationHours;
-    validateOneOf(this, 'clientVpn.sessionTimeoutHours', sessionHours, VPN_SESSION_HOURS);
+    const givenHours = aliased(this, 'clientVpn.sessionDurationHours', options.sessionDurationHours,
+      'clientVpn.sessionTimeoutHours', options.sessionTimeoutHours);
+    validateClientVpnSessionHours(this, options.sessionDurationHours === undefined && options.sessionTimeoutHours !== undefined
+      ? 'clientVpn.sessionTimeoutHours' : 'clientVpn.sessionDurationHours', givenHours);
+    const sessionHours = givenHours ?? this.profile.access.sessionDurationHours;
+    validateClientVpnSessionHours(this, 'profile.access.sessionDurationHours', sessionHours);
     const banner = options.clientLoginBanner;
     if (banner !== undefined && !Token.isUnresolved(banner) && (banner.length === 0 || banner.length > MAX_BANNER_LENGTH)) {
       throw propError(this, 'clientVpn.clientLoginBanner', banner.length > 40 ? `${banner.slice(0, 40)}...` : banner,
@@ -156,16 +283,27 @@ export class AdminAccess extends Construct {
     }
     const retentionDays = options.connectionLogRetentionDays ?? this.profile.network.flowLogRetentionDays;
     validateOneOf(this, 'clientVpn.connectionLogRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
-    const applicationSubnets = network.vpc.selectSubnets(network.applicationSubnets).subnets;
+    const applicationSubnets = this.selectSubnets(target, 'vpcSubnets', target.vpcSubnets);
+    const databaseSubnets = this.selectSubnets(target, 'databaseSubnets', target.databaseSubnets);
+    const databaseCidrs = databaseSubnets.map((subnet) => {
+      try {
+        return subnet.ipv4CidrBlock;
+      } catch {
+        throw propError(this, 'databaseSubnets', subnet.subnetId,
+          'must be subnets whose IPv4 CIDR is known (Client VPN authorizes by CIDR): import them with their CIDRs, e.g. ec2.Vpc.fromVpcAttributes({ isolatedSubnetIpv4CidrBlocks })');
+      }
+    });
     const associations = options.subnetAssociations ?? DEFAULT_SUBNET_ASSOCIATIONS;
     validateIntegerRange(this, 'clientVpn.subnetAssociations', associations, 1, applicationSubnets.length);
+    const encryptionKey = aliased(this, 'clientVpn.encryptionKey', options.encryptionKey,
+      'clientVpn.connectionLogEncryptionKey', options.connectionLogEncryptionKey) ?? target.encryptionKey ?? this.createLogKey(retain);
 
     const samlProvider = new iam.SamlProvider(this, 'SamlProvider', {
       metadataDocument: iam.SamlMetadataDocument.fromXml(options.samlMetadataDocument),
     });
 
     const logGroup = new logs.LogGroup(this, 'ConnectionLogGroup', {
-      encryptionKey: options.connectionLogEncryptionKey ?? network.flowLogEncryptionKey,
+      encryptionKey,
       retention: retentionDays as logs.RetentionDays,
       removalPolicy: removalPolicyFor(retain),
     });
@@ -180,13 +318,13 @@ export class AdminAccess extends Construct {
     // No inbound rules: clients arrive through the service, not through the
     // group. Outbound only to the database port (added by the constructor).
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: network.vpc,
+      vpc: target.vpc,
       description: 'Client VPN endpoint: administrators to the database port only',
       allowAllOutbound: false,
     });
 
     const endpoint = new ec2.ClientVpnEndpoint(this, 'Endpoint', {
-      vpc: network.vpc,
+      vpc: target.vpc,
       description: `Administrator access to the ${this.profile.stage} database subnets`,
       cidr: clientCidr,
       serverCertificateArn: options.serverCertificateArn,
@@ -209,18 +347,29 @@ export class AdminAccess extends Construct {
       vpcSubnets: { subnets: applicationSubnets.slice(0, associations) },
       authorizeAllUsersToVpcCidr: false,
     });
-    network.vpc.selectSubnets(network.databaseSubnets).subnets.forEach((subnet, i) => {
+    databaseCidrs.forEach((cidr, i) => {
       endpoint.addAuthorizationRule(`DatabaseSubnet${i + 1}`, {
-        cidr: subnet.ipv4CidrBlock,
+        cidr,
         groupId,
         description: `Administrator group to database subnet ${i + 1}`,
       });
     });
 
-    return { securityGroup, endpoint, samlProvider, logGroup, clientCidr };
+    return { securityGroup, endpoint, samlProvider, logGroup, clientCidr, encryptionKey };
   }
 
-  private createSsmBastion(network: PlatformNetwork, options: SsmBastionAccessOptions) {
+  /** A key for the connection log when neither the options nor the props give one. */
+  private createLogKey(retain: boolean): kms.Key {
+    const key = new kms.Key(this, 'ConnectionLogKey', {
+      description: `Encrypts the Client VPN connection log of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: removalPolicyFor(retain),
+    });
+    allowCloudWatchLogs(key);
+    return key;
+  }
+
+  private createSsmBastion(target: AdminAccessTarget, options: SsmBastionAccessOptions) {
     const instanceType = options.instanceType
       ?? ec2.InstanceType.of(DEFAULT_BASTION_INSTANCE_TYPE.instanceClass, DEFAULT_BASTION_INSTANCE_TYPE.size);
     if (!options.machineImage && instanceType.architecture !== ec2.InstanceArchitecture.ARM_64) {
@@ -237,8 +386,9 @@ export class AdminAccess extends Construct {
 
     // No inbound rules at all; out only to Systems Manager (HTTPS) and to the
     // database port (added by the constructor).
+    this.selectSubnets(target, 'vpcSubnets', target.vpcSubnets);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: network.vpc,
+      vpc: target.vpc,
       description: 'Session Manager bastion: no inbound; HTTPS to Systems Manager and the database port only',
       allowAllOutbound: false,
     });
@@ -275,8 +425,8 @@ export class AdminAccess extends Construct {
     );
 
     const instance = new ec2.Instance(this, 'Instance', {
-      vpc: network.vpc,
-      vpcSubnets: network.applicationSubnets,
+      vpc: target.vpc,
+      vpcSubnets: target.vpcSubnets,
       instanceType,
       machineImage: options.machineImage ?? ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       securityGroup,
@@ -297,7 +447,7 @@ export class AdminAccess extends Construct {
           deviceName: ROOT_DEVICE_NAME,
           volume: ec2.BlockDeviceVolume.ebs(rootVolumeSize, {
             encrypted: true,
-            kmsKey: options.volumeEncryptionKey,
+            kmsKey: aliased(this, 'ssmBastion.encryptionKey', options.encryptionKey, 'ssmBastion.volumeEncryptionKey', options.volumeEncryptionKey),
             volumeType: ec2.EbsDeviceVolumeType.GP3,
             deleteOnTermination: true,
           }),
@@ -332,14 +482,14 @@ export class AdminAccess extends Construct {
     if (!terminationProtection) {
       acknowledgeRules(
         instance,
-        'Termination protection is off by choice outside production (stage preset dataProtection.retainOnDelete): the bastion holds no data and development stacks must be deletable; production turns it on.',
+        'Termination protection is off by choice where the profile keeps nothing on delete (dataProtection.retainOnDelete): the bastion holds no data and development stacks must be deletable; production turns it on.',
         ['AwsSolutions-EC29'],
       );
     }
     return { securityGroup, instance, role };
   }
 
-  private validateClientCidr(network: PlatformNetwork, clientCidr: string): void {
+  private validateClientCidr(vpc: ec2.IVpc, clientCidr: string): void {
     if (Token.isUnresolved(clientCidr)) return;
     const client = parseIpv4Cidr(this, 'clientVpn.clientCidr', clientCidr);
     if (client.prefix < CLIENT_CIDR_PREFIX.min || client.prefix > CLIENT_CIDR_PREFIX.max) {
@@ -350,10 +500,11 @@ export class AdminAccess extends Construct {
         `the prefix must be from /${CLIENT_CIDR_PREFIX.min} to /${CLIENT_CIDR_PREFIX.max} (AWS Client VPN limits)`,
       );
     }
-    const vpcCidr = (network.vpc.node.defaultChild as ec2.CfnVPC).cidrBlock;
+    const cfnVpc = vpc.node.defaultChild;
+    const vpcCidr = cfnVpc instanceof ec2.CfnVPC ? cfnVpc.cidrBlock : vpc.vpcCidrBlock;
     if (vpcCidr === undefined || Token.isUnresolved(vpcCidr)) return;
-    const vpc = parseIpv4Cidr(network, 'vpcCidr', vpcCidr);
-    if (overlaps(client, vpc)) {
+    const range = parseIpv4Cidr(this, 'vpc.vpcCidrBlock', vpcCidr);
+    if (overlaps(client, range)) {
       throw propError(this, 'clientVpn.clientCidr', clientCidr, `must not overlap the VPC CIDR ${vpcCidr}`);
     }
   }
@@ -395,6 +546,16 @@ export class AdminAccess extends Construct {
       throw propError(this, 'clientVpn.serverCertificateArn', arn, `must be a certificate in the stack's region ${region}`);
     }
   }
+}
+
+/** A subnet selection as shown in an error. */
+function describeSelection(selection: ec2.SubnetSelection): unknown {
+  return {
+    subnetType: selection.subnetType,
+    subnetGroupName: selection.subnetGroupName,
+    availabilityZones: selection.availabilityZones,
+    subnets: selection.subnets?.map((subnet) => subnet.subnetId),
+  };
 }
 
 /** True when two IPv4 ranges share an address. */

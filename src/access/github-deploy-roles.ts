@@ -2,11 +2,13 @@ import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { validateBootstrapQualifier, validateDistinctRoleNames, validateRoleName, validateRoleSessionHours } from './private/names';
 import { acknowledgeWildcardResource } from '../private/compliance';
 import { ECR_PUSH_ACTIONS } from '../private/ecr';
 import { createManagedRole } from '../private/managed-role';
-import { propError } from '../private/validation';
-import { PlatformStage } from '../profiles';
+import { resolveProfile } from '../private/stage';
+import { propError, validateArn, validateUnique } from '../private/validation';
+import { PlatformStage, StagedProps, StageProfile } from '../profiles';
 
 /** Issuer host of GitHub Actions ID tokens; also the prefix of their condition keys in IAM. */
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -14,12 +16,10 @@ const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 const STS_AUDIENCE = 'sts.amazonaws.com';
 /** The default qualifier of `cdk bootstrap`. */
 const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
-/** The seed's branch that deploys to development. */
+/** The branch whose pushes deploy to development. */
 const DEFAULT_DEVELOPMENT_BRANCH = 'develop';
 /** The protected GitHub environment production deployments run in. */
 const DEFAULT_PRODUCTION_ENVIRONMENT = 'production';
-/** CI jobs get one-hour sessions (IAM's minimum maximum). */
-const MAX_SESSION = Duration.hours(1);
 /** The CDK bootstrap roles a `cdk deploy` assumes: deployment, asset publishing and context lookups. */
 const BOOTSTRAP_ROLE_KINDS = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
@@ -29,23 +29,15 @@ const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
 /** Environment names this construct accepts (stricter than GitHub, so the token subject stays unambiguous). */
 const GITHUB_ENVIRONMENT = /^[A-Za-z0-9._/-](?:[A-Za-z0-9 ._/-]{0,253}[A-Za-z0-9._/-])?$/;
-/** `cdk bootstrap --qualifier`: the bootstrap template's own pattern. */
-const CDK_QUALIFIER = /^[A-Za-z0-9_-]{1,10}$/;
-const QUALIFIER_RULE = "must be a CDK bootstrap qualifier: 1-10 letters, digits, '_' or '-'";
-/** IAM role names. */
-const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ROLE_NAME_RULE = 'must be an IAM role name: 1-64 letters, digits or any of +=,.@_-';
 /** Commercial, China, GovCloud and ISO region names. */
 const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
-/** Kubernetes namespace names (RFC 1123 labels). */
-
 /** An IAM OIDC provider for GitHub Actions; group 1 is the account. */
 const GITHUB_PROVIDER_ARN = /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}):oidc-provider\/token\.actions\.githubusercontent\.com$/;
 
 /**
  * Properties of `GithubDeployRoles`.
  */
-export interface GithubDeployRolesProps {
+export interface GithubDeployRolesProps extends StagedProps {
   /**
    * The GitHub user or organization that owns the repository, spelled as
    * GitHub shows it (IAM compares the token's subject case-sensitively).
@@ -58,8 +50,10 @@ export interface GithubDeployRolesProps {
   readonly repository: string;
 
   /**
-   * The environments that get a deploy role. In Phase 1 (one account) both;
-   * in Phase 2 each member account holds the role of its own environment.
+   * The environments that get a deploy role (each at most once). In Phase 1
+   * (one account) both; in Phase 2 each member account holds the role of its
+   * own environment. This names which roles exist; the `stage`/`profile`
+   * props choose the preset of the defaults (session length).
    *
    * @default - development and production
    */
@@ -76,7 +70,7 @@ export interface GithubDeployRolesProps {
    * The GitHub environment production jobs run in. Only jobs that name this
    * environment may assume the production role; configure it in the
    * repository with a deployment branch rule for `main` and required
-   * reviewers (the seed's manual approval).
+   * reviewers (the manual approval before production).
    *
    * @default 'production'
    */
@@ -84,7 +78,8 @@ export interface GithubDeployRolesProps {
 
   /**
    * ARN of the account's existing GitHub Actions OIDC provider
-   * (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`).
+   * (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`),
+   * in the stack's account.
    * IAM holds one provider per URL and account, so pass it when another
    * stack or a manual setup already created it.
    *
@@ -102,7 +97,7 @@ export interface GithubDeployRolesProps {
 
   /**
    * The qualifier the account was bootstrapped with (`cdk bootstrap
-   * --qualifier`); the roles may assume that bootstrap's deploy,
+   * --qualifier`, 1 to 10 lowercase letters or digits); the roles may assume that bootstrap's deploy,
    * file-publishing, image-publishing and lookup roles only.
    *
    * @default 'hnb659fds' (the CDK default)
@@ -127,18 +122,28 @@ export interface GithubDeployRolesProps {
   readonly deployRegions?: string[];
 
   /**
-   * Name of the development deploy role.
+   * Name of the development deploy role (1 to 64 letters, digits or
+   * `+=,.@_-`, different from `productionRoleName`).
    *
    * @default - generated by CloudFormation
    */
   readonly developmentRoleName?: string;
 
   /**
-   * Name of the production deploy role.
+   * Name of the production deploy role (1 to 64 letters, digits or
+   * `+=,.@_-`, different from `developmentRoleName`).
    *
    * @default - generated by CloudFormation
    */
   readonly productionRoleName?: string;
+
+  /**
+   * Maximum session length of the deploy roles in hours, from 1 to 12 (IAM's
+   * limits): how long a job's credentials last.
+   *
+   * @default - the profile's `access.deploySessionDurationHours`
+   */
+  readonly sessionDurationHours?: number;
 }
 
 /**
@@ -155,7 +160,15 @@ export interface GithubDeployRolesProps {
  * (`sts.amazonaws.com`) and subject. Each role holds one customer-managed
  * policy: push to the given ECR repositories, assume the CDK bootstrap
  * roles of this account in the deploy regions, nothing else. Sessions last
- * at most one hour.
+ * at most the profile's `access.deploySessionDurationHours`.
+ *
+ * The roles accept aws-cdk-lib grants the usual way
+ * (`bucket.grantRead(deploy.roleFor(PlatformStage.PRODUCTION))`,
+ * `secret.grantRead(...)`, `table.grantReadWriteData(...)`): the statements
+ * land in the role's customer-managed policy, never in an inline policy.
+ * The roles carry no permissions boundary, so a grant is effective exactly
+ * as written (a CDK deployment itself runs with the bootstrap roles' rights,
+ * not with these).
  *
  * @example
  * const deploy = new GithubDeployRoles(this, 'GithubDeploy', {
@@ -166,6 +179,8 @@ export interface GithubDeployRolesProps {
  * new CfnOutput(this, 'ProductionDeployRoleArn', { value: deploy.roleFor(PlatformStage.PRODUCTION).roleArn });
  */
 export class GithubDeployRoles extends Construct {
+  /** The profile the defaults came from (its `stage`/`profile` props resolved). */
+  public readonly profile: StageProfile;
   /** The GitHub Actions OIDC provider the roles trust (created or imported). */
   public readonly provider: iam.IOidcProvider;
   /** The environments that have a deploy role. */
@@ -186,6 +201,9 @@ export class GithubDeployRoles extends Construct {
   constructor(scope: Construct, id: string, props: GithubDeployRolesProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.profile = resolveProfile(this, props);
+    const sessionHours = props.sessionDurationHours ?? this.profile.access.deploySessionDurationHours;
+    validateRoleSessionHours(this, props.sessionDurationHours !== undefined ? 'sessionDurationHours' : 'profile.access.deploySessionDurationHours', sessionHours);
 
     validatePattern(this, 'owner', props.owner, GITHUB_OWNER,
       'must be a GitHub user or organization name: 1-39 letters, digits or single hyphens, not starting or ending with a hyphen');
@@ -197,17 +215,19 @@ export class GithubDeployRoles extends Construct {
       "must be a GitHub environment name of 1-255 letters, digits, spaces, '.', '_', '-' or '/', not starting or ending with a space");
     const qualifier = props.cdkQualifier ?? DEFAULT_CDK_QUALIFIER;
     const productionQualifier = props.productionCdkQualifier ?? qualifier;
-    validatePattern(this, 'cdkQualifier', qualifier, CDK_QUALIFIER, QUALIFIER_RULE);
-    validatePattern(this, 'productionCdkQualifier', productionQualifier, CDK_QUALIFIER, QUALIFIER_RULE);
-    if (props.developmentRoleName !== undefined) {
-      validatePattern(this, 'developmentRoleName', props.developmentRoleName, IAM_ROLE_NAME, ROLE_NAME_RULE);
-    }
-    if (props.productionRoleName !== undefined) {
-      validatePattern(this, 'productionRoleName', props.productionRoleName, IAM_ROLE_NAME, ROLE_NAME_RULE);
-    }
+    validateBootstrapQualifier(this, 'cdkQualifier', qualifier);
+    validateBootstrapQualifier(this, 'productionCdkQualifier', productionQualifier);
+    validateRoleName(this, 'developmentRoleName', props.developmentRoleName);
+    validateRoleName(this, 'productionRoleName', props.productionRoleName);
+    validateDistinctRoleNames(this, [['developmentRoleName', props.developmentRoleName], ['productionRoleName', props.productionRoleName]]);
     const regions = props.deployRegions ?? [stack.region];
     validateList(this, 'deployRegions', regions, AWS_REGION, 'must be AWS region names such as us-east-1');
-    this.stages = [...new Set(props.stages ?? [PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])];
+    const stageNames = Object.values(PlatformStage) as string[];
+    (props.stages ?? []).forEach((stage, i) => {
+      if (!stageNames.includes(stage)) throw propError(this, `stages[${i}]`, stage, `must be one of ${stageNames.join(', ')}`);
+    });
+    validateUnique(this, 'stages', props.stages);
+    this.stages = [...(props.stages ?? [PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])];
     if (this.stages.length === 0) {
       throw propError(this, 'stages', props.stages, 'must name at least one stage');
     }
@@ -230,6 +250,7 @@ export class GithubDeployRoles extends Construct {
         subject: this.developmentSubject,
         description: `GitHub Actions deploy role for development: ${repositoryPath} pushes to ${branch}`,
         roleName: props.developmentRoleName,
+        sessionHours,
         qualifier,
         regions,
         imageRepositories,
@@ -240,6 +261,7 @@ export class GithubDeployRoles extends Construct {
         subject: this.productionSubject,
         description: `GitHub Actions deploy role for production: ${repositoryPath} jobs in the protected environment ${environment}`,
         roleName: props.productionRoleName,
+        sessionHours,
         qualifier: productionQualifier,
         regions,
         imageRepositories,
@@ -271,6 +293,12 @@ export class GithubDeployRoles extends Construct {
         clientIds: [STS_AUDIENCE],
       });
     }
+    validateArn(this, 'oidcProviderArn', arn, {
+      service: 'iam',
+      resourcePrefix: 'oidc-provider/',
+      region: '',
+      example: `arn:aws:iam::111122223333:oidc-provider/${GITHUB_OIDC_HOST}`,
+    });
     if (!Token.isUnresolved(arn)) {
       const match = GITHUB_PROVIDER_ARN.exec(arn);
       if (!match) {
@@ -320,7 +348,7 @@ export class GithubDeployRoles extends Construct {
       }),
       description: options.description,
       statements,
-      maxSessionDuration: MAX_SESSION,
+      maxSessionDuration: Duration.hours(options.sessionHours),
       roleName: options.roleName,
     });
     if (options.imageRepositories.length > 0) {
@@ -335,6 +363,7 @@ interface DeployRoleOptions {
   readonly subject: string;
   readonly description: string;
   readonly roleName?: string;
+  readonly sessionHours: number;
   readonly qualifier: string;
   readonly regions: string[];
   readonly imageRepositories: ecr.IRepository[];

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as config from 'aws-cdk-lib/aws-config';
@@ -16,19 +16,13 @@ import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResou
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
-import { removalPolicyFor } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, validateIntegerRange, validateOneOf } from '../private/validation';
+import { StageProfile, StagedProps } from '../profiles';
+import { validateTrailName } from './private/names';
 
-/**
- * The seed's CloudTrail retention in CloudWatch Logs ("90-day retention in
- * CloudWatch Logs"). Kept here until the stage profile carries it.
- */
-const DEFAULT_TRAIL_LOG_RETENTION_DAYS = 90;
 /** Longest archive the baseline accepts: 100 years. */
 const MAX_ARCHIVE_DAYS = 36500;
-/** CloudTrail's trail-name rules. */
-const TRAIL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/;
 /** Key prefixes of the two writers of the archive bucket. */
 const TRAIL_PREFIX = 'cloudtrail';
 const CONFIG_PREFIX = 'config';
@@ -57,17 +51,12 @@ export enum AuditArchiveLockMode {
 /**
  * Properties of an `AccountBaseline`.
  */
-export interface AccountBaselineProps {
-  /**
-   * The stage whose preset fills the defaults below (retention on delete).
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
+export interface AccountBaselineProps extends StagedProps {
   /**
    * Name of the multi-region trail (3 to 128 letters, digits, `.`, `_`, `-`,
-   * starting with a letter or digit). The name is part of the trail's ARN,
+   * starting and ending with a letter or digit, without two adjacent
+   * punctuation marks such as `..`, `_.` or `-_`, and not shaped like an IP
+   * address: CloudTrail's rules). The name is part of the trail's ARN,
    * which the bucket and key policies name in their `aws:SourceArn`
    * conditions.
    *
@@ -79,7 +68,7 @@ export interface AccountBaselineProps {
    * Days the CloudWatch Logs copy of the trail is kept. Must be a value
    * CloudWatch Logs accepts.
    *
-   * @default 90 (the seed's "90-day retention in CloudWatch Logs")
+   * @default - the profile's `governance.trailLogRetentionDays`
    */
   readonly trailLogRetentionDays?: number;
 
@@ -96,7 +85,7 @@ export interface AccountBaselineProps {
    * Days after which archived objects expire. Must exceed
    * `archiveTransitionDays` and cover `objectLockRetentionDays`.
    *
-   * @default 365 (a year of audit trail, PCI DSS 10.7)
+   * @default - the profile's `governance.auditArchiveExpirationDays`
    */
   readonly archiveExpirationDays?: number;
 
@@ -138,8 +127,8 @@ export interface AccountBaselineProps {
 
   /**
    * Enable Amazon GuardDuty (threat detection) with S3, EKS audit-log and RDS
-   * login protection. The seed schedules it for its "Enhanced Security"
-   * phase (about USD 50-100 a month together with Security Hub). An account
+   * login protection (about USD 50-100 a month together with Security Hub,
+   * which is why it is a switch rather than always on). An account
    * has one detector per region: leave this off where one already exists.
    *
    * @default false
@@ -148,8 +137,8 @@ export interface AccountBaselineProps {
 
   /**
    * Enable AWS Security Hub with the AWS Foundational Security Best
-   * Practices standard. The seed schedules it for the same later phase as
-   * GuardDuty. It evaluates through the Config recorder of this baseline.
+   * Practices standard, a switch for the same reason as GuardDuty. It
+   * evaluates through the Config recorder of this baseline.
    *
    * @default false
    */
@@ -176,8 +165,8 @@ export interface AccountBaselineProps {
 
 /**
  * The security baseline of one AWS account in one region: a multi-region,
- * validated, KMS-encrypted CloudTrail with an S3 archive and a 90-day
- * CloudWatch Logs copy; AWS Config recording with a managed-rule set
+ * validated, KMS-encrypted CloudTrail with an S3 archive and a CloudWatch
+ * Logs copy (kept the profile's `governance.trailLogRetentionDays`); AWS Config recording with a managed-rule set
  * aligned with AWS Foundational Security Best Practices; IAM Access
  * Analyzer; EBS encryption by default and the account-level S3 Block
  * Public Access; GuardDuty and Security Hub as switches.
@@ -186,9 +175,15 @@ export interface AccountBaselineProps {
  * new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
  */
 export class AccountBaseline extends Construct {
-  /** The stage preset this baseline was built from. */
+  /** The profile this baseline was built from (its `stage`/`profile` props resolved). */
   public readonly profile: StageProfile;
   /** Key encrypting the trail's log files, the archive bucket and the trail's log group. */
+  public readonly encryptionKey: kms.Key;
+  /**
+   * Key encrypting the trail's log files, the archive bucket and the trail's log group.
+   *
+   * @deprecated use `encryptionKey`
+   */
   public readonly key: kms.Key;
   /** Archive of the trail's log files (`cloudtrail/`) and Config history (`config/`). */
   public readonly archiveBucket: s3.Bucket;
@@ -231,20 +226,18 @@ export class AccountBaseline extends Construct {
     // through the legacy LogDeliveryWrite ACL, so both buckets keep ACLs
     // disabled. Set before any child exists, for this subtree only.
     this.node.setContext(S3_ACCESS_LOGS_USE_BUCKET_POLICY, true);
-    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const retain = this.profile.dataProtection.retainOnDelete;
     const removalPolicy = removalPolicyFor(retain);
     const stack = Stack.of(this);
 
     const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
-    if (!Token.isUnresolved(trailName) && !TRAIL_NAME_PATTERN.test(trailName)) {
-      throw propError(this, 'trailName', trailName, 'must be 3 to 128 letters, digits, periods, underscores or dashes, starting with a letter or digit');
-    }
-    const logRetentionDays = props.trailLogRetentionDays ?? DEFAULT_TRAIL_LOG_RETENTION_DAYS;
+    validateTrailName(this, 'trailName', trailName);
+    const logRetentionDays = props.trailLogRetentionDays ?? this.profile.governance.trailLogRetentionDays;
     validateOneOf(this, 'trailLogRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
     const transitionDays = props.archiveTransitionDays ?? logRetentionDays;
     validateIntegerRange(this, 'archiveTransitionDays', transitionDays, 0, MAX_ARCHIVE_DAYS - 1);
-    const expirationDays = props.archiveExpirationDays ?? AUDIT_RETENTION_DAYS;
+    const expirationDays = props.archiveExpirationDays ?? this.profile.governance.auditArchiveExpirationDays;
     validateIntegerRange(this, 'archiveExpirationDays', expirationDays, transitionDays + 1, MAX_ARCHIVE_DAYS);
     if (props.objectLockRetentionDays !== undefined) {
       validateIntegerRange(this, 'objectLockRetentionDays', props.objectLockRetentionDays, 1, expirationDays);
@@ -254,11 +247,12 @@ export class AccountBaseline extends Construct {
 
     // One key for the audit data: trail log files, the archive bucket, the
     // CloudWatch Logs copy.
-    this.key = new kms.Key(this, 'AuditKey', {
+    this.encryptionKey = new kms.Key(this, 'AuditKey', {
       description: `Encrypts the audit trail and archive of ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy,
     });
+    this.key = this.encryptionKey;
     this.allowCloudTrail(this.key, trailName);
     allowCloudWatchLogs(this.key);
 
@@ -297,7 +291,7 @@ export class AccountBaseline extends Construct {
       explainCheckovException(
         this.trailLogGroup.node.defaultChild as CfnResource,
         'CKV_AWS_338',
-        `The seed keeps CloudTrail ${logRetentionDays} days in CloudWatch Logs; the KMS-encrypted S3 archive keeps every log file ${expirationDays} days.`,
+        `CloudTrail stays ${logRetentionDays} days in CloudWatch Logs for searching (profile governance.trailLogRetentionDays); the KMS-encrypted S3 archive keeps every log file ${expirationDays} days.`,
       );
     }
     const trailLogsRole = createManagedRole(this, 'TrailLogsRole', {

@@ -11,11 +11,11 @@ const MAX_TAG_VALUE_LENGTH = 256;
  */
 const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-/** The seed's tag keys, in the profile's order: environment, team, cost-center. */
+/** The production profile's tag keys, in order: environment, team, cost-center. */
 const [ENVIRONMENT_KEY, TEAM_KEY, COST_CENTER_KEY] = StageProfiles.PRODUCTION.cost.costAllocationTagKeys;
 
 /**
- * Values of the seed's cost-allocation tags.
+ * Values of the three cost-allocation tags.
  */
 export interface CostAllocationTagValues {
   /** Value of the `environment` tag, e.g. `production` or `development`. */
@@ -27,7 +27,7 @@ export interface CostAllocationTagValues {
 }
 
 /**
- * The seed's cost-allocation tags (environment, team, cost-center).
+ * The platform's cost-allocation tags (environment, team, cost-center).
  *
  * `apply()` tags every taggable resource below a scope (an app, a stack or a
  * single construct) in one call. Cost Explorer and the budgets of

@@ -4,8 +4,9 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { CostAllocationTags } from './cost-allocation-tags';
 import { sdkCall } from '../private/sdk-call';
-import { propError } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { resolveProfile } from '../private/stage';
+import { propError, validateTags, validateUnique } from '../private/validation';
+import { StagedProps, StageProfile } from '../profiles';
 
 /** The currency AWS Budgets uses for cost budgets. */
 const CURRENCY = 'USD';
@@ -33,16 +34,10 @@ export interface EnvironmentBudget {
 }
 
 /**
- * Properties of a `CostGovernance`.
+ * Options of a `CostGovernance`, also embedded in `OrgLandingZoneProps`
+ * (where the landing zone's profile fills the defaults).
  */
-export interface CostGovernanceProps {
-  /**
-   * The stage whose preset fills the defaults below (alert thresholds, tag keys).
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
+export interface CostGovernanceOptions {
   /** Monthly budget of the whole account in USD, greater than 0. */
   readonly monthlyBudgetUsd: number;
 
@@ -65,7 +60,7 @@ export interface CostGovernanceProps {
    * Alert when ACTUAL spend exceeds these percentages of the budget (0 to
    * 1000, distinct).
    *
-   * @default - the stage preset's `cost.budgetAlertThresholds` (80 and 100)
+   * @default - the profile's `cost.budgetAlertThresholds`
    */
   readonly actualThresholdsPercent?: number[];
 
@@ -73,7 +68,7 @@ export interface CostGovernanceProps {
    * Alert when FORECASTED spend for the month exceeds these percentages of
    * the budget (0 to 1000, distinct).
    *
-   * @default - the highest of the preset's `cost.budgetAlertThresholds` (100)
+   * @default - the highest of the profile's `cost.budgetAlertThresholds`
    */
   readonly forecastedThresholdsPercent?: number[];
 
@@ -86,8 +81,8 @@ export interface CostGovernanceProps {
   readonly budgetNamePrefix?: string;
 
   /**
-   * Activate the cost-allocation tag keys (`environment`, `team`,
-   * `cost-center`) in Billing through Cost Explorer's
+   * Activate the cost-allocation tag keys (the profile's
+   * `cost.costAllocationTagKeys`) in Billing through Cost Explorer's
    * `UpdateCostAllocationTagsStatus`. Works only in the management (payer)
    * account, and only for keys AWS has already seen on a resource (up to 24
    * hours after first use). CloudFormation has no resource for it, so an
@@ -99,9 +94,14 @@ export interface CostGovernanceProps {
 }
 
 /**
- * The seed's cost management: monthly budgets for the account and per
- * environment that e-mail finance and the CTO at 80 % and 100 % of actual
- * spend and at 100 % of the forecast, and (in the payer account) the
+ * Properties of a `CostGovernance`.
+ */
+export interface CostGovernanceProps extends CostGovernanceOptions, StagedProps {}
+
+/**
+ * Cost management: monthly budgets for the account and per
+ * environment that e-mail finance and the CTO when actual or forecasted
+ * spend crosses the profile's `cost.budgetAlertThresholds`, and (in the payer account) the
  * activation of the cost-allocation tags.
  *
  * Tag resources with `CostAllocationTags.apply()`.
@@ -115,7 +115,7 @@ export interface CostGovernanceProps {
  * });
  */
 export class CostGovernance extends Construct {
-  /** The stage preset this block was built from. */
+  /** The profile this block was built from (its `stage`/`profile` props resolved). */
   public readonly profile: StageProfile;
   /** The account-wide monthly budget. */
   public readonly totalBudget: budgets.CfnBudget;
@@ -134,7 +134,7 @@ export class CostGovernance extends Construct {
    */
   constructor(scope: Construct, id: string, props: CostGovernanceProps) {
     super(scope, id);
-    this.profile = StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const presetThresholds = this.profile.cost.budgetAlertThresholds;
 
     this.validateAmount('monthlyBudgetUsd', props.monthlyBudgetUsd);
@@ -183,6 +183,12 @@ export class CostGovernance extends Construct {
     });
 
     if (props.activateCostAllocationTags ?? false) {
+      const keys = this.profile.cost.costAllocationTagKeys;
+      if (keys.length === 0) {
+        throw propError(this, 'profile.cost.costAllocationTagKeys', keys, 'must name at least one tag key to activate');
+      }
+      validateTags(this, 'profile.cost.costAllocationTagKeys', Object.fromEntries(keys.map((key) => [key, ''])));
+      validateUnique(this, 'profile.cost.costAllocationTagKeys', keys);
       this.tagActivation = sdkCall(this, 'CostAllocationTagActivation', {
         call: {
           service: 'CostExplorer',
@@ -217,14 +223,15 @@ export class CostGovernance extends Construct {
   private validateAmount(prop: string, amount: number): void {
     if (Token.isUnresolved(amount)) return;
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
-      throw propError(this, prop, Number.isNaN(amount) ? String(amount) : amount, 'must be a number of USD greater than 0');
+      // propError prints JSON, which shows NaN and Infinity as null: print them as given.
+      throw propError(this, prop, typeof amount === 'number' && !Number.isFinite(amount) ? String(amount) : amount, 'must be a number of USD greater than 0');
     }
   }
 
   private validateThresholds(prop: string, thresholds: number[]): void {
     thresholds.forEach((t, i) => {
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > MAX_THRESHOLD_PERCENT) {
-        throw propError(this, `${prop}[${i}]`, t, `must be a percentage from 0 to ${MAX_THRESHOLD_PERCENT}`);
+        throw propError(this, `${prop}[${i}]`, typeof t === 'number' && !Number.isFinite(t) ? String(t) : t, `must be a percentage from 0 to ${MAX_THRESHOLD_PERCENT}`);
       }
     });
     if (new Set(thresholds).size !== thresholds.length) {

@@ -8,7 +8,8 @@ import * as sso from 'aws-cdk-lib/aws-sso';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { AccountBaseline } from './account-baseline';
-import { CostGovernance, CostGovernanceProps } from './cost-governance';
+import { CostGovernance, CostGovernanceOptions } from './cost-governance';
+import { validateOuName } from './private/names';
 import { bootstrapTemplate } from './private/org-bootstrap-template';
 import {
   allowedRegionsGuardrail, baselineGuardrails, GuardrailSettings, platformRolesGuardrail, securityServicesGuardrail,
@@ -17,13 +18,13 @@ import {
 import {
   engineeringGuardStatements, financeAllowStatements, financeGuardStatements, ROLE_INLINE_POLICY_MAX_CHARS, validatePolicySize,
 } from '../access/private/account-access-policies';
+import { validateBootstrapQualifier, validatePermissionSetName, validatePermissionSetSessionHours } from '../access/private/names';
 import { explainCheckovException } from '../private/compliance';
 import { sdkCall } from '../private/sdk-call';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfiles } from '../profiles';
+import { resolveProfile } from '../private/stage';
+import { propError, validateArn, validateMaxLength, validateNotEmpty, validateUnique } from '../private/validation';
+import { PlatformStage, StagedProps, StageProfile } from '../profiles';
 
-/** Identity Center sessions: 1 to 12 hours (ISO 8601 `PT<n>H`). */
-const SESSION_HOURS = { min: 1, max: 12 };
 /** Organizations' account rules. */
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const EMAIL_LENGTH = { min: 6, max: 64 };
@@ -33,7 +34,6 @@ const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/;
 const IDENTITY_STORE_ID_PATTERN = /^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const QUALIFIER_PATTERN = /^[A-Za-z0-9_-]{1,10}$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 const DEFAULT_QUALIFIER = 'hnb659fds';
 /** The role Organizations creates in each new account, trusted by the management account. */
@@ -41,6 +41,13 @@ const ORGANIZATION_ACCESS_ROLE = 'OrganizationAccountAccessRole';
 /** The roles service-managed StackSets create and use in member accounts. */
 const STACKSET_EXECUTION_ROLES = 'arn:*:iam::*:role/stacksets-exec-*';
 const ADMINISTRATOR_ACCESS = `arn:${Aws.PARTITION}:iam::aws:policy/AdministratorAccess`;
+/** Organizations' limit on a policy description. */
+const MAX_POLICY_DESCRIPTION = 512;
+/** IAM ARN patterns as SCP conditions match them: wildcards allowed in partition, account and name. */
+const IAM_PRINCIPAL_PATTERN = /^arn:(\*|aws[a-z-]*):iam::(\*|\d{12}):(role|user)\/\S+$/;
+const IAM_ROLE_PATTERN = /^arn:(\*|aws[a-z-]*):iam::(\*|\d{12}):role\/\S+$/;
+/** Identity Store group IDs (a UUID, optionally prefixed by the store's 10 hex digits). */
+const GROUP_ID_PATTERN = /^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Cost Explorer / Organizations global endpoints. */
 const ORGANIZATIONS_REGION = 'us-east-1';
 
@@ -70,14 +77,14 @@ export interface MemberAccountOptions {
  * An additional service control policy.
  */
 export interface ServiceControlPolicyDefinition {
-  /** Policy name (1 to 128 characters), unique among the landing zone's SCPs. */
+  /** Policy name (1 to 128 letters, digits or `_+=,.@-`), unique among the landing zone's SCPs (also after removing punctuation, which names its construct). */
   readonly name: string;
   /** The policy document (deny statements; SCPs never grant). At most 5,120 characters minified. */
   readonly document: iam.PolicyDocument;
   /** The OUs the policy is attached to. */
   readonly targets: OrgUnit[];
   /**
-   * Description.
+   * Description (at most 512 characters).
    *
    * @default - none
    */
@@ -87,7 +94,7 @@ export interface ServiceControlPolicyDefinition {
 /**
  * Properties of an `OrgLandingZone`.
  */
-export interface OrgLandingZoneProps {
+export interface OrgLandingZoneProps extends StagedProps {
   /** ID of the organization's root (`r-...`): parent of the `Workloads` OU. */
   readonly organizationRootId: string;
   /** ID of the organization (`o-...`): the organization trail writes member accounts' logs under it. */
@@ -107,9 +114,10 @@ export interface OrgLandingZoneProps {
   readonly identityStoreId: string;
 
   /**
-   * Longest Identity Center session of every permission set, in hours (1 to 12).
+   * Longest Identity Center session of every permission set, in hours (1 to
+   * 12: `PT1H` to `PT12H`).
    *
-   * @default - the preset's `access.sessionDurationHours` (8)
+   * @default - the profile's `access.sessionDurationHours`
    */
   readonly sessionDurationHours?: number;
 
@@ -118,14 +126,15 @@ export interface OrgLandingZoneProps {
    * (IAM, Organizations, Route 53, CloudFront, STS, support, billing, ...)
    * stay usable everywhere.
    *
-   * @default - this stack's region (when concrete), us-east-1 and the preset's backup replica region (us-west-2)
+   * @default - this stack's region (when concrete), us-east-1 and the profile's `backup.replicaRegion`
    */
   readonly allowedRegions?: string[];
 
   /**
    * ARN patterns of the principals exempt from the security-service and
    * platform-role protections (administrators and deployment roles),
-   * matched against `aws:PrincipalArn`.
+   * matched against `aws:PrincipalArn`: IAM role or user ARNs, `*` allowed
+   * in the partition, the account and the name.
    *
    * @default - `OrganizationAccountAccessRole`, the CDK CloudFormation execution role of the bootstrap qualifier and the service-managed StackSet execution roles (`stacksets-exec-*`)
    */
@@ -133,7 +142,8 @@ export interface OrgLandingZoneProps {
 
   /**
    * ARN patterns of the platform's roles that nobody but the administrators
-   * may change.
+   * may change: IAM role ARNs, `*` allowed in the partition, the account
+   * and the name.
    *
    * @default - the CDK bootstrap roles (`cdk-<qualifier>-*`), `AccountAccess` roles (path `/platform-access/`), Identity Center's roles and `OrganizationAccountAccessRole`
    */
@@ -189,16 +199,18 @@ export interface OrgLandingZoneProps {
 
   /**
    * Consolidated budgets. In the management (payer) account an unfiltered
-   * budget covers the whole organization.
+   * budget covers the whole organization. The landing zone's profile fills
+   * their defaults.
    *
    * @default - no budgets
    */
-  readonly costGovernance?: CostGovernanceProps;
+  readonly costGovernance?: CostGovernanceOptions;
 
   /**
    * Account ID that becomes the delegated administrator of GuardDuty,
-   * Security Hub and AWS Config. Trusted access for those services must be
-   * enabled in Organizations first.
+   * Security Hub and AWS Config: a member account (AWS refuses the
+   * management account as its own delegated administrator). Trusted access
+   * for those services must be enabled in Organizations first.
    *
    * @default - no delegation
    */
@@ -218,20 +230,22 @@ export interface OrgLandingZoneProps {
    */
   readonly bootstrapRegions?: string[];
   /**
-   * CDK bootstrap qualifier (1 to 10 letters, digits, `_`, `-`).
+   * CDK bootstrap qualifier (1 to 10 lowercase letters or digits).
    *
    * @default 'hnb659fds' (the CDK default)
    */
   readonly bootstrapQualifier?: string;
   /**
    * Accounts trusted to deploy into the member accounts (assume the
-   * deploy, publishing and lookup roles).
+   * deploy, publishing and lookup roles): 12-digit IDs, each once.
    *
    * @default - this (management) account
    */
   readonly bootstrapTrustedAccountIds?: string[];
   /**
-   * Managed policies of the CloudFormation execution role in member accounts.
+   * ARNs of the managed policies of the CloudFormation execution role in
+   * member accounts (`arn:aws:iam::aws:policy/...` or a customer-managed
+   * policy's ARN), each once.
    *
    * @default - AdministratorAccess, as `cdk bootstrap`
    */
@@ -239,17 +253,18 @@ export interface OrgLandingZoneProps {
 }
 
 /**
- * The seed's Phase 2 landing zone, deployed in the management account:
+ * The Phase 2 landing zone, deployed in the management account:
  * `Workloads/Development` and `Workloads/Production` OUs with their member
  * accounts, service control policies, IAM Identity Center groups,
- * permission sets (8-hour sessions) and assignments, the organization
+ * permission sets (sessions of the profile's `access.sessionDurationHours`)
+ * and assignments, the organization
  * trail, consolidated budgets, delegated administration of the security
  * services, and the CDK bootstrap of the member accounts.
  *
  * Access matrix: Finance only in the management account; every engineer
  * (Engineering and Senior DevOps) in Development; Senior DevOps alone in
- * Production, through its own permission set (the seed's time-limited,
- * logged access from development to production); no engineer in the
+ * Production, through its own permission set (time-limited, logged access
+ * from development to production); no engineer in the
  * management account.
  *
  * @example
@@ -263,6 +278,8 @@ export interface OrgLandingZoneProps {
  * });
  */
 export class OrgLandingZone extends Construct {
+  /** The profile the defaults came from (its `stage`/`profile` props resolved). */
+  public readonly profile: StageProfile;
   /** The `Workloads` OU. */
   public readonly workloadsUnit: organizations.CfnOrganizationalUnit;
   /** The `Workloads/Development` OU. */
@@ -311,14 +328,13 @@ export class OrgLandingZone extends Construct {
   constructor(scope: Construct, id: string, props: OrgLandingZoneProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const profile = StageProfiles.of(PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
+    const profile = this.profile;
     this.validateIds(props);
     validateAccounts(this, props.developmentAccount, props.productionAccount);
 
     const qualifier = props.bootstrapQualifier ?? DEFAULT_QUALIFIER;
-    if (!Token.isUnresolved(qualifier) && !QUALIFIER_PATTERN.test(qualifier)) {
-      throw propError(this, 'bootstrapQualifier', qualifier, 'must be 1 to 10 letters, digits, _ or -');
-    }
+    validateBootstrapQualifier(this, 'bootstrapQualifier', qualifier);
     const defaultRegions = [
       ...(Token.isUnresolved(stack.region) ? [] : [stack.region]),
       ORGANIZATIONS_REGION,
@@ -327,8 +343,9 @@ export class OrgLandingZone extends Construct {
     this.allowedRegions = props.allowedRegions ?? [...new Set(defaultRegions)];
     validateRegions(this, 'allowedRegions', this.allowedRegions);
 
+    validatePermissionSetSessionHours(this, 'sessionDurationHours', props.sessionDurationHours);
     const hours = props.sessionDurationHours ?? profile.access.sessionDurationHours;
-    validateIntegerRange(this, 'sessionDurationHours', hours, SESSION_HOURS.min, SESSION_HOURS.max);
+    validatePermissionSetSessionHours(this, 'profile.access.sessionDurationHours', hours);
     this.sessionDuration = `PT${hours}H`;
 
     // Organizational units and accounts, one Organizations change at a time.
@@ -355,6 +372,10 @@ export class OrgLandingZone extends Construct {
         `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
       ],
     };
+    validateArnPatterns(this, 'adminPrincipalArns', settings.adminPrincipalArns, IAM_PRINCIPAL_PATTERN,
+      'must be IAM role or user ARN patterns such as arn:*:iam::*:role/Admin* (* allowed in partition, account and name)');
+    validateArnPatterns(this, 'protectedRoleArns', settings.protectedRoleArns, IAM_ROLE_PATTERN,
+      'must be IAM role ARN patterns such as arn:*:iam::*:role/platform-* (* allowed in partition, account and name)');
     if (settings.adminPrincipalArns.length === 0) {
       throw propError(this, 'adminPrincipalArns', settings.adminPrincipalArns, 'must name at least one administrator, or nobody could maintain the protected services and roles');
     }
@@ -391,6 +412,20 @@ export class OrgLandingZone extends Construct {
     this.serviceControlPolicies = this.policies(definitions);
 
     // IAM Identity Center.
+    const groupIds: Array<[string, string | undefined]> = [
+      ['engineeringGroupId', props.engineeringGroupId], ['seniorDevOpsGroupId', props.seniorDevOpsGroupId], ['financeGroupId', props.financeGroupId],
+    ];
+    for (const [prop, value] of groupIds) {
+      validateNotEmpty(this, prop, value);
+      if (value !== undefined && !Token.isUnresolved(value) && !GROUP_ID_PATTERN.test(value)) {
+        throw propError(this, prop, value, 'must be an Identity Store group ID such as 906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d (not the display name)');
+      }
+    }
+    // The same group twice would assign the same permission set to it twice in Development.
+    const sameGroup = props.engineeringGroupId !== undefined && props.engineeringGroupId === props.seniorDevOpsGroupId;
+    if (sameGroup && !Token.isUnresolved(props.engineeringGroupId)) {
+      throw propError(this, 'seniorDevOpsGroupId', props.seniorDevOpsGroupId, 'is also engineeringGroupId: Senior DevOps must be its own group (only it reaches Production)');
+    }
     this.engineeringGroupId = props.engineeringGroupId ?? this.group('EngineeringGroup', 'Engineering', 'All engineers: full access in Development', props.identityStoreId);
     this.seniorDevOpsGroupId = props.seniorDevOpsGroupId ?? this.group('SeniorDevOpsGroup', 'SeniorDevOps', 'Senior DevOps engineers: Development and Production', props.identityStoreId);
     this.financeGroupId = props.financeGroupId ?? this.group('FinanceGroup', 'Finance', 'Finance: billing in the management account', props.identityStoreId);
@@ -431,13 +466,22 @@ export class OrgLandingZone extends Construct {
         'is used only to carry the organization trail; drop it or set organizationTrail to true');
     }
     if (props.organizationTrail ?? true) {
-      this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline');
+      this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline', { profile });
       makeOrganizationTrail(this.managementBaseline, props.organizationId);
     }
     if (props.costGovernance) {
-      this.costGovernance = new CostGovernance(this, 'Cost', props.costGovernance);
+      const nested = props.costGovernance as CostGovernanceOptions & StagedProps;
+      if (nested.stage !== undefined || nested.profile !== undefined) {
+        throw propError(this, 'costGovernance.stage', nested.stage ?? nested.profile?.stage,
+          'must not be given: the landing zone\'s own stage/profile fill the budgets\' defaults');
+      }
+      this.costGovernance = new CostGovernance(this, 'Cost', { ...props.costGovernance, profile });
     }
     if (props.securityAdministratorAccountId !== undefined) {
+      if (!Token.isUnresolved(management) && props.securityAdministratorAccountId === management) {
+        throw propError(this, 'securityAdministratorAccountId', props.securityAdministratorAccountId,
+          'is the management account (this stack\'s account): GuardDuty, Security Hub and AWS Config refuse the management account as its own delegated administrator; name a member account, such as a security or audit account');
+      }
       this.delegateSecurityAdministration(props.securityAdministratorAccountId);
     }
 
@@ -454,10 +498,15 @@ export class OrgLandingZone extends Construct {
       if (trusted.length === 0) {
         throw propError(this, 'bootstrapTrustedAccountIds', trusted, 'must name at least one account');
       }
+      validateUnique(this, 'bootstrapTrustedAccountIds', trusted);
       const executionPolicies = props.cloudFormationExecutionPolicyArns ?? [ADMINISTRATOR_ACCESS];
       if (executionPolicies.length === 0) {
         throw propError(this, 'cloudFormationExecutionPolicyArns', executionPolicies, 'must name at least one managed policy');
       }
+      executionPolicies.forEach((arn, i) => validateArn(this, `cloudFormationExecutionPolicyArns[${i}]`, arn, {
+        service: 'iam', resourcePrefix: 'policy/', region: '', example: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      }));
+      validateUnique(this, 'cloudFormationExecutionPolicyArns', executionPolicies);
       this.bootstrapStackSet = new cloudformation.CfnStackSet(this, 'BootstrapStackSet', {
         stackSetName: `cdk-bootstrap-${qualifier}`,
         description: `CDK bootstrap (qualifier ${qualifier}) of every account of the Workloads OU, trusting ${trusted.length} deploying account(s)`,
@@ -506,6 +555,7 @@ export class OrgLandingZone extends Construct {
 
   private unit(id: string, name: string, parent: string | organizations.CfnOrganizationalUnit): organizations.CfnOrganizationalUnit {
     const parentId = typeof parent === 'string' ? parent : parent.attrId;
+    validateOuName(this, `${id} name`, name);
     const unit = new organizations.CfnOrganizationalUnit(this, id, { name, parentId });
     // A non-empty OU cannot be deleted, and the accounts are retained.
     unit.applyRemovalPolicy(RemovalPolicy.RETAIN);
@@ -535,8 +585,17 @@ export class OrgLandingZone extends Construct {
       [OrgUnit.PRODUCTION]: this.productionUnit,
     };
     const names = new Set<string>();
+    const constructIds = new Map<string, string>();
     const perTarget = new Map<OrgUnit, string[]>();
     for (const definition of definitions) {
+      validateMaxLength(this, `description of service control policy ${definition.name}`, definition.description, MAX_POLICY_DESCRIPTION, 'AWS Organizations');
+      const constructId = scpConstructId(definition.name);
+      const clash = constructIds.get(constructId);
+      if (clash !== undefined && clash !== definition.name) {
+        throw propError(this, 'service control policy name', definition.name,
+          `differs from ${JSON.stringify(clash)} only in punctuation, and both would name the construct ${constructId}; choose names that differ in letters or digits`);
+      }
+      constructIds.set(constructId, definition.name);
       if (!Token.isUnresolved(definition.name) && !/^[\w+=,.@-]{1,128}$/.test(definition.name)) {
         throw propError(this, 'service control policy name', definition.name, 'must be 1 to 128 letters, digits or _+=,.@-');
       }
@@ -556,7 +615,7 @@ export class OrgLandingZone extends Construct {
       validateScpCount(this, `OU ${target}`, attached);
     }
     return definitions.map((definition) => {
-      const policy = new organizations.CfnPolicy(this, `Scp${definition.name.replace(/[^A-Za-z0-9]/g, '')}`, {
+      const policy = new organizations.CfnPolicy(this, scpConstructId(definition.name), {
         name: definition.name,
         description: definition.description,
         type: 'SERVICE_CONTROL_POLICY',
@@ -574,6 +633,7 @@ export class OrgLandingZone extends Construct {
 
   private permissionSet(id: string, name: string, description: string, instanceArn: string,
     managedPolicies: string[], inline: iam.PolicyDocument): sso.CfnPermissionSet {
+    validatePermissionSetName(this, `${id} name`, name);
     // The inline policy becomes an inline policy of the role in each account.
     validatePolicySize(this, `${name} permission set`, inline, ROLE_INLINE_POLICY_MAX_CHARS);
     return new sso.CfnPermissionSet(this, id, {
@@ -678,6 +738,18 @@ function validateAccounts(scope: IConstruct, ...accounts: MemberAccountOptions[]
       emails.add(email.toLowerCase());
     }
   }
+}
+
+/** The construct ID of an SCP: its name without punctuation. */
+function scpConstructId(name: string): string {
+  return `Scp${name.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+function validateArnPatterns(scope: IConstruct, prop: string, values: string[], pattern: RegExp, allowed: string): void {
+  values.forEach((value, i) => {
+    if (!Token.isUnresolved(value) && !pattern.test(value)) throw propError(scope, `${prop}[${i}]`, value, allowed);
+  });
+  validateUnique(scope, prop, values);
 }
 
 function validateRegions(scope: IConstruct, prop: string, regions: string[]): void {

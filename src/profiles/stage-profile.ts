@@ -211,7 +211,7 @@ export interface CostProfile {
   readonly budgetAlertThresholds: number[];
   /** Tag keys every resource carries for cost allocation. */
   readonly costAllocationTagKeys: string[];
-  /** Expected monthly cost of the environment in USD (the upper bound of the design's estimate): its budget. */
+  /** Expected monthly cost of the environment in USD (the upper bound of its cost estimate): its budget. */
   readonly monthlyBudgetUsd: number;
 }
 
@@ -247,13 +247,24 @@ export interface EdgeProfile {
  * Identity preset.
  */
 export interface AccessProfile {
-  /** Maximum session length of human access, in hours. */
+  /**
+   * Maximum session length of human access, in hours: the IAM roles of
+   * `AccountAccess` (1 to 12), the Identity Center permission sets of
+   * `OrgLandingZone` (1 to 12) and the Client VPN of `AdminAccess` (8, 10,
+   * 12 or 24).
+   */
   readonly sessionDurationHours: number;
   /**
    * Engineers may edit workloads in the application namespaces of a cluster
    * (otherwise they only view); deploy roles always may.
    */
   readonly engineersEditWorkloads: boolean;
+  /**
+   * Maximum session length of the CI deploy roles of `GithubDeployRoles`, in
+   * hours (1 to 12): a deployment job's credentials expire this long after
+   * the job assumed the role.
+   */
+  readonly deploySessionDurationHours: number;
 }
 
 /**
@@ -271,6 +282,22 @@ export interface DataProtectionProfile {
    * deletion protection unless the block's props accept the risk explicitly.
    */
   readonly requireDeletionProtection: boolean;
+}
+
+/**
+ * Account governance preset: the audit trail and archive of `AccountBaseline`.
+ */
+export interface GovernanceProfile {
+  /**
+   * Days the CloudWatch Logs copy of the CloudTrail trail is kept (searchable
+   * with Logs Insights). Must be a value CloudWatch Logs accepts.
+   */
+  readonly trailLogRetentionDays: number;
+  /**
+   * Days the audit archive (trail log files and AWS Config history in S3)
+   * keeps each object before it expires.
+   */
+  readonly auditArchiveExpirationDays: number;
 }
 
 /**
@@ -309,4 +336,6 @@ export interface StageProfile {
   readonly access: AccessProfile;
   /** Data-protection preset. */
   readonly dataProtection: DataProtectionProfile;
+  /** Account governance preset. */
+  readonly governance: GovernanceProfile;
 }

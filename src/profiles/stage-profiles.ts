@@ -110,10 +110,15 @@ const DEVELOPMENT: StageProfile = {
   access: {
     sessionDurationHours: 8,
     engineersEditWorkloads: true,
+    deploySessionDurationHours: 1,
   },
   dataProtection: {
     retainOnDelete: false,
     requireDeletionProtection: false,
+  },
+  governance: {
+    trailLogRetentionDays: 90,
+    auditArchiveExpirationDays: 365,
   },
 };
 
@@ -226,10 +231,15 @@ const PRODUCTION: StageProfile = {
   access: {
     sessionDurationHours: 8,
     engineersEditWorkloads: false,
+    deploySessionDurationHours: 1,
   },
   dataProtection: {
     retainOnDelete: true,
     requireDeletionProtection: true,
+  },
+  governance: {
+    trailLogRetentionDays: 90,
+    auditArchiveExpirationDays: 365,
   },
 };
 

@@ -354,9 +354,15 @@ describe('OrgLandingZone IAM Identity Center', () => {
   });
 
   test('existing groups are used instead of new ones', () => {
-    const { template: t } = build({ engineeringGroupId: 'g-eng', seniorDevOpsGroupId: 'g-senior', financeGroupId: 'g-fin' });
+    // Identity Store group IDs (AWS::SSO::Assignment's PrincipalId pattern), not display names.
+    const fin = '906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5f';
+    const { template: t } = build({
+      engineeringGroupId: '906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+      seniorDevOpsGroupId: '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5e',
+      financeGroupId: fin,
+    });
     t.resourceCountIs('AWS::IdentityStore::Group', 0);
-    t.hasResourceProperties('AWS::SSO::Assignment', { PrincipalId: 'g-fin', TargetId: '123456789012' });
+    t.hasResourceProperties('AWS::SSO::Assignment', { PrincipalId: fin, TargetId: '123456789012' });
   });
 });
 

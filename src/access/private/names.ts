@@ -1,0 +1,102 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { propError, validateOneOf, validatePattern } from '../../private/validation';
+
+/**
+ * CDK bootstrap qualifiers: the CLI and the bootstrap resources' names
+ * (`cdk-<qualifier>-assets-<account>-<region>` is an S3 bucket name, so no
+ * capitals or underscores) accept 1 to 10 lowercase letters and digits.
+ */
+export const BOOTSTRAP_QUALIFIER = /^[a-z0-9]{1,10}$/;
+const QUALIFIER_RULE = 'must be a CDK bootstrap qualifier: 1 to 10 lowercase letters or digits (it becomes part of S3 bucket and IAM role names)';
+
+/** Throw unless `value` is a CDK bootstrap qualifier. */
+export function validateBootstrapQualifier(scope: IConstruct, prop: string, value: string | undefined): void {
+  validatePattern(scope, prop, value, BOOTSTRAP_QUALIFIER, QUALIFIER_RULE);
+}
+
+/** IAM role (and user) names: 1 to 64 letters, digits and `+=,.@_-`. */
+const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** Throw unless `value` is an IAM role name. */
+export function validateRoleName(scope: IConstruct, prop: string, value: string | undefined): void {
+  validatePattern(scope, prop, value, IAM_NAME, 'must be an IAM role name: 1 to 64 letters, digits or any of + = , . @ _ -');
+}
+
+/**
+ * Throw when two of the given role names are the same: IAM role names are
+ * unique in an account (compared ignoring case), so the second role would
+ * fail to deploy.
+ */
+export function validateDistinctRoleNames(scope: IConstruct, names: ReadonlyArray<[string, string | undefined]>): void {
+  const seen = new Map<string, string>();
+  for (const [prop, name] of names) {
+    if (name === undefined || Token.isUnresolved(name)) continue;
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      throw propError(scope, prop, name, `is also given as ${first}: IAM role names are unique in an account (ignoring case), so each role needs its own`);
+    }
+    seen.set(name.toLowerCase(), prop);
+  }
+}
+
+/** IAM Identity Center permission-set names: 1 to 32 letters, digits and `+=,.@-`. */
+const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
+
+/** Throw unless `value` is a permission-set name. */
+export function validatePermissionSetName(scope: IConstruct, prop: string, value: string | undefined): void {
+  validatePattern(scope, prop, value, PERMISSION_SET_NAME,
+    'must be an IAM Identity Center permission set name: 1 to 32 letters, digits or any of + = , . @ _ -');
+}
+
+/** IAM role sessions (`MaxSessionDuration`): 1 to 12 hours. */
+export const IAM_SESSION_HOURS = { min: 1, max: 12 };
+/** Identity Center permission sets (`SessionDuration`, `PT1H` to `PT12H`). */
+export const PERMISSION_SET_SESSION_HOURS = { min: 1, max: 12 };
+/** The session timeouts AWS Client VPN accepts, in hours. */
+export const CLIENT_VPN_SESSION_HOURS: readonly number[] = [8, 10, 12, 24];
+
+/** Throw unless `hours` is a whole number of hours IAM accepts as a role's maximum session. */
+export function validateRoleSessionHours(scope: IConstruct, prop: string, hours: number | undefined): void {
+  validateHours(scope, prop, hours, IAM_SESSION_HOURS, 'IAM role');
+}
+
+/** Throw unless `hours` is a session length Identity Center permission sets accept. */
+export function validatePermissionSetSessionHours(scope: IConstruct, prop: string, hours: number | undefined): void {
+  validateHours(scope, prop, hours, PERMISSION_SET_SESSION_HOURS, 'IAM Identity Center permission set (PT1H to PT12H)');
+}
+
+/** Throw unless `hours` is a session timeout AWS Client VPN accepts. */
+export function validateClientVpnSessionHours(scope: IConstruct, prop: string, hours: number | undefined): void {
+  if (hours !== undefined && !Token.isUnresolved(hours) && !Number.isFinite(hours)) {
+    throw propError(scope, prop, String(hours), `must be one of ${CLIENT_VPN_SESSION_HOURS.join(', ')} (AWS Client VPN session timeouts)`);
+  }
+  validateOneOf(scope, prop, hours, CLIENT_VPN_SESSION_HOURS);
+}
+
+function validateHours(scope: IConstruct, prop: string, hours: number | undefined, range: { min: number; max: number }, service: string): void {
+  if (hours === undefined || Token.isUnresolved(hours)) return;
+  if (!Number.isInteger(hours) || hours < range.min || hours > range.max) {
+    // propError prints JSON, which shows Infinity and NaN as null: print them as given.
+    throw propError(scope, prop, Number.isFinite(hours) ? hours : String(hours), `must be an integer from ${range.min} to ${range.max} (${service} sessions)`);
+  }
+}
+
+/**
+ * The value of a renamed prop: the new name's, else the deprecated alias's.
+ * Giving both with different values is an error naming both.
+ */
+export function aliased<T>(scope: IConstruct, name: string, value: T | undefined, aliasName: string, alias: T | undefined): T | undefined {
+  if (value !== undefined && alias !== undefined && value !== alias) {
+    throw propError(scope, aliasName, shown(alias), `contradicts ${name} ${JSON.stringify(shown(value))}: ${aliasName} is a deprecated name of ${name}; give ${name} alone`);
+  }
+  return value ?? alias;
+}
+
+/** A value as an error shows it: a construct by its path (constructs do not serialize). */
+function shown(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'node' in value) {
+    return (value as IConstruct).node.path;
+  }
+  return value;
+}
