@@ -80,7 +80,7 @@ describe('AccountAccess: profile and session names', () => {
   test('a stage contradicting the profile throws', () => {
     expect(() => access({ stage: PlatformStage.DEVELOPMENT, profile: StageProfiles.PRODUCTION })).toThrow(/contradicts profile.stage/);
   });
-  test.each(['Prod', 'prod_1', 'prod-1', 'abcdefghijk'])('productionBootstrapQualifier %p is refused', (q) => {
+  test.each(['Prod', 'prod_1', '-prod', 'prod--1', 'prod-', 'abcdefghijk'])('productionBootstrapQualifier %p is refused', (q) => {
     expect(() => access({ productionBootstrapQualifier: q })).toThrow(`invalid productionBootstrapQualifier ${JSON.stringify(q)}: must be a CDK bootstrap qualifier`);
   });
   test.each([

@@ -128,11 +128,12 @@ describe('OrgLandingZone input validation', () => {
     ['Hnb659fds', /bootstrapQualifier "Hnb659fds": must be a CDK bootstrap qualifier/],
     ['my_q', /bootstrapQualifier "my_q"/],
     ['abcdefghijk', /bootstrapQualifier "abcdefghijk"/],
-    ['my-q', /bootstrapQualifier "my-q"/],
+    ['my--q', /bootstrapQualifier "my--q"/],
+    ['-myq', /bootstrapQualifier "-myq"/],
   ])('bootstrap qualifier %p is refused', (bootstrapQualifier, message) => {
     expect(() => zone({ bootstrapQualifier })).toThrow(message);
   });
-  test.each(['a', 'abcdefghij', 'prod2'])('bootstrap qualifier %p is accepted', (bootstrapQualifier) => {
+  test.each(['a', 'abcdefghij', 'prod2', 'inno-prod', 'a-b-c-d-e1'])('bootstrap qualifier %p is accepted', (bootstrapQualifier) => {
     expect(() => zone({ bootstrapQualifier })).not.toThrow();
   });
 

@@ -3,12 +3,14 @@ import { IConstruct } from 'constructs';
 import { propError, validateOneOf, validatePattern } from '../../private/validation';
 
 /**
- * CDK bootstrap qualifiers: the CLI and the bootstrap resources' names
- * (`cdk-<qualifier>-assets-<account>-<region>` is an S3 bucket name, so no
- * capitals or underscores) accept 1 to 10 lowercase letters and digits.
+ * CDK bootstrap qualifiers: the bootstrap template accepts up to 10 of
+ * `[A-Za-z0-9_-]`, but the qualifier becomes part of an S3 bucket name
+ * (`cdk-<qualifier>-assets-<account>-<region>`: no capitals or underscores)
+ * and of an ECR repository name (`cdk-<qualifier>-container-assets-...`: no
+ * `--`), so only lowercase letters and digits, with single hyphens inside.
  */
-export const BOOTSTRAP_QUALIFIER = /^[a-z0-9]{1,10}$/;
-const QUALIFIER_RULE = 'must be a CDK bootstrap qualifier: 1 to 10 lowercase letters or digits (it becomes part of S3 bucket and IAM role names)';
+export const BOOTSTRAP_QUALIFIER = /^(?=.{1,10}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+const QUALIFIER_RULE = 'must be a CDK bootstrap qualifier: 1 to 10 lowercase letters or digits, single hyphens inside (it becomes part of S3 bucket, ECR repository and IAM role names)';
 
 /** Throw unless `value` is a CDK bootstrap qualifier. */
 export function validateBootstrapQualifier(scope: IConstruct, prop: string, value: string | undefined): void {

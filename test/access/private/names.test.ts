@@ -7,13 +7,13 @@ import {
 
 const scope = (): Construct => new Construct(new Stack(), 'Probe');
 
-describe('validateBootstrapQualifier (the CLI: 1 to 10 lowercase letters or digits)', () => {
-  test.each(['a', 'hnb659fds', '0123456789', 'prod2'])('accepts %p', (value) => {
+describe('validateBootstrapQualifier (1 to 10 lowercase letters or digits, single hyphens inside)', () => {
+  test.each(['a', 'hnb659fds', '0123456789', 'prod2', 'prod-1', 'a-b-c'])('accepts %p', (value) => {
     expect(() => validateBootstrapQualifier(scope(), 'q', value)).not.toThrow();
   });
   test.each([
     ['', 'empty'], ['abcdefghijk', 'eleven characters'], ['Prod', 'a capital (S3 bucket names)'],
-    ['prod_1', 'an underscore'], ['prod-1', 'a hyphen'], ['pröd', 'a non-ASCII letter'],
+    ['prod_1', 'an underscore'], ['-prod', 'a leading hyphen'], ['prod-', 'a trailing hyphen'], ['pr--od', 'a double hyphen (ECR names)'], ['pröd', 'a non-ASCII letter'],
   ])('rejects %p (%s)', (value) => {
     expect(() => validateBootstrapQualifier(scope(), 'q', value)).toThrow(`Default/Probe: invalid q ${JSON.stringify(value)}: must be a CDK bootstrap qualifier`);
   });
