@@ -310,7 +310,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     this.logIndexPattern = `${prefix}-*`;
     const selection = renamedProp(this, 'vpcSubnets', props.vpcSubnets, 'subnets', props.subnets);
     const subnets = this.domainSubnets(props.vpc, selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, multiAz ? azCount : 1,
-      props.vpcSubnets ? 'vpcSubnets' : props.subnets ? 'subnets' : 'vpc');
+      props.subnets !== undefined && props.vpcSubnets === undefined ? 'subnets' : 'vpcSubnets');
 
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;

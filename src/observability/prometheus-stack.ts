@@ -666,8 +666,8 @@ export class PrometheusStack extends Construct {
     validatePattern(this, 'databaseConnectionErrorsMetric', databaseConnectionErrorsMetric, PROMETHEUS_METRIC_NAME,
       'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
     const databaseInstanceIds = props.databaseInstanceIds ?? [];
-    databaseInstanceIds.forEach((dbId, i) => validatePattern(this, `databaseInstanceIds[${i}]`, dbId, RDS_INSTANCE_ID,
-      'must be an RDS instance identifier (1-63 letters, digits and single hyphens, starting with a letter)', 63));
+    databaseInstanceIds.forEach((dbId) => validatePattern(this, 'databaseInstanceIds', dbId, RDS_INSTANCE_ID,
+      'each must be an RDS instance identifier (1-63 letters, digits and single hyphens, starting with a letter)', 63));
     validateUnique(this, 'databaseInstanceIds', databaseInstanceIds, (dbId) => dbId.toLowerCase());
     const slackAlertsChannel = props.slackAlertsChannel ?? DEFAULT_SLACK_ALERTS_CHANNEL;
     const slackMonitoringChannel = props.slackMonitoringChannel ?? DEFAULT_SLACK_MONITORING_CHANNEL;
