@@ -507,7 +507,7 @@ export class WebFrontend extends Construct {
     if (domainNames.length === 0 && this.profile.edge.requireCustomDomain
       && !(props.acceptedRisks ?? []).includes(WebFrontendRisk.NO_CUSTOM_DOMAIN)) {
       throw propError(this, 'domainNames', domainNames,
-        `the profile's edge.requireCustomDomain is on (stage ${this.profile.stage}): a custom domain and its certificate are needed (the default *.cloudfront.net certificate allows TLS 1.0); `
+        `stage ${this.profile.stage} needs a custom domain and its certificate (its profile's edge.requireCustomDomain is on; the default *.cloudfront.net certificate allows TLS 1.0); `
         + 'to go ahead anyway, add WebFrontendRisk.NO_CUSTOM_DOMAIN to acceptedRisks');
     }
     return domainNames;
