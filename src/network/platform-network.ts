@@ -289,7 +289,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
   /** The stage preset this network was built from. */
   public readonly profile: StageProfile;
   /** The VPC. */
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
   /** Public subnets: load balancers and NAT gateways. */
   public readonly publicSubnets: ec2.SubnetSelection;
   /** Application subnets: Kubernetes nodes and pods. */
@@ -297,7 +297,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
   /** Database subnets: no route to or from the internet. */
   public readonly databaseSubnets: ec2.SubnetSelection;
   /** Security group of the load balancer tier (HTTPS from CloudFront's VPC origin, or from the internet). */
-  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  public readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
   /** Who may reach the load balancer security group. */
   public readonly loadBalancerAccess: LoadBalancerAccess;
   /**
@@ -306,20 +306,16 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
    */
   public readonly cloudFrontPrefixListId?: string;
   /** Security group of the application tier (only from the load balancer). */
-  public readonly applicationSecurityGroup: ec2.SecurityGroup;
+  public readonly applicationSecurityGroup: ec2.ISecurityGroup;
   /** Security group of the database tier (only from the application tier). */
-  public readonly databaseSecurityGroup: ec2.SecurityGroup;
+  public readonly databaseSecurityGroup: ec2.ISecurityGroup;
   /** Network ACL of the database subnets. */
   public readonly databaseNetworkAcl: ec2.NetworkAcl;
   /** Log group receiving the VPC flow logs. */
   public readonly flowLogGroup: logs.LogGroup;
+  /** KMS key encrypting the flow logs (the same as `flowLogEncryptionKey`, as `IPlatformNetwork` exposes it). */
+  public readonly logEncryptionKey?: kms.IKey;
   /** KMS key encrypting the flow logs. */
-  public readonly logEncryptionKey: kms.IKey;
-  /**
-   * KMS key encrypting the flow logs.
-   *
-   * @deprecated use `logEncryptionKey`
-   */
   public readonly flowLogEncryptionKey: kms.IKey;
   /** The VPC flow log (all traffic). */
   public readonly flowLog: ec2.FlowLog;
@@ -369,7 +365,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
     this.validateInterfaceEndpoints(props.interfaceEndpoints ?? []);
     const encryptionKey = renamedProp(this, 'encryptionKey', props.encryptionKey, 'flowLogEncryptionKey', props.flowLogEncryptionKey);
 
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(vpcCidr),
       ...(props.availabilityZones ? { availabilityZones: props.availabilityZones } : { maxAzs: azCount }),
       natGateways,
@@ -390,6 +386,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
     });
+    this.vpc = vpc;
     this.publicSubnets = { subnetGroupName: PlatformNetwork.PUBLIC_SUBNET_GROUP };
     this.applicationSubnets = { subnetGroupName: PlatformNetwork.APPLICATION_SUBNET_GROUP };
     this.databaseSubnets = { subnetGroupName: PlatformNetwork.DATABASE_SUBNET_GROUP };
@@ -398,10 +395,10 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
     this.acknowledgeDefaultSecurityGroupHandler();
 
     // Flow logs: all traffic, KMS-encrypted, retention by stage.
-    this.logEncryptionKey = encryptionKey ?? this.createFlowLogKey(retain);
-    this.flowLogEncryptionKey = this.logEncryptionKey;
+    this.flowLogEncryptionKey = encryptionKey ?? this.createFlowLogKey(retain);
+    this.logEncryptionKey = this.flowLogEncryptionKey;
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-      encryptionKey: this.logEncryptionKey,
+      encryptionKey: this.flowLogEncryptionKey,
       retention: retentionDays as logs.RetentionDays,
       removalPolicy: removalPolicyFor(retain),
     });
@@ -450,13 +447,14 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
     // -> application -> database.
     this.loadBalancerAccess = props.loadBalancerAccess ?? LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN;
     const fromInternet = this.loadBalancerAccess === LoadBalancerAccess.INTERNET;
-    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+    const loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: this.vpc,
       description: fromInternet
         ? 'Internet-facing load balancer: HTTPS from the internet only'
         : 'Internal load balancer: HTTPS from CloudFront origin-facing addresses only',
       allowAllOutbound: false,
     });
+    this.loadBalancerSecurityGroup = loadBalancerSecurityGroup;
     this.applicationSecurityGroup = new ec2.SecurityGroup(this, 'ApplicationSecurityGroup', {
       vpc: this.vpc,
       description: 'Application tier: only from the load balancer',
@@ -471,7 +469,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the internet');
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTP_PORT), 'HTTP from the internet, answered with a redirect to HTTPS');
       acknowledgeRules(
-        this.loadBalancerSecurityGroup,
+        loadBalancerSecurityGroup,
         'The internet-facing load balancer must accept HTTPS from any address (and HTTP, which its listener only redirects to HTTPS); the web ACL associated with it filters requests.',
         ['AwsSolutions-EC23', 'HIPAA.Security-EC2RestrictedInbound', 'NIST.800.53.R5-EC2RestrictedInbound', 'PCI.DSS.321-EC2RestrictedInbound'],
       );
