@@ -5,9 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { validateCountryCodes } from './private/countries';
+import { validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
-import { validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, propError, validateArn } from '../private/validation';
 import { StageProfile } from '../profiles';
@@ -400,7 +400,9 @@ export class PlatformWebAcl extends Construct {
     if (!kind) {
       throw propError(this, prop, resourceArn, `must be the ARN of ${ASSOCIABLE.map((k) => k.what).join(', ')}`);
     }
-    validateArn(this, prop, resourceArn, { service: kind.service, resourcePrefix: kind.resourcePrefix, region: Stack.of(this).region, example: kind.example });
+    validateArn(this, prop, resourceArn, {
+      service: kind.service, resourcePrefix: kind.resourcePrefix, region: Stack.of(this).region, example: kind.example,
+    });
     const previous = this.associated.get(resourceArn);
     if (previous !== undefined) {
       throw propError(this, prop, resourceArn, `is already associated as ${previous}: a resource takes one web ACL`);

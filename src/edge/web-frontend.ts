@@ -19,10 +19,10 @@ import { acknowledgeAccessLogsInRegion, shieldProtection, validateCertificate, v
 import { SPA_REWRITE_FUNCTION_CODE } from './private/spa-rewrite';
 import { VIEWER_IP_FUNCTION_CODE, VIEWER_IP_HEADER as VIEWER_IP_HEADER_NAME } from './private/viewer-ip';
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
+import { validateInteger } from '../network/private/input';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
 import { createEncryptedBucket } from '../private/encrypted-bucket';
-import { validateInteger } from '../network/private/input';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError } from '../private/validation';
 

@@ -7,13 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
+import { renamedProp, validateAllowedNumber, validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
+import { validateOpenSearchInstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
 import { vpcFunctionStatements } from '../private/lambda';
 import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createManagedRole } from '../private/managed-role';
-import { renamedProp, validateAllowedNumber, validateInteger, validateLogRetentionDays } from '../network/private/input';
-import { validateOpenSearchInstanceType } from '../private/instance-types';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { AUDIT_RETENTION_DAYS, propError, validateArn, validateUnique } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
@@ -565,7 +565,9 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     return [...byAz.values()].slice(0, count);
   }
 
-  private acknowledgeDomainFindings(masterNodes: number, multiAz: boolean, cfnDomain: opensearch.CfnDomain, dataNodes: number, instanceType: string): void {
+  private acknowledgeDomainFindings(
+    masterNodes: number, multiAz: boolean, cfnDomain: opensearch.CfnDomain, dataNodes: number, instanceType: string,
+  ): void {
     if (masterNodes === 0) {
       const reason = 'No dedicated master nodes by design (decision record 0017): the platform budgets about $400 a month for three r6g.large.search data nodes, '
         + 'and three dedicated masters would nearly double it; the data nodes are master-eligible and elect the cluster manager among themselves '

@@ -11,9 +11,9 @@ import {
   acknowledgeSecretSuffixes, csiVolumeSource, MountedObject, SECRETS_STORE_ADDON_NAME, secretProviderClass,
   secretReadStatements, secretsStoreAddonConfiguration,
 } from './private/secret-sync';
+import { propErrorAsGiven, renamedProp, validateInteger, validateThreshold } from '../network/private/input';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { propErrorAsGiven, renamedProp, validateInteger, validateThreshold } from '../network/private/input';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, preferSystemNodes, systemNodeTolerations } from '../private/system-nodes';
 import { propError, validateUnique } from '../private/validation';
