@@ -5,11 +5,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { validateCountryCodes } from './private/countries';
+import { validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
-import { removalPolicyFor } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { AUDIT_RETENTION_DAYS, propError, validateArn } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
 /** AWS WAF delivers logs only to CloudWatch log groups whose name starts with this. */
 const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
@@ -35,6 +37,18 @@ const WEB_ACL_NAME = /^[A-Za-z0-9_-]+$/;
 const LOG_GROUP_NAME = /^[A-Za-z0-9_\-/.#]+$/;
 /** An HTTP header field name: one or more RFC 7230 `tchar`s. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The construct ID of an association. */
+const ASSOCIATION_ID = /^[A-Za-z0-9_-]{1,255}$/;
+/** The regional resources AWS WAF protects, by ARN service and resource prefix. */
+const ASSOCIABLE = [
+  { service: 'elasticloadbalancing', resourcePrefix: 'loadbalancer/app/', what: 'an Application Load Balancer', example: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/50dc6c495c0c9188' },
+  { service: 'apigateway', resourcePrefix: '/restapis/', what: 'an API Gateway REST API stage', example: 'arn:aws:apigateway:eu-west-1::/restapis/a1b2c3/stages/prod' },
+  { service: 'appsync', resourcePrefix: 'apis/', what: 'an AppSync API', example: 'arn:aws:appsync:eu-west-1:123456789012:apis/abcdefghijklmnopqrstuvwxyz' },
+  { service: 'cognito-idp', resourcePrefix: 'userpool/', what: 'a Cognito user pool', example: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc123' },
+  { service: 'apprunner', resourcePrefix: 'service/', what: 'an App Runner service', example: 'arn:aws:apprunner:eu-west-1:123456789012:service/api/0123456789abcdef' },
+  { service: 'ec2', resourcePrefix: 'verified-access-instance/', what: 'a Verified Access instance', example: 'arn:aws:ec2:eu-west-1:123456789012:verified-access-instance/vai-0123456789abcdef0' },
+  { service: 'amplify', resourcePrefix: 'apps/', what: 'an Amplify app', example: 'arn:aws:amplify:eu-west-1:123456789012:apps/d1a2b3c4' },
+];
 /**
  * Where a web ACL can be used.
  */
@@ -71,22 +85,7 @@ export enum WebAclMode {
 /**
  * Properties of a `PlatformWebAcl`.
  */
-export interface PlatformWebAclProps {
-  /**
-   * The stage whose preset (`StageProfiles`) fills every default below.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from, e.g. a profile derived by spreading
-   * `StageProfiles.PRODUCTION`.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
+export interface PlatformWebAclProps extends StagedProps {
   /**
    * Where the web ACL is used: `CLOUDFRONT` (the stack must be in us-east-1)
    * or `REGIONAL` (load balancers and APIs of the stack's Region).
@@ -113,7 +112,7 @@ export interface PlatformWebAclProps {
    * Requests one client may send in any 5-minute window before the rate
    * rule blocks it, an integer from 10 to 2,000,000,000.
    *
-   * @default - the stage preset's `edge.rateLimitPer5Minutes` (2000)
+   * @default - the profile's `edge.rateLimitPer5Minutes`
    */
   readonly rateLimitPer5Minutes?: number;
 
@@ -135,7 +134,7 @@ export interface PlatformWebAclProps {
    * ISO 3166-1 alpha-2 codes (upper case, e.g. `GB`, not `UK`) of the
    * countries whose requests are blocked. An empty list adds no geo rule.
    *
-   * @default - the stage preset's `edge.blockedCountries`
+   * @default - the profile's `edge.blockedCountries`
    */
   readonly blockedCountries?: string[];
 
@@ -171,7 +170,7 @@ export interface PlatformWebAclProps {
   /**
    * Days the request logs are kept. Must be a value CloudWatch Logs accepts.
    *
-   * @default - the stage preset's `edge.wafLogRetentionDays` (30 in development, 365 in production)
+   * @default - the profile's `edge.wafLogRetentionDays`
    */
   readonly logRetentionDays?: number;
 
@@ -187,7 +186,7 @@ export interface PlatformWebAclProps {
    * KMS key that encrypts the request logs. It must allow the CloudWatch
    * Logs service principal of this Region to use it.
    *
-   * @default - a new customer-managed key with rotation enabled, retained with the stack in production
+   * @default - a new customer-managed key with rotation enabled, retained when the profile's `dataProtection.retainOnDelete` is on
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -252,6 +251,8 @@ export class PlatformWebAcl extends Construct {
   /** Priority of each rule of the web ACL, by rule name (also its metric name). */
   public readonly rulePriorities: { [name: string]: number };
 
+  private readonly associated = new Map<string, string>();
+
   /**
    * @param scope the parent construct; for `CLOUDFRONT`, a stack in us-east-1
    * @param id the construct ID; it prefixes every logical ID and the default name, so keep it stable
@@ -260,7 +261,7 @@ export class PlatformWebAcl extends Construct {
   constructor(scope: Construct, id: string, props: PlatformWebAclProps) {
     super(scope, id);
 
-    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const preset = this.profile.edge;
     const retain = this.profile.dataProtection.retainOnDelete;
 
@@ -282,12 +283,12 @@ export class PlatformWebAcl extends Construct {
       botControl: props.botControl ?? false,
       countOversizedBodies: props.countOversizedBodies ?? false,
     };
-    validateIntegerRange(this, 'rateLimitPer5Minutes', spec.rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
+    validateInteger(this, 'rateLimitPer5Minutes', spec.rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     if (spec.forwardedIpHeader !== undefined) {
       this.validateName('forwardedIpHeader', spec.forwardedIpHeader, MAX_HEADER_NAME_LENGTH, HEADER_NAME, 'an HTTP header name (RFC 7230 token characters)');
     }
     const retentionDays = props.logRetentionDays ?? preset.wafLogRetentionDays;
-    validateOneOf(this, 'logRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
+    validateLogRetentionDays(this, 'logRetentionDays', retentionDays);
     const logGroupName = props.logGroupName ?? `${WAF_LOG_GROUP_PREFIX}${this.webAclName}`;
     this.validateLogGroupName(logGroupName);
 
@@ -354,10 +355,16 @@ export class PlatformWebAcl extends Construct {
         `only a REGIONAL web ACL can be associated; this one is ${this.aclScope}: set it as the CloudFront distribution's webAclId (webAclArn) instead`,
       );
     }
-    if (!Token.isUnresolved(resourceArn) && !resourceArn.startsWith('arn:')) {
-      throw propError(this, `associate(${id}).resourceArn`, resourceArn, 'must be the ARN of a load balancer, API Gateway stage, AppSync API or Cognito user pool');
+    if (typeof id !== 'string' || !ASSOCIATION_ID.test(id)) {
+      throw propError(this, 'associate.id', id, 'must be 1 to 255 letters, digits, hyphens and underscores (a construct ID)');
     }
-    return new wafv2.CfnWebACLAssociation(this, id, { resourceArn, webAclArn: this.webAclArn });
+    if (this.node.tryFindChild(id)) {
+      throw propError(this, 'associate.id', id, 'is already used by another association or part of this web ACL: give each association its own id');
+    }
+    this.validateAssociatedArn(id, resourceArn);
+    const association = new wafv2.CfnWebACLAssociation(this, id, { resourceArn, webAclArn: this.webAclArn });
+    if (!Token.isUnresolved(resourceArn)) this.associated.set(resourceArn, id);
+    return association;
   }
 
   /**
@@ -381,6 +388,25 @@ export class PlatformWebAcl extends Construct {
       period: Duration.minutes(1),
       ...props,
     });
+  }
+
+  /** A concrete ARN must be one of the resource types a web ACL protects, in this stack's region, and not associated twice. */
+  private validateAssociatedArn(id: string, resourceArn: string): void {
+    const prop = `associate(${id}).resourceArn`;
+    validateNotEmptyArn(this, prop, resourceArn);
+    if (Token.isUnresolved(resourceArn)) return;
+    const service = resourceArn.split(':')[2];
+    const kind = ASSOCIABLE.find((k) => k.service === service && resourceArn.split(':').slice(5).join(':').startsWith(k.resourcePrefix));
+    if (!kind) {
+      throw propError(this, prop, resourceArn, `must be the ARN of ${ASSOCIABLE.map((k) => k.what).join(', ')}`);
+    }
+    validateArn(this, prop, resourceArn, {
+      service: kind.service, resourcePrefix: kind.resourcePrefix, region: Stack.of(this).region, example: kind.example,
+    });
+    const previous = this.associated.get(resourceArn);
+    if (previous !== undefined) {
+      throw propError(this, prop, resourceArn, `is already associated as ${previous}: a resource takes one web ACL`);
+    }
   }
 
   /** Refuse an unknown scope, and a CloudFront web ACL outside us-east-1. */
@@ -532,4 +558,10 @@ function managedRule(
     statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group, ...extra } },
     visibilityConfig: visibility(name),
   };
+}
+
+function validateNotEmptyArn(scope: Construct, prop: string, value: string): void {
+  if (typeof value !== 'string' || (!Token.isUnresolved(value) && value.trim() === '')) {
+    throw propError(scope, prop, value, 'must not be empty: the ARN of the resource to protect');
+  }
 }

@@ -11,18 +11,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import { Construct } from 'constructs';
 import { ApiLoadBalancer } from './api-load-balancer';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 import { DEFAULT_CONTENT_SECURITY_POLICY, validateContentSecurityPolicy } from './private/content-security-policy';
 import { validateCountryCodes } from './private/countries';
-import { acknowledgeAccessLogsInRegion, shieldProtection, validateDomainName, validateRegionOf } from './private/edge-validation';
+import { acknowledgeAccessLogsInRegion, shieldProtection, validateCertificate, validateDomainName } from './private/edge-validation';
 import { SPA_REWRITE_FUNCTION_CODE } from './private/spa-rewrite';
 import { VIEWER_IP_FUNCTION_CODE, VIEWER_IP_HEADER as VIEWER_IP_HEADER_NAME } from './private/viewer-ip';
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
+import { validateInteger } from '../network/private/input';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
 import { createEncryptedBucket } from '../private/encrypted-bucket';
-import { removalPolicyFor } from '../private/stage';
-import { propError, validateIntegerRange } from '../private/validation';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { propError } from '../private/validation';
 
 /** CloudFront reads certificates, web ACLs and its metrics in this region only. */
 export const CLOUDFRONT_REGION = 'us-east-1';
@@ -86,25 +88,12 @@ export interface WebFrontendApiOptions {
 /**
  * Properties of a `WebFrontend`.
  */
-export interface WebFrontendProps {
+export interface WebFrontendProps extends StagedProps {
   /**
-   * The stage whose preset (`StageProfiles`) fills every default below.
+   * The app's own names, e.g. `app.example.com` (a wildcard such as
+   * `*.example.com` only as the first label); each once; needs `certificate`.
    *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (`edge.*`, `dataProtection.retainOnDelete`).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
-  /**
-   * The app's own names, e.g. `app.example.com`; needs `certificate`.
-   *
-   * @default - the distribution's `*.cloudfront.net` name only (refused when the preset's `edge.requireCustomDomain` is on, unless accepted in `acceptedRisks`)
+   * @default - the distribution's `*.cloudfront.net` name only (refused when the profile's `edge.requireCustomDomain` is on, unless accepted in `acceptedRisks`)
    */
   readonly domainNames?: string[];
 
@@ -140,7 +129,7 @@ export interface WebFrontendProps {
   /**
    * The CLOUDFRONT web ACL in front of the distribution.
    *
-   * @default - a new `PlatformWebAcl` of this stage: in this stack when it is in us-east-1, otherwise in `edgeStack`
+   * @default - a new `PlatformWebAcl` of this profile: in this stack when it is in us-east-1, otherwise in `edgeStack`
    */
   readonly webAcl?: PlatformWebAcl;
 
@@ -155,7 +144,7 @@ export interface WebFrontendProps {
   /**
    * Countries (ISO 3166-1 alpha-2) CloudFront refuses to serve.
    *
-   * @default - the stage preset's `edge.blockedCountries`
+   * @default - the profile's `edge.blockedCountries`
    */
   readonly blockedCountries?: string[];
 
@@ -195,21 +184,21 @@ export interface WebFrontendProps {
   /**
    * `max-age` of the Strict-Transport-Security header, in days.
    *
-   * @default - the stage preset's `edge.hstsMaxAgeDays`
+   * @default - the profile's `edge.hstsMaxAgeDays`
    */
   readonly hstsMaxAgeDays?: number;
 
   /**
    * Edge locations serving the app.
    *
-   * @default - the stage preset's `edge.priceClass`
+   * @default - the profile's `edge.priceClass`
    */
   readonly priceClass?: cloudfront.PriceClass;
 
   /**
    * Days the CloudFront and S3 access logs are kept.
    *
-   * @default - the stage preset's `edge.accessLogRetentionDays`
+   * @default - the profile's `edge.accessLogRetentionDays`
    */
   readonly accessLogRetentionDays?: number;
 
@@ -281,7 +270,7 @@ export class WebFrontend extends Construct {
    */
   constructor(scope: Construct, id: string, props: WebFrontendProps = {}) {
     super(scope, id);
-    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const edge = this.profile.edge;
     const retain = this.profile.dataProtection.retainOnDelete;
     const stack = Stack.of(this);
@@ -305,10 +294,10 @@ export class WebFrontend extends Construct {
         `CloudFront standard logging cannot deliver to a bucket in ${stack.region}; put the WebFrontend in a stack of another region (us-east-1 holds its web ACL anyway)`);
     }
     const hstsDays = props.hstsMaxAgeDays ?? edge.hstsMaxAgeDays;
-    validateIntegerRange(this, 'hstsMaxAgeDays', hstsDays, props.hstsPreload ? HSTS_PRELOAD_MIN_DAYS : 1, 3650);
+    validateInteger(this, 'hstsMaxAgeDays', hstsDays, props.hstsPreload ? HSTS_PRELOAD_MIN_DAYS : 1, 3650);
     const blockedCountries = validateCountryCodes(this, 'blockedCountries', props.blockedCountries ?? edge.blockedCountries);
     const retentionDays = props.accessLogRetentionDays ?? edge.accessLogRetentionDays;
-    validateIntegerRange(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
+    validateInteger(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
     const priceClass = props.priceClass ?? (edge.priceClass as cloudfront.PriceClass);
     if (!Object.values(cloudfront.PriceClass).includes(priceClass)) {
       throw propError(this, 'priceClass', priceClass, `must be one of ${Object.values(cloudfront.PriceClass).join(', ')}`);
@@ -501,10 +490,11 @@ export class WebFrontend extends Construct {
     if (domainNames.length > MAX_ALTERNATE_DOMAIN_NAMES) {
       throw propError(this, 'domainNames', domainNames, `must list at most ${MAX_ALTERNATE_DOMAIN_NAMES} names (CloudFront's quota)`);
     }
+    domainNames.forEach((name, i) => validateDomainName(this, `domainNames[${i}]`, name, true));
     if (new Set(domainNames).size !== domainNames.length) {
       throw propError(this, 'domainNames', domainNames, 'must not repeat a name');
     }
-    domainNames.forEach((name, i) => validateDomainName(this, `domainNames[${i}]`, name, true));
+    this.validateWildcards(domainNames);
     if (domainNames.length > 0 && !props.certificate) {
       throw propError(this, 'certificate', undefined, `is needed with domainNames ${domainNames.join(', ')}: an ACM certificate in ${CLOUDFRONT_REGION} that covers them`);
     }
@@ -512,15 +502,32 @@ export class WebFrontend extends Construct {
       throw propError(this, 'domainNames', domainNames, 'must list the names the certificate covers; a certificate without domain names is never used');
     }
     if (props.certificate) {
-      validateRegionOf(this, 'certificate', props.certificate, CLOUDFRONT_REGION, 'CloudFront only uses ACM certificates from us-east-1');
+      validateCertificate(this, 'certificate', props.certificate, CLOUDFRONT_REGION, 'CloudFront only uses ACM certificates from us-east-1');
     }
     if (domainNames.length === 0 && this.profile.edge.requireCustomDomain
       && !(props.acceptedRisks ?? []).includes(WebFrontendRisk.NO_CUSTOM_DOMAIN)) {
       throw propError(this, 'domainNames', domainNames,
-        `stage ${this.profile.stage} needs a custom domain and its certificate (the default *.cloudfront.net certificate allows TLS 1.0); `
+        `stage ${this.profile.stage} needs a custom domain and its certificate (its profile's edge.requireCustomDomain is on; the default *.cloudfront.net certificate allows TLS 1.0); `
         + 'to go ahead anyway, add WebFrontendRisk.NO_CUSTOM_DOMAIN to acceptedRisks');
     }
     return domainNames;
+  }
+
+  /**
+   * A wildcard covers one label: a name that a listed wildcard already
+   * covers (`app.example.com` with `*.example.com`) is redundant, which is
+   * worth a warning (the certificate must cover both anyway).
+   */
+  private validateWildcards(domainNames: string[]): void {
+    domainNames.forEach((name, i) => {
+      if (Token.isUnresolved(name) || name.startsWith('*.')) return;
+      const parent = name.split('.').slice(1).join('.');
+      const j = domainNames.indexOf(`*.${parent}`);
+      if (j >= 0) {
+        Annotations.of(this).addWarningV2('@innovate-inc/platform-constructs:WebFrontend.redundantDomainName',
+          `domainNames[${i}] ${name} is already covered by the wildcard domainNames[${j}] ${domainNames[j]}.`);
+      }
+    });
   }
 
   private validatePathPattern(pattern: string): string {

@@ -4,15 +4,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { bitsFor, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsCdkHandler, acknowledgeRules, explainCheckovException, explainDeployTimeHandler } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
-import { removalPolicyFor } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { AUDIT_RETENTION_DAYS, propError, validateUnique } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
+import { propErrorAsGiven, renamedProp, validateInteger, validateLogRetentionDays } from './private/input';
 
 const MIN_AZS = 2;
 const MAX_AZS = 6;
@@ -27,6 +29,8 @@ const HTTP_PORT = 80;
 /** The AWS-managed prefix list of CloudFront's addresses that connect to origins. */
 const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
 const EPHEMERAL_PORTS = { from: 1024, to: 65535 };
+/** An Availability Zone name: the region and a letter (`us-east-1a`), or a Local Zone (`us-east-1-bos-1a`). */
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+(-[a-z]+-\d+)?[a-z]$/;
 
 /**
  * Who may reach the load balancer tier.
@@ -53,27 +57,12 @@ export enum LoadBalancerAccess {
 /**
  * Properties of a `PlatformNetwork`.
  */
-export interface PlatformNetworkProps {
-  /**
-   * The stage whose preset (`StageProfiles`) fills every default below.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from, e.g. a profile derived by spreading
-   * `StageProfiles.PRODUCTION`.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
+export interface PlatformNetworkProps extends StagedProps {
   /**
    * IPv4 CIDR of the VPC, a network address with a prefix from /16 to /28
    * that can hold 3 tiers x the AZ count of subnets of at least /28.
    *
-   * @default - the stage preset's `network.vpcCidr` (10.0.0.0/16)
+   * @default - the profile's `network.vpcCidr`
    */
   readonly vpcCidr?: string;
 
@@ -84,7 +73,7 @@ export interface PlatformNetworkProps {
    * An environment-agnostic stack (no `env.region`) can only use 2 AZs; give
    * the stack an explicit `env` or pass `availabilityZones` for 3.
    *
-   * @default - the stage preset's `network.maxAzs` (3)
+   * @default - the profile's `network.maxAzs`
    */
   readonly maxAzs?: number;
 
@@ -99,14 +88,14 @@ export interface PlatformNetworkProps {
    * NAT gateways, from 1 to the AZ count. With fewer gateways than AZs, the
    * application subnets of the AZs without one route through another AZ.
    *
-   * @default - the stage preset's `network.natGateways` (1 in development, 3 in production)
+   * @default - the profile's `network.natGateways`, at most one per AZ
    */
   readonly natGateways?: number;
 
   /**
    * Days VPC flow logs are kept. Must be a value CloudWatch Logs accepts.
    *
-   * @default - the stage preset's `network.flowLogRetentionDays` (30 in development, 365 in production)
+   * @default - the profile's `network.flowLogRetentionDays`
    */
   readonly flowLogRetentionDays?: number;
 
@@ -114,6 +103,14 @@ export interface PlatformNetworkProps {
    * KMS key that encrypts the flow-log log group. It must allow the
    * CloudWatch Logs service principal of this region to use it.
    *
+   * @default - a new customer-managed key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * KMS key that encrypts the flow-log log group.
+   *
+   * @deprecated use `encryptionKey`
    * @default - a new customer-managed key with rotation enabled
    */
   readonly flowLogEncryptionKey?: kms.IKey;
@@ -132,7 +129,7 @@ export interface PlatformNetworkProps {
    * TCP port of the database tier. The database network ACL and the database
    * security group admit only this port.
    *
-   * @default - the stage preset's `database.port` (5432, PostgreSQL)
+   * @default - the profile's `database.port`
    */
   readonly databasePort?: number;
 
@@ -140,7 +137,7 @@ export interface PlatformNetworkProps {
    * TCP port the application tier listens on; the load balancer may reach
    * the application tier on this port only.
    *
-   * @default - the stage preset's `network.applicationPort` (8080)
+   * @default - the profile's `network.applicationPort`
    */
   readonly applicationPort?: number;
 
@@ -163,7 +160,100 @@ export interface PlatformNetworkProps {
 }
 
 /**
- * The seed design's 3-tier VPC: public, application (private with egress)
+ * A 3-tier network the platform's blocks build on: a VPC with public,
+ * application and database subnets and the security groups of the load
+ * balancer, application and database tiers. Build one with
+ * `PlatformNetwork`, or bring an existing VPC with
+ * `PlatformNetwork.fromNetworkAttributes()`.
+ */
+export interface IPlatformNetwork extends IConstruct {
+  /** The profile the network was built or imported with. */
+  readonly profile: StageProfile;
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Public subnets: load balancers and NAT gateways. */
+  readonly publicSubnets: ec2.SubnetSelection;
+  /** Application subnets: Kubernetes nodes and pods. */
+  readonly applicationSubnets: ec2.SubnetSelection;
+  /** Database subnets: no route to or from the internet. */
+  readonly databaseSubnets: ec2.SubnetSelection;
+  /** Security group of the load balancer tier. */
+  readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
+  /** Security group of the application tier. */
+  readonly applicationSecurityGroup: ec2.ISecurityGroup;
+  /** Security group of the database tier. */
+  readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  /** The database port the database tier admits. */
+  readonly databasePort: number;
+  /** The application port the load balancer may reach. */
+  readonly applicationPort: number;
+  /**
+   * The KMS key of the network's logs (flow logs), which admits CloudWatch
+   * Logs; other blocks may encrypt their network logs with it.
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * An existing 3-tier network, for `PlatformNetwork.fromNetworkAttributes()`.
+ */
+export interface PlatformNetworkAttributes extends StagedProps {
+  /** The existing VPC, e.g. from `ec2.Vpc.fromLookup` or `ec2.Vpc.fromVpcAttributes`. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The public subnets.
+   *
+   * @default - the VPC's public subnets (`ec2.SubnetType.PUBLIC`)
+   */
+  readonly publicSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The application subnets (private, with a route to a NAT gateway).
+   *
+   * @default - the VPC's private subnets with egress (`ec2.SubnetType.PRIVATE_WITH_EGRESS`)
+   */
+  readonly applicationSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The database subnets (isolated).
+   *
+   * @default - the VPC's isolated subnets (`ec2.SubnetType.PRIVATE_ISOLATED`)
+   */
+  readonly databaseSubnets?: ec2.SubnetSelection;
+
+  /** Security group of the load balancer tier. */
+  readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
+  /** Security group of the application tier, admitted by the database tier. */
+  readonly applicationSecurityGroup: ec2.ISecurityGroup;
+  /** Security group of the database tier. */
+  readonly databaseSecurityGroup: ec2.ISecurityGroup;
+
+  /**
+   * TCP port of the database tier.
+   *
+   * @default - the profile's `database.port`
+   */
+  readonly databasePort?: number;
+
+  /**
+   * TCP port the application tier listens on.
+   *
+   * @default - the profile's `network.applicationPort`
+   */
+  readonly applicationPort?: number;
+
+  /**
+   * A KMS key that admits CloudWatch Logs, for blocks that log network
+   * traffic (the client VPN's connection logs).
+   *
+   * @default - none; those blocks create their own key or need one given
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * The 3-tier VPC: public, application (private with egress)
  * and database (isolated) subnets in every AZ, NAT per stage, encrypted flow
  * logs, a closed default security group, gateway endpoints, a network ACL
  * around the database tier and the load balancer -> application -> database
@@ -175,7 +265,7 @@ export interface PlatformNetworkProps {
  *   interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.ECR],
  * });
  */
-export class PlatformNetwork extends Construct {
+export class PlatformNetwork extends Construct implements IPlatformNetwork {
   /** Name of the public subnet group. */
   public static readonly PUBLIC_SUBNET_GROUP = 'Public';
   /** Name of the application (private with egress) subnet group. */
@@ -183,10 +273,23 @@ export class PlatformNetwork extends Construct {
   /** Name of the database (isolated) subnet group. */
   public static readonly DATABASE_SUBNET_GROUP = 'Database';
 
+  /**
+   * An existing VPC with the three tiers (public, application, database
+   * subnets) and their security groups, for the blocks that take an
+   * `IPlatformNetwork`. Nothing is created or changed in it.
+   *
+   * @param scope the parent construct
+   * @param id the construct ID
+   * @param attrs the VPC, its tiers and security groups
+   */
+  public static fromNetworkAttributes(scope: Construct, id: string, attrs: PlatformNetworkAttributes): IPlatformNetwork {
+    return new ImportedPlatformNetwork(scope, id, attrs);
+  }
+
   /** The stage preset this network was built from. */
   public readonly profile: StageProfile;
   /** The VPC. */
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
   /** Public subnets: load balancers and NAT gateways. */
   public readonly publicSubnets: ec2.SubnetSelection;
   /** Application subnets: Kubernetes nodes and pods. */
@@ -194,7 +297,7 @@ export class PlatformNetwork extends Construct {
   /** Database subnets: no route to or from the internet. */
   public readonly databaseSubnets: ec2.SubnetSelection;
   /** Security group of the load balancer tier (HTTPS from CloudFront's VPC origin, or from the internet). */
-  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  public readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
   /** Who may reach the load balancer security group. */
   public readonly loadBalancerAccess: LoadBalancerAccess;
   /**
@@ -203,13 +306,15 @@ export class PlatformNetwork extends Construct {
    */
   public readonly cloudFrontPrefixListId?: string;
   /** Security group of the application tier (only from the load balancer). */
-  public readonly applicationSecurityGroup: ec2.SecurityGroup;
+  public readonly applicationSecurityGroup: ec2.ISecurityGroup;
   /** Security group of the database tier (only from the application tier). */
-  public readonly databaseSecurityGroup: ec2.SecurityGroup;
+  public readonly databaseSecurityGroup: ec2.ISecurityGroup;
   /** Network ACL of the database subnets. */
   public readonly databaseNetworkAcl: ec2.NetworkAcl;
   /** Log group receiving the VPC flow logs. */
   public readonly flowLogGroup: logs.LogGroup;
+  /** KMS key encrypting the flow logs (the same as `flowLogEncryptionKey`, as `IPlatformNetwork` exposes it). */
+  public readonly logEncryptionKey?: kms.IKey;
   /** KMS key encrypting the flow logs. */
   public readonly flowLogEncryptionKey: kms.IKey;
   /** The VPC flow log (all traffic). */
@@ -224,6 +329,7 @@ export class PlatformNetwork extends Construct {
   public readonly applicationPort: number;
 
   private nextAdminRule = 200;
+  private readonly adminRanges = new Map<string, string>();
 
   /**
    * @param scope the parent construct, usually a stack with an explicit `env`
@@ -233,7 +339,7 @@ export class PlatformNetwork extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}) {
     super(scope, id);
 
-    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const preset = this.profile.network;
     const retain = this.profile.dataProtection.retainOnDelete;
 
@@ -242,18 +348,24 @@ export class PlatformNetwork extends Construct {
     // The preset's one-per-AZ count follows the AZs really used (2 in an
     // environment-agnostic stack); an explicit count is checked as given.
     const natGateways = props.natGateways ?? Math.min(preset.natGateways, azCount);
-    validateIntegerRange(this, 'natGateways', natGateways, 1, azCount);
+    validateInteger(this, 'natGateways', natGateways, 1, azCount);
     this.validateVpcCidr(vpcCidr, azCount);
     const retentionDays = props.flowLogRetentionDays ?? preset.flowLogRetentionDays;
-    validateOneOf(this, 'flowLogRetentionDays', retentionDays, CLOUDWATCH_RETENTION_DAYS);
+    validateLogRetentionDays(this, 'flowLogRetentionDays', retentionDays);
     this.databasePort = props.databasePort ?? this.profile.database.port;
-    validateIntegerRange(this, 'databasePort', this.databasePort, 1, 65535);
+    validateInteger(this, 'databasePort', this.databasePort, 1, 65535);
     this.applicationPort = props.applicationPort ?? preset.applicationPort;
-    validateIntegerRange(this, 'applicationPort', this.applicationPort, 1, 65535);
+    validateInteger(this, 'applicationPort', this.applicationPort, 1, 65535);
+    if (this.applicationPort === this.databasePort) {
+      throw propError(this, 'applicationPort', this.applicationPort, `must differ from databasePort ${this.databasePort}: the tiers' rules would admit the load balancer to the database port`);
+    }
     const adminCidrs = props.databaseAdminCidrs ?? [];
     adminCidrs.forEach((cidr, i) => parseIpv4Cidr(this, `databaseAdminCidrs[${i}]`, cidr));
+    validateUnique(this, 'databaseAdminCidrs', adminCidrs);
+    this.validateInterfaceEndpoints(props.interfaceEndpoints ?? []);
+    const encryptionKey = renamedProp(this, 'encryptionKey', props.encryptionKey, 'flowLogEncryptionKey', props.flowLogEncryptionKey);
 
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(vpcCidr),
       ...(props.availabilityZones ? { availabilityZones: props.availabilityZones } : { maxAzs: azCount }),
       natGateways,
@@ -274,6 +386,7 @@ export class PlatformNetwork extends Construct {
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
     });
+    this.vpc = vpc;
     this.publicSubnets = { subnetGroupName: PlatformNetwork.PUBLIC_SUBNET_GROUP };
     this.applicationSubnets = { subnetGroupName: PlatformNetwork.APPLICATION_SUBNET_GROUP };
     this.databaseSubnets = { subnetGroupName: PlatformNetwork.DATABASE_SUBNET_GROUP };
@@ -282,7 +395,8 @@ export class PlatformNetwork extends Construct {
     this.acknowledgeDefaultSecurityGroupHandler();
 
     // Flow logs: all traffic, KMS-encrypted, retention by stage.
-    this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? this.createFlowLogKey(retain);
+    this.flowLogEncryptionKey = encryptionKey ?? this.createFlowLogKey(retain);
+    this.logEncryptionKey = this.flowLogEncryptionKey;
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       encryptionKey: this.flowLogEncryptionKey,
       retention: retentionDays as logs.RetentionDays,
@@ -333,13 +447,14 @@ export class PlatformNetwork extends Construct {
     // -> application -> database.
     this.loadBalancerAccess = props.loadBalancerAccess ?? LoadBalancerAccess.CLOUDFRONT_VPC_ORIGIN;
     const fromInternet = this.loadBalancerAccess === LoadBalancerAccess.INTERNET;
-    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+    const loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: this.vpc,
       description: fromInternet
         ? 'Internet-facing load balancer: HTTPS from the internet only'
         : 'Internal load balancer: HTTPS from CloudFront origin-facing addresses only',
       allowAllOutbound: false,
     });
+    this.loadBalancerSecurityGroup = loadBalancerSecurityGroup;
     this.applicationSecurityGroup = new ec2.SecurityGroup(this, 'ApplicationSecurityGroup', {
       vpc: this.vpc,
       description: 'Application tier: only from the load balancer',
@@ -354,7 +469,7 @@ export class PlatformNetwork extends Construct {
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the internet');
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTP_PORT), 'HTTP from the internet, answered with a redirect to HTTPS');
       acknowledgeRules(
-        this.loadBalancerSecurityGroup,
+        loadBalancerSecurityGroup,
         'The internet-facing load balancer must accept HTTPS from any address (and HTTP, which its listener only redirects to HTTPS); the web ACL associated with it filters requests.',
         ['AwsSolutions-EC23', 'HIPAA.Security-EC2RestrictedInbound', 'NIST.800.53.R5-EC2RestrictedInbound', 'PCI.DSS.321-EC2RestrictedInbound'],
       );
@@ -392,7 +507,7 @@ export class PlatformNetwork extends Construct {
     });
     acknowledgeRules(
       this.databaseNetworkAcl,
-      'The seed design (security layer 2) asks for subnet-level firewalls around the database tier as defence in depth behind the security groups.',
+      'The design (security layer 2) asks for subnet-level firewalls around the database tier as defence in depth behind the security groups.',
       ['AwsSolutions-VPC3'],
     );
     this.vpc.selectSubnets(this.applicationSubnets).subnets.forEach((subnet, i) => {
@@ -412,7 +527,18 @@ export class PlatformNetwork extends Construct {
    * @param cidr IPv4 CIDR to admit
    */
   public addDatabaseAccessCidr(id: string, cidr: string): void {
+    if (!Token.isUnresolved(id) && !/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(id)) {
+      throw propError(this, 'addDatabaseAccessCidr.id', id, 'must be 1 to 64 letters and digits, starting with a letter (it names the network ACL entries)');
+    }
     parseIpv4Cidr(this, `addDatabaseAccessCidr(${id}).cidr`, cidr);
+    if (this.adminRanges.has(id)) {
+      throw propError(this, `addDatabaseAccessCidr(${id}).id`, id, 'is already used by another admin range: give each range its own id');
+    }
+    const sameCidr = [...this.adminRanges.entries()].find(([, c]) => c === cidr && !Token.isUnresolved(cidr));
+    if (sameCidr) {
+      throw propError(this, `addDatabaseAccessCidr(${id}).cidr`, cidr, `is already admitted as ${sameCidr[0]}`);
+    }
+    this.adminRanges.set(id, cidr);
     if (this.nextAdminRule > 299) {
       throw propError(this, 'addDatabaseAccessCidr', cidr, 'at most 100 admin ranges are supported');
     }
@@ -439,14 +565,25 @@ export class PlatformNetwork extends Construct {
   private validateAvailabilityZones(props: PlatformNetworkProps): number {
     if (props.availabilityZones) {
       const azs = props.availabilityZones;
-      validateIntegerRange(this, 'availabilityZones.length', azs.length, MIN_AZS, MAX_AZS);
+      validateInteger(this, 'availabilityZones.length', azs.length, MIN_AZS, MAX_AZS);
+      azs.forEach((az, i) => {
+        if (!Token.isUnresolved(az) && !AVAILABILITY_ZONE.test(az)) {
+          throw propError(this, `availabilityZones[${i}]`, az, 'must be an Availability Zone name such as us-east-1a');
+        }
+      });
       if (new Set(azs).size !== azs.length) {
         throw propError(this, 'availabilityZones', azs, 'must not repeat an Availability Zone');
       }
+      const region = Stack.of(this).region;
+      azs.forEach((az, i) => {
+        if (!Token.isUnresolved(az) && !Token.isUnresolved(region) && !az.startsWith(region)) {
+          throw propError(this, `availabilityZones[${i}]`, az, `must be an Availability Zone of the stack's region ${region}`);
+        }
+      });
       return azs.length;
     }
     const maxAzs = props.maxAzs ?? this.profile.network.maxAzs;
-    validateIntegerRange(this, 'maxAzs', maxAzs, MIN_AZS, MAX_AZS);
+    validateInteger(this, 'maxAzs', maxAzs, MIN_AZS, MAX_AZS);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) && maxAzs > 2) {
       Annotations.of(this).addWarningV2(
@@ -456,6 +593,12 @@ export class PlatformNetwork extends Construct {
       return 2;
     }
     return maxAzs;
+  }
+
+  private validateInterfaceEndpoints(services: ec2.InterfaceVpcEndpointAwsService[]): void {
+    validateUnique(this, 'interfaceEndpoints', services, (service) => service.name);
+    const ids = services.map(endpointConstructId);
+    validateUnique(this, 'interfaceEndpoints', ids);
   }
 
   private validateVpcCidr(vpcCidr: string, azCount: number): void {
@@ -575,4 +718,90 @@ export class PlatformNetwork extends Construct {
 function endpointConstructId(service: ec2.InterfaceVpcEndpointAwsService): string {
   const words = service.shortName.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('') + 'Endpoint';
+}
+
+/** An existing network: nothing is created, only checked. */
+class ImportedPlatformNetwork extends Construct implements IPlatformNetwork {
+  public readonly profile: StageProfile;
+  public readonly vpc: ec2.IVpc;
+  public readonly publicSubnets: ec2.SubnetSelection;
+  public readonly applicationSubnets: ec2.SubnetSelection;
+  public readonly databaseSubnets: ec2.SubnetSelection;
+  public readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
+  public readonly applicationSecurityGroup: ec2.ISecurityGroup;
+  public readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  public readonly databasePort: number;
+  public readonly applicationPort: number;
+  public readonly logEncryptionKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, attrs: PlatformNetworkAttributes) {
+    super(scope, id);
+    this.profile = resolveProfile(this, attrs);
+    this.vpc = attrs.vpc;
+    this.publicSubnets = attrs.publicSubnets ?? { subnetType: ec2.SubnetType.PUBLIC };
+    this.applicationSubnets = attrs.applicationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.databaseSubnets = attrs.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.databasePort = attrs.databasePort ?? this.profile.database.port;
+    this.applicationPort = attrs.applicationPort ?? this.profile.network.applicationPort;
+    validateInteger(this, 'databasePort', this.databasePort, 1, 65535);
+    validateInteger(this, 'applicationPort', this.applicationPort, 1, 65535);
+    if (this.applicationPort === this.databasePort) {
+      throw propError(this, 'applicationPort', this.applicationPort, `must differ from databasePort ${this.databasePort}`);
+    }
+    this.loadBalancerSecurityGroup = attrs.loadBalancerSecurityGroup;
+    this.applicationSecurityGroup = attrs.applicationSecurityGroup;
+    this.databaseSecurityGroup = attrs.databaseSecurityGroup;
+    this.logEncryptionKey = attrs.logEncryptionKey;
+    const groups: Array<[string, ec2.ISecurityGroup]> = [
+      ['loadBalancerSecurityGroup', this.loadBalancerSecurityGroup],
+      ['applicationSecurityGroup', this.applicationSecurityGroup],
+      ['databaseSecurityGroup', this.databaseSecurityGroup],
+    ];
+    groups.forEach(([prop, group], i) => {
+      const clash = groups.slice(0, i).find(([, other]) => sameGroup(other, group));
+      if (clash) {
+        throw propErrorAsGiven(this, prop, describeGroup(group), `must differ from ${clash[0]}: each tier needs its own security group`);
+      }
+    });
+    const tiers: Array<[string, ec2.SubnetSelection]> = [
+      ['publicSubnets', this.publicSubnets],
+      ['applicationSubnets', this.applicationSubnets],
+      ['databaseSubnets', this.databaseSubnets],
+    ];
+    const owner = new Map<string, string>();
+    for (const [prop, selection] of tiers) {
+      const subnets = this.select(prop, selection);
+      for (const subnet of subnets) {
+        if (Token.isUnresolved(subnet.subnetId)) continue;
+        const other = owner.get(subnet.subnetId);
+        if (other !== undefined) {
+          throw propError(this, prop, subnet.subnetId, `is also one of ${other}: the three tiers need separate subnets`);
+        }
+        owner.set(subnet.subnetId, prop);
+      }
+    }
+  }
+
+  /** The subnets of one tier; an empty or impossible selection is the user's error, named by its prop. */
+  private select(prop: string, selection: ec2.SubnetSelection): ec2.ISubnet[] {
+    let subnets: ec2.ISubnet[];
+    try {
+      subnets = this.vpc.selectSubnets(selection).subnets;
+    } catch (e) {
+      throw propError(this, prop, selection, `selects no subnet of the VPC: ${(e as Error).message}`);
+    }
+    if (subnets.length === 0) {
+      throw propError(this, prop, selection, 'selects no subnet of the VPC: every tier needs subnets');
+    }
+    return subnets;
+  }
+}
+
+function sameGroup(a: ec2.ISecurityGroup, b: ec2.ISecurityGroup): boolean {
+  if (a === b) return true;
+  return !Token.isUnresolved(a.securityGroupId) && a.securityGroupId === b.securityGroupId;
+}
+
+function describeGroup(group: ec2.ISecurityGroup): string {
+  return Token.isUnresolved(group.securityGroupId) ? group.node.path : group.securityGroupId;
 }

@@ -6,8 +6,9 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
 import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { resolveProfile } from '../private/stage';
 import { propError } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
 /** The official chart (https://github.com/fluent/helm-charts). */
 const CHART_REPOSITORY = 'https://fluent.github.io/helm-charts';
@@ -37,21 +38,6 @@ const INDEX_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
  */
 export interface FluentBitOptions {
   /**
-   * The stage whose preset names the cluster in the index names when the
-   * cluster's name is not known at synthesis.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from; only `cluster.clusterName` is read.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
-  /**
    * Version of the fluent/fluent-bit chart.
    *
    * @default '0.58.1' (Fluent Bit 5.1.1)
@@ -77,15 +63,17 @@ export interface FluentBitOptions {
    * The cluster's part of the index names (`<prefix>-<clusterLabel>-YYYY.MM.DD`),
    * lowercase.
    *
-   * @default - the cluster's name when known at synthesis, else the stage preset's `cluster.clusterName`
+   * @default - the cluster's name when known at synthesis, else the profile's `cluster.clusterName`
    */
   readonly clusterLabel?: string;
 }
 
 /**
- * Properties of a `FluentBit`.
+ * Properties of a `FluentBit`: its options, the stage or profile whose
+ * `cluster.clusterName` names the cluster in the index names when the
+ * cluster's name is not known at synthesis, the cluster and the domain.
  */
-export interface FluentBitProps extends FluentBitOptions {
+export interface FluentBitProps extends FluentBitOptions, StagedProps {
   /** The cluster whose container logs are shipped (any aws-eks-v2 cluster with the EKS Pod Identity Agent add-on). */
   readonly cluster: eks.ICluster;
 
@@ -131,7 +119,7 @@ export class FluentBit extends Construct {
 
   constructor(scope: Construct, id: string, props: FluentBitProps) {
     super(scope, id);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const chartVersion = props.chartVersion ?? DEFAULT_CHART_VERSION;
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
     const prefix = props.logIndexPrefix ?? DEFAULT_LOG_INDEX_PREFIX;

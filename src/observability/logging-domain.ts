@@ -7,14 +7,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
+import { renamedProp, validateAllowedNumber, validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
+import { validateOpenSearchInstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
 import { vpcFunctionStatements } from '../private/lambda';
 import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createManagedRole } from '../private/managed-role';
-import { removalPolicyFor } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { AUDIT_RETENTION_DAYS, propError, validateArn, validateUnique } from '../private/validation';
+import { StagedProps } from '../profiles/staged-props';
 
 /** The bundled handler (handlers/opensearch-ism), built into assets/ by `npx projen bundle`. */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'opensearch-ism');
@@ -35,16 +37,12 @@ const MIN_VOLUME_GIB = 10;
 const MAX_VOLUME_GIB = 24_576;
 /** Dedicated master nodes: none, or a quorum of 3 or 5 (AWS's recommendation). */
 const DEDICATED_MASTER_COUNTS = [0, 3, 5];
-const DEFAULT_DEDICATED_MASTER_INSTANCE_TYPE = 'm7g.large.search';
 /** Zone awareness spreads data nodes over 2 or 3 AZs. */
 const AVAILABILITY_ZONE_COUNTS = [2, 3];
-/** The seed's production domain spans three AZs. */
-const DEFAULT_AVAILABILITY_ZONE_COUNT = 3;
 /** Names inside the domain (security plugin role, ISM policy). */
 const WRITER_ROLE_NAME = 'log_writer';
 const DOMAIN_NAME = /^[a-z][a-z0-9-]{2,27}$/;
 const INDEX_PREFIX = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const INSTANCE_TYPE = /^[a-z0-9]+\.[a-z0-9]+\.search$/;
 
 /**
  * Options of a `LoggingDomain`: everything but what it is attached to, as
@@ -58,23 +56,15 @@ export interface LoggingDomainOptions {
    *
    * @default - the private subnets with egress (the function needs the CloudFormation response URL)
    */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Where the domain's network interfaces go.
+   *
+   * @deprecated use `vpcSubnets`
+   * @default - the private subnets with egress
+   */
   readonly subnets?: ec2.SubnetSelection;
-
-  /**
-   * The stage whose preset fills every default (sizes, zone awareness,
-   * retention) and decides whether the domain, its key and log groups are
-   * retained when deleted.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from; `logging` and `dataProtection` are read.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
 
   /**
    * The domain name: 3-28 characters, lowercase letters, digits and `-`,
@@ -96,14 +86,15 @@ export interface LoggingDomainOptions {
    * Number of data nodes. With zone awareness it must be a multiple of the
    * Availability Zone count.
    *
-   * @default - the stage preset's `logging.dataNodes` (1 in development, 3 in production)
+   * @default - the profile's `logging.dataNodes`
    */
   readonly dataNodes?: number;
 
   /**
-   * Data node instance type, ending in `.search`.
+   * Data node instance type, an OpenSearch Service type such as
+   * `r6g.large.search`.
    *
-   * @default - the stage preset's `logging.dataNodeInstanceType` (t3.small.search / r6g.large.search)
+   * @default - the profile's `logging.dataNodeInstanceType`
    */
   readonly dataNodeInstanceType?: string;
 
@@ -111,38 +102,39 @@ export interface LoggingDomainOptions {
    * Spread the data nodes over `availabilityZoneCount` Availability Zones
    * (zone awareness), so an AZ outage leaves a replica of every shard.
    *
-   * @default - the stage preset's `logging.multiAz` (off in development, on in production)
+   * @default - the profile's `logging.multiAz`
    */
   readonly multiAz?: boolean;
 
   /**
    * Availability Zones of a zone-aware domain: 2 or 3. Ignored without `multiAz`.
    *
-   * @default 3
+   * @default - the profile's `logging.availabilityZoneCount`
    */
   readonly availabilityZoneCount?: number;
 
   /**
    * Dedicated master nodes: 0, 3 or 5. AWS recommends three for production
-   * domains; the seed's budget (about $400 a month for three
-   * r6g.large.search data nodes) has no room for them, so the data nodes
-   * elect the master among themselves (decision record 0017).
+   * domains; the platform's logging budget (about $400 a month for three
+   * r6g.large.search data nodes) has no room for them, so by default the
+   * data nodes elect the master among themselves (decision record 0017).
    *
-   * @default 0
+   * @default - the profile's `logging.dedicatedMasterNodes`
    */
   readonly dedicatedMasterNodes?: number;
 
   /**
-   * Instance type of the dedicated master nodes.
+   * Instance type of the dedicated master nodes, an OpenSearch Service type
+   * such as `m7g.large.search`.
    *
-   * @default 'm7g.large.search'
+   * @default - the profile's `logging.dedicatedMasterInstanceType`
    */
   readonly dedicatedMasterInstanceType?: string;
 
   /**
    * Days a log index is kept before Index State Management deletes it.
    *
-   * @default - the stage preset's `logging.retentionDays` (7 / 30)
+   * @default - the profile's `logging.retentionDays`
    */
   readonly retentionDays?: number;
 
@@ -150,7 +142,7 @@ export interface LoggingDomainOptions {
    * gp3 EBS volume of each data node, in GiB (at least 10; the instance
    * type sets the upper limit: 10 GiB for t3.small.search).
    *
-   * @default - the stage preset's `logging.volumeSizeGiB` (10 / 100)
+   * @default - the profile's `logging.volumeSizeGiB`
    */
   readonly volumeSizeGiB?: number;
 
@@ -158,7 +150,7 @@ export interface LoggingDomainOptions {
    * Days the domain's error, audit and slow logs stay in CloudWatch Logs
    * (a value CloudWatch Logs accepts).
    *
-   * @default - the stage preset's `logging.logRetentionDays` (30 / 365)
+   * @default - the profile's `logging.logRetentionDays`
    */
   readonly logRetentionDays?: number;
 
@@ -200,20 +192,21 @@ export interface LoggingDomainOptions {
 }
 
 /**
- * Properties of a `LoggingDomain`.
+ * Properties of a `LoggingDomain`: its options, the stage or profile that
+ * fills their defaults (`logging.*`) and decides whether the domain, its key
+ * and log groups are retained (`dataProtection.retainOnDelete`), and the VPC.
  */
-export interface LoggingDomainProps extends LoggingDomainOptions {
+export interface LoggingDomainProps extends LoggingDomainOptions, StagedProps {
   /** The VPC the domain (and its index-management function) runs in. */
   readonly vpc: ec2.IVpc;
 }
 
 /**
- * Centralised logging: an Amazon OpenSearch Service domain (the seed's
- * "Option B") inside the VPC, with
+ * Centralised logging: an Amazon OpenSearch Service domain inside the VPC,
+ * with
  *
- * - the stage's size: 1 x t3.small.search in development; 3 x
- *   r6g.large.search with zone awareness over 3 AZs in production, gp3
- *   volumes,
+ * - the profile's size (`logging.*`: data nodes, instance type, zone
+ *   awareness), gp3 volumes,
  * - encryption at rest with a customer-managed KMS key, node-to-node
  *   encryption, HTTPS only with TLS 1.2 or later (forward secrecy),
  * - fine-grained access control whose master user is an IAM role of this
@@ -223,8 +216,7 @@ export interface LoggingDomainProps extends LoggingDomainOptions {
  * - error, audit, slow-search and slow-index logs in KMS-encrypted
  *   CloudWatch log groups (and audit logging switched on inside the domain),
  * - index retention: an Index State Management policy deletes
- *   `<logIndexPrefix>-*` indices after 7 (development) or 30 (production)
- *   days.
+ *   `<logIndexPrefix>-*` indices after the profile's `logging.retentionDays`.
  *
  * CloudFormation cannot configure anything inside the domain, so one
  * Lambda-backed custom resource (in the VPC, signing requests with the
@@ -233,8 +225,8 @@ export interface LoggingDomainProps extends LoggingDomainOptions {
  * Everything else is native CloudFormation (no log-group or access-policy
  * custom resources of aws-cdk-lib).
  *
- * In production the domain, its key and log groups are retained when
- * deleted.
+ * With the profile's `dataProtection.retainOnDelete` (production), the
+ * domain, its key and log groups are retained when deleted.
  *
  * @example
  * const logging = new LoggingDomain(this, 'Logging', { vpc: network.vpc, stage: PlatformStage.PRODUCTION });
@@ -266,7 +258,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: LoggingDomainProps) {
     super(scope, id);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const retain = profile.dataProtection.retainOnDelete;
     const removalPolicy = removalPolicyFor(retain);
     const stack = Stack.of(this);
@@ -274,9 +266,9 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     const dataNodes = props.dataNodes ?? profile.logging.dataNodes;
     const instanceType = props.dataNodeInstanceType ?? profile.logging.dataNodeInstanceType;
     const multiAz = props.multiAz ?? profile.logging.multiAz;
-    const azCount = props.availabilityZoneCount ?? DEFAULT_AVAILABILITY_ZONE_COUNT;
-    const masterNodes = props.dedicatedMasterNodes ?? 0;
-    const masterInstanceType = props.dedicatedMasterInstanceType ?? DEFAULT_DEDICATED_MASTER_INSTANCE_TYPE;
+    const azCount = props.availabilityZoneCount ?? profile.logging.availabilityZoneCount;
+    const masterNodes = props.dedicatedMasterNodes ?? profile.logging.dedicatedMasterNodes;
+    const masterInstanceType = props.dedicatedMasterInstanceType ?? profile.logging.dedicatedMasterInstanceType;
     this.retentionDays = props.retentionDays ?? profile.logging.retentionDays;
     const volumeSizeGiB = props.volumeSizeGiB ?? profile.logging.volumeSizeGiB;
     const logRetentionDays = props.logRetentionDays ?? profile.logging.logRetentionDays;
@@ -284,21 +276,29 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     this.domainName = props.domainName ?? defaultDomainName(this);
     this.adminRoleArns = [...(props.adminRoleArns ?? [])];
 
-    validateIntegerRange(this, 'dataNodes', dataNodes, 1, MAX_DATA_NODES);
-    this.validateInstanceType('dataNodeInstanceType', instanceType);
-    this.validateInstanceType('dedicatedMasterInstanceType', masterInstanceType);
-    validateOneOf(this, 'dedicatedMasterNodes', masterNodes, DEDICATED_MASTER_COUNTS);
-    validateIntegerRange(this, 'retentionDays', this.retentionDays, 1, MAX_RETENTION_DAYS);
-    validateIntegerRange(this, 'volumeSizeGiB', volumeSizeGiB, MIN_VOLUME_GIB, MAX_VOLUME_GIB);
-    validateOneOf(this, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
+    validateInteger(this, 'dataNodes', dataNodes, 1, MAX_DATA_NODES);
+    validateOpenSearchInstanceType(this, 'dataNodeInstanceType', instanceType);
+    validateOpenSearchInstanceType(this, 'dedicatedMasterInstanceType', masterInstanceType);
+    validateAllowedNumber(this, 'dedicatedMasterNodes', masterNodes, DEDICATED_MASTER_COUNTS);
+    validateInteger(this, 'retentionDays', this.retentionDays, 1, MAX_RETENTION_DAYS);
+    validateInteger(this, 'volumeSizeGiB', volumeSizeGiB, MIN_VOLUME_GIB, MAX_VOLUME_GIB);
+    validateLogRetentionDays(this, 'logRetentionDays', logRetentionDays);
     if (!Token.isUnresolved(this.domainName) && !DOMAIN_NAME.test(this.domainName)) {
-      throw propError(this, 'domainName', this.domainName, 'must be 3-28 characters of lowercase letters, digits and -, starting with a letter');
+      throw propError(this, 'domainName', this.domainName,
+        'must be 3-28 characters of lowercase letters, digits and -, starting with a letter (OpenSearch Service\'s naming rule)');
     }
+    this.adminRoleArns.forEach((arn, i) => validateArn(this, `adminRoleArns[${i}]`, arn, {
+      service: 'iam',
+      resourcePrefix: 'role/',
+      region: '',
+      example: 'arn:aws:iam::123456789012:role/platform-admin',
+    }));
+    validateUnique(this, 'adminRoleArns', this.adminRoleArns);
     if (!INDEX_PREFIX.test(prefix)) {
       throw propError(this, 'logIndexPrefix', prefix, 'must be 1-64 characters of lowercase letters, digits, _ and -, starting with a letter or digit');
     }
     if (multiAz) {
-      validateOneOf(this, 'availabilityZoneCount', azCount, AVAILABILITY_ZONE_COUNTS);
+      validateAllowedNumber(this, 'availabilityZoneCount', azCount, AVAILABILITY_ZONE_COUNTS);
       if (dataNodes === 1) {
         throw propError(this, 'dataNodes', dataNodes, 'a single data node cannot be zone-aware: set multiAz to false or use a multiple of availabilityZoneCount');
       }
@@ -308,7 +308,9 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
       }
     }
     this.logIndexPattern = `${prefix}-*`;
-    const subnets = this.domainSubnets(props.vpc, props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, multiAz ? azCount : 1);
+    const selection = renamedProp(this, 'vpcSubnets', props.vpcSubnets, 'subnets', props.subnets);
+    const subnets = this.domainSubnets(props.vpc, selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, multiAz ? azCount : 1,
+      props.subnets !== undefined && props.vpcSubnets === undefined ? 'subnets' : 'vpcSubnets');
 
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
@@ -447,7 +449,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     // addAccessPolicies() would write it through a Lambda-backed custom
     // resource. Lazy, so allowLogWriter() can add principals later.
     cfnDomain.accessPolicies = Lazy.any({ produce: () => this.accessPolicy(domainArn) });
-    this.acknowledgeDomainFindings(masterNodes, multiAz, cfnDomain, profile.stage);
+    this.acknowledgeDomainFindings(masterNodes, multiAz, cfnDomain, dataNodes, instanceType);
 
     this.indexManagement = this.createIndexManagement(props.vpc, subnets, securityGroup, masterRole, handlerLogs, retain, prefix);
   }
@@ -545,27 +547,29 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
   }
 
   /** The subnets of the domain: the first selected subnet of each of the first `count` AZs. */
-  private domainSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, count: number): ec2.ISubnet[] {
+  private domainSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, count: number, prop: string): ec2.ISubnet[] {
     const byAz = new Map<string, ec2.ISubnet>();
-    for (const subnet of vpc.selectSubnets(selection).subnets) {
+    let selected: ec2.ISubnet[];
+    try {
+      selected = vpc.selectSubnets(selection).subnets;
+    } catch (e) {
+      throw propError(this, prop, selection, `selects no subnet of the VPC: ${(e as Error).message}`);
+    }
+    for (const subnet of selected) {
       if (!byAz.has(subnet.availabilityZone)) byAz.set(subnet.availabilityZone, subnet);
     }
     if (byAz.size < count) {
-      throw propError(this, 'subnets', [...byAz.keys()],
+      throw propError(this, prop, [...byAz.keys()],
         `the domain needs subnets in ${count} Availability Zone(s) and the selection covers ${byAz.size}`);
     }
     return [...byAz.values()].slice(0, count);
   }
 
-  private validateInstanceType(prop: string, value: string): void {
-    if (!Token.isUnresolved(value) && !INSTANCE_TYPE.test(value)) {
-      throw propError(this, prop, value, 'must be an OpenSearch Service instance type such as r6g.large.search');
-    }
-  }
-
-  private acknowledgeDomainFindings(masterNodes: number, multiAz: boolean, cfnDomain: opensearch.CfnDomain, stage: PlatformStage): void {
+  private acknowledgeDomainFindings(
+    masterNodes: number, multiAz: boolean, cfnDomain: opensearch.CfnDomain, dataNodes: number, instanceType: string,
+  ): void {
     if (masterNodes === 0) {
-      const reason = 'No dedicated master nodes by design (decision record 0017): the seed budgets about $400 a month for three r6g.large.search data nodes, '
+      const reason = 'No dedicated master nodes by design (decision record 0017): the platform budgets about $400 a month for three r6g.large.search data nodes, '
         + 'and three dedicated masters would nearly double it; the data nodes are master-eligible and elect the cluster manager among themselves '
         + '(a quorum of 2 of 3 in production). Set dedicatedMasterNodes to 3 when the log volume grows.';
       acknowledgeRules(this.domain, reason, ['AwsSolutions-OS4']);
@@ -573,7 +577,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     }
     if (!multiAz) {
       acknowledgeRules(this.domain,
-        `The ${stage} domain is a single node in one Availability Zone by choice (the seed's 1 x t3.small.search): zone awareness needs at least two data nodes.`,
+        `The domain runs ${dataNodes} x ${instanceType} in one Availability Zone by choice (the profile's logging.multiAz is off): zone awareness needs at least two data nodes.`,
         ['AwsSolutions-OS7']);
     }
     acknowledgeRules(this.domain,

@@ -11,12 +11,14 @@ import { Construct, IConstruct } from 'constructs';
 import { SecureAuroraPostgres } from '../database/secure-aurora-postgres';
 import { SecureRds } from '../database/secure-rds';
 import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
-import { removalPolicyFor } from '../private/stage';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { propErrorAsGiven, renamedProp, validateInteger } from '../network/private/input';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { propError, validateNotEmpty } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
-// Numbers of the seed (thresholds, minutes, node floor) live in StageProfiles
-// (monitoring.*, cluster.minNodes); decision record 0020 explains the choices.
+// The thresholds, minutes and node floor live in the profile (monitoring.*,
+// cluster.minNodes); decision record 0020 explains the choices.
 
 /** Every alarm here evaluates one-minute datapoints: "for N minutes" is N datapoints out of N. */
 const PERIOD = Duration.minutes(1);
@@ -43,12 +45,14 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 /** The ID passed to `addLoadBalancer*`/`addCluster`: a construct ID and part of the alarm names. */
 const ALARM_ID = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+/** An EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit. */
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 /**
  * The `SecureRds`/`SecureAuroraPostgres` alarms (by the end of their name in
  * `alarms`) that go to the critical topic: storage running out and
- * connections near `max_connections` (the seed's critical "database
- * connection failures" follow). CPU, capacity and replica lag are warnings.
+ * connections near `max_connections` (database connection failures
+ * follow). CPU, capacity and replica lag are warnings.
  */
 const CRITICAL_DATABASE_ALARMS = ['FreeStorageSpace', 'DatabaseConnections'];
 
@@ -65,28 +69,12 @@ export enum AlarmSeverity {
 /**
  * Properties of `PlatformAlarms`.
  */
-export interface PlatformAlarmsProps {
-  /**
-   * The stage whose preset gives the thresholds, the severity of the
-   * zero-traffic alarm and whether the key is kept when deleted.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (`monitoring.*`, `cluster.clusterName`,
-   * `cluster.minNodes`, `dataProtection.retainOnDelete`).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
+export interface PlatformAlarmsProps extends StagedProps {
   /**
    * Email addresses subscribed to the critical topic. Each address receives a
    * confirmation message from SNS and gets nothing until it is confirmed.
    *
-   * @default - none; a synth-time warning in production when there is no critical recipient at all
+   * @default - none; a synth-time warning when the profile's `monitoring.requireCriticalRecipient` is on and there is no critical recipient at all
    */
   readonly criticalEmails?: string[];
 
@@ -115,7 +103,7 @@ export interface PlatformAlarmsProps {
    * `kms:Decrypt` and `kms:GenerateDataKey*`, or every notification is
    * dropped.
    *
-   * @default - a new customer-managed key with rotation on, retained in production
+   * @default - a new customer-managed key with rotation on, retained when the profile's `dataProtection.retainOnDelete` is on
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -124,7 +112,7 @@ export interface PlatformAlarmsProps {
    * per account and region (two environments in one account need two
    * prefixes): 1 to 64 letters, digits or hyphens.
    *
-   * @default - the stage preset's `cluster.clusterName` (`innovate-eks-dev`, `innovate-eks-prod`)
+   * @default - the profile's `cluster.clusterName`
    */
   readonly alarmNamePrefix?: string;
 
@@ -132,7 +120,15 @@ export interface PlatformAlarmsProps {
    * Minutes a condition must hold before an alarm fires (one-minute
    * datapoints, all of them breaching), 1 to 1440.
    *
-   * @default - the stage preset's `monitoring.alarmEvaluationMinutes` (5)
+   * @default - the profile's `monitoring.alarmEvaluationMinutes`
+   */
+  readonly alarmEvaluationMinutes?: number;
+
+  /**
+   * Minutes a condition must hold before an alarm fires.
+   *
+   * @deprecated use `alarmEvaluationMinutes`
+   * @default - the profile's `monitoring.alarmEvaluationMinutes`
    */
   readonly evaluationMinutes?: number;
 
@@ -140,7 +136,7 @@ export interface PlatformAlarmsProps {
    * Load balancers: alarm when more than this percentage of requests end in
    * a 5xx (from the targets or the load balancer), above 0 and below 100.
    *
-   * @default - the stage preset's `monitoring.errorRatePercent` (1)
+   * @default - the profile's `monitoring.errorRatePercent`
    */
   readonly errorRatePercent?: number;
 
@@ -148,7 +144,7 @@ export interface PlatformAlarmsProps {
    * Load balancers: alarm when the 95th percentile of the target response
    * time exceeds this many seconds (above 0, at most 3600).
    *
-   * @default - the stage preset's `monitoring.latencyP95Seconds` (2)
+   * @default - the profile's `monitoring.latencyP95Seconds`
    */
   readonly latencyP95Seconds?: number;
 
@@ -156,7 +152,7 @@ export interface PlatformAlarmsProps {
    * Load balancers: alarm after this many minutes without a request, 1 to
    * 1440.
    *
-   * @default - the stage preset's `monitoring.zeroTrafficMinutes` (5)
+   * @default - the profile's `monitoring.zeroTrafficMinutes`
    */
   readonly zeroTrafficMinutes?: number;
 
@@ -164,7 +160,16 @@ export interface PlatformAlarmsProps {
    * Clusters: alarm when the nodes' average CPU utilisation exceeds this
    * percentage, above 0 and below 100.
    *
-   * @default - the stage preset's `monitoring.cpuWarningPercent` (80)
+   * @default - the profile's `monitoring.cpuWarningPercent`
+   */
+  readonly cpuWarningPercent?: number;
+
+  /**
+   * Clusters: alarm when the nodes' average CPU utilisation exceeds this
+   * percentage.
+   *
+   * @deprecated use `cpuWarningPercent`
+   * @default - the profile's `monitoring.cpuWarningPercent`
    */
   readonly cpuPercent?: number;
 
@@ -172,9 +177,26 @@ export interface PlatformAlarmsProps {
    * Clusters: alarm when the nodes' average memory utilisation exceeds this
    * percentage, above 0 and below 100.
    *
-   * @default - the stage preset's `monitoring.memoryWarningPercent` (85)
+   * @default - the profile's `monitoring.memoryWarningPercent`
+   */
+  readonly memoryWarningPercent?: number;
+
+  /**
+   * Clusters: alarm when the nodes' average memory utilisation exceeds this
+   * percentage.
+   *
+   * @deprecated use `memoryWarningPercent`
+   * @default - the profile's `monitoring.memoryWarningPercent`
    */
   readonly memoryPercent?: number;
+
+  /**
+   * Warn at synthesis when critical alarms reach nobody (no `criticalEmails`
+   * and no `criticalSmsNumbers`).
+   *
+   * @default - the profile's `monitoring.requireCriticalRecipient`
+   */
+  readonly requireCriticalRecipient?: boolean;
 }
 
 /**
@@ -184,16 +206,16 @@ export interface LoadBalancerAlarmOptions {
   /**
    * Severity of the zero-traffic alarm. No request at all for minutes is how
    * many outages look from the load balancer (DNS, certificate, CDN or
-   * firewall failures in front of it), so production pages; in development
-   * an idle load balancer is normal.
+   * firewall failures in front of it), so a live environment pages; in a
+   * development environment an idle load balancer is normal.
    *
-   * @default - AlarmSeverity.CRITICAL in production, AlarmSeverity.WARNING in development
+   * @default - AlarmSeverity.CRITICAL when the profile's `monitoring.pageOnZeroTraffic` is on, AlarmSeverity.WARNING otherwise
    */
   readonly zeroTrafficSeverity?: AlarmSeverity;
 
   /**
-   * Severity of the 5xx error-rate alarm (the seed lists "error rate > 1%"
-   * among the warnings).
+   * Severity of the 5xx error-rate alarm (a rate above the threshold is a
+   * warning by design).
    *
    * @default AlarmSeverity.WARNING
    */
@@ -220,7 +242,7 @@ export interface ClusterAlarmOptions {
    * Name of the EKS cluster, as Container Insights reports it (the
    * `ClusterName` dimension).
    *
-   * @default - the stage preset's `cluster.clusterName`
+   * @default - the profile's `cluster.clusterName`
    */
   readonly clusterName?: string;
 
@@ -228,13 +250,13 @@ export interface ClusterAlarmOptions {
    * Alarm when the cluster has fewer nodes than this (1 to 1000), or reports
    * no node count at all.
    *
-   * @default - the stage preset's `cluster.minNodes` (the always-on system nodes: 1 in development, 3 in production)
+   * @default - the profile's `cluster.minNodes` (the always-on system nodes)
    */
   readonly minNodes?: number;
 }
 
 /**
- * The seed's CloudWatch alarms and their notifications.
+ * The platform's CloudWatch alarms and their notifications.
  *
  * Two SNS topics, both encrypted with a customer-managed KMS key and
  * accepting only TLS: **critical** (email and SMS) and **warning** (email).
@@ -245,7 +267,7 @@ export interface ClusterAlarmOptions {
  *   capacity and replica lag warnings.
  * - `addLoadBalancer` / `addLoadBalancerByName`: 5xx rate above 1% and p95
  *   latency above 2 s for 5 minutes (warnings), no request for 5 minutes
- *   (critical in production).
+ *   (critical when the profile's `monitoring.pageOnZeroTraffic` is on).
  * - `addCluster`: failed nodes and fewer nodes than the floor (critical),
  *   node CPU above 80% and memory above 85% for 5 minutes (warnings). These
  *   read Container Insights, which needs the `amazon-cloudwatch-observability`
@@ -331,31 +353,37 @@ export class PlatformAlarms extends Construct {
   private readonly errorRatePercent: number;
   private readonly latencyP95Seconds: number;
   private readonly zeroTrafficMinutes: number;
-  private readonly cpuPercent: number;
-  private readonly memoryPercent: number;
+  private readonly cpuWarningPercent: number;
+  private readonly memoryWarningPercent: number;
   private readonly routed = new Map<cloudwatch.AlarmBase, AlarmSeverity>();
   private readonly databases: Array<{ readonly path: string; readonly alarms: { [name: string]: cloudwatch.Alarm } }> = [];
 
   constructor(scope: Construct, id: string, props: PlatformAlarmsProps = {}) {
     super(scope, id);
-    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const monitoring = this.profile.monitoring;
 
     this.alarmNamePrefix = props.alarmNamePrefix ?? this.profile.cluster.clusterName;
     if (!Token.isUnresolved(this.alarmNamePrefix) && !NAME_PREFIX.test(this.alarmNamePrefix)) {
       throw propError(this, 'alarmNamePrefix', this.alarmNamePrefix, 'must be 1 to 64 letters, digits or hyphens, starting with a letter or digit');
     }
-    this.evaluationMinutes = props.evaluationMinutes ?? monitoring.alarmEvaluationMinutes;
-    validateIntegerRange(this, 'evaluationMinutes', this.evaluationMinutes, 1, MAX_EVALUATION_MINUTES);
+    const evaluationMinutes = renamedProp(this, 'alarmEvaluationMinutes', props.alarmEvaluationMinutes, 'evaluationMinutes', props.evaluationMinutes);
+    this.evaluationMinutes = evaluationMinutes ?? monitoring.alarmEvaluationMinutes;
+    validateInteger(this, props.alarmEvaluationMinutes === undefined && props.evaluationMinutes !== undefined ? 'evaluationMinutes' : 'alarmEvaluationMinutes',
+      this.evaluationMinutes, 1, MAX_EVALUATION_MINUTES);
     this.zeroTrafficMinutes = props.zeroTrafficMinutes ?? monitoring.zeroTrafficMinutes;
-    validateIntegerRange(this, 'zeroTrafficMinutes', this.zeroTrafficMinutes, 1, MAX_EVALUATION_MINUTES);
+    validateInteger(this, 'zeroTrafficMinutes', this.zeroTrafficMinutes, 1, MAX_EVALUATION_MINUTES);
     this.errorRatePercent = validatePercent(this, 'errorRatePercent', props.errorRatePercent ?? monitoring.errorRatePercent);
-    this.cpuPercent = validatePercent(this, 'cpuPercent', props.cpuPercent ?? monitoring.cpuWarningPercent);
-    this.memoryPercent = validatePercent(this, 'memoryPercent', props.memoryPercent ?? monitoring.memoryWarningPercent);
+    const cpu = renamedProp(this, 'cpuWarningPercent', props.cpuWarningPercent, 'cpuPercent', props.cpuPercent);
+    this.cpuWarningPercent = validatePercent(this, props.cpuWarningPercent === undefined && props.cpuPercent !== undefined ? 'cpuPercent' : 'cpuWarningPercent',
+      cpu ?? monitoring.cpuWarningPercent);
+    const memory = renamedProp(this, 'memoryWarningPercent', props.memoryWarningPercent, 'memoryPercent', props.memoryPercent);
+    this.memoryWarningPercent = validatePercent(this, props.memoryWarningPercent === undefined && props.memoryPercent !== undefined ? 'memoryPercent' : 'memoryWarningPercent',
+      memory ?? monitoring.memoryWarningPercent);
     this.latencyP95Seconds = props.latencyP95Seconds ?? monitoring.latencyP95Seconds;
     if (!Token.isUnresolved(this.latencyP95Seconds)
       && (!Number.isFinite(this.latencyP95Seconds) || this.latencyP95Seconds <= 0 || this.latencyP95Seconds > MAX_LATENCY_SECONDS)) {
-      throw propError(this, 'latencyP95Seconds', this.latencyP95Seconds, `must be a number of seconds above 0 and at most ${MAX_LATENCY_SECONDS}`);
+      throw propErrorAsGiven(this, 'latencyP95Seconds', this.latencyP95Seconds, `must be a number of seconds above 0 and at most ${MAX_LATENCY_SECONDS}`);
     }
     const criticalEmails = validateRecipients(this, 'criticalEmails', props.criticalEmails ?? [], isEmail, 'must be an email address (name@domain.tld, at most 254 characters)');
     const criticalSms = validateRecipients(this, 'criticalSmsNumbers', props.criticalSmsNumbers ?? [], (v) => E164.test(v),
@@ -378,7 +406,8 @@ export class PlatformAlarms extends Construct {
     this.criticalTopic = critical;
     this.warningTopic = warning;
 
-    if (this.profile.stage === PlatformStage.PRODUCTION && criticalEmails.length === 0 && criticalSms.length === 0) {
+    const requireCriticalRecipient = props.requireCriticalRecipient ?? monitoring.requireCriticalRecipient;
+    if (requireCriticalRecipient && criticalEmails.length === 0 && criticalSms.length === 0) {
       Annotations.of(this).addWarningV2('@innovate-inc/platform-constructs:PlatformAlarms.noCriticalRecipient',
         'No criticalEmails or criticalSmsNumbers: critical alarms reach only subscriptions you add to criticalTopic yourself.');
     }
@@ -453,6 +482,7 @@ export class PlatformAlarms extends Construct {
    */
   public addLoadBalancerByName(id: string, loadBalancerFullName: string, options: LoadBalancerAlarmOptions = {}): void {
     this.validateId(id);
+    validateNotEmpty(this, `addLoadBalancerByName(${id}).loadBalancerFullName`, loadBalancerFullName ?? '');
     if (!Token.isUnresolved(loadBalancerFullName) && !ALB_FULL_NAME.test(loadBalancerFullName)) {
       throw propError(this, `addLoadBalancerByName(${id}).loadBalancerFullName`, loadBalancerFullName,
         'must be an Application Load Balancer\'s full name app/<name>/<id>: the part of its ARN after "loadbalancer/"');
@@ -513,7 +543,7 @@ export class PlatformAlarms extends Construct {
     const aclRegion = webAcl.aclScope === WebAclScope.CLOUDFRONT ? 'us-east-1' : Stack.of(webAcl).region;
     this.requireRegion('addWebAcl', aclRegion, `the metrics of web ACL ${webAcl.node.path} exist only there`);
     const threshold = this.profile.edge.blockedRequestsAlarmPerMinute;
-    validateIntegerRange(this, 'edge.blockedRequestsAlarmPerMinute', threshold, 1, 1_000_000_000);
+    validateInteger(this, 'profile.edge.blockedRequestsAlarmPerMinute', threshold, 1, 1_000_000_000);
     const minutes = this.evaluationMinutes;
     this.createAlarm(new Construct(this, id), id, 'BlockedRequests', options.severity ?? AlarmSeverity.WARNING, {
       metric: webAcl.metricBlockedRequests(),
@@ -539,8 +569,13 @@ export class PlatformAlarms extends Construct {
   public addCluster(id: string, options: ClusterAlarmOptions = {}): void {
     this.validateId(id);
     const clusterName = options.clusterName ?? this.profile.cluster.clusterName;
+    validateNotEmpty(this, `addCluster(${id}).clusterName`, clusterName);
+    if (!Token.isUnresolved(clusterName) && !EKS_CLUSTER_NAME.test(clusterName)) {
+      throw propError(this, `addCluster(${id}).clusterName`, clusterName,
+        'must be an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    }
     const minNodes = options.minNodes ?? this.profile.cluster.minNodes;
-    validateIntegerRange(this, `addCluster(${id}).minNodes`, minNodes, 1, MAX_NODES);
+    validateInteger(this, `addCluster(${id}).minNodes`, minNodes, 1, MAX_NODES);
     const scope = new Construct(this, id);
     const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
       namespace: CONTAINER_INSIGHTS_NAMESPACE,
@@ -572,29 +607,29 @@ export class PlatformAlarms extends Construct {
     });
     this.createAlarm(scope, id, 'NodeCpu', AlarmSeverity.WARNING, {
       metric: metric('node_cpu_utilization', cloudwatch.Stats.AVERAGE),
-      threshold: this.cpuPercent,
+      threshold: this.cpuWarningPercent,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       minutes,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       nameSuffix: 'node-cpu-high',
-      description: `Average node CPU of ${clusterName} above ${this.cpuPercent}% for ${minutes} minutes.`,
+      description: `Average node CPU of ${clusterName} above ${this.cpuWarningPercent}% for ${minutes} minutes.`,
       runbook: 'kubectl top nodes / pods; check Karpenter can add capacity (NodePool cpu limit, pending pods) and the workloads\' CPU requests.',
     });
     this.createAlarm(scope, id, 'NodeMemory', AlarmSeverity.WARNING, {
       metric: metric('node_memory_utilization', cloudwatch.Stats.AVERAGE),
-      threshold: this.memoryPercent,
+      threshold: this.memoryWarningPercent,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       minutes,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       nameSuffix: 'node-memory-high',
-      description: `Average node memory of ${clusterName} above ${this.memoryPercent}% for ${minutes} minutes.`,
+      description: `Average node memory of ${clusterName} above ${this.memoryWarningPercent}% for ${minutes} minutes.`,
       runbook: 'kubectl top nodes / pods; look for pods without memory limits or leaking; check Karpenter\'s NodePool memory limit.',
     });
   }
 
   private createLoadBalancerAlarms(id: string, metric: AlbMetric, options: LoadBalancerAlarmOptions): void {
     const scope = new Construct(this, id);
-    const production = this.profile.stage === PlatformStage.PRODUCTION;
+    const pageOnZeroTraffic = this.profile.monitoring.pageOnZeroTraffic;
     const minutes = this.evaluationMinutes;
     const errorRate = new cloudwatch.MathExpression({
       // Requests the load balancer rejects before choosing a target (a 503
@@ -629,7 +664,7 @@ export class PlatformAlarms extends Construct {
       description: `The 95th percentile of the target response time of load balancer ${id} exceeded ${this.latencyP95Seconds} s for ${minutes} minutes.`,
       runbook: 'Check pod CPU throttling and replicas (HPA), database CPU and connections, slow queries (Performance Insights).',
     });
-    this.createAlarm(scope, id, 'ZeroTraffic', options.zeroTrafficSeverity ?? (production ? AlarmSeverity.CRITICAL : AlarmSeverity.WARNING), {
+    this.createAlarm(scope, id, 'ZeroTraffic', options.zeroTrafficSeverity ?? (pageOnZeroTraffic ? AlarmSeverity.CRITICAL : AlarmSeverity.WARNING), {
       metric: metric('RequestCount', cloudwatch.Stats.SUM),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -743,8 +778,11 @@ export class PlatformAlarms extends Construct {
   }
 
   private validateId(id: string): void {
-    if (!ALARM_ID.test(id)) {
+    if (typeof id !== 'string' || !ALARM_ID.test(id)) {
       throw propError(this, 'id', id, 'must be 1 to 64 letters, digits or hyphens, starting with a letter (it is part of the alarm names)');
+    }
+    if (this.node.tryFindChild(id)) {
+      throw propError(this, 'id', id, 'is already used by another addLoadBalancer, addDistribution, addWebAcl or addCluster call of these alarms: give each its own id');
     }
   }
 }
@@ -771,20 +809,21 @@ function isEmail(value: string): boolean {
 /** Throw unless `value` is a percentage strictly between 0 and 100. */
 function validatePercent(scope: IConstruct, prop: string, value: number): number {
   if (!Token.isUnresolved(value) && (!Number.isFinite(value) || value <= 0 || value >= 100)) {
-    throw propError(scope, prop, value, 'must be a percentage above 0 and below 100');
+    throw propErrorAsGiven(scope, prop, value, 'must be a percentage above 0 and below 100');
   }
   return value;
 }
 
 /** Throw on a malformed or repeated recipient; return the list. */
 function validateRecipients(scope: IConstruct, prop: string, values: string[], valid: (value: string) => boolean, allowed: string): string[] {
-  const seen = new Set<string>();
-  for (const value of values) {
-    if (Token.isUnresolved(value)) continue;
-    if (!valid(value)) throw propError(scope, prop, value, allowed);
+  const seen = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (Token.isUnresolved(value)) return;
+    if (typeof value !== 'string' || !valid(value)) throw propError(scope, prop, value, `${allowed} (${prop}[${i}])`);
     const key = value.toLowerCase();
-    if (seen.has(key)) throw propError(scope, prop, value, 'must not repeat a recipient');
-    seen.add(key);
-  }
+    const first = seen.get(key);
+    if (first !== undefined) throw propError(scope, prop, value, `must not repeat a recipient: ${prop}[${i}] repeats ${prop}[${first}]`);
+    seen.set(key, i);
+  });
   return values;
 }

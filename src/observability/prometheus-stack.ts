@@ -11,12 +11,14 @@ import {
   acknowledgeSecretSuffixes, csiVolumeSource, MountedObject, SECRETS_STORE_ADDON_NAME, secretProviderClass,
   secretReadStatements, secretsStoreAddonConfiguration,
 } from './private/secret-sync';
+import { propErrorAsGiven, renamedProp, validateInteger, validateThreshold } from '../network/private/input';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, preferSystemNodes, systemNodeTolerations } from '../private/system-nodes';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { propError, validateUnique } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
 /** kube-prometheus-stack, pinned (chart 88.5.3: prometheus-operator v0.93.1, Alertmanager v0.34.0, Grafana chart 12.11.1). */
 const KUBE_PROMETHEUS_STACK_CHART_VERSION = '88.5.3';
@@ -42,8 +44,7 @@ const PAGERDUTY_FILE = 'pagerduty-routing-key';
 const SLACK_ALERTS_FILE = 'slack-alerts-webhook-url';
 const SLACK_MONITORING_FILE = 'slack-monitoring-webhook-url';
 
-/** Defaults that are conventions of this library, not seed numbers. */
-const DEFAULT_CRITICAL_FOR_MINUTES = 5;
+/** Defaults that are conventions of this library (the numbers are in the profile's `monitoring`). */
 const DEFAULT_SLACK_ALERTS_CHANNEL = '#alerts';
 const DEFAULT_SLACK_MONITORING_CHANNEL = '#monitoring';
 /** prometheus-flask-exporter's request histogram (the backend is Flask). */
@@ -53,8 +54,6 @@ const DEFAULT_DB_ERRORS_METRIC = 'db_connection_errors_total';
 const DEFAULT_GRAFANA_ADMIN_USER = 'admin';
 const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/innovate-inc/platform-constructs/blob/main/docs/decisions/0018-monitoring.md#';
 
-/** Alertmanager keeps silences and the notification log on a small volume (gp3's minimum is 1 GiB). */
-const ALERTMANAGER_STORAGE_GIB = 1;
 /** Prometheus deletes old blocks before the volume fills: retention size is this share of the volume. */
 const RETENTION_SIZE_SHARE = 0.85;
 /** Sanity bounds of the inputs. */
@@ -66,7 +65,7 @@ const MAX_LATENCY_SECONDS = 3_600;
 
 /**
  * Requests and memory limits of every container the two charts run (the charts set none). Fixed sizes for
- * the seed's cluster (3 to 50 nodes), not stage settings; no CPU limit (throttling slows scrapes and
+ * the platform's cluster (3 to 50 nodes), not stage settings; no CPU limit (throttling slows scrapes and
  * reconciliation, and the requests already reserve the CPU). Prometheus and Alertmanager: their main
  * container (the operator sizes its config-reloader sidecars itself).
  */
@@ -135,24 +134,9 @@ const GRAFANA_USER = /^[a-zA-Z0-9._@-]{1,64}$/;
  */
 export interface PrometheusStackOptions {
   /**
-   * The stage whose monitoring preset fills every default below.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (its `monitoring` and
-   * `dataProtection.retainOnDelete`).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
-  /**
    * Prometheus replicas (each scrapes everything and keeps its own volume).
    *
-   * @default - the preset's `monitoring.prometheusReplicas` (1 in development, 2 in production)
+   * @default - the profile's `monitoring.prometheusReplicas`
    */
   readonly prometheusReplicas?: number;
 
@@ -160,14 +144,14 @@ export interface PrometheusStackOptions {
    * Persistent volume size of each Prometheus replica, in GiB. Prometheus
    * deletes the oldest data once 85% of it is used, whatever the retention.
    *
-   * @default - the preset's `monitoring.prometheusStorageGiB` (10 in development, 100 in production)
+   * @default - the profile's `monitoring.prometheusStorageGiB`
    */
   readonly prometheusStorageGiB?: number;
 
   /**
    * Days Prometheus keeps samples.
    *
-   * @default - the preset's `monitoring.prometheusRetentionDays` (7 in development, 30 in production)
+   * @default - the profile's `monitoring.prometheusRetentionDays`
    */
   readonly prometheusRetentionDays?: number;
 
@@ -177,21 +161,21 @@ export interface PrometheusStackOptions {
    * replica its Service pins each client to one replica (login sessions live
    * in each replica's own database).
    *
-   * @default - the preset's `monitoring.grafanaReplicas` (1 in development, 2 in production)
+   * @default - the profile's `monitoring.grafanaReplicas`
    */
   readonly grafanaReplicas?: number;
 
   /**
    * Alertmanager replicas (they gossip, so each alert is sent once).
    *
-   * @default - the preset's `monitoring.alertmanagerReplicas` (1 in development, 3 in production)
+   * @default - the profile's `monitoring.alertmanagerReplicas`
    */
   readonly alertmanagerReplicas?: number;
 
   /**
    * Warning when a node's CPU usage stays above this percent (0-100, exclusive).
    *
-   * @default - the preset's `monitoring.cpuWarningPercent` (80)
+   * @default - the profile's `monitoring.cpuWarningPercent`
    */
   readonly cpuWarningPercent?: number;
 
@@ -199,14 +183,14 @@ export interface PrometheusStackOptions {
    * Warning when a node's memory usage stays above this percent (0-100,
    * exclusive); must be below `memoryCriticalPercent`.
    *
-   * @default - the preset's `monitoring.memoryWarningPercent` (85)
+   * @default - the profile's `monitoring.memoryWarningPercent`
    */
   readonly memoryWarningPercent?: number;
 
   /**
    * Critical when a node's memory usage is above this percent (0-100, exclusive).
    *
-   * @default - the preset's `monitoring.memoryCriticalPercent` (90)
+   * @default - the profile's `monitoring.memoryCriticalPercent`
    */
   readonly memoryCriticalPercent?: number;
 
@@ -214,7 +198,7 @@ export interface PrometheusStackOptions {
    * Critical when a node filesystem or a persistent volume has less free
    * space than this percent (0-100, exclusive).
    *
-   * @default - the preset's `monitoring.diskFreeCriticalPercent` (10)
+   * @default - the profile's `monitoring.diskFreeCriticalPercent`
    */
   readonly diskFreeCriticalPercent?: number;
 
@@ -222,7 +206,7 @@ export interface PrometheusStackOptions {
    * Warning when an application's 95th-percentile request duration is above
    * this many seconds (greater than 0, at most 3600).
    *
-   * @default - the preset's `monitoring.latencyP95Seconds` (2)
+   * @default - the profile's `monitoring.latencyP95Seconds`
    */
   readonly latencyP95Seconds?: number;
 
@@ -230,37 +214,52 @@ export interface PrometheusStackOptions {
    * Warning when more than this percent of an application's requests fail
    * with a 5xx status (0-100, exclusive).
    *
-   * @default - the preset's `monitoring.errorRatePercent` (1)
+   * @default - the profile's `monitoring.errorRatePercent`
    */
   readonly errorRatePercent?: number;
 
   /**
    * Minutes a warning or info condition must hold before it fires (1-1440).
    *
-   * @default - the preset's `monitoring.sustainedMinutes` (10)
+   * @default - the profile's `monitoring.sustainedMinutes`
    */
   readonly sustainedMinutes?: number;
 
   /**
    * Minutes without any request before the zero-traffic warning fires (1-1440).
    *
-   * @default - the preset's `monitoring.zeroTrafficMinutes` (5)
+   * @default - the profile's `monitoring.zeroTrafficMinutes`
    */
   readonly zeroTrafficMinutes?: number;
 
   /**
    * Minutes a critical condition must hold before it pages (1-1440).
    *
-   * @default 5
+   * @default - the profile's `monitoring.criticalForMinutes`
    */
   readonly criticalForMinutes?: number;
 
   /**
-   * Whether crash-looping pods page (severity `critical`, PagerDuty) rather
-   * than inform (severity `info`, Slack #monitoring). The seed pages for
-   * production pods only.
+   * Persistent volume size of each Alertmanager replica, in GiB (silences
+   * and the notification log; 1 to 16384).
    *
-   * @default - true in production, false in development
+   * @default - the profile's `monitoring.alertmanagerStorageGiB`
+   */
+  readonly alertmanagerStorageGiB?: number;
+
+  /**
+   * Whether crash-looping pods page (severity `critical`, PagerDuty) rather
+   * than inform (severity `info`, Slack #monitoring).
+   *
+   * @default - the profile's `monitoring.pageOnCrashLoopingPods`
+   */
+  readonly pageOnCrashLoopingPods?: boolean;
+
+  /**
+   * Whether crash-looping pods page rather than inform.
+   *
+   * @deprecated use `pageOnCrashLoopingPods`
+   * @default - the profile's `monitoring.pageOnCrashLoopingPods`
    */
   readonly crashLoopingPodsPage?: boolean;
 
@@ -402,15 +401,16 @@ export interface PrometheusStackOptions {
   /**
    * The key that encrypts the Grafana admin secret.
    *
-   * @default - a new customer-managed key with rotation on, retained in production
+   * @default - a new customer-managed key with rotation on, retained when the profile's `dataProtection.retainOnDelete` is on
    */
   readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * Properties of a `PrometheusStack`.
+ * Properties of a `PrometheusStack`: its options, the stage or profile that
+ * fills their defaults, and the cluster.
  */
-export interface PrometheusStackProps extends PrometheusStackOptions {
+export interface PrometheusStackProps extends PrometheusStackOptions, StagedProps {
   /** The cluster to install into (any aws-eks-v2 cluster with a kubectl provider and the EKS Pod Identity agent). */
   readonly cluster: eks.ICluster;
 }
@@ -420,19 +420,17 @@ export interface PrometheusStackProps extends PrometheusStackOptions {
  * Grafana, node-exporter, kube-state-metrics) from its official chart,
  * pinned, in the `monitoring` namespace, with
  *
- * - the stage's replicas, volume size and retention (development: 1
- *   Prometheus with 10 GiB for 7 days, 1 Grafana, 1 Alertmanager;
- *   production: 2 Prometheus with 100 GiB each for 30 days, 2 Grafana,
- *   3 Alertmanager), volumes on the encrypted gp3 StorageClass, hard
- *   anti-affinity and disruption budgets when replicated;
- * - the seed's alert rules as a `PrometheusRule` (critical, warning, info
- *   groups), thresholds overridable;
+ * - the profile's replicas, volume sizes and retention (`monitoring.*`),
+ *   volumes on the encrypted gp3 StorageClass, hard anti-affinity and
+ *   disruption budgets when replicated;
+ * - the platform's alert rules as a `PrometheusRule` (critical, warning,
+ *   info groups), thresholds overridable;
  * - Alertmanager routes: critical to PagerDuty, warning to Slack #alerts,
  *   info to Slack #monitoring; the routing key and webhook URLs are read
  *   from Secrets Manager at run time (Secrets Store CSI driver, Pod
  *   Identity) and never appear in the template;
  * - Grafana with a generated admin password in Secrets Manager (KMS CMK),
- *   the seed's dashboards provisioned from ConfigMaps;
+ *   the platform's dashboards provisioned from ConfigMaps;
  * - RDS metrics through the CloudWatch exporter with a read-only role.
  *
  * Prometheus selects every ServiceMonitor, PodMonitor and PrometheusRule of
@@ -455,7 +453,7 @@ export class PrometheusStack extends Construct {
   public readonly chart: eks.HelmChart;
   /** The values given to kube-prometheus-stack (for inspection). */
   public readonly chartValues: { [key: string]: any };
-  /** The `PrometheusRule` object with the seed's alerts (for inspection and `promtool`). */
+  /** The `PrometheusRule` object with the platform's alerts (for inspection and `promtool`). */
   public readonly alertRules: { [key: string]: any };
   /** The manifest that applies `alertRules`. */
   public readonly alertRulesManifest: eks.KubernetesManifest;
@@ -480,7 +478,7 @@ export class PrometheusStack extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusStackProps) {
     super(scope, id);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const retain = profile.dataProtection.retainOnDelete;
     const settings = this.resolveSettings(props, profile);
     const cluster = props.cluster;
@@ -624,7 +622,8 @@ export class PrometheusStack extends Construct {
 
   private resolveSettings(props: PrometheusStackProps, profile: StageProfile): Settings {
     const m = profile.monitoring;
-    const production = profile.stage === PlatformStage.PRODUCTION;
+    const pageOnCrashLoopingPods = renamedProp(this, 'pageOnCrashLoopingPods', props.pageOnCrashLoopingPods, 'crashLoopingPodsPage', props.crashLoopingPodsPage)
+      ?? m.pageOnCrashLoopingPods;
     const s = {
       prometheusReplicas: props.prometheusReplicas ?? m.prometheusReplicas,
       prometheusStorageGiB: props.prometheusStorageGiB ?? m.prometheusStorageGiB,
@@ -639,22 +638,24 @@ export class PrometheusStack extends Construct {
       errorRatePercent: props.errorRatePercent ?? m.errorRatePercent,
       sustainedMinutes: props.sustainedMinutes ?? m.sustainedMinutes,
       zeroTrafficMinutes: props.zeroTrafficMinutes ?? m.zeroTrafficMinutes,
-      criticalForMinutes: props.criticalForMinutes ?? DEFAULT_CRITICAL_FOR_MINUTES,
+      criticalForMinutes: props.criticalForMinutes ?? m.criticalForMinutes,
+      alertmanagerStorageGiB: props.alertmanagerStorageGiB ?? m.alertmanagerStorageGiB,
     };
-    validateIntegerRange(this, 'prometheusReplicas', s.prometheusReplicas, 1, MAX_REPLICAS);
-    validateIntegerRange(this, 'prometheusStorageGiB', s.prometheusStorageGiB, 1, MAX_STORAGE_GIB);
-    validateIntegerRange(this, 'prometheusRetentionDays', s.prometheusRetentionDays, 1, MAX_RETENTION_DAYS);
-    validateIntegerRange(this, 'grafanaReplicas', s.grafanaReplicas, 1, MAX_REPLICAS);
-    validateIntegerRange(this, 'alertmanagerReplicas', s.alertmanagerReplicas, 1, MAX_REPLICAS);
+    validateInteger(this, 'prometheusReplicas', s.prometheusReplicas, 1, MAX_REPLICAS);
+    validateInteger(this, 'prometheusStorageGiB', s.prometheusStorageGiB, 1, MAX_STORAGE_GIB);
+    validateInteger(this, 'prometheusRetentionDays', s.prometheusRetentionDays, 1, MAX_RETENTION_DAYS);
+    validateInteger(this, 'grafanaReplicas', s.grafanaReplicas, 1, MAX_REPLICAS);
+    validateInteger(this, 'alertmanagerReplicas', s.alertmanagerReplicas, 1, MAX_REPLICAS);
+    validateInteger(this, 'alertmanagerStorageGiB', s.alertmanagerStorageGiB, 1, MAX_STORAGE_GIB);
     for (const prop of ['cpuWarningPercent', 'memoryWarningPercent', 'memoryCriticalPercent', 'diskFreeCriticalPercent', 'errorRatePercent'] as const) {
-      validateExclusiveRange(this, prop, s[prop], 0, 100);
+      validateThreshold(this, prop, s[prop], 0, 100);
     }
     if (s.memoryWarningPercent >= s.memoryCriticalPercent) {
-      throw propError(this, 'memoryWarningPercent', s.memoryWarningPercent, `must be below memoryCriticalPercent (${s.memoryCriticalPercent})`);
+      throw propErrorAsGiven(this, 'memoryWarningPercent', s.memoryWarningPercent, `must be below memoryCriticalPercent (${s.memoryCriticalPercent})`);
     }
-    validateExclusiveRange(this, 'latencyP95Seconds', s.latencyP95Seconds, 0, MAX_LATENCY_SECONDS, true);
+    validateThreshold(this, 'latencyP95Seconds', s.latencyP95Seconds, 0, MAX_LATENCY_SECONDS, true);
     for (const prop of ['sustainedMinutes', 'zeroTrafficMinutes', 'criticalForMinutes'] as const) {
-      validateIntegerRange(this, prop, s[prop], 1, MAX_MINUTES);
+      validateInteger(this, prop, s[prop], 1, MAX_MINUTES);
     }
 
     const httpDurationMetric = props.httpRequestDurationMetric ?? DEFAULT_HTTP_DURATION_METRIC;
@@ -665,10 +666,9 @@ export class PrometheusStack extends Construct {
     validatePattern(this, 'databaseConnectionErrorsMetric', databaseConnectionErrorsMetric, PROMETHEUS_METRIC_NAME,
       'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
     const databaseInstanceIds = props.databaseInstanceIds ?? [];
-    for (const dbId of databaseInstanceIds) {
-      validatePattern(this, 'databaseInstanceIds', dbId, RDS_INSTANCE_ID,
-        'each must be an RDS instance identifier (1-63 letters, digits and single hyphens, starting with a letter)', 63);
-    }
+    databaseInstanceIds.forEach((dbId) => validatePattern(this, 'databaseInstanceIds', dbId, RDS_INSTANCE_ID,
+      'each must be an RDS instance identifier (1-63 letters, digits and single hyphens, starting with a letter)', 63));
+    validateUnique(this, 'databaseInstanceIds', databaseInstanceIds, (dbId) => dbId.toLowerCase());
     const slackAlertsChannel = props.slackAlertsChannel ?? DEFAULT_SLACK_ALERTS_CHANNEL;
     const slackMonitoringChannel = props.slackMonitoringChannel ?? DEFAULT_SLACK_MONITORING_CHANNEL;
     validatePattern(this, 'slackAlertsChannel', slackAlertsChannel, SLACK_CHANNEL, 'must be a Slack channel (#name) or user (@name) without spaces or quotes');
@@ -714,7 +714,7 @@ export class PrometheusStack extends Construct {
         sustainedMinutes: s.sustainedMinutes,
         zeroTrafficMinutes: s.zeroTrafficMinutes,
         criticalForMinutes: s.criticalForMinutes,
-        crashLoopingPodsPage: props.crashLoopingPodsPage ?? production,
+        crashLoopingPodsPage: pageOnCrashLoopingPods,
         httpDurationMetric,
         httpStatusLabel,
         databaseConnectionErrorsMetric,
@@ -747,6 +747,7 @@ interface Settings {
   readonly prometheusRetentionDays: number;
   readonly grafanaReplicas: number;
   readonly alertmanagerReplicas: number;
+  readonly alertmanagerStorageGiB: number;
   readonly storageClassName: string;
   readonly chartVersion: string;
   readonly cloudWatchExporter: boolean;
@@ -757,14 +758,6 @@ interface Settings {
   readonly grafanaAdminUser: string;
   readonly rules: AlertRuleSettings;
   readonly dashboards: DashboardSettings;
-}
-
-/** Throw unless `min < value < max` (or `<= max` when `maxInclusive`). */
-function validateExclusiveRange(scope: Construct, prop: string, value: number, min: number, max: number, maxInclusive = false): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isFinite(value) || value <= min || (maxInclusive ? value > max : value >= max)) {
-    throw propError(scope, prop, value, `must be a number greater than ${min} and ${maxInclusive ? 'at most' : 'less than'} ${max}`);
-  }
 }
 
 /** Throw unless `value` matches `pattern` (tokens are checked at deploy time). */
@@ -797,7 +790,7 @@ function disruptionBudget(replicas: number): { [key: string]: any } {
 function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecrets: boolean): { [key: string]: any } {
   const receiverVolume = 'receiver-secrets';
   return {
-    // Only the seed's rules (see decision record 0018); the upstream rule set would page for
+    // Only the platform's rules (see decision record 0018); the upstream rule set would page for
     // control-plane components EKS does not expose.
     'defaultRules': { create: false },
     'kubeControllerManager': { enabled: false },
@@ -844,7 +837,7 @@ function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecr
       alertmanagerSpec: {
         replicas: s.alertmanagerReplicas,
         resources: RESOURCES.alertmanager,
-        storage: volumeClaim(s.storageClassName, ALERTMANAGER_STORAGE_GIB),
+        storage: volumeClaim(s.storageClassName, s.alertmanagerStorageGiB),
         ...antiAffinity(s.alertmanagerReplicas),
         ...(receiverSecrets ? {
           volumes: [{ name: receiverVolume, csi: csiVolumeSource(RECEIVERS_PROVIDER_CLASS) }],

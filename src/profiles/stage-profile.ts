@@ -135,6 +135,12 @@ export interface LoggingProfile {
   readonly volumeSizeGiB: number;
   /** Days the domain's audit, error and slow logs stay in CloudWatch Logs. */
   readonly logRetentionDays: number;
+  /** Availability Zones a zone-aware domain (`multiAz`) spreads its data nodes over: 2 or 3. */
+  readonly availabilityZoneCount: number;
+  /** Dedicated master nodes: 0 (the data nodes elect the cluster manager), 3 or 5. */
+  readonly dedicatedMasterNodes: number;
+  /** Instance type of the dedicated master nodes, when there are any (ending in `.search`). */
+  readonly dedicatedMasterInstanceType: string;
 }
 
 /**
@@ -167,6 +173,10 @@ export interface MonitoringProfile {
   readonly sustainedMinutes: number;
   /** Minutes without any request before the zero-traffic alert fires. */
   readonly zeroTrafficMinutes: number;
+  /** Minutes a critical Prometheus condition must hold before it pages. */
+  readonly criticalForMinutes: number;
+  /** Persistent volume size of each Alertmanager replica (silences, notification log), in GiB. */
+  readonly alertmanagerStorageGiB: number;
   /** Minutes a CloudWatch alarm condition must hold before it fires. */
   readonly alarmEvaluationMinutes: number;
   /** Warn at synth time when critical alarms reach nobody (no critical e-mail or SMS recipient). */

@@ -20,7 +20,8 @@ const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 /** A frontend with a custom domain and the API behind it, in a stack of its own. */
 function build(props: WebFrontendProps = {}, stack: Stack = newTestStack()) {
-  const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
+  // The test AZs, moved to the stack's region (a VPC's subnets are in its own region).
+  const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS.map((az) => az.replace('us-east-1', stack.region)) });
   const api = new ApiLoadBalancer(stack, 'Api', {
     vpc: network.vpc,
     securityGroup: network.loadBalancerSecurityGroup,

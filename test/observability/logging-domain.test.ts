@@ -380,8 +380,8 @@ describe('LoggingDomain bad input fails at synth', () => {
     ['retentionDays', 0, 'must be an integer from 1 to 3650'],
     ['volumeSizeGiB', 9, 'must be an integer from 10 to 24576'],
     ['logRetentionDays', 31, 'must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
-    ['dataNodeInstanceType', 'r6g.large', 'must be an OpenSearch Service instance type such as r6g.large.search'],
-    ['dedicatedMasterInstanceType', 'm7g.large', 'must be an OpenSearch Service instance type such as r6g.large.search'],
+    ['dataNodeInstanceType', 'r6g.large', 'must be an OpenSearch Service instance type "family.size.search", such as "r6g.large.search"; OpenSearch names it "r6g.large.search"'],
+    ['dedicatedMasterInstanceType', 'm7g.large', 'must be an OpenSearch Service instance type "family.size.search", such as "r6g.large.search"; OpenSearch names it "m7g.large.search"'],
     ['domainName', 'Logs', 'must be 3-28 characters of lowercase letters, digits and -, starting with a letter'],
     ['domainName', 'a-domain-name-longer-than-28-chars', 'must be 3-28 characters of lowercase letters, digits and -, starting with a letter'],
     ['logIndexPrefix', 'Logs', 'must be 1-64 characters of lowercase letters, digits, _ and -, starting with a letter or digit'],
@@ -393,7 +393,7 @@ describe('LoggingDomain bad input fails at synth', () => {
     const stack = newTestStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const azs = vpc.availabilityZones;
-    expect(() => new LoggingDomain(stack, 'Logging', { vpc })).toThrow(error('subnets', azs,
+    expect(() => new LoggingDomain(stack, 'Logging', { vpc })).toThrow(error('vpcSubnets', azs,
       'the domain needs subnets in 3 Availability Zone(s) and the selection covers 2'));
   });
 });

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRules } from '../../private/compliance';
-import { propError } from '../../private/validation';
+import { propError, validateArn } from '../../private/validation';
 import { PlatformWebAcl, WebAclMode } from '../web-acl';
 
 /** A DNS label: letters, digits and hyphens, not at either end, at most 63 characters. */
@@ -15,6 +15,7 @@ const MAX_DOMAIN_NAME = 253;
  * Returns the name.
  */
 export function validateDomainName(scope: IConstruct, prop: string, name: string, allowWildcard = false): string {
+  if (typeof name !== 'string') throw propError(scope, prop, name, 'must be a fully qualified domain name such as app.example.com');
   if (Token.isUnresolved(name)) return name;
   const labels = name.split('.');
   const first = allowWildcard && labels[0] === '*' ? labels.slice(1) : labels;
@@ -23,6 +24,22 @@ export function validateDomainName(scope: IConstruct, prop: string, name: string
       `must be a fully qualified domain name such as app.example.com: lowercase letters, digits and hyphens in dot-separated labels of at most 63 characters, ${MAX_DOMAIN_NAME} in all`);
   }
   return name;
+}
+
+/**
+ * Throw unless a certificate's concrete ARN is an ACM certificate ARN
+ * (`arn:aws:acm:<region>:<account>:certificate/<id>`) in `region`.
+ */
+export function validateCertificate(scope: IConstruct, prop: string, certificate: IResource, region: string, why: string): void {
+  const arn = arnOf(certificate);
+  if (arn !== undefined && !Token.isUnresolved(arn)) {
+    validateArn(scope, prop, arn, {
+      service: 'acm',
+      resourcePrefix: 'certificate/',
+      example: `arn:aws:acm:${Token.isUnresolved(region) ? 'us-east-1' : region}:123456789012:certificate/0123abcd-4567-89ef-0123-456789abcdef`,
+    });
+  }
+  validateRegionOf(scope, prop, certificate, region, why);
 }
 
 /**
@@ -79,4 +96,20 @@ export function acknowledgeAccessLogsInRegion(bucket: IConstruct): void {
     'NIST.800.53.R5-S3BucketReplicationEnabled',
     'PCI.DSS.321-S3BucketReplicationEnabled',
   ]);
+}
+
+/** An Application Load Balancer name: at most 32 letters, digits and hyphens. */
+const ALB_NAME = /^[A-Za-z0-9-]{1,32}$/;
+
+/**
+ * Throw unless `name` is a name Elastic Load Balancing accepts for a load
+ * balancer: 1 to 32 letters, digits and hyphens, not starting or ending with
+ * a hyphen, not starting with `internal-`.
+ */
+export function validateLoadBalancerName(scope: IConstruct, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  if (!ALB_NAME.test(name) || name.startsWith('-') || name.endsWith('-') || name.toLowerCase().startsWith('internal-')) {
+    throw propError(scope, prop, name,
+      'must be 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen and not starting with "internal-" (Elastic Load Balancing\'s naming rule)');
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The seed's alert rules as a prometheus-operator `PrometheusRule`, built by
+ * The platform's alert rules as a prometheus-operator `PrometheusRule`, built by
  * pure functions so tests, `promtool check rules` and a CRD-schema check can
  * inspect exactly what the cluster receives.
  *

@@ -1,5 +1,5 @@
 /**
- * The seed's pre-configured Grafana dashboards (cluster overview, node
+ * The platform's pre-configured Grafana dashboards (cluster overview, node
  * resources, pod resources, application RED metrics, database performance),
  * generated from a compact panel list into Grafana dashboard JSON inside
  * ConfigMaps that the Grafana dashboard sidecar of kube-prometheus-stack
