@@ -27,10 +27,11 @@ import { allowCloudWatchLogs } from '../private/keys';
 import { networkPolicyGuardrail, PLATFORM_ADMIN_GROUP, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
 import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 import { Vault, VaultOptions } from '../secrets/vault';
 
 /**
@@ -52,7 +53,7 @@ const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
  */
 export enum CapacityMode {
   /**
-   * Self-managed Karpenter (the seed's choice): a small On-Demand Graviton
+   * Self-managed Karpenter (the default): a small On-Demand Graviton
    * managed node group for system pods, and Karpenter NodePools on Graviton
    * Spot (and On-Demand in production) for everything else. No per-node
    * management fee; the platform team operates Karpenter.
@@ -71,7 +72,7 @@ export enum CapacityMode {
 /**
  * Properties of an `ObservableEksCluster`.
  */
-export interface ObservableEksClusterProps extends NodePoolSettings {
+export interface ObservableEksClusterProps extends NodePoolSettings, StagedProps {
   /** The VPC; the control plane, nodes and kubectl handler use its private subnets. */
   readonly vpc: ec2.IVpc;
 
@@ -88,14 +89,14 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   /**
    * The cluster name.
    *
-   * @default - the preset's `cluster.clusterName` (`innovate-eks-dev` / `innovate-eks-prod`)
+   * @default - the profile's `cluster.clusterName`
    */
   readonly clusterName?: string;
 
   /**
    * Kubernetes minor version: one of 1.32, 1.33, 1.34 or 1.35.
    *
-   * @default - the preset's `cluster.kubernetesVersion` (1.35, the newest both aws-cdk-lib and a kubectl layer support)
+   * @default - the profile's `cluster.kubernetesVersion`
    */
   readonly kubernetesVersion?: string;
 
@@ -125,7 +126,7 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly publicEndpointCidrs?: string[];
 
   /**
-   * IAM role ARNs with cluster-admin rights (the seed's senior engineers).
+   * IAM role ARNs with cluster-admin rights (the senior engineers).
    * Access entries accept role ARNs with their path (IAM Identity Center's
    * `aws-reserved/sso.amazonaws.com/...` roles included).
    *
@@ -134,8 +135,9 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly clusterAdminRoleArns?: string[];
 
   /**
-   * IAM role ARNs of engineers: admin rights (without RBAC escalation) on
-   * every namespace in development, view-only in production.
+   * IAM role ARNs of engineers: view rights on the cluster and, when the
+   * profile's `access.engineersEditWorkloads` is true, admin rights (without
+   * RBAC escalation) on the workload namespaces.
    *
    * @default - none
    */
@@ -166,13 +168,23 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   /**
    * Instance type of the On-Demand Graviton system node group (Karpenter mode).
    *
-   * @default - the preset's `cluster.systemNodeInstanceType` (t4g.medium / m7g.large)
+   * @default - the profile's `cluster.systemNodeInstanceType`
    */
   readonly systemNodeInstanceType?: string;
 
   /**
+   * Size of each system node's root volume (encrypted gp3), in GiB, 20 to
+   * 16384 (Karpenter mode).
+   *
+   * @default - the profile's `cluster.systemNodeRootVolumeSizeGiB`
+   */
+  readonly systemNodeRootVolumeSizeGiB?: number;
+
+  /**
    * IAM statements every node gets besides joining the cluster, e.g.
    * `ContainerRegistry.pullStatements()` so the kubelet can pull the images.
+   * A convenience: `registry.grantPull(cluster.systemNodeRole)` and
+   * `registry.grantPull(cluster.karpenter.nodeRole)` work too.
    *
    * @default - none
    */
@@ -182,14 +194,14 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
    * The key that encrypts Kubernetes secrets (envelope encryption) and the
    * control-plane log group.
    *
-   * @default - a new customer-managed key with rotation, retained in production
+   * @default - a new customer-managed key with rotation, retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly secretsEncryptionKey?: kms.IKey;
 
   /**
    * The key of the default `gp3-encrypted` StorageClass's volumes.
    *
-   * @default - a new customer-managed key with rotation, retained in production
+   * @default - a new customer-managed key with rotation, retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly volumeEncryptionKey?: kms.IKey;
 
@@ -203,7 +215,7 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly karpenter?: KarpenterOptions;
 
   /**
-   * Metrics and alerting: kube-prometheus-stack with the seed's rules,
+   * Metrics and alerting: kube-prometheus-stack with the platform's rules,
    * Alertmanager routing, Grafana dashboards and the RDS exporter.
    *
    * @default - none; `{}` installs it with the stage's defaults
@@ -249,7 +261,7 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
    * Days the control-plane log group keeps the API, audit, authenticator,
    * controller-manager and scheduler logs.
    *
-   * @default - the preset's `cluster.controlPlaneLogRetentionDays` (30 / 365)
+   * @default - the profile's `cluster.controlPlaneLogRetentionDays`
    */
   readonly controlPlaneLogRetentionDays?: number;
 }
@@ -283,14 +295,15 @@ export interface ClusterLoggingOptions {
 }
 
 /**
- * The seed's Kubernetes platform: an EKS cluster (native
+ * The platform's Kubernetes cluster: an EKS cluster (native
  * `AWS::EKS::Cluster`, access entries, no nested stacks) with
  *
  * - a private API endpoint (public only for listed CIDRs), all five
  *   control-plane log types in a KMS-encrypted log group, Kubernetes
  *   secrets envelope-encrypted with a customer-managed key;
- * - access entries: cluster admins, engineers (admin in development,
- *   view-only in production) and CI deploy roles limited to namespaces;
+ * - access entries: cluster admins, engineers (view-only, or admin of the
+ *   workload namespaces when the profile's `access.engineersEditWorkloads`
+ *   is true) and CI deploy roles limited to namespaces;
  * - managed add-ons with their AWS permissions through EKS Pod Identity:
  *   VPC CNI with network-policy enforcement, kube-proxy, CoreDNS, the Pod
  *   Identity agent, the EBS CSI driver with an encrypted gp3 default
@@ -351,13 +364,11 @@ export class ObservableEksCluster extends Construct {
   /** The Container Insights add-on (with `containerInsights`). */
   public readonly containerInsights?: eks.Addon;
 
-  private readonly stage: PlatformStage;
   private readonly applicationNamespaces: string[] = [];
 
   constructor(scope: Construct, id: string, props: ObservableEksClusterProps) {
     super(scope, id);
-    this.stage = props.stage ?? props.profile?.stage ?? PlatformStage.PRODUCTION;
-    this.profile = props.profile ? structuredClone(props.profile) : StageProfiles.of(this.stage);
+    this.profile = resolveProfile(this, props);
     const preset = this.profile.cluster;
     const retain = this.profile.dataProtection.retainOnDelete;
     const removalPolicy = removalPolicyFor(retain);
@@ -472,14 +483,14 @@ export class ObservableEksCluster extends Construct {
       addWorkloadAddons(this, this.cluster, this.volumeEncryptionKey, retain, this.systemNodeGroup);
       this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
         cluster: this.cluster,
-        replicas: this.stage === PlatformStage.PRODUCTION ? 2 : 1,
+        profile: this.profile,
+        replicas: this.profile.cluster.controllerReplicas,
         nodeSelector: systemNodeSelector(),
       });
       this.loadBalancerController.node.addDependency(this.systemNodeGroup);
       this.karpenter = new Karpenter(this, 'Karpenter', {
         ...props.karpenter,
         ...nodePoolSettings(props),
-        stage: this.stage,
         profile: this.profile,
         minNodes,
         cluster: this.cluster,
@@ -494,7 +505,6 @@ export class ObservableEksCluster extends Construct {
     } else {
       const plan = NodePools.plan(this, {
         ...nodePoolSettings(props),
-        stage: this.stage,
         profile: this.profile,
         minNodes,
         target: NodePoolTarget.EKS_AUTO_MODE,
@@ -523,13 +533,13 @@ export class ObservableEksCluster extends Construct {
       this.containerInsights = this.addContainerInsights(logRetention, removalPolicy);
     }
 
-    // Operations (issue 5): each part is a block usable alone; here they get
-    // the cluster's stage, keys and storage class, and wait for capacity.
+    // Operations: each part is a block usable alone; here they get the
+    // cluster's profile (never a stage of their own), keys and storage
+    // class, and wait for capacity.
     const capacity = this.karpenter?.nodePools ?? this.autoModeNodePools!;
-    const common = { stage: this.stage, profile: this.profile };
     if (props.monitoring) {
       this.prometheus = new PrometheusStack(this, 'Monitoring', {
-        ...common, storageClassName: this.storageClassName, ...props.monitoring, cluster: this.cluster,
+        storageClassName: this.storageClassName, ...props.monitoring, stage: undefined, profile: this.profile, cluster: this.cluster,
       });
       this.prometheus.node.addDependency(capacity);
     }
@@ -539,16 +549,20 @@ export class ObservableEksCluster extends Construct {
       }
       let domain = props.logging.domain;
       if (!domain) {
-        this.loggingDomain = new LoggingDomain(this, 'LoggingDomain', { ...common, ...props.logging.domainOptions, vpc: props.vpc });
+        this.loggingDomain = new LoggingDomain(this, 'LoggingDomain', {
+          ...props.logging.domainOptions, stage: undefined, profile: this.profile, vpc: props.vpc,
+        });
         domain = this.loggingDomain.domain;
       }
-      this.fluentBit = new FluentBit(this, 'FluentBit', { ...common, ...props.logging.fluentBit, cluster: this.cluster, domain });
+      this.fluentBit = new FluentBit(this, 'FluentBit', {
+        ...props.logging.fluentBit, stage: undefined, profile: this.profile, cluster: this.cluster, domain,
+      });
       this.loggingDomain?.allowLogWriter(this.fluentBit.role, this.cluster.clusterSecurityGroup);
       this.fluentBit.node.addDependency(capacity);
     }
     if (props.vault) {
       // The default StorageClass is the one Vault's Raft volumes default to.
-      this.vault = new Vault(this, 'Vault', { ...common, ...props.vault, cluster: this.cluster });
+      this.vault = new Vault(this, 'Vault', { ...props.vault, stage: undefined, profile: this.profile, cluster: this.cluster });
       this.vault.node.addDependency(capacity);
     }
     if (props.backup) {
@@ -557,7 +571,7 @@ export class ObservableEksCluster extends Construct {
           'is not supported: Velero\'s AWS plugin snapshots only volumes of the ebs.csi.aws.com driver, not Auto Mode\'s ebs.csi.eks.amazonaws.com');
       }
       this.velero = new VeleroBackup(this, 'Backup', {
-        ...common, volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, cluster: this.cluster,
+        volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, stage: undefined, profile: this.profile, cluster: this.cluster,
       });
       this.velero.node.addDependency(capacity);
     }
@@ -569,24 +583,24 @@ export class ObservableEksCluster extends Construct {
   }
 
   /**
-   * A namespace for one application (the seed's layer 4): Pod Security
+   * A namespace for one application: Pod Security
    * Admission `restricted`, default-deny network policies with the
    * allowances the app needs, quotas, and a service account with an EKS Pod
    * Identity role. The deploy roles may change it unless `deployNamespaces`
-   * says otherwise. Stage and profile default to the cluster's.
+   * says otherwise. It is built with the cluster's profile.
    */
   public addApplicationNamespace(name: string, options: ApplicationNamespaceOptions = {}): ApplicationNamespace {
     if (this.applicationNamespaces.includes(name)) {
       throw propError(this, 'name', name, `must be unique; already added: ${this.applicationNamespaces.join(', ')}`);
     }
     const namespace = new ApplicationNamespace(this, `Namespace-${name}`, {
-      stage: this.stage,
-      profile: this.profile,
       // Auto Mode runs CoreDNS on each node, not as kube-system pods.
       allowDnsToAnyAddress: this.capacityMode === CapacityMode.EKS_AUTO_MODE,
       // Applications get their secrets from the cluster's Vault.
       vaultNamespace: this.vault?.namespace,
       ...options,
+      stage: undefined,
+      profile: this.profile,
       cluster: this.cluster,
       name,
     });
@@ -661,7 +675,7 @@ export class ObservableEksCluster extends Construct {
   }
 
   private grantAccess(props: ObservableEksClusterProps): void {
-    const production = this.stage === PlatformStage.PRODUCTION;
+    const engineersEdit = this.profile.access.engineersEditWorkloads;
     const workloadNamespaces = () => props.deployNamespaces ?? this.applicationNamespaces;
     const namespaces = Lazy.list({ produce: workloadNamespaces });
     (props.clusterAdminRoleArns ?? []).forEach((arn, i) => {
@@ -670,13 +684,13 @@ export class ObservableEksCluster extends Construct {
       ]);
       addPlatformAdminGroup(this.cluster.node.findChild(`ClusterAdmin${i}`));
     });
-    // Engineers see everything (secrets excepted) and, in development,
-    // administer the application namespaces; kube-system stays out of reach,
+    // Engineers see everything (secrets excepted) and, when the profile lets
+    // them edit workloads, administer the application namespaces; kube-system stays out of reach,
     // so nobody borrows a controller's Pod Identity role.
     const engineerRoleArns = props.engineerRoleArns ?? [];
     engineerRoleArns.forEach((arn, i) => {
       const policies = [eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER })];
-      if (!production) {
+      if (engineersEdit) {
         policies.push(eks.AccessPolicy.fromAccessPolicyName('AmazonEKSAdminPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }));
       }
       this.cluster.grantAccess(`Engineer${i}`, arn, policies);
@@ -689,7 +703,7 @@ export class ObservableEksCluster extends Construct {
     });
     const needsNamespaces = [
       ...(deployRoleArns.length > 0 ? ['deployRoleArns'] : []),
-      ...(!production && engineerRoleArns.length > 0 ? ['engineerRoleArns'] : []),
+      ...(engineersEdit && engineerRoleArns.length > 0 ? ['engineerRoleArns'] : []),
     ];
     this.node.addValidation({
       validate: () => needsNamespaces.length === 0 || workloadNamespaces().length > 0 ? [] : [
