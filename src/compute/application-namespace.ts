@@ -7,7 +7,8 @@ import { parseIpv4Cidr } from '../private/cidr';
 import { APPLICATION_NAMESPACE_LABEL, VAULT_INJECTION_LABEL, VAULT_PORT } from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError, validateIntegerRange } from '../private/validation';
+import { numberError, validateIntegerRange } from './private/numbers';
+import { propError } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 
@@ -605,7 +606,7 @@ export class ApplicationNamespace extends Construct {
   private validateCores(prop: string, value: number): number {
     const millicores = value * 1000;
     if (Token.isUnresolved(value) || !(value > 0) || value > MAX_CPU_CORES || Math.abs(millicores - Math.round(millicores)) > 1e-6) {
-      throw propError(this, prop, value, `must be a number of CPU cores above 0 and at most ${MAX_CPU_CORES}, with at most three decimals`);
+      throw numberError(this, prop, value, `must be a number of CPU cores above 0 and at most ${MAX_CPU_CORES}, with at most three decimals`);
     }
     return value;
   }

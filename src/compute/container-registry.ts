@@ -493,10 +493,11 @@ class ImportedContainerRegistry extends Construct implements IContainerRegistry 
     const byName = names.map((name, i) => ecr.Repository.fromRepositoryName(this, `Repository${i}`, name));
     this.repositoryList = [...byName, ...given];
     this.repositoryNames = this.repositoryList.map((r) => r.repositoryName);
-    const arns = this.repositoryList.map((r) => r.repositoryArn);
-    const duplicate = arns.findIndex((arn, i) => !Token.isUnresolved(arn) && arns.indexOf(arn) !== i);
+    // The same repository twice: by ARN when both are literal, else by name.
+    const keys = this.repositoryList.map((r) => (Token.isUnresolved(r.repositoryArn) ? r.repositoryName : r.repositoryArn));
+    const duplicate = keys.findIndex((key, i) => !Token.isUnresolved(key) && keys.indexOf(key) !== i);
     if (duplicate >= 0) {
-      throw propError(this, 'repositories', arns[duplicate], 'names a repository more than once (repositoryNames and repositories together)');
+      throw propError(this, 'repositories', keys[duplicate], 'names a repository more than once (repositoryNames and repositories together)');
     }
   }
 

@@ -15,7 +15,9 @@ import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { systemNodeSelector, systemNodeTolerations } from '../private/system-nodes';
-import { propError, validateIntegerRange } from '../private/validation';
+import { validateLabels } from './private/labels';
+import { numberError, validateIntegerRange } from './private/numbers';
+import { propError, validateTags } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /**
@@ -291,9 +293,10 @@ export class Karpenter extends Construct implements ITaggable {
       this.checkKubernetesVersion(props.kubernetesVersion ?? profile.cluster.kubernetesVersion);
     }
     const minNodes = props.minNodes ?? profile.cluster.minNodes;
-    if (minNodes < 1) {
-      throw propError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
+    if (!(minNodes >= 1)) {
+      throw numberError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
     }
+    validateLabels(this, 'systemNodeSelector', props.systemNodeSelector);
     this.controllerReplicas = props.controllerReplicas ?? Math.min(profile.cluster.controllerReplicas, minNodes);
     validateIntegerRange(this, 'controllerReplicas', this.controllerReplicas, 1, minNodes);
     const amiAlias = props.amiSelectorAlias ?? DEFAULT_AMI_ALIAS;
@@ -485,6 +488,7 @@ export class Karpenter extends Construct implements ITaggable {
           `must not be empty, start with 'aws:' or be a tag Karpenter sets itself (${[...RESTRICTED_TAG_KEYS, 'kubernetes.io/cluster/*'].join(', ')})`);
       }
     }
+    validateTags(this, 'nodeTags', tags);
     return { ...tags };
   }
 

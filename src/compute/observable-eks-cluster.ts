@@ -29,7 +29,10 @@ import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
-import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
+import { validateNodeBounds } from './node-pools';
+import { validateIntegerRange } from './private/numbers';
+import { validateEc2InstanceType } from '../private/instance-types';
+import { propError, validateOneOf, validateUnique, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 import { Vault, VaultOptions } from '../secrets/vault';
@@ -45,6 +48,11 @@ const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
 const MIN_PUBLIC_PREFIX = 8;
 /** EKS's limit on access entries' namespace lists and a sanity bound on principals. */
 const MAX_PRINCIPALS = 20;
+/** Sanity bound of the node count (a limit of this library, not of EKS). */
+const MAX_NODES = 1_000_000;
+/** EC2 root volumes: the AL2023 EKS AMI's snapshot size up to gp3's maximum. */
+const MIN_ROOT_VOLUME_GIB = 20;
+const MAX_ROOT_VOLUME_GIB = 16_384;
 /** EKS cluster names: 1-100 characters, a letter or digit first. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
@@ -378,12 +386,24 @@ export class ObservableEksCluster extends Construct {
       throw propError(this, 'clusterName', this.clusterName, 'must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit');
     }
     this.kubernetesVersion = props.kubernetesVersion ?? preset.kubernetesVersion;
+    if (Token.isUnresolved(this.kubernetesVersion) || !/^1\.\d+$/.test(this.kubernetesVersion)) {
+      throw propError(this, 'kubernetesVersion', this.kubernetesVersion,
+        `must be a literal Kubernetes minor version "1.<minor>" (no patch, no "v"), one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
+    }
     if (!SUPPORTED_KUBERNETES_VERSIONS.includes(this.kubernetesVersion)) {
       throw propError(this, 'kubernetesVersion', this.kubernetesVersion, `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
     }
     this.capacityMode = props.capacityMode ?? CapacityMode.KARPENTER;
     const minNodes = props.minNodes ?? preset.minNodes;
-    validateIntegerRange(this, 'minNodes', minNodes, 1, props.maxNodes ?? preset.maxNodes);
+    const maxNodes = props.maxNodes ?? preset.maxNodes;
+    // Each error names the prop that is wrong: maxNodes when it was given.
+    if (props.maxNodes !== undefined) {
+      validateIntegerRange(this, 'maxNodes', maxNodes, 1, MAX_NODES);
+      validateIntegerRange(this, 'minNodes', minNodes, 1, MAX_NODES);
+    } else {
+      validateIntegerRange(this, 'minNodes', minNodes, 1, maxNodes);
+    }
+    validateNodeBounds(this, props, minNodes, maxNodes);
     const logRetention = props.controlPlaneLogRetentionDays ?? preset.controlPlaneLogRetentionDays;
     validateOneOf(this, 'controlPlaneLogRetentionDays', logRetention, CLOUDWATCH_RETENTION_DAYS);
     const endpointAccess = this.endpointAccess(props.publicEndpointCidrs);
@@ -394,9 +414,12 @@ export class ObservableEksCluster extends Construct {
     })) {
       validateRoleArns(this, prop, arns ?? []);
     }
+    validateDistinctPrincipals(this, props);
     for (const namespace of props.deployNamespaces ?? []) {
       validateNamespaceName(this, 'deployNamespaces', namespace);
     }
+    validateUnique(this, 'deployNamespaces', props.deployNamespaces);
+    validateUnique(this, 'publicEndpointCidrs', props.publicEndpointCidrs);
 
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
       description: `Envelope encryption of Kubernetes secrets and control-plane logs of ${this.clusterName}`,
@@ -590,6 +613,7 @@ export class ObservableEksCluster extends Construct {
    * says otherwise. It is built with the cluster's profile.
    */
   public addApplicationNamespace(name: string, options: ApplicationNamespaceOptions = {}): ApplicationNamespace {
+    if (!Token.isUnresolved(name)) validateNamespaceName(this, 'addApplicationNamespace(name)', name);
     if (this.applicationNamespaces.includes(name)) {
       throw propError(this, 'name', name, `must be unique; already added: ${this.applicationNamespaces.join(', ')}`);
     }
@@ -789,6 +813,9 @@ export class ObservableEksCluster extends Construct {
 
   private addSystemNodeGroup(props: ObservableEksClusterProps, minNodes: number, role: iam.IRole, subnets: ec2.SubnetSelection): eks.Nodegroup {
     const instanceType = props.systemNodeInstanceType ?? this.profile.cluster.systemNodeInstanceType;
+    validateEc2InstanceType(this, 'systemNodeInstanceType', instanceType);
+    const rootVolumeSizeGiB = props.systemNodeRootVolumeSizeGiB ?? this.profile.cluster.systemNodeRootVolumeSizeGiB;
+    validateIntegerRange(this, 'systemNodeRootVolumeSizeGiB', rootVolumeSizeGiB, MIN_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
     const type = new ec2.InstanceType(instanceType);
     if (type.architecture !== ec2.InstanceArchitecture.ARM_64) {
       throw propError(this, 'systemNodeInstanceType', instanceType, 'must be a Graviton (arm64) instance type, such as t4g.medium or m7g.large');
@@ -801,7 +828,7 @@ export class ObservableEksCluster extends Construct {
       httpPutResponseHopLimit: 1,
       blockDevices: [{
         deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(20, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
+        volume: ec2.BlockDeviceVolume.ebs(rootVolumeSizeGiB, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
       }],
       securityGroup: undefined,
     });
@@ -959,6 +986,28 @@ function acknowledgeKubectlProvider(provider: Construct): void {
     `${(provider.node.findChild('Handler') as lambda.IFunction).functionArn}:*`,
     'aws-cdk-lib\'s provider framework invokes any version of the kubectl handler function (and only that function).',
   );
+}
+
+/**
+ * EKS holds one access entry per principal: a role ARN in two lists (or
+ * twice in one) would fail at deploy time.
+ */
+function validateDistinctPrincipals(scope: Construct, props: ObservableEksClusterProps): void {
+  const seen = new Map<string, string>();
+  for (const [prop, arns] of Object.entries({
+    clusterAdminRoleArns: props.clusterAdminRoleArns,
+    engineerRoleArns: props.engineerRoleArns,
+    deployRoleArns: props.deployRoleArns,
+  })) {
+    (arns ?? []).forEach((arn, i) => {
+      if (Token.isUnresolved(arn)) return;
+      const first = seen.get(arn);
+      if (first !== undefined) {
+        throw propError(scope, `${prop}[${i}]`, arn, `is already ${first}: EKS holds one access entry per principal, so give each role one list`);
+      }
+      seen.set(arn, `${prop}[${i}]`);
+    });
+  }
 }
 
 function validateRoleArns(scope: Construct, prop: string, arns: string[]): void {

@@ -16,7 +16,8 @@ import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResour
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS } from '../private/system-nodes';
-import { propError, validateIntegerRange } from '../private/validation';
+import { validateIntegerRange } from '../compute/private/numbers';
+import { propError } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /** The official chart (https://github.com/hashicorp/vault-helm), 0.34.1 of 2026-08-13. */
