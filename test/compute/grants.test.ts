@@ -12,6 +12,7 @@ import { Karpenter } from '../../src/compute/karpenter';
 import { complianceFindings } from '../helpers/compliance';
 import { newBareTestCluster } from '../helpers/eks';
 import { newTestStack } from '../helpers/stacks';
+import { PlatformStage, StageProfiles } from '../../src/profiles';
 
 /** The statements of the customer-managed policies attached to the role of `roleLogicalId`. */
 function managedStatementsOf(template: Template, roleLogicalId: string): any[] {
@@ -169,5 +170,37 @@ describe('ContainerRegistry.fromRegistryAttributes: bring your own repositories'
   test('an unknown repository name is an error naming the ones there are', () => {
     const registry = ContainerRegistry.fromRegistryAttributes(newTestStack(), 'Registry', { repositoryNames: ['api'] });
     expect(() => registry.repository('web')).toThrow(/invalid repository name "web": must be one of api/);
+  });
+});
+
+describe('ContainerRegistry and ApplicationNamespace: one stage context', () => {
+  const staging = {
+    ...StageProfiles.PRODUCTION,
+    dataProtection: { ...StageProfiles.PRODUCTION.dataProtection, retainOnDelete: false },
+  };
+
+  test('ContainerRegistry: a stage that contradicts the profile is an error', () => {
+    expect(() => new ContainerRegistry(newTestStack(), 'Registry', { stage: PlatformStage.DEVELOPMENT, profile: StageProfiles.PRODUCTION }))
+      .toThrow(/^TestStack\/Registry: invalid stage "development": contradicts profile.stage "production"/);
+  });
+
+  test('ContainerRegistry: a derived staging profile deletes its repositories as its field says', () => {
+    const stack = newTestStack();
+    new ContainerRegistry(stack, 'Registry', { profile: staging });
+    const template = Template.fromStack(stack);
+    for (const repository of Object.values(template.findResources('AWS::ECR::Repository'))) {
+      expect((repository as any).DeletionPolicy).toBe('Delete');
+      expect((repository as any).Properties.EmptyOnDelete).toBe(true);
+    }
+  });
+
+  test('ApplicationNamespace: a stage that contradicts the profile is an error; a derived profile decides the removal policy', () => {
+    const stack = newTestStack();
+    const cluster = newBareTestCluster(stack);
+    expect(() => new ApplicationNamespace(stack, 'Bad', { cluster, name: 'bad', allowDatabaseEgress: false, stage: PlatformStage.DEVELOPMENT, profile: StageProfiles.PRODUCTION }))
+      .toThrow(/^TestStack\/Bad: invalid stage "development": contradicts profile.stage "production"/);
+    const namespace = new ApplicationNamespace(stack, 'Backend', { cluster, name: 'backend', allowDatabaseEgress: false, profile: staging });
+    const manifest = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(namespace.manifest.node.defaultChild as any)];
+    expect(manifest.DeletionPolicy).toBe('Delete');
   });
 });
