@@ -518,11 +518,15 @@ class ImportedContainerRegistry extends Construct implements IContainerRegistry 
   }
 
   public pullStatements(): iam.PolicyStatement[] {
-    return [authorizationTokenStatement(), new iam.PolicyStatement({ actions: ECR_PULL_ACTIONS, resources: this.repositoryList.map((r) => r.repositoryArn) })];
+    return [authorizationTokenStatement(), this.repositoryStatement(ECR_PULL_ACTIONS)];
   }
 
   public pushStatements(): iam.PolicyStatement[] {
-    return [authorizationTokenStatement(), new iam.PolicyStatement({ actions: ECR_PUSH_ACTIONS, resources: this.repositoryList.map((r) => r.repositoryArn) })];
+    return [authorizationTokenStatement(), this.repositoryStatement(ECR_PUSH_ACTIONS)];
+  }
+
+  private repositoryStatement(actions: string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({ actions, resources: this.repositoryList.map((r) => r.repositoryArn) });
   }
 }
 

@@ -284,7 +284,9 @@ export class Karpenter extends Construct implements ITaggable {
     // `kubernetes.io/cluster/<name>` tag need it in their keys).
     const clusterName = literalClusterName(cluster) ?? cluster.clusterName;
 
-    this.nodePoolPlan = NodePools.plan(this, { ...props, stage: undefined, profile, target: NodePoolTarget.KARPENTER, nodeClassName: NODE_CLASS_NAME });
+    this.nodePoolPlan = NodePools.plan(this, {
+      ...props, stage: undefined, profile, target: NodePoolTarget.KARPENTER, nodeClassName: NODE_CLASS_NAME,
+    });
     this.chartVersion = props.chartVersion ?? KARPENTER_VERSION;
     if (!CHART_VERSION.test(this.chartVersion)) {
       throw propError(this, 'chartVersion', this.chartVersion, 'must be a Karpenter 1.x release such as 1.15.1 (the objects written here use the karpenter.sh/v1 APIs)');

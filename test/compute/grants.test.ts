@@ -9,10 +9,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ApplicationNamespace } from '../../src/compute/application-namespace';
 import { ContainerRegistry } from '../../src/compute/container-registry';
 import { Karpenter } from '../../src/compute/karpenter';
+import { PlatformStage, StageProfiles } from '../../src/profiles';
 import { complianceFindings } from '../helpers/compliance';
 import { newBareTestCluster } from '../helpers/eks';
 import { newTestStack } from '../helpers/stacks';
-import { PlatformStage, StageProfiles } from '../../src/profiles';
 
 /** The statements of the customer-managed policies attached to the role of `roleLogicalId`. */
 function managedStatementsOf(template: Template, roleLogicalId: string): any[] {

@@ -109,7 +109,8 @@ describe('NodePools: errors name the prop that is wrong', () => {
   });
 
   test('expireAfterHours and terminationGracePeriodHours default to the profile', () => {
-    const profile = { ...StageProfiles.DEVELOPMENT, cluster: { ...StageProfiles.DEVELOPMENT.cluster, expireAfterHours: 100, terminationGracePeriodHours: 2 } };
+    const cluster = { ...StageProfiles.DEVELOPMENT.cluster, expireAfterHours: 100, terminationGracePeriodHours: 2 };
+    const profile = { ...StageProfiles.DEVELOPMENT, cluster };
     const spec = NodePools.plan(newTestStack(), { profile }).manifests[0].spec.template.spec;
     expect([spec.expireAfter, spec.terminationGracePeriod]).toEqual(['100h', '2h']);
   });
@@ -128,7 +129,8 @@ describe('LoadBalancerController: replicas from the profile', () => {
 
   test('a stage that contradicts the profile is an error', () => {
     const stack = newTestStack();
-    expect(() => new LoadBalancerController(stack, 'Lbc', { cluster: newBareTestCluster(stack), stage: PlatformStage.PRODUCTION, profile: StageProfiles.DEVELOPMENT }))
+    const cluster = newBareTestCluster(stack);
+    expect(() => new LoadBalancerController(stack, 'Lbc', { cluster, stage: PlatformStage.PRODUCTION, profile: StageProfiles.DEVELOPMENT }))
       .toThrow(/TestStack\/Lbc: invalid stage "production": contradicts profile.stage "development"/);
   });
 });

@@ -109,12 +109,18 @@ export function karpenterControllerStatements(scope: IConstruct, input: Karpente
         ...input.securityGroups.map((g) => ec2Arn('security-group', g.securityGroupId)),
       ],
     }, [
-      { resource: ec2Arn('image', '*', ''),
-        reason: 'Nodes launch from the EKS-optimized AMI that the alias resolves to through public SSM parameters; its ID changes with every AWS release.' },
-      { resource: ec2Arn('snapshot', '*', ''),
-        reason: 'RunInstances also authorizes the snapshots behind the EKS-optimized AMI, whose IDs change with every AWS release.' },
-      { resource: ec2Arn('capacity-reservation'),
-        reason: 'EC2 may place On-Demand nodes into an open capacity reservation of this account; reservations are bought outside this stack.' },
+      {
+        resource: ec2Arn('image', '*', ''),
+        reason: 'Nodes launch from the EKS-optimized AMI that the alias resolves to through public SSM parameters; its ID changes with every AWS release.',
+      },
+      {
+        resource: ec2Arn('snapshot', '*', ''),
+        reason: 'RunInstances also authorizes the snapshots behind the EKS-optimized AMI, whose IDs change with every AWS release.',
+      },
+      {
+        resource: ec2Arn('capacity-reservation'),
+        reason: 'EC2 may place On-Demand nodes into an open capacity reservation of this account; reservations are bought outside this stack.',
+      },
     ]),
     statement({
       sid: 'LaunchFromClusterLaunchTemplates',
@@ -167,8 +173,10 @@ export function karpenterControllerStatements(scope: IConstruct, input: Karpente
       sid: 'ReadEksOptimizedAmiParameters',
       actions: ['ssm:GetParameter'],
       resources: [amiParameters],
-    }, [{ resource: amiParameters,
-      reason: 'The public parameters AWS publishes EKS-optimized AMI IDs under (read-only); the path depends on the Kubernetes version and architecture.' }]),
+    }, [{
+      resource: amiParameters,
+      reason: 'The public parameters AWS publishes EKS-optimized AMI IDs under (read-only); the path depends on the Kubernetes version and architecture.',
+    }]),
     statement({ sid: 'ReadPrices', actions: ['pricing:GetProducts'], resources: ['*'] }, anyResource('pricing:GetProducts')),
     statement({
       sid: 'ReadInterruptionQueue',
