@@ -1,4 +1,4 @@
-import { Annotations, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -12,7 +12,11 @@ import { ApplicationNamespace, ApplicationNamespaceOptions } from './application
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget, validateNodeBounds } from './node-pools';
+import { AUTO_MODE_EBS_PROVISIONER, AUTO_MODE_NODE_CLASS, autoModeObjects, createAutoModeNodeRole } from './private/auto-mode';
+import { grantClusterAccess, validateDistinctPrincipals, validateRoleArns } from './private/cluster-access';
 import { addNetworkAddons, addWorkloadAddons, encryptedStorageClass } from './private/cluster-addons';
+import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
+import { acknowledgeKubectlProvider } from './private/kubectl-provider';
 import { targetGroupBindingObject } from './private/target-group-binding';
 import { TargetGroupBindingOptions } from './target-group-binding';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
@@ -21,16 +25,15 @@ import { LoggingDomain, LoggingDomainOptions } from '../observability/logging-do
 import { PlatformAlarms } from '../observability/platform-alarms';
 import { PrometheusStack, PrometheusStackOptions } from '../observability/prometheus-stack';
 import { parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
-import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
+import { acknowledgeAwsManagedPolicy, acknowledgeWildcardResource } from '../private/compliance';
+import { validateEc2InstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
-import { networkPolicyGuardrail, PLATFORM_ADMIN_GROUP, validateNamespaceName } from '../private/kubernetes';
+import { validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
 import { validateIntegerRange } from './private/numbers';
-import { validateEc2InstanceType } from '../private/instance-types';
 import { propError, validateOneOf, validateUnique, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
@@ -45,8 +48,6 @@ const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
 /** Labels and taint of the system node group (Karpenter, CoreDNS, controllers). */
 /** The widest range the public endpoint's allow-list may hold (a /8 is 16 million addresses). */
 const MIN_PUBLIC_PREFIX = 8;
-/** EKS's limit on access entries' namespace lists and a sanity bound on principals. */
-const MAX_PRINCIPALS = 20;
 /** Sanity bound of the node count (a limit of this library, not of EKS). */
 const MAX_NODES = 1_000_000;
 /** EC2 root volumes: the AL2023 EKS AMI's snapshot size up to gp3's maximum. */
@@ -455,7 +456,7 @@ export class ObservableEksCluster extends Construct {
         'applies to CapacityMode.KARPENTER only: EKS Auto Mode picks the instances of its system pool itself');
     }
     const nodeSubnets = props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const autoModeNodeRole = autoMode ? this.createAutoModeNodeRole(props.nodeStatements ?? []) : undefined;
+    const autoModeNodeRole = autoMode ? createAutoModeNodeRole(this, this.clusterName, props.nodeStatements ?? []) : undefined;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,
       version: eks.KubernetesVersion.of(this.kubernetesVersion),
@@ -489,7 +490,11 @@ export class ObservableEksCluster extends Construct {
     // is re-created from code; persistent volumes outlive it (Retain).
     (this.cluster.node.defaultChild as eksl1.CfnCluster).deletionProtection = retain;
     this.acknowledgeClusterFindings(autoMode);
-    this.grantAccess(props);
+    grantClusterAccess(this, this.cluster, {
+      ...props,
+      engineersEditWorkloads: this.profile.access.engineersEditWorkloads,
+      applicationNamespaces: () => this.applicationNamespaces,
+    });
 
     if (!autoMode) {
       const network = addNetworkAddons(this, this.cluster);
@@ -697,66 +702,6 @@ export class ObservableEksCluster extends Construct {
     return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs);
   }
 
-  private grantAccess(props: ObservableEksClusterProps): void {
-    const engineersEdit = this.profile.access.engineersEditWorkloads;
-    const workloadNamespaces = () => props.deployNamespaces ?? this.applicationNamespaces;
-    const namespaces = Lazy.list({ produce: workloadNamespaces });
-    (props.clusterAdminRoleArns ?? []).forEach((arn, i) => {
-      this.cluster.grantAccess(`ClusterAdmin${i}`, arn, [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
-      ]);
-      addPlatformAdminGroup(this.cluster.node.findChild(`ClusterAdmin${i}`));
-    });
-    // Engineers see everything (secrets excepted) and, when the profile lets
-    // them edit workloads, administer the application namespaces; kube-system stays out of reach,
-    // so nobody borrows a controller's Pod Identity role.
-    const engineerRoleArns = props.engineerRoleArns ?? [];
-    engineerRoleArns.forEach((arn, i) => {
-      const policies = [eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER })];
-      if (engineersEdit) {
-        policies.push(eks.AccessPolicy.fromAccessPolicyName('AmazonEKSAdminPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }));
-      }
-      this.cluster.grantAccess(`Engineer${i}`, arn, policies);
-    });
-    const deployRoleArns = props.deployRoleArns ?? [];
-    deployRoleArns.forEach((arn, i) => {
-      this.cluster.grantAccess(`Deploy${i}`, arn, [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSEditPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }),
-      ]);
-    });
-    const needsNamespaces = [
-      ...(deployRoleArns.length > 0 ? ['deployRoleArns'] : []),
-      ...(engineersEdit && engineerRoleArns.length > 0 ? ['engineerRoleArns'] : []),
-    ];
-    this.node.addValidation({
-      validate: () => needsNamespaces.length === 0 || workloadNamespaces().length > 0 ? [] : [
-        `${this.node.path}: ${needsNamespaces.join(' and ')} need namespaces: set deployNamespaces or call addApplicationNamespace()`,
-      ],
-    });
-    // The kubectl provider applies the platform's objects: it is a platform admin.
-    addPlatformAdminGroup(this.cluster.node.findChild('ClusterAdminRoleAccess'));
-    new eks.KubernetesManifest(this, 'NetworkPolicyGuardrail', { cluster: this.cluster, manifest: networkPolicyGuardrail() });
-  }
-
-  /**
-   * The Auto Mode node role: AWS's two policies for Auto Mode nodes (EKS
-   * creates its access entry from the compute configuration), plus
-   * `nodeStatements`.
-   */
-  private createAutoModeNodeRole(statements: iam.PolicyStatement[]): iam.Role {
-    const role = new iam.Role(this, 'AutoModeNodeRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `EKS Auto Mode nodes of ${this.clusterName}`,
-      managedPolicies: AUTO_MODE_NODE_POLICIES.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
-    });
-    for (const name of AUTO_MODE_NODE_POLICIES) {
-      acknowledgeAwsManagedPolicy(role, name, `EKS Auto Mode nodes need ${name} (AWS's documented node role for Auto Mode); EKS launches and replaces the nodes that use it.`);
-    }
-    if (statements.length > 0) {
-      new iam.ManagedPolicy(this, 'AutoModeNodePolicy', { description: `Extra permissions of the Auto Mode nodes of ${this.clusterName}`, roles: [role], statements });
-    }
-    return role;
-  }
 
   /** Auto Mode's EBS driver acts with the cluster role: let it use the volume key through EC2. */
   private allowAutoModeVolumeEncryption(): void {
@@ -880,62 +825,6 @@ export class ObservableEksCluster extends Construct {
   }
 }
 
-/** Put an access entry's principal in the platform admins' Kubernetes group. */
-function addPlatformAdminGroup(entry: Construct): void {
-  (entry.node.defaultChild as eksl1.CfnAccessEntry).kubernetesGroups = [PLATFORM_ADMIN_GROUP];
-}
-
-/** Our Auto Mode NodeClass, which the NodePools use instead of the built-in `default`. */
-const AUTO_MODE_NODE_CLASS = 'innovate';
-/** The EBS CSI driver built into EKS Auto Mode. */
-const AUTO_MODE_EBS_PROVISIONER = 'ebs.csi.eks.amazonaws.com';
-/** AWS's policies for EKS Auto Mode node roles. */
-const AUTO_MODE_NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];
-
-/**
- * EKS Auto Mode objects: the network-policy controller switch, the NodeClass
- * that enforces network policies and puts nodes in the application security
- * groups, and the ALB IngressClass.
- */
-function autoModeObjects(options: { nodeRoleName: string; subnetIds: string[]; securityGroupIds: string[] }): Array<{ [key: string]: any }> {
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'amazon-vpc-cni', namespace: 'kube-system' },
-      data: { 'enable-network-policy-controller': 'true' },
-    },
-    {
-      apiVersion: 'eks.amazonaws.com/v1',
-      kind: 'NodeClass',
-      metadata: { name: AUTO_MODE_NODE_CLASS },
-      spec: {
-        role: options.nodeRoleName,
-        subnetSelectorTerms: options.subnetIds.map((id) => ({ id })),
-        securityGroupSelectorTerms: options.securityGroupIds.map((id) => ({ id })),
-        // Enforce Kubernetes NetworkPolicies (the application namespaces' default deny).
-        networkPolicy: 'DefaultAllow',
-        networkPolicyEventLogs: 'Disabled',
-      },
-    },
-    {
-      apiVersion: 'eks.amazonaws.com/v1',
-      kind: 'IngressClassParams',
-      metadata: { name: 'alb' },
-      spec: { scheme: 'internet-facing' },
-    },
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'IngressClass',
-      metadata: { name: 'alb' },
-      spec: {
-        controller: 'eks.amazonaws.com/alb',
-        parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' },
-      },
-    },
-  ];
-}
-
 /** The node-pool settings among the cluster's props. */
 function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
   return {
@@ -952,71 +841,3 @@ function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
   };
 }
 
-/** The kubectl provider: aws-cdk-lib's handler, role and provider framework. */
-function acknowledgeKubectlProvider(provider: Construct): void {
-  const purpose = 'The kubectl provider of aws-cdk-lib\'s EKS module (one per cluster) applies this library\'s manifests and Helm charts at deploy time '
-    + 'from the private subnets; CloudFormation alone invokes it, and its code, runtime and roles are owned by aws-cdk-lib';
-  acknowledgeAwsCdkHandler(provider, `${purpose}.`);
-  const handlerRole = provider.node.findChild('Handler').node.findChild('ServiceRole');
-  const frameworkRole = provider.node.findChild('Provider').node.findChild('framework-onEvent').node.findChild('ServiceRole');
-  for (const role of [handlerRole, frameworkRole]) {
-    acknowledgeAwsManagedPolicy(role, 'service-role/AWSLambdaBasicExecutionRole', `${purpose}; this AWS-managed policy only lets it write its own logs.`);
-    acknowledgeAwsManagedPolicy(role, 'service-role/AWSLambdaVPCAccessExecutionRole', `${purpose}; this AWS-managed policy only lets it attach to the VPC.`);
-  }
-  acknowledgeAwsManagedPolicy(handlerRole, 'AmazonEC2ContainerRegistryReadOnly', `${purpose}; aws-cdk-lib attaches this read-only policy so Helm can pull OCI charts from ECR.`);
-  // The public-ECR read-only policy is attached under a condition (an
-  // Fn::If the finding shows as is).
-  const cfnRole = handlerRole.node.defaultChild as iam.CfnRole;
-  const managed = Stack.of(provider).resolve(cfnRole.managedPolicyArns) as unknown[];
-  for (const arn of managed.filter((a) => typeof a === 'object' && a !== null && 'Fn::If' in (a as object))) {
-    handlerRole.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      [`AwsSolutions-IAM4[Policy::${JSON.stringify(arn)}]`]: `${purpose}; aws-cdk-lib attaches the AWS-managed public ECR read-only policy (when the kubectl layer comes from public ECR) so Helm can pull charts.`,
-    });
-  }
-  for (const child of provider.node.findAll()) {
-    if (child instanceof lambda.CfnFunction) {
-      explainDeployTimeHandler(child, 'aws-cdk-lib kubectl provider', {
-        CKV_AWS_173: 'its environment holds no secrets, only the cluster name and handler settings',
-      });
-    }
-  }
-  acknowledgeWildcardResource(
-    frameworkRole.node.findChild('DefaultPolicy'),
-    `${(provider.node.findChild('Handler') as lambda.IFunction).functionArn}:*`,
-    'aws-cdk-lib\'s provider framework invokes any version of the kubectl handler function (and only that function).',
-  );
-}
-
-/**
- * EKS holds one access entry per principal: a role ARN in two lists (or
- * twice in one) would fail at deploy time.
- */
-function validateDistinctPrincipals(scope: Construct, props: ObservableEksClusterProps): void {
-  const seen = new Map<string, string>();
-  for (const [prop, arns] of Object.entries({
-    clusterAdminRoleArns: props.clusterAdminRoleArns,
-    engineerRoleArns: props.engineerRoleArns,
-    deployRoleArns: props.deployRoleArns,
-  })) {
-    (arns ?? []).forEach((arn, i) => {
-      if (Token.isUnresolved(arn)) return;
-      const first = seen.get(arn);
-      if (first !== undefined) {
-        throw propError(scope, `${prop}[${i}]`, arn, `is already ${first}: EKS holds one access entry per principal, so give each role one list`);
-      }
-      seen.set(arn, `${prop}[${i}]`);
-    });
-  }
-}
-
-function validateRoleArns(scope: Construct, prop: string, arns: string[]): void {
-  if (arns.length > MAX_PRINCIPALS) {
-    throw propError(scope, prop, arns.length, `must list at most ${MAX_PRINCIPALS} role ARNs`);
-  }
-  for (const arn of arns) {
-    if (Token.isUnresolved(arn)) continue;
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/.test(arn)) {
-      throw propError(scope, prop, arn, 'must be IAM role ARNs (arn:aws:iam::<account>:role/<optional path/><name>)');
-    }
-  }
-}
