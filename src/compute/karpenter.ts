@@ -158,7 +158,9 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, Stag
 
   /**
    * Extra permissions of the node role, e.g. `ContainerRegistry.pullStatements()`
-   * so the kubelet can pull the application images.
+   * so the kubelet can pull the application images. A convenience:
+   * `registry.grantPull(karpenter.nodeRole)` and every other `grant*()` on
+   * `nodeRole` add to the same customer-managed policy.
    *
    * @default - none: the node can join the cluster, nothing else
    */
@@ -177,7 +179,7 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, Stag
    * EC2 use it for this account's principals (as the default key's policy
    * does, see below) or at least for the controller role.
    *
-   * @default - a new customer-managed key with rotation, usable through EC2 by principals of this account (like AWS's `aws/ebs` key), retained in production
+   * @default - a new customer-managed key with rotation, usable through EC2 by principals of this account (like AWS's `aws/ebs` key), retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly volumeEncryptionKey?: kms.IKey;
 
@@ -219,8 +221,8 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, Stag
  *   limit of 1 (pods cannot reach the node's instance metadata or borrow
  *   its role), an encrypted gp3 root volume with a customer-managed key, and
  *   the construct's tags on every instance.
- * - **NodePools** from `NodePools.plan()`: one Spot pool in development, a
- *   Spot and an On-Demand pool split 80/20 in production (see `NodePools`
+ * - **NodePools** from `NodePools.plan()`: one Spot pool at 100% Spot, a
+ *   Spot and an On-Demand pool split by the profile's `cluster.spotPercentage` otherwise (see `NodePools`
  *   for the split, the limits and the scaling behaviour).
  *
  * The cluster must run the EKS Pod Identity agent before the controller
@@ -239,7 +241,7 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, Stag
 export class Karpenter extends Construct implements ITaggable {
   /** Tags applied to every instance Karpenter launches (filled by `Tags.of()` on this construct or a scope above it). */
   public readonly tags: TagManager;
-  /** The role of the nodes Karpenter launches. */
+  /** The role of the nodes Karpenter launches; `grant*()` calls on it add to its customer-managed policy. */
   public readonly nodeRole: iam.IRole;
   /** The access entry that lets nodes of `nodeRole` join the cluster. */
   public readonly nodeAccessEntry: eks.AccessEntry;

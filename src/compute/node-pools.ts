@@ -268,22 +268,22 @@ interface ResolvedNodePoolSettings {
  * allow-list, so no older generation sneaks in) and no `nano`, `micro` or
  * bare-metal sizes.
  *
- * **Limits.** The preset's CPU and memory limits and the node limit
+ * **Limits.** The profile's CPU and memory limits and the node limit
  * `maxNodes - minNodes` (the system node group holds `minNodes`) are split
  * across the pools by their share of the domains, rounded so that the pool
  * limits add up to the totals.
  *
  * **Scaling behaviour.** Normal load runs on the `minNodes`
  * system nodes plus the few application nodes Karpenter sizes to the pending
- * pods (`baselineNodes`, 3 in production). A traffic spike leaves pods
+ * pods (the profile's `cluster.baselineNodes`). A traffic spike leaves pods
  * pending; Karpenter batches them (1-10 s, the chart's `batchIdleDuration` /
  * `batchMaxDuration`) and launches right-sized instances through EC2 Fleet,
  * which join in about 45-60 s. When the spike ends, a node that stays empty
- * or underutilised for `consolidateAfter` (300 s: the 5-minute stabilization
+ * or underutilised for `consolidateAfter` (the profile's `cluster.consolidateAfterSeconds`: the stabilization
  * window) is removed or replaced by a cheaper one (`consolidationPolicy:
  * WhenEmptyOrUnderutilized`), at most `disruptionBudgetPercent` of a pool's
- * nodes at a time. `limits.nodes` caps the total at `maxNodes` (3..50 in
- * production). Nodes expire after `expireAfterHours` (14 days).
+ * nodes at a time. `limits.nodes` caps the total at `maxNodes`. Nodes
+ * expire after `expireAfterHours`.
  */
 export class NodePools {
   /** The label whose values split capacity between the Spot and On-Demand pools. */

@@ -63,7 +63,7 @@ export enum CapacityMode {
   /**
    * Self-managed Karpenter (the default): a small On-Demand Graviton
    * managed node group for system pods, and Karpenter NodePools on Graviton
-   * Spot (and On-Demand in production) for everything else. No per-node
+   * Spot and On-Demand (the profile's `cluster.spotPercentage`) for everything else. No per-node
    * management fee; the platform team operates Karpenter.
    */
   KARPENTER = 'KARPENTER',
@@ -349,7 +349,7 @@ export class ObservableEksCluster extends Construct {
   public readonly controlPlaneLogGroup: logs.LogGroup;
   /** The system node group (Karpenter mode). */
   public readonly systemNodeGroup?: eks.Nodegroup;
-  /** The role of the system nodes (Karpenter mode). */
+  /** The role of the system nodes (Karpenter mode); `grant*()` calls on it add to its customer-managed policy. */
   public readonly systemNodeRole?: iam.IRole;
   /** Karpenter, its node role, interruption queue, EC2NodeClass and NodePools (Karpenter mode). */
   public readonly karpenter?: Karpenter;
