@@ -113,6 +113,14 @@ export interface ObservableEksClusterProps extends NodePoolSettings, StagedProps
    *
    * @default - the VPC's private subnets with egress (the application tier of `PlatformNetwork`)
    */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The subnets of the nodes and the control plane's network interfaces.
+   *
+   * @default - `vpcSubnets`
+   * @deprecated use `vpcSubnets`
+   */
   readonly nodeSubnets?: ec2.SubnetSelection;
 
   /**
@@ -455,7 +463,10 @@ export class ObservableEksCluster extends Construct {
       throw propError(this, 'systemNodeInstanceType', props.systemNodeInstanceType,
         'applies to CapacityMode.KARPENTER only: EKS Auto Mode picks the instances of its system pool itself');
     }
-    const nodeSubnets = props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    if (props.vpcSubnets !== undefined && props.nodeSubnets !== undefined && props.vpcSubnets !== props.nodeSubnets) {
+      throw propError(this, 'nodeSubnets', 'and vpcSubnets', 'nodeSubnets is the deprecated name of vpcSubnets: give vpcSubnets only');
+    }
+    const nodeSubnets = props.vpcSubnets ?? props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const autoModeNodeRole = autoMode ? createAutoModeNodeRole(this, this.clusterName, props.nodeStatements ?? []) : undefined;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,

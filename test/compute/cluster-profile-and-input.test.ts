@@ -181,3 +181,20 @@ describe('ObservableEksCluster: bad input fails at synth, naming the prop and th
     expect(cluster.addApplicationNamespace('app-2', { allowDatabaseEgress: false }).namespaceName).toBe('app-2');
   });
 });
+
+describe('ObservableEksCluster: vpcSubnets, and nodeSubnets as its deprecated alias', () => {
+  const subnetIdsOf = (stack: Stack) => (Object.values(Template.fromStack(stack).findResources('AWS::EKS::Cluster'))[0] as any)
+    .Properties.ResourcesVpcConfig.SubnetIds;
+
+  test('nodeSubnets places the cluster as vpcSubnets does', () => {
+    const selection = { subnetGroupName: 'Private', onePerAz: true };
+    const viaNew = build({ stage: PlatformStage.DEVELOPMENT, vpcSubnets: selection });
+    const viaOld = build({ stage: PlatformStage.DEVELOPMENT, nodeSubnets: selection });
+    expect(viaOld.stack.resolve(subnetIdsOf(viaOld.stack))).toEqual(viaNew.stack.resolve(subnetIdsOf(viaNew.stack)));
+  });
+
+  test('both, with different values, is an error', () => {
+    expect(error({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, nodeSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
+      .toMatch(/^TestStack\/Eks: invalid nodeSubnets "and vpcSubnets": nodeSubnets is the deprecated name of vpcSubnets/);
+  });
+});
