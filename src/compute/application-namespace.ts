@@ -6,9 +6,11 @@ import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../private/cidr';
 import { APPLICATION_NAMESPACE_LABEL, VAULT_INJECTION_LABEL, VAULT_PORT } from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { numberError, validateIntegerRange } from './private/numbers';
+import { propError } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
 /** Namespaces Kubernetes creates itself; an application never owns them. */
 const RESERVED_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -86,24 +88,6 @@ const OBJECT_NAMES = {
  */
 export interface ApplicationNamespaceOptions {
   /**
-   * The stage whose preset gives the quotas, the database port and the
-   * Kubernetes version the Pod Security Standards are pinned to.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from, e.g. a profile derived by spreading
-   * `StageProfiles.PRODUCTION`; `cluster.namespace*Quota`,
-   * `cluster.kubernetesVersion`, `database.port` and
-   * `dataProtection.retainOnDelete` are read.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
-  /**
    * Name of the service account the application's pods run as (set
    * `serviceAccountName` in the pod spec). It gets the Pod Identity role.
    * An RFC 1123 DNS subdomain.
@@ -125,7 +109,7 @@ export interface ApplicationNamespaceOptions {
    * Container ports the load balancer sends requests and health checks to.
    * An empty list admits no traffic from the load balancer.
    *
-   * @default - the stage preset's `network.applicationPort` (8080)
+   * @default - the profile's `network.applicationPort`
    */
   readonly ingressPorts?: number[];
 
@@ -150,7 +134,7 @@ export interface ApplicationNamespaceOptions {
   /**
    * The database port pods may connect to.
    *
-   * @default - the stage preset's `database.port` (5432)
+   * @default - the profile's `database.port`
    */
   readonly databasePort?: number;
 
@@ -174,7 +158,7 @@ export interface ApplicationNamespaceOptions {
   /**
    * Allow every pod of the namespace to reach every other pod of the
    * namespace, on any port. Off by default: a namespace holding one service
-   * (the seed's API) needs none, and services of one namespace that call
+   * (a single API) needs none, and services of one namespace that call
    * each other should say so.
    *
    * @default false
@@ -193,8 +177,8 @@ export interface ApplicationNamespaceOptions {
 
   /**
    * The namespace Vault runs in: the namespace's pods may reach it on 8200
-   * and the namespace opts into Vault Agent injection (seed: "Pod starts
-   * with Vault Agent Init Container"). `ObservableEksCluster` sets it when
+   * and the namespace opts into Vault Agent injection (pods start with a
+   * Vault Agent init container). `ObservableEksCluster` sets it when
    * it runs Vault.
    *
    * @default - no Vault access
@@ -224,7 +208,7 @@ export interface ApplicationNamespaceOptions {
    * evaluate `latest`, so a rule a newer version adds shows up as a warning
    * (on `kubectl apply`) and in the audit log before it is enforced.
    *
-   * @default - the stage preset's `cluster.kubernetesVersion`, e.g. `v1.35`
+   * @default - `v` and the profile's `cluster.kubernetesVersion`, e.g. `v1.35`
    */
   readonly podSecurityVersion?: string;
 
@@ -232,7 +216,7 @@ export interface ApplicationNamespaceOptions {
    * CPU cores all pods of the namespace may request in total (up to three
    * decimals, e.g. 0.5).
    *
-   * @default - the stage preset's `cluster.namespaceCpuQuota`
+   * @default - the profile's `cluster.namespaceCpuQuota`
    */
   readonly cpuQuota?: number;
 
@@ -247,7 +231,7 @@ export interface ApplicationNamespaceOptions {
   /**
    * Memory all pods of the namespace may request in total, in GiB.
    *
-   * @default - the stage preset's `cluster.namespaceMemoryQuotaGiB`
+   * @default - the profile's `cluster.namespaceMemoryQuotaGiB`
    */
   readonly memoryQuotaGiB?: number;
 
@@ -262,7 +246,7 @@ export interface ApplicationNamespaceOptions {
   /**
    * Pods the namespace may run.
    *
-   * @default - the stage preset's `cluster.namespacePodQuota`
+   * @default - the profile's `cluster.namespacePodQuota`
    */
   readonly podQuota?: number;
 
@@ -300,7 +284,7 @@ export interface ApplicationNamespaceOptions {
 /**
  * Properties of an `ApplicationNamespace`.
  */
-export interface ApplicationNamespaceProps extends ApplicationNamespaceOptions {
+export interface ApplicationNamespaceProps extends ApplicationNamespaceOptions, StagedProps {
   /**
    * The cluster to create the namespace in. It needs a kubectl provider, the
    * VPC CNI with network policy enforcement (or another enforcing CNI) and
@@ -364,7 +348,7 @@ interface NamespaceSpec {
  * default deny: the VPC CNI's network policy agent always admits traffic
  * from the pod's own node.
  *
- * In production the manifest is retained when it leaves the stack: deleting
+ * When the profile's `dataProtection.retainOnDelete` is true, the manifest is retained when it leaves the stack: deleting
  * the namespace would delete every workload and persistent volume claim in
  * it.
  *
@@ -414,7 +398,11 @@ export class ApplicationNamespace extends Construct {
   public readonly serviceAccountName: string;
   /** The IPv4 CIDR blocks the namespace's network policy admits load balancer traffic from. */
   public readonly loadBalancerCidrs: string[];
-  /** The role the service account's pods assume through EKS Pod Identity (immutable). */
+  /**
+   * The role the service account's pods assume through EKS Pod Identity.
+   * `grant*()` calls on it (`bucket.grantRead(namespace.role)`) add to its
+   * customer-managed policy, next to `policyStatements`.
+   */
   public readonly role: iam.IRole;
   /** The Pod Identity association of the service account and the role. */
   public readonly podIdentityAssociation: eksv1.CfnPodIdentityAssociation;
@@ -429,7 +417,7 @@ export class ApplicationNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationNamespaceProps) {
     super(scope, id);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const spec = this.resolveSpec(props, profile);
     this.namespaceName = spec.name;
     this.serviceAccountName = spec.serviceAccountName;
@@ -618,7 +606,7 @@ export class ApplicationNamespace extends Construct {
   private validateCores(prop: string, value: number): number {
     const millicores = value * 1000;
     if (Token.isUnresolved(value) || !(value > 0) || value > MAX_CPU_CORES || Math.abs(millicores - Math.round(millicores)) > 1e-6) {
-      throw propError(this, prop, value, `must be a number of CPU cores above 0 and at most ${MAX_CPU_CORES}, with at most three decimals`);
+      throw numberError(this, prop, value, `must be a number of CPU cores above 0 and at most ${MAX_CPU_CORES}, with at most three decimals`);
     }
     return value;
   }

@@ -2,16 +2,17 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
 import { ECR_PUSH_ACTIONS } from '../private/ecr';
-import { removalPolicyFor } from '../private/stage';
+import { ManagedPolicyRole } from '../private/managed-role';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
-/** The seed's two images: the Flask API and the React SPA. */
+/** The platform's two images: the API and the single-page web app. */
 const DEFAULT_REPOSITORY_NAMES = ['backend', 'frontend'];
-// The seed's lifecycle numbers live in StageProfiles (registry): tagged
+// The lifecycle numbers live in StageProfiles (registry): tagged
 // images are counted per push (a multi-arch image index is one image), and
 // the 30-day expiry applies to untagged images only: expiring tagged images
 // by age would delete the image production runs when it has not been rebuilt
@@ -39,28 +40,66 @@ const REPOSITORY_PREFIX = new RegExp(`^(?:${NAME_COMPONENT}/)+$`);
 const AWS_ACCOUNT_ID = /^\d{12}$/;
 
 /**
+ * A set of ECR repositories that principals pull from and push to: a
+ * `ContainerRegistry` of this app, or existing repositories imported with
+ * `ContainerRegistry.fromRegistryAttributes()`.
+ */
+export interface IContainerRegistry extends IConstruct {
+  /** The repositories, in the order they were given. */
+  readonly repositoryList: ecr.IRepository[];
+  /** The full repository names, in the order of `repositoryList`. */
+  readonly repositoryNames: string[];
+
+  /** The repository of `name`: the name without the prefix for a `ContainerRegistry`, the full name for an imported one. */
+  repository(name: string): ecr.IRepository;
+
+  /**
+   * Let `grantee` pull images from every repository: the pull actions on
+   * the repositories and `ecr:GetAuthorizationToken` on `*`.
+   */
+  grantPull(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Let `grantee` push images to every repository: AWS's documented push
+   * actions on the repositories and `ecr:GetAuthorizationToken` on `*`.
+   */
+  grantPush(grantee: iam.IGrantable): iam.Grant;
+
+  /** The statements `grantPull()` adds, for a policy you write yourself. */
+  pullStatements(): iam.PolicyStatement[];
+
+  /** The statements `grantPush()` adds, for a policy you write yourself. */
+  pushStatements(): iam.PolicyStatement[];
+}
+
+/**
+ * Existing ECR repositories to use as a registry
+ * (`ContainerRegistry.fromRegistryAttributes`). Give names, repositories or
+ * both; together at least one.
+ */
+export interface ContainerRegistryAttributes {
+  /**
+   * Full names of repositories in this stack's account and region, such as
+   * `innovate/backend`. Each must follow ECR's naming rules.
+   *
+   * @default - none
+   */
+  readonly repositoryNames?: string[];
+
+  /**
+   * Repositories imported or created elsewhere, for example with
+   * `ecr.Repository.fromRepositoryArn()` for another account's repository
+   * (whose repository policy must admit the grantees).
+   *
+   * @default - none
+   */
+  readonly repositories?: ecr.IRepository[];
+}
+
+/**
  * Properties of a `ContainerRegistry`.
  */
-export interface ContainerRegistryProps {
-  /**
-   * The stage whose data-protection preset decides what happens to the
-   * repositories and the key when they are deleted: kept in production
-   * (images are deploy artifacts and rollback targets), deleted with their
-   * images in development.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from, e.g. a profile derived by spreading
-   * `StageProfiles.PRODUCTION`; only its `dataProtection.retainOnDelete` is
-   * read.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
+export interface ContainerRegistryProps extends StagedProps {
   /**
    * The repositories to create, one per image, without `repositoryPrefix`.
    * Each full name must follow ECR's rules: 2-256 characters of lowercase
@@ -85,7 +124,7 @@ export interface ContainerRegistryProps {
    * its own grant on the key for each repository, so pulling and pushing
    * principals need no KMS permissions.
    *
-   * @default - a new customer-managed key with rotation on, retained in production
+   * @default - a new customer-managed key with rotation on, retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -105,7 +144,7 @@ export interface ContainerRegistryProps {
    * expire. Images are counted per push: a multi-arch image index with its
    * per-architecture manifests is one tagged image.
    *
-   * @default - the stage preset's `registry.taggedImagesToKeep` (10, the seed's "retain last 10 tagged images")
+   * @default - the profile's `registry.taggedImagesToKeep`
    */
   readonly taggedImagesToKeep?: number;
 
@@ -114,7 +153,7 @@ export interface ContainerRegistryProps {
    * manifests of a multi-arch image are untagged but stay as long as the
    * tagged image index that references them exists.
    *
-   * @default - the stage preset's `registry.untaggedImageExpiryDays` (30, the seed's "delete images older than 30 days")
+   * @default - the profile's `registry.untaggedImageExpiryDays`
    */
   readonly untaggedImageExpiryDays?: number;
 }
@@ -125,16 +164,17 @@ export interface ContainerRegistryProps {
  *
  * - immutable tags (a tag, such as the commit SHA or a semantic version,
  *   always means the same image; no tag can be overwritten),
- * - basic scanning on push (the seed's "automatic image scanning for
- *   vulnerabilities"),
+ * - basic scanning on push (vulnerability findings for every image),
  * - encryption with one customer-managed KMS key (rotation on),
- * - a lifecycle policy: untagged images expire 30 days after their push, and
- *   the last 10 tagged images are kept (the seed's numbers, overridable),
+ * - a lifecycle policy: untagged images expire `untaggedImageExpiryDays`
+ *   after their push, and the last `taggedImagesToKeep` tagged images are
+ *   kept (both from the profile's `registry` section, overridable),
  * - no repository policy unless `pullAccountIds` names other accounts: only
  *   this account's principals can use them.
  *
- * In production the repositories and the key are retained when the stack is
- * deleted; in development they are deleted, the repositories with their
+ * When the profile's `dataProtection.retainOnDelete` is true the
+ * repositories and the key are retained when the stack is deleted;
+ * otherwise they are deleted, the repositories with their
  * images (CloudFormation's `EmptyOnDelete`, no custom resource).
  *
  * Images are multi-arch (amd64 + arm64): build and push both platforms in
@@ -154,7 +194,23 @@ export interface ContainerRegistryProps {
  *   imageRepositories: registry.repositoryList,
  * });
  */
-export class ContainerRegistry extends Construct {
+export class ContainerRegistry extends Construct implements IContainerRegistry {
+  /**
+   * Use repositories that already exist (created by hand, by another stack
+   * or in another account) wherever the library takes a registry:
+   * `grantPull()`, `grantPush()` and the statements work as on a
+   * `ContainerRegistry`, and the repositories are not changed.
+   *
+   * @example
+   * const registry = ContainerRegistry.fromRegistryAttributes(this, 'Registry', {
+   *   repositoryNames: ['innovate/backend', 'innovate/frontend'],
+   * });
+   * registry.grantPull(namespace.role);
+   */
+  public static fromRegistryAttributes(scope: Construct, id: string, attrs: ContainerRegistryAttributes): IContainerRegistry {
+    return new ImportedContainerRegistry(scope, id, attrs);
+  }
+
   /** The repositories by their name without the prefix, e.g. `repositories.backend`. */
   public readonly repositories: { [name: string]: ecr.IRepository };
   /** The repositories in the order of `repositoryNames` (for `GithubDeployRoles.imageRepositories`). */
@@ -168,7 +224,7 @@ export class ContainerRegistry extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps = {}) {
     super(scope, id);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const retain = profile.dataProtection.retainOnDelete;
 
     const names = props.repositoryNames ?? DEFAULT_REPOSITORY_NAMES;
@@ -245,17 +301,15 @@ export class ContainerRegistry extends Construct {
    * repositories and `ecr:GetAuthorizationToken` on `*` (the sign-in, which
    * has no resource-level permissions). Use it for cluster node roles.
    *
-   * When the grantee is an aws-cdk-lib role, user or group, the statements
-   * go into its inline `DefaultPolicy`, and the AwsSolutions-IAM5 finding
-   * for a `*` resource is acknowledged on that policy with the reason above
-   * (cdk-nag keys the finding by resource, so any other `*` resource in the
-   * same default policy is covered too).
-   *
-   * The statements go into the grantee's identity policy. A grantee in
-   * another account must also be in `pullAccountIds`. A role whose
-   * policies are fixed (`withoutPolicyUpdates()`, as `createManagedRole`
-   * hands out) silently drops grants while reporting success: add
-   * `pullStatements()` to its policy instead.
+   * The statements go into the grantee's identity policy: the
+   * customer-managed policy of the library's roles (an application
+   * namespace's `role`, the node roles), or the inline `DefaultPolicy` of an
+   * aws-cdk-lib role, user or group. The AwsSolutions-IAM5 finding for the
+   * sign-in's `*` resource is acknowledged on that policy with the reason
+   * above (cdk-nag keys the finding by resource, so any other `*` resource
+   * in the same policy is covered too). A grantee in another account must
+   * also be in `pullAccountIds`. `pullStatements()` returns the same
+   * statements for a policy you write yourself.
    */
   public grantPull(grantee: iam.IGrantable): iam.Grant {
     this.checkGranteeAccount(grantee, 'grantPull', true);
@@ -295,23 +349,7 @@ export class ContainerRegistry extends Construct {
   }
 
   private grantOnRepositories(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    const token = iam.Grant.addToPrincipal({ grantee, actions: [AUTHORIZATION_TOKEN_ACTION], resourceArns: ['*'] });
-    const repositories = iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: this.repositoryList.map((r) => r.repositoryArn),
-    });
-    // aws-cdk-lib roles, users and groups put grants into their inline
-    // `DefaultPolicy`: acknowledge the sign-in's "*" resource there, and only
-    // that resource (an IAM5 finding for another wildcard is still reported).
-    const principal = grantee.grantPrincipal;
-    if (token.success && Construct.isConstruct(principal)) {
-      const policy = principal.node.tryFindChild('DefaultPolicy');
-      if (policy instanceof iam.Policy) {
-        acknowledgeWildcardResource(policy, '*', AUTHORIZATION_TOKEN_REASON);
-      }
-    }
-    return token.combine(repositories);
+    return grantOnRepositories(this.repositoryList, grantee, actions);
   }
 
   private repositoryStatement(actions: string[]): iam.PolicyStatement {
@@ -343,26 +381,7 @@ export class ContainerRegistry extends Construct {
     if (names.length === 0) {
       throw propError(this, 'repositoryNames', names, 'must name at least one repository');
     }
-    const seen = new Set<string>();
-    return names.map((name) => {
-      if (Token.isUnresolved(name)) {
-        throw propError(this, 'repositoryNames', name, 'must be literal names (the repositories are exposed by name)');
-      }
-      if (seen.has(name)) {
-        throw propError(this, 'repositoryNames', name, 'appears more than once');
-      }
-      seen.add(name);
-      const full = `${prefix}${name}`;
-      if (full.length < ECR_NAME_MIN_LENGTH || full.length > ECR_NAME_MAX_LENGTH) {
-        throw propError(this, 'repositoryNames', name,
-          `the full name '${full}' must have ${ECR_NAME_MIN_LENGTH} to ${ECR_NAME_MAX_LENGTH} characters (ECR repository name rules)`);
-      }
-      if (!ECR_REPOSITORY_NAME.test(full)) {
-        throw propError(this, 'repositoryNames', name,
-          "must be an ECR repository name: lowercase letters and digits, with single '.', '_', '-' or '/' between them (no leading, trailing or doubled separators)");
-      }
-      return full;
-    });
+    return validateRepositoryNames(this, names, prefix, false);
   }
 
   private validatePullAccounts(accounts: string[]): string[] {
@@ -401,6 +420,113 @@ export class ContainerRegistry extends Construct {
           `${other.node.path} already creates this repository in the same account and region; share that registry or give this one a different repositoryPrefix`);
       }
     }
+  }
+}
+
+/**
+ * Check ECR repository names (with `prefix` in front): literal unless
+ * `allowTokens`, unique, 2-256 characters, ECR's pattern. Returns the full names.
+ */
+function validateRepositoryNames(scope: IConstruct, names: string[], prefix: string, allowTokens: boolean): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (Token.isUnresolved(name)) {
+      if (allowTokens) return `${prefix}${name}`;
+      throw propError(scope, 'repositoryNames', name, 'must be literal names (the repositories are exposed by name)');
+    }
+    if (seen.has(name)) {
+      throw propError(scope, 'repositoryNames', name, 'appears more than once');
+    }
+    seen.add(name);
+    const full = `${prefix}${name}`;
+    if (full.length < ECR_NAME_MIN_LENGTH || full.length > ECR_NAME_MAX_LENGTH) {
+      throw propError(scope, 'repositoryNames', name,
+        `the full name '${full}' must have ${ECR_NAME_MIN_LENGTH} to ${ECR_NAME_MAX_LENGTH} characters (ECR repository name rules)`);
+    }
+    if (!ECR_REPOSITORY_NAME.test(full)) {
+      throw propError(scope, 'repositoryNames', name,
+        "must be an ECR repository name: lowercase letters and digits, with single '.', '_', '-' or '/' between them (no leading, trailing or doubled separators)");
+    }
+    return full;
+  });
+}
+
+/**
+ * Grant `actions` on the repositories and the registry sign-in on `*`, and
+ * acknowledge the sign-in's `*` (only that resource: an IAM5 finding for
+ * another wildcard is still reported) on the policy the grant lands in.
+ */
+function grantOnRepositories(repositories: ecr.IRepository[], grantee: iam.IGrantable, actions: string[]): iam.Grant {
+  const token = iam.Grant.addToPrincipal({ grantee, actions: [AUTHORIZATION_TOKEN_ACTION], resourceArns: ['*'] });
+  const onRepositories = iam.Grant.addToPrincipal({
+    grantee,
+    actions,
+    resourceArns: repositories.map((r) => r.repositoryArn),
+  });
+  const principal = grantee.grantPrincipal;
+  if (token.success && principal instanceof ManagedPolicyRole) {
+    // The library's roles: the grant is in the role's customer-managed policy.
+    acknowledgeWildcardResource(principal.permissions, '*', AUTHORIZATION_TOKEN_REASON);
+  } else if (token.success && Construct.isConstruct(principal)) {
+    // aws-cdk-lib roles, users and groups: their inline `DefaultPolicy`.
+    const policy = principal.node.tryFindChild('DefaultPolicy');
+    if (policy instanceof iam.Policy) {
+      acknowledgeWildcardResource(policy, '*', AUTHORIZATION_TOKEN_REASON);
+    }
+  }
+  return token.combine(onRepositories);
+}
+
+/** Existing repositories used as a registry (`ContainerRegistry.fromRegistryAttributes`). */
+class ImportedContainerRegistry extends Construct implements IContainerRegistry {
+  public readonly repositoryList: ecr.IRepository[];
+  public readonly repositoryNames: string[];
+
+  constructor(scope: Construct, id: string, attrs: ContainerRegistryAttributes) {
+    super(scope, id);
+    const names = attrs.repositoryNames ?? [];
+    const given = attrs.repositories ?? [];
+    if (names.length + given.length === 0) {
+      throw propError(this, 'repositoryNames', names, 'must name at least one repository (or give repositories)');
+    }
+    validateRepositoryNames(this, names, '', true);
+    const byName = names.map((name, i) => ecr.Repository.fromRepositoryName(this, `Repository${i}`, name));
+    this.repositoryList = [...byName, ...given];
+    this.repositoryNames = this.repositoryList.map((r) => r.repositoryName);
+    // The same repository twice: by ARN when both are literal, else by name.
+    const keys = this.repositoryList.map((r) => (Token.isUnresolved(r.repositoryArn) ? r.repositoryName : r.repositoryArn));
+    const duplicate = keys.findIndex((key, i) => !Token.isUnresolved(key) && keys.indexOf(key) !== i);
+    if (duplicate >= 0) {
+      throw propError(this, 'repositories', keys[duplicate], 'names a repository more than once (repositoryNames and repositories together)');
+    }
+  }
+
+  public repository(name: string): ecr.IRepository {
+    const repository = this.repositoryList.find((r) => r.repositoryName === name);
+    if (!repository) {
+      throw propError(this, 'repository name', name, `must be one of ${this.repositoryNames.join(', ')}`);
+    }
+    return repository;
+  }
+
+  public grantPull(grantee: iam.IGrantable): iam.Grant {
+    return grantOnRepositories(this.repositoryList, grantee, ECR_PULL_ACTIONS);
+  }
+
+  public grantPush(grantee: iam.IGrantable): iam.Grant {
+    return grantOnRepositories(this.repositoryList, grantee, ECR_PUSH_ACTIONS);
+  }
+
+  public pullStatements(): iam.PolicyStatement[] {
+    return [authorizationTokenStatement(), this.repositoryStatement(ECR_PULL_ACTIONS)];
+  }
+
+  public pushStatements(): iam.PolicyStatement[] {
+    return [authorizationTokenStatement(), this.repositoryStatement(ECR_PUSH_ACTIONS)];
+  }
+
+  private repositoryStatement(actions: string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({ actions, resources: this.repositoryList.map((r) => r.repositoryArn) });
   }
 }
 

@@ -10,12 +10,15 @@ import { Construct, IConstruct } from 'constructs';
 import { NodePoolPlan, NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
+import { acknowledgeStatementWildcards, karpenterControllerStatements } from './private/karpenter-controller-policy';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { systemNodeSelector, systemNodeTolerations } from '../private/system-nodes';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { validateLabels } from './private/labels';
+import { numberError, validateIntegerRange } from './private/numbers';
+import { propError, validateTags } from '../private/validation';
+import { StagedProps } from '../profiles/staged-props';
 
 /**
  * The Karpenter release this construct installs and writes objects for
@@ -34,14 +37,11 @@ const SERVICE_ACCOUNT = 'karpenter';
 const DISCOVERY_TAG = 'karpenter.sh/discovery';
 /** The EC2NodeClass every NodePool references. */
 const NODE_CLASS_NAME = 'default';
-/** Label and taint of the system node group the controller runs on (ObservableEksCluster). */
-/** Highly available controller (leader election): two replicas where the system node group has two nodes. */
-const HA_REPLICAS = 2;
 /** EKS-optimized Amazon Linux 2023, following AWS's releases (see `amiSelectorAlias`). */
 const DEFAULT_AMI_ALIAS = 'al2023@latest';
 const AMI_ALIAS = /^al2023@(latest|v\d{8})$/;
-/** Karpenter's default root volume size for AL2023. */
-const DEFAULT_ROOT_VOLUME_GIB = 20;
+/** The smallest root volume an AL2023 EKS node boots from (the AMI's snapshot size). */
+const MIN_ROOT_VOLUME_GIB = 20;
 const MAX_ROOT_VOLUME_GIB = 16_384;
 const CHART_VERSION = /^1\.\d+\.\d+$/;
 /** Requests sized for a cluster of up to ~100 nodes; no CPU limit (throttling slows scheduling decisions). */
@@ -57,20 +57,6 @@ const INTERRUPTION_EVENTS: Array<{ id: string; source: string; detailType: strin
 ];
 /** Karpenter's reference: an interruption notice is useless after a few minutes (a Spot warning gives two). */
 const QUEUE_RETENTION = Duration.seconds(300);
-/** EC2 reads it launches Karpenter makes; EC2 supports no resource-level permissions for them. */
-const REGIONAL_DESCRIBE_ACTIONS = [
-  'ec2:DescribeAvailabilityZones',
-  'ec2:DescribeCapacityReservations',
-  'ec2:DescribeImages',
-  'ec2:DescribeInstanceStatus',
-  'ec2:DescribeInstanceTypeOfferings',
-  'ec2:DescribeInstanceTypes',
-  'ec2:DescribeInstances',
-  'ec2:DescribeLaunchTemplates',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeSpotPriceHistory',
-  'ec2:DescribeSubnets',
-];
 /** What Session Manager needs on a node (the session part of AmazonSSMManagedInstanceCore). */
 const SESSION_MANAGER_ACTIONS = [
   'ssm:UpdateInstanceInformation',
@@ -107,9 +93,10 @@ export interface KarpenterOptions {
 
   /**
    * Controller replicas. They run on the system node group, at most one per
-   * node (the chart's anti-affinity), so at most `minNodes`.
+   * node (the chart's anti-affinity), so at most `minNodes`; more than one
+   * (leader election) survives the loss of a node.
    *
-   * @default - 2 (leader election, survives a node loss) when the system node group has 2 or more nodes (production), else 1 (development)
+   * @default - the profile's `cluster.controllerReplicas`, at most `minNodes`
    */
   readonly controllerReplicas?: number;
 
@@ -125,9 +112,9 @@ export interface KarpenterOptions {
   readonly amiSelectorAlias?: string;
 
   /**
-   * Size of each node's root volume (encrypted gp3), in GiB.
+   * Size of each node's root volume (encrypted gp3), in GiB, 20 to 16384.
    *
-   * @default 20
+   * @default - the profile's `cluster.nodeRootVolumeSizeGiB`
    */
   readonly rootVolumeSizeGiB?: number;
 
@@ -144,7 +131,7 @@ export interface KarpenterOptions {
 /**
  * Properties of `Karpenter`.
  */
-export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
+export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, StagedProps {
   /**
    * The cluster to install Karpenter into (with a kubectl provider, the EKS
    * Pod Identity agent and the VPC CNI add-on). Its cluster security group
@@ -171,7 +158,9 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
 
   /**
    * Extra permissions of the node role, e.g. `ContainerRegistry.pullStatements()`
-   * so the kubelet can pull the application images.
+   * so the kubelet can pull the application images. A convenience:
+   * `registry.grantPull(karpenter.nodeRole)` and every other `grant*()` on
+   * `nodeRole` add to the same customer-managed policy.
    *
    * @default - none: the node can join the cluster, nothing else
    */
@@ -190,7 +179,7 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
    * EC2 use it for this account's principals (as the default key's policy
    * does, see below) or at least for the controller role.
    *
-   * @default - a new customer-managed key with rotation, usable through EC2 by principals of this account (like AWS's `aws/ebs` key), retained in production
+   * @default - a new customer-managed key with rotation, usable through EC2 by principals of this account (like AWS's `aws/ebs` key), retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly volumeEncryptionKey?: kms.IKey;
 
@@ -198,7 +187,7 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
    * Kubernetes minor version of the cluster, checked against the versions
    * the pinned Karpenter release supports.
    *
-   * @default - the preset's `cluster.kubernetesVersion` (1.35)
+   * @default - the profile's `cluster.kubernetesVersion`
    */
   readonly kubernetesVersion?: string;
 }
@@ -210,8 +199,8 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
  *
  * - **Controller**: the official charts (`karpenter-crd`, then `karpenter`
  *   from `oci://public.ecr.aws/karpenter`, pinned to 1.15.1) in
- *   `kube-system`, on the system node group, 1 replica in development and 2
- *   in production (see `controllerReplicas`). The CRDs come from the
+ *   `kube-system`, on the system node group, with the profile's
+ *   `cluster.controllerReplicas` replicas (see `controllerReplicas`). The CRDs come from the
  *   separate CRD chart, as Karpenter recommends, so chart upgrades upgrade
  *   them too.
  * - **Controller permissions** through EKS Pod Identity (service account
@@ -232,8 +221,8 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
  *   limit of 1 (pods cannot reach the node's instance metadata or borrow
  *   its role), an encrypted gp3 root volume with a customer-managed key, and
  *   the construct's tags on every instance.
- * - **NodePools** from `NodePools.plan()`: one Spot pool in development, a
- *   Spot and an On-Demand pool split 80/20 in production (see `NodePools`
+ * - **NodePools** from `NodePools.plan()`: one Spot pool at 100% Spot, a
+ *   Spot and an On-Demand pool split by the profile's `cluster.spotPercentage` otherwise (see `NodePools`
  *   for the split, the limits and the scaling behaviour).
  *
  * The cluster must run the EKS Pod Identity agent before the controller
@@ -252,7 +241,7 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions {
 export class Karpenter extends Construct implements ITaggable {
   /** Tags applied to every instance Karpenter launches (filled by `Tags.of()` on this construct or a scope above it). */
   public readonly tags: TagManager;
-  /** The role of the nodes Karpenter launches. */
+  /** The role of the nodes Karpenter launches; `grant*()` calls on it add to its customer-managed policy. */
   public readonly nodeRole: iam.IRole;
   /** The access entry that lets nodes of `nodeRole` join the cluster. */
   public readonly nodeAccessEntry: eks.AccessEntry;
@@ -289,7 +278,7 @@ export class Karpenter extends Construct implements ITaggable {
     super(scope, id);
     this.tags = new TagManager(TagType.KEY_VALUE, 'Innovate::Karpenter::EC2NodeClass');
     const stack = Stack.of(this);
-    const profile: StageProfile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const retain = profile.dataProtection.retainOnDelete;
     const removalPolicy = removalPolicyFor(retain);
     const cluster = props.cluster;
@@ -297,7 +286,9 @@ export class Karpenter extends Construct implements ITaggable {
     // `kubernetes.io/cluster/<name>` tag need it in their keys).
     const clusterName = literalClusterName(cluster) ?? cluster.clusterName;
 
-    this.nodePoolPlan = NodePools.plan(this, { ...props, profile, target: NodePoolTarget.KARPENTER, nodeClassName: NODE_CLASS_NAME });
+    this.nodePoolPlan = NodePools.plan(this, {
+      ...props, stage: undefined, profile, target: NodePoolTarget.KARPENTER, nodeClassName: NODE_CLASS_NAME,
+    });
     this.chartVersion = props.chartVersion ?? KARPENTER_VERSION;
     if (!CHART_VERSION.test(this.chartVersion)) {
       throw propError(this, 'chartVersion', this.chartVersion, 'must be a Karpenter 1.x release such as 1.15.1 (the objects written here use the karpenter.sh/v1 APIs)');
@@ -306,17 +297,18 @@ export class Karpenter extends Construct implements ITaggable {
       this.checkKubernetesVersion(props.kubernetesVersion ?? profile.cluster.kubernetesVersion);
     }
     const minNodes = props.minNodes ?? profile.cluster.minNodes;
-    if (minNodes < 1) {
-      throw propError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
+    if (!(minNodes >= 1)) {
+      throw numberError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
     }
-    this.controllerReplicas = props.controllerReplicas ?? Math.min(HA_REPLICAS, minNodes);
+    validateLabels(this, 'systemNodeSelector', props.systemNodeSelector);
+    this.controllerReplicas = props.controllerReplicas ?? Math.min(profile.cluster.controllerReplicas, minNodes);
     validateIntegerRange(this, 'controllerReplicas', this.controllerReplicas, 1, minNodes);
     const amiAlias = props.amiSelectorAlias ?? DEFAULT_AMI_ALIAS;
     if (Token.isUnresolved(amiAlias) || !AMI_ALIAS.test(amiAlias)) {
       throw propError(this, 'amiSelectorAlias', amiAlias, "must be 'al2023@latest' or a pinned Amazon Linux 2023 EKS AMI release such as 'al2023@v20251112'");
     }
-    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? DEFAULT_ROOT_VOLUME_GIB;
-    validateIntegerRange(this, 'rootVolumeSizeGiB', rootVolumeSizeGiB, DEFAULT_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
+    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? profile.cluster.nodeRootVolumeSizeGiB;
+    validateIntegerRange(this, 'rootVolumeSizeGiB', rootVolumeSizeGiB, MIN_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
     if (props.subnets.length === 0) {
       throw propError(this, 'subnets', [], 'must name at least one subnet for the nodes (the private application subnets)');
     }
@@ -377,21 +369,32 @@ export class Karpenter extends Construct implements ITaggable {
     const securityGroups = props.securityGroups ?? [];
     // Two customer-managed policies, as in Karpenter's reference: together
     // they exceed the 6,144-character limit of one managed policy.
-    const statements = this.controllerStatements(cluster, clusterName, props.subnets, securityGroups);
+    const statements = karpenterControllerStatements(this, {
+      cluster,
+      clusterName,
+      subnets: props.subnets,
+      securityGroups,
+      nodeRole: this.nodeRole,
+      interruptionQueue: this.interruptionQueue,
+      queueEncryptionKey: this.queueEncryptionKey,
+      volumeEncryptionKey: this.volumeEncryptionKey,
+      clusterTagConditions: (prefix) => clusterTagConditions(prefix, clusterName),
+    });
     const controller = createPodIdentityRole(this, 'ControllerRole', {
       cluster,
       namespace: NAMESPACE,
       serviceAccount: SERVICE_ACCOUNT,
       description: `Karpenter controller of ${clusterName}: discovers capacity, reads interruption events, manages instance profiles`,
-      statements: statements.integration,
+      statements: statements.integration.map((s) => s.statement),
     });
     this.controllerRole = controller.role;
     const lifecyclePolicy = new iam.ManagedPolicy(this, 'ControllerNodeLifecyclePolicy', {
       description: `Karpenter controller of ${clusterName}: launches, tags and terminates the cluster's nodes`,
       roles: [controller.role],
-      statements: statements.lifecycle,
+      statements: statements.lifecycle.map((s) => s.statement),
     });
-    this.acknowledgeControllerWildcards(controller.policy!, lifecyclePolicy, clusterName);
+    acknowledgeStatementWildcards(controller.policy!, statements.integration);
+    acknowledgeStatementWildcards(lifecyclePolicy, statements.lifecycle);
 
     this.chartValues = karpenterChartValues({
       clusterName,
@@ -489,6 +492,7 @@ export class Karpenter extends Construct implements ITaggable {
           `must not be empty, start with 'aws:' or be a tag Karpenter sets itself (${[...RESTRICTED_TAG_KEYS, 'kubernetes.io/cluster/*'].join(', ')})`);
       }
     }
+    validateTags(this, 'nodeTags', tags);
     return { ...tags };
   }
 
@@ -557,188 +561,6 @@ export class Karpenter extends Construct implements ITaggable {
       resources: ['*'],
     }));
   }
-
-  private controllerStatements(
-    cluster: eks.ICluster,
-    clusterName: string,
-    subnets: ec2.ISubnet[],
-    securityGroups: ec2.ISecurityGroup[],
-  ): { lifecycle: iam.PolicyStatement[]; integration: iam.PolicyStatement[] } {
-    const stack = Stack.of(this);
-    const region = stack.region;
-    const ec2Arn = (resource: string, resourceName = '*', account?: string) =>
-      stack.formatArn({ service: 'ec2', resource, resourceName, account });
-    const tagged = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map((r) => ec2Arn(r));
-    const requestTags = clusterTagConditions('aws:RequestTag', clusterName);
-    const resourceTags = clusterTagConditions('aws:ResourceTag', clusterName);
-    const instanceProfiles = [
-      // Karpenter v1 creates its instance profiles under this path ...
-      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `karpenter/${region}/${clusterName}/*` }),
-      // ... and looks up (to clean up) the pre-path name `<cluster>_<hash>`.
-      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `${clusterName}_*` }),
-    ];
-    const nodeClassTag = (prefix: string) => ({ [`${prefix}/karpenter.k8s.aws/ec2nodeclass`]: '*' });
-    const regionTag = (prefix: string) => ({ [`${prefix}/topology.kubernetes.io/region`]: region });
-    const lifecycle = [
-      new iam.PolicyStatement({
-        sid: 'LaunchFromImagesIntoSubnetsAndGroups',
-        actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-        resources: [
-          ec2Arn('image', '*', ''),
-          ec2Arn('snapshot', '*', ''),
-          ec2Arn('capacity-reservation'),
-          ...subnets.map((s) => ec2Arn('subnet', s.subnetId)),
-          ec2Arn('security-group', cluster.clusterSecurityGroupId),
-          ...securityGroups.map((g) => ec2Arn('security-group', g.securityGroupId)),
-        ],
-      }),
-      new iam.PolicyStatement({
-        sid: 'LaunchFromClusterLaunchTemplates',
-        actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-        resources: [ec2Arn('launch-template')],
-        conditions: { StringEquals: resourceTags, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'CreateClusterTaggedResources',
-        actions: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-        resources: tagged,
-        conditions: { StringEquals: requestTags, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'TagOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: tagged,
-        conditions: {
-          StringEquals: { ...requestTags, 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
-          StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
-        },
-      }),
-      new iam.PolicyStatement({
-        sid: 'TagClusterInstances',
-        actions: ['ec2:CreateTags'],
-        resources: [ec2Arn('instance')],
-        conditions: {
-          'StringEquals': resourceTags,
-          'StringLike': { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
-          'StringEqualsIfExists': { 'aws:RequestTag/eks:eks-cluster-name': clusterName },
-          'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
-        },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DeleteClusterInstancesAndTemplates',
-        actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
-        resources: [ec2Arn('instance'), ec2Arn('launch-template')],
-        conditions: { StringEquals: resourceTags, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
-      }),
-    ];
-    const integration = [
-      new iam.PolicyStatement({
-        sid: 'RegionalReads',
-        actions: REGIONAL_DESCRIBE_ACTIONS,
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:RequestedRegion': region } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadEksOptimizedAmiParameters',
-        actions: ['ssm:GetParameter'],
-        resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/eks/optimized-ami/*' })],
-      }),
-      new iam.PolicyStatement({ sid: 'ReadPrices', actions: ['pricing:GetProducts'], resources: ['*'] }),
-      new iam.PolicyStatement({
-        sid: 'ReadInterruptionQueue',
-        actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-        resources: [this.interruptionQueue.queueArn],
-      }),
-      new iam.PolicyStatement({ sid: 'DecryptInterruptionEvents', actions: ['kms:Decrypt'], resources: [this.queueEncryptionKey.keyArn] }),
-      // A fresh account has no Spot service-linked role; EC2 creates it on
-      // the first Spot launch only if the caller may (Karpenter's docs:
-      // AuthFailure.ServiceLinkedRoleCreationNotPermitted otherwise).
-      new iam.PolicyStatement({
-        sid: 'CreateSpotServiceLinkedRole',
-        actions: ['iam:CreateServiceLinkedRole'],
-        resources: [`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`],
-        conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'PassNodeRole',
-        actions: ['iam:PassRole'],
-        resources: [this.nodeRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ec2.amazonaws.com.cn'] } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'CreateInstanceProfiles',
-        actions: ['iam:CreateInstanceProfile'],
-        resources: instanceProfiles,
-        conditions: { StringEquals: { ...requestTags, ...regionTag('aws:RequestTag') }, StringLike: nodeClassTag('aws:RequestTag') },
-      }),
-      new iam.PolicyStatement({
-        sid: 'TagInstanceProfiles',
-        actions: ['iam:TagInstanceProfile'],
-        resources: instanceProfiles,
-        conditions: {
-          StringEquals: { ...resourceTags, ...regionTag('aws:ResourceTag'), ...requestTags, ...regionTag('aws:RequestTag') },
-          StringLike: { ...nodeClassTag('aws:ResourceTag'), ...nodeClassTag('aws:RequestTag') },
-        },
-      }),
-      new iam.PolicyStatement({
-        sid: 'ManageInstanceProfiles',
-        actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
-        resources: instanceProfiles,
-        conditions: { StringEquals: { ...resourceTags, ...regionTag('aws:ResourceTag') }, StringLike: nodeClassTag('aws:ResourceTag') },
-      }),
-      new iam.PolicyStatement({ sid: 'ReadInstanceProfiles', actions: ['iam:GetInstanceProfile'], resources: instanceProfiles }),
-      new iam.PolicyStatement({ sid: 'ListInstanceProfiles', actions: ['iam:ListInstanceProfiles'], resources: ['*'] }),
-      new iam.PolicyStatement({ sid: 'DiscoverClusterEndpoint', actions: ['eks:DescribeCluster'], resources: [cluster.clusterArn] }),
-      // Root volumes encrypted with a customer-managed key (the key policy must admit the controller too).
-      new iam.PolicyStatement({
-        sid: 'UseVolumeKeyThroughEc2',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
-        resources: [this.volumeEncryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `ec2.${region}.amazonaws.com` } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'GrantVolumeKeyToEc2',
-        actions: ['kms:CreateGrant'],
-        resources: [this.volumeEncryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `ec2.${region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-    ];
-    return { lifecycle, integration };
-  }
-
-  private acknowledgeControllerWildcards(policy: IConstruct, lifecyclePolicy: IConstruct, clusterName: string): void {
-    const stack = Stack.of(this);
-    const region = stack.region;
-    const ec2Arn = (resource: string, account?: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*', account });
-    const tagScoped =
-      'Karpenter creates fleets, instances, volumes, network interfaces, launch templates and Spot requests at run time, so their IDs are unknown; '
-      + 'every statement on them requires this cluster\'s tags (eks:eks-cluster-name, karpenter.sh/nodepool) on the request or on the resource '
-      + '(Karpenter\'s v1 reference policy). Only the controller\'s service account of this cluster can assume the role.';
-    for (const r of ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request']) {
-      acknowledgeWildcardResource(lifecyclePolicy, ec2Arn(r), tagScoped);
-    }
-    acknowledgeWildcardResource(lifecyclePolicy, ec2Arn('image', ''),
-      'Nodes launch from the EKS-optimized AMI that the alias resolves to through public SSM parameters; its ID changes with every AWS release.');
-    acknowledgeWildcardResource(lifecyclePolicy, ec2Arn('snapshot', ''),
-      'RunInstances also authorizes the snapshots behind the EKS-optimized AMI, whose IDs change with every AWS release.');
-    acknowledgeWildcardResource(lifecyclePolicy, ec2Arn('capacity-reservation'),
-      'EC2 may place On-Demand nodes into an open capacity reservation of this account; reservations are bought outside this stack.');
-    acknowledgeWildcardResource(policy, '*',
-      `EC2 Describe* reads (${REGIONAL_DESCRIBE_ACTIONS.join(', ')}; limited to this region by aws:RequestedRegion), pricing:GetProducts and `
-      + 'iam:ListInstanceProfiles support no resource-level permissions; Karpenter needs them to choose instance types, subnets and AMIs and to '
-      + 'clean up its instance profiles.');
-    acknowledgeWildcardResource(policy,
-      stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/eks/optimized-ami/*' }),
-      'The public parameters AWS publishes EKS-optimized AMI IDs under (read-only); the path depends on the Kubernetes version and architecture.');
-    const profileReason =
-      'Karpenter names the instance profiles it creates for the EC2NodeClass at run time (path /karpenter/<region>/<cluster>/, and the older '
-      + '<cluster>_<hash> name it cleans up); changes also require the cluster and EC2NodeClass tags.';
-    acknowledgeWildcardResource(policy,
-      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `karpenter/${region}/${clusterName}/*` }), profileReason);
-    acknowledgeWildcardResource(policy,
-      stack.formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: `${clusterName}_*` }), profileReason);
-  }
-
 }
 
 /**

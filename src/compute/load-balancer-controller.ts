@@ -6,8 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
+import { resolveProfile } from '../private/stage';
 import { systemNodeTolerations } from '../private/system-nodes';
 import { propError, validateIntegerRange } from '../private/validation';
+import { StagedProps } from '../profiles/staged-props';
 
 /** The chart and controller version (AWS publishes both with the same number). */
 const DEFAULT_VERSION = eks.AlbControllerVersion.V3_2_2;
@@ -23,7 +25,7 @@ const CONTROLLER_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limit
 /**
  * Properties of a `LoadBalancerController`.
  */
-export interface LoadBalancerControllerProps {
+export interface LoadBalancerControllerProps extends StagedProps {
   /** The cluster to install into; it needs a kubectl provider. */
   readonly cluster: eks.ICluster;
 
@@ -36,10 +38,10 @@ export interface LoadBalancerControllerProps {
   readonly version?: eks.AlbControllerVersion;
 
   /**
-   * Controller replicas (leader election makes one active; more give
-   * fail-over).
+   * Controller replicas, 1 to 10 (leader election makes one active; more
+   * give fail-over).
    *
-   * @default 2
+   * @default - the profile's `cluster.controllerReplicas`
    */
   readonly replicas?: number;
 
@@ -53,8 +55,7 @@ export interface LoadBalancerControllerProps {
 }
 
 /**
- * The AWS Load Balancer Controller (seed: the ALB in front of the Flask API
- * and the React SPA), from its official chart, with its AWS permissions
+ * The AWS Load Balancer Controller (the ALBs in front of the applications), from its official chart, with its AWS permissions
  * through EKS Pod Identity rather than IRSA: no OIDC provider, and the role
  * can be assumed only by the controller's service account of this cluster.
  *
@@ -74,7 +75,8 @@ export class LoadBalancerController extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
     this.version = props.version ?? DEFAULT_VERSION;
-    const replicas = props.replicas ?? 2;
+    const profile = resolveProfile(this, props);
+    const replicas = props.replicas ?? profile.cluster.controllerReplicas;
     validateIntegerRange(this, 'replicas', replicas, 1, 10);
 
     const statements = controllerPolicyStatements(this, this.version);

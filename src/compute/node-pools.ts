@@ -1,7 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { validateEc2InstanceFamily } from '../private/instance-types';
+import { resolveProfile } from '../private/stage';
+import { validateIntegerRange } from './private/numbers';
+import { propError } from '../private/validation';
+import { StagedProps } from '../profiles/staged-props';
 
 /** The Karpenter API group and version of NodePools (Karpenter v1 and EKS Auto Mode alike). */
 const NODE_POOL_API_VERSION = 'karpenter.sh/v1';
@@ -16,14 +19,6 @@ const CAPACITY_TYPE_KEY = 'karpenter.sh/capacity-type';
 const MAX_SPREAD_DOMAINS = 10;
 /** Sizes no pool launches: bare metal (slow to boot, whole hosts) and the smallest burstable sizes (too few pods after DaemonSets). */
 const EXCLUDED_INSTANCE_SIZES = ['nano', 'micro', 'metal', 'metal-24xl', 'metal-48xl'];
-/**
- * Node rotation: a node is replaced after 14 days, so every node runs a
- * patched AMI at most two weeks old even without drift. It stays below EKS
- * Auto Mode's hard 21-day node lifetime together with the grace period.
- */
-const DEFAULT_EXPIRE_AFTER_HOURS = 336;
-/** The longest a node drain may take once Karpenter disrupts it (EKS Auto Mode's default); after it, pods are deleted. */
-const DEFAULT_TERMINATION_GRACE_PERIOD_HOURS = 24;
 /** EKS Auto Mode replaces every node after 21 days at the latest. */
 const AUTO_MODE_MAX_LIFETIME_HOURS = 504;
 /** Upper bound of the sanity checks below (a limit, not an AWS quota). */
@@ -32,7 +27,7 @@ const MAX_LIMIT = 1_000_000;
 const MAX_CONSOLIDATE_AFTER_SECONDS = 86_400;
 /** Only Graviton families: `a1` or `<category><generation>g<attributes>` (m7g, c7gn, r7gd, t4g, x2gd, im4gn, is4gen, m8g). */
 const GRAVITON_FAMILY = /^(a1|[a-z]+[0-9]+g[a-z]*)$/;
-/** The architecture of every node of this library (the seed: Graviton throughout). */
+/** The architecture of every node of this library (Graviton throughout). */
 const ARM64 = 'arm64';
 /** A Kubernetes object name (RFC 1123 subdomain, kept short). */
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -57,31 +52,17 @@ export enum NodePoolTarget {
 
 /**
  * The NodePool settings shared by `Karpenter` and EKS Auto Mode. Every value
- * defaults to the stage preset's `cluster` section.
+ * defaults to the profile's `cluster` section; the stage and profile come
+ * from the props that embed these settings.
  */
 export interface NodePoolSettings {
-  /**
-   * The stage whose preset fills every default.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (a profile derived from a
-   * `StageProfiles` preset).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
   /**
    * Share of the capacity on Spot, in percent (0-100; the rest On-Demand).
    * 100 gives one Spot pool, 0 one On-Demand pool, anything else a Spot and
    * an On-Demand pool split through the capacity-spread label (see
    * `NodePools`).
    *
-   * @default - the preset's `cluster.spotPercentage` (100 in development, 80 in production)
+   * @default - the profile's `cluster.spotPercentage`
    */
   readonly spotPercentage?: number;
 
@@ -89,15 +70,15 @@ export interface NodePoolSettings {
    * EC2 instance families the pools may launch; Graviton (arm64) families
    * only, such as `m7g`, `c7g`, `r7g`, `t4g`, `c7gn`, `m8g`.
    *
-   * @default - the preset's `cluster.instanceFamilies`
+   * @default - the profile's `cluster.instanceFamilies`
    */
   readonly instanceFamilies?: string[];
 
   /**
    * CPU architecture of the nodes. Only `arm64` (AWS Graviton) is
-   * supported: the seed runs Graviton throughout.
+   * supported: the platform runs Graviton throughout.
    *
-   * @default - the preset's `cluster.nodeArchitecture` (`arm64`)
+   * @default - the profile's `cluster.nodeArchitecture`
    */
   readonly nodeArchitecture?: string;
 
@@ -105,7 +86,7 @@ export interface NodePoolSettings {
    * vCPUs all pools together may provision; split across the pools by
    * their share.
    *
-   * @default - the preset's `cluster.cpuLimit` (40 in development, 400 in production)
+   * @default - the profile's `cluster.cpuLimit`
    */
   readonly cpuLimit?: number;
 
@@ -113,7 +94,7 @@ export interface NodePoolSettings {
    * Memory all pools together may provision, in GiB; split across the
    * pools by their share.
    *
-   * @default - the preset's `cluster.memoryLimitGiB` (160 in development, 1600 in production)
+   * @default - the profile's `cluster.memoryLimitGiB`
    */
   readonly memoryLimitGiB?: number;
 
@@ -121,22 +102,22 @@ export interface NodePoolSettings {
    * Nodes of the always-on system node group: the pools together may
    * launch `maxNodes - minNodes` nodes.
    *
-   * @default - the preset's `cluster.minNodes` (1 in development, 3 in production)
+   * @default - the profile's `cluster.minNodes`
    */
   readonly minNodes?: number;
 
   /**
    * Upper bound of the cluster's node count, system nodes included.
    *
-   * @default - the preset's `cluster.maxNodes` (10 in development, 50 in production)
+   * @default - the profile's `cluster.maxNodes`
    */
   readonly maxNodes?: number;
 
   /**
    * Seconds a node must stay empty or underutilised before it is
-   * consolidated (the seed's 5-minute stabilization window).
+   * consolidated (the stabilization window after a traffic spike).
    *
-   * @default - the preset's `cluster.consolidateAfterSeconds` (300)
+   * @default - the profile's `cluster.consolidateAfterSeconds`
    */
   readonly consolidateAfterSeconds?: number;
 
@@ -144,15 +125,16 @@ export interface NodePoolSettings {
    * Share of a pool's nodes that may be disrupted at once by consolidation,
    * drift or expiry, in percent (1-100).
    *
-   * @default - the preset's `cluster.disruptionBudgetPercent` (20 in development, 10 in production)
+   * @default - the profile's `cluster.disruptionBudgetPercent`
    */
   readonly disruptionBudgetPercent?: number;
 
   /**
    * Hours after which a node is replaced (`expireAfter`), so every node
-   * runs a recent, patched AMI.
+   * runs a recent, patched AMI. With EKS Auto Mode, together with
+   * `terminationGracePeriodHours` at most its 21-day node lifetime.
    *
-   * @default 336 (14 days; with the grace period below EKS Auto Mode's 21-day node lifetime)
+   * @default - the profile's `cluster.expireAfterHours`
    */
   readonly expireAfterHours?: number;
 
@@ -160,7 +142,7 @@ export interface NodePoolSettings {
    * Hours a disrupted node may spend draining (respecting
    * PodDisruptionBudgets) before its remaining pods are deleted.
    *
-   * @default 24
+   * @default - the profile's `cluster.terminationGracePeriodHours`
    */
   readonly terminationGracePeriodHours?: number;
 }
@@ -168,7 +150,7 @@ export interface NodePoolSettings {
 /**
  * Options of `NodePools.plan()`.
  */
-export interface NodePoolOptions extends NodePoolSettings {
+export interface NodePoolOptions extends NodePoolSettings, StagedProps {
   /**
    * The provisioner that reads the NodePools.
    *
@@ -286,22 +268,22 @@ interface ResolvedNodePoolSettings {
  * allow-list, so no older generation sneaks in) and no `nano`, `micro` or
  * bare-metal sizes.
  *
- * **Limits.** The preset's CPU and memory limits and the node limit
+ * **Limits.** The profile's CPU and memory limits and the node limit
  * `maxNodes - minNodes` (the system node group holds `minNodes`) are split
  * across the pools by their share of the domains, rounded so that the pool
  * limits add up to the totals.
  *
- * **Scaling behaviour (the seed's).** Normal load runs on the `minNodes`
+ * **Scaling behaviour.** Normal load runs on the `minNodes`
  * system nodes plus the few application nodes Karpenter sizes to the pending
- * pods (`baselineNodes`, 3 in production). A traffic spike leaves pods
+ * pods (the profile's `cluster.baselineNodes`). A traffic spike leaves pods
  * pending; Karpenter batches them (1-10 s, the chart's `batchIdleDuration` /
  * `batchMaxDuration`) and launches right-sized instances through EC2 Fleet,
  * which join in about 45-60 s. When the spike ends, a node that stays empty
- * or underutilised for `consolidateAfter` (300 s: the 5-minute stabilization
+ * or underutilised for `consolidateAfter` (the profile's `cluster.consolidateAfterSeconds`: the stabilization
  * window) is removed or replaced by a cheaper one (`consolidationPolicy:
  * WhenEmptyOrUnderutilized`), at most `disruptionBudgetPercent` of a pool's
- * nodes at a time. `limits.nodes` caps the total at `maxNodes` (3..50 in
- * production). Nodes expire after `expireAfterHours` (14 days).
+ * nodes at a time. `limits.nodes` caps the total at `maxNodes`. Nodes
+ * expire after `expireAfterHours`.
  */
 export class NodePools {
   /** The label whose values split capacity between the Spot and On-Demand pools. */
@@ -390,7 +372,7 @@ export class NodePools {
 }
 
 function resolveSettings(scope: IConstruct, options: NodePoolOptions): ResolvedNodePoolSettings {
-  const preset = (options.profile ?? StageProfiles.of(options.stage ?? PlatformStage.PRODUCTION)).cluster;
+  const preset = resolveProfile(scope, options).cluster;
   const target = options.target ?? NodePoolTarget.KARPENTER;
   const nodeClassName = options.nodeClassName ?? 'default';
   if (Token.isUnresolved(nodeClassName) || !OBJECT_NAME.test(nodeClassName) || nodeClassName.length > 63) {
@@ -421,10 +403,7 @@ function resolveSettings(scope: IConstruct, options: NodePoolOptions): ResolvedN
   validateConcrete(scope, 'maxNodes', maxNodes);
   validateIntegerRange(scope, 'minNodes', minNodes, 0, MAX_LIMIT);
   validateIntegerRange(scope, 'maxNodes', maxNodes, 1, MAX_LIMIT);
-  if (maxNodes <= minNodes) {
-    throw propError(scope, 'maxNodes', maxNodes,
-      `must be greater than minNodes (${minNodes}): the node pools may launch maxNodes - minNodes nodes besides the system node group`);
-  }
+  validateNodeBounds(scope, options, minNodes, maxNodes);
 
   const consolidateAfterSeconds = options.consolidateAfterSeconds ?? preset.consolidateAfterSeconds;
   validateConcrete(scope, 'consolidateAfterSeconds', consolidateAfterSeconds);
@@ -434,10 +413,10 @@ function resolveSettings(scope: IConstruct, options: NodePoolOptions): ResolvedN
   validateConcrete(scope, 'disruptionBudgetPercent', disruptionBudgetPercent);
   validateIntegerRange(scope, 'disruptionBudgetPercent', disruptionBudgetPercent, 1, 100);
 
-  const terminationGracePeriodHours = options.terminationGracePeriodHours ?? DEFAULT_TERMINATION_GRACE_PERIOD_HOURS;
+  const terminationGracePeriodHours = options.terminationGracePeriodHours ?? preset.terminationGracePeriodHours;
   validateConcrete(scope, 'terminationGracePeriodHours', terminationGracePeriodHours);
   validateIntegerRange(scope, 'terminationGracePeriodHours', terminationGracePeriodHours, 1, AUTO_MODE_MAX_LIFETIME_HOURS);
-  const expireAfterHours = options.expireAfterHours ?? DEFAULT_EXPIRE_AFTER_HOURS;
+  const expireAfterHours = options.expireAfterHours ?? preset.expireAfterHours;
   validateConcrete(scope, 'expireAfterHours', expireAfterHours);
   if (target === NodePoolTarget.EKS_AUTO_MODE) {
     // Auto Mode ends every node after 21 days, draining included.
@@ -461,6 +440,20 @@ function resolveSettings(scope: IConstruct, options: NodePoolOptions): ResolvedN
   };
 }
 
+/**
+ * `maxNodes` must exceed `minNodes` (the pools launch `maxNodes - minNodes`
+ * nodes); the error names the prop the user gave (`maxNodes` when both or
+ * neither were given, `minNodes` when only it was).
+ */
+export function validateNodeBounds(scope: IConstruct, given: { minNodes?: number; maxNodes?: number }, minNodes: number, maxNodes: number): void {
+  if (maxNodes > minNodes) return;
+  const reason = 'the node pools may launch maxNodes - minNodes nodes besides the system node group';
+  if (given.minNodes !== undefined && given.maxNodes === undefined) {
+    throw propError(scope, 'minNodes', minNodes, `must be less than maxNodes (${maxNodes}, the profile's cluster.maxNodes): ${reason}`);
+  }
+  throw propError(scope, 'maxNodes', maxNodes, `must be greater than minNodes (${minNodes}): ${reason}`);
+}
+
 /** The plan is computed at synthesis: numbers must be literal. */
 function validateConcrete(scope: IConstruct, prop: string, value: number): void {
   if (Token.isUnresolved(value)) {
@@ -473,16 +466,18 @@ function validateFamilies(scope: IConstruct, families: string[]): string[] {
     throw propError(scope, 'instanceFamilies', families, 'must name at least one Graviton instance family, such as m7g');
   }
   const seen = new Set<string>();
-  for (const family of families) {
+  families.forEach((family, i) => {
     if (Token.isUnresolved(family) || !GRAVITON_FAMILY.test(family)) {
       throw propError(scope, 'instanceFamilies', family,
         'must be AWS Graviton (arm64) instance families such as m7g, c7g, r7g, t4g, c7gn, r7gd, m8g (x86 families like m5, c6i or t3 are not allowed)');
     }
+    // A Graviton-shaped name EC2 does not offer (m9g, c7gx) would leave the pool without any instance type.
+    validateEc2InstanceFamily(scope, `instanceFamilies[${i}]`, family);
     if (seen.has(family)) {
       throw propError(scope, 'instanceFamilies', family, 'appears more than once');
     }
     seen.add(family);
-  }
+  });
   return [...families];
 }
 

@@ -1,4 +1,4 @@
-import { Annotations, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -11,8 +11,12 @@ import { Construct } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
-import { NodePools, NodePoolSettings, NodePoolTarget } from './node-pools';
+import { NodePools, NodePoolSettings, NodePoolTarget, validateNodeBounds } from './node-pools';
+import { AUTO_MODE_EBS_PROVISIONER, AUTO_MODE_NODE_CLASS, autoModeObjects, createAutoModeNodeRole } from './private/auto-mode';
+import { grantClusterAccess, validateDistinctPrincipals, validateRoleArns } from './private/cluster-access';
 import { addNetworkAddons, addWorkloadAddons, encryptedStorageClass } from './private/cluster-addons';
+import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
+import { acknowledgeKubectlProvider } from './private/kubectl-provider';
 import { targetGroupBindingObject } from './private/target-group-binding';
 import { TargetGroupBindingOptions } from './target-group-binding';
 import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
@@ -21,16 +25,18 @@ import { LoggingDomain, LoggingDomainOptions } from '../observability/logging-do
 import { PlatformAlarms } from '../observability/platform-alarms';
 import { PrometheusStack, PrometheusStackOptions } from '../observability/prometheus-stack';
 import { parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeAwsCdkHandler, acknowledgeAwsManagedPolicy, acknowledgeWildcardResource, explainDeployTimeHandler } from '../private/compliance';
-import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
+import { acknowledgeAwsManagedPolicy, acknowledgeWildcardResource } from '../private/compliance';
+import { validateEc2InstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
-import { networkPolicyGuardrail, PLATFORM_ADMIN_GROUP, validateNamespaceName } from '../private/kubernetes';
+import { validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
-import { propError, validateIntegerRange, validateOneOf, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { validateIntegerRange } from './private/numbers';
+import { propError, validateOneOf, validateUnique, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 import { Vault, VaultOptions } from '../secrets/vault';
 
 /**
@@ -42,8 +48,11 @@ const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
 /** Labels and taint of the system node group (Karpenter, CoreDNS, controllers). */
 /** The widest range the public endpoint's allow-list may hold (a /8 is 16 million addresses). */
 const MIN_PUBLIC_PREFIX = 8;
-/** EKS's limit on access entries' namespace lists and a sanity bound on principals. */
-const MAX_PRINCIPALS = 20;
+/** Sanity bound of the node count (a limit of this library, not of EKS). */
+const MAX_NODES = 1_000_000;
+/** EC2 root volumes: the AL2023 EKS AMI's snapshot size up to gp3's maximum. */
+const MIN_ROOT_VOLUME_GIB = 20;
+const MAX_ROOT_VOLUME_GIB = 16_384;
 /** EKS cluster names: 1-100 characters, a letter or digit first. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
@@ -52,9 +61,9 @@ const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
  */
 export enum CapacityMode {
   /**
-   * Self-managed Karpenter (the seed's choice): a small On-Demand Graviton
+   * Self-managed Karpenter (the default): a small On-Demand Graviton
    * managed node group for system pods, and Karpenter NodePools on Graviton
-   * Spot (and On-Demand in production) for everything else. No per-node
+   * Spot and On-Demand (the profile's `cluster.spotPercentage`) for everything else. No per-node
    * management fee; the platform team operates Karpenter.
    */
   KARPENTER = 'KARPENTER',
@@ -71,7 +80,7 @@ export enum CapacityMode {
 /**
  * Properties of an `ObservableEksCluster`.
  */
-export interface ObservableEksClusterProps extends NodePoolSettings {
+export interface ObservableEksClusterProps extends NodePoolSettings, StagedProps {
   /** The VPC; the control plane, nodes and kubectl handler use its private subnets. */
   readonly vpc: ec2.IVpc;
 
@@ -88,14 +97,14 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   /**
    * The cluster name.
    *
-   * @default - the preset's `cluster.clusterName` (`innovate-eks-dev` / `innovate-eks-prod`)
+   * @default - the profile's `cluster.clusterName`
    */
   readonly clusterName?: string;
 
   /**
    * Kubernetes minor version: one of 1.32, 1.33, 1.34 or 1.35.
    *
-   * @default - the preset's `cluster.kubernetesVersion` (1.35, the newest both aws-cdk-lib and a kubectl layer support)
+   * @default - the profile's `cluster.kubernetesVersion`
    */
   readonly kubernetesVersion?: string;
 
@@ -103,6 +112,14 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
    * The subnets of the nodes and the control plane's network interfaces.
    *
    * @default - the VPC's private subnets with egress (the application tier of `PlatformNetwork`)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The subnets of the nodes and the control plane's network interfaces.
+   *
+   * @default - `vpcSubnets`
+   * @deprecated use `vpcSubnets`
    */
   readonly nodeSubnets?: ec2.SubnetSelection;
 
@@ -125,7 +142,7 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly publicEndpointCidrs?: string[];
 
   /**
-   * IAM role ARNs with cluster-admin rights (the seed's senior engineers).
+   * IAM role ARNs with cluster-admin rights (the senior engineers).
    * Access entries accept role ARNs with their path (IAM Identity Center's
    * `aws-reserved/sso.amazonaws.com/...` roles included).
    *
@@ -134,8 +151,9 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly clusterAdminRoleArns?: string[];
 
   /**
-   * IAM role ARNs of engineers: admin rights (without RBAC escalation) on
-   * every namespace in development, view-only in production.
+   * IAM role ARNs of engineers: view rights on the cluster and, when the
+   * profile's `access.engineersEditWorkloads` is true, admin rights (without
+   * RBAC escalation) on the workload namespaces.
    *
    * @default - none
    */
@@ -166,13 +184,23 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   /**
    * Instance type of the On-Demand Graviton system node group (Karpenter mode).
    *
-   * @default - the preset's `cluster.systemNodeInstanceType` (t4g.medium / m7g.large)
+   * @default - the profile's `cluster.systemNodeInstanceType`
    */
   readonly systemNodeInstanceType?: string;
 
   /**
+   * Size of each system node's root volume (encrypted gp3), in GiB, 20 to
+   * 16384 (Karpenter mode).
+   *
+   * @default - the profile's `cluster.systemNodeRootVolumeSizeGiB`
+   */
+  readonly systemNodeRootVolumeSizeGiB?: number;
+
+  /**
    * IAM statements every node gets besides joining the cluster, e.g.
    * `ContainerRegistry.pullStatements()` so the kubelet can pull the images.
+   * A convenience: `registry.grantPull(cluster.systemNodeRole)` and
+   * `registry.grantPull(cluster.karpenter.nodeRole)` work too.
    *
    * @default - none
    */
@@ -182,14 +210,14 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
    * The key that encrypts Kubernetes secrets (envelope encryption) and the
    * control-plane log group.
    *
-   * @default - a new customer-managed key with rotation, retained in production
+   * @default - a new customer-managed key with rotation, retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly secretsEncryptionKey?: kms.IKey;
 
   /**
    * The key of the default `gp3-encrypted` StorageClass's volumes.
    *
-   * @default - a new customer-managed key with rotation, retained in production
+   * @default - a new customer-managed key with rotation, retained when the profile's `dataProtection.retainOnDelete` is true
    */
   readonly volumeEncryptionKey?: kms.IKey;
 
@@ -203,7 +231,7 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
   readonly karpenter?: KarpenterOptions;
 
   /**
-   * Metrics and alerting: kube-prometheus-stack with the seed's rules,
+   * Metrics and alerting: kube-prometheus-stack with the platform's rules,
    * Alertmanager routing, Grafana dashboards and the RDS exporter.
    *
    * @default - none; `{}` installs it with the stage's defaults
@@ -249,7 +277,7 @@ export interface ObservableEksClusterProps extends NodePoolSettings {
    * Days the control-plane log group keeps the API, audit, authenticator,
    * controller-manager and scheduler logs.
    *
-   * @default - the preset's `cluster.controlPlaneLogRetentionDays` (30 / 365)
+   * @default - the profile's `cluster.controlPlaneLogRetentionDays`
    */
   readonly controlPlaneLogRetentionDays?: number;
 }
@@ -283,14 +311,15 @@ export interface ClusterLoggingOptions {
 }
 
 /**
- * The seed's Kubernetes platform: an EKS cluster (native
+ * The platform's Kubernetes cluster: an EKS cluster (native
  * `AWS::EKS::Cluster`, access entries, no nested stacks) with
  *
  * - a private API endpoint (public only for listed CIDRs), all five
  *   control-plane log types in a KMS-encrypted log group, Kubernetes
  *   secrets envelope-encrypted with a customer-managed key;
- * - access entries: cluster admins, engineers (admin in development,
- *   view-only in production) and CI deploy roles limited to namespaces;
+ * - access entries: cluster admins, engineers (view-only, or admin of the
+ *   workload namespaces when the profile's `access.engineersEditWorkloads`
+ *   is true) and CI deploy roles limited to namespaces;
  * - managed add-ons with their AWS permissions through EKS Pod Identity:
  *   VPC CNI with network-policy enforcement, kube-proxy, CoreDNS, the Pod
  *   Identity agent, the EBS CSI driver with an encrypted gp3 default
@@ -328,7 +357,7 @@ export class ObservableEksCluster extends Construct {
   public readonly controlPlaneLogGroup: logs.LogGroup;
   /** The system node group (Karpenter mode). */
   public readonly systemNodeGroup?: eks.Nodegroup;
-  /** The role of the system nodes (Karpenter mode). */
+  /** The role of the system nodes (Karpenter mode); `grant*()` calls on it add to its customer-managed policy. */
   public readonly systemNodeRole?: iam.IRole;
   /** Karpenter, its node role, interruption queue, EC2NodeClass and NodePools (Karpenter mode). */
   public readonly karpenter?: Karpenter;
@@ -351,13 +380,11 @@ export class ObservableEksCluster extends Construct {
   /** The Container Insights add-on (with `containerInsights`). */
   public readonly containerInsights?: eks.Addon;
 
-  private readonly stage: PlatformStage;
   private readonly applicationNamespaces: string[] = [];
 
   constructor(scope: Construct, id: string, props: ObservableEksClusterProps) {
     super(scope, id);
-    this.stage = props.stage ?? props.profile?.stage ?? PlatformStage.PRODUCTION;
-    this.profile = props.profile ? structuredClone(props.profile) : StageProfiles.of(this.stage);
+    this.profile = resolveProfile(this, props);
     const preset = this.profile.cluster;
     const retain = this.profile.dataProtection.retainOnDelete;
     const removalPolicy = removalPolicyFor(retain);
@@ -367,12 +394,24 @@ export class ObservableEksCluster extends Construct {
       throw propError(this, 'clusterName', this.clusterName, 'must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit');
     }
     this.kubernetesVersion = props.kubernetesVersion ?? preset.kubernetesVersion;
+    if (Token.isUnresolved(this.kubernetesVersion) || !/^1\.\d+$/.test(this.kubernetesVersion)) {
+      throw propError(this, 'kubernetesVersion', this.kubernetesVersion,
+        `must be a literal Kubernetes minor version "1.<minor>" (no patch, no "v"), one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
+    }
     if (!SUPPORTED_KUBERNETES_VERSIONS.includes(this.kubernetesVersion)) {
       throw propError(this, 'kubernetesVersion', this.kubernetesVersion, `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
     }
     this.capacityMode = props.capacityMode ?? CapacityMode.KARPENTER;
     const minNodes = props.minNodes ?? preset.minNodes;
-    validateIntegerRange(this, 'minNodes', minNodes, 1, props.maxNodes ?? preset.maxNodes);
+    const maxNodes = props.maxNodes ?? preset.maxNodes;
+    // Each error names the prop that is wrong: maxNodes when it was given.
+    if (props.maxNodes !== undefined) {
+      validateIntegerRange(this, 'maxNodes', maxNodes, 1, MAX_NODES);
+      validateIntegerRange(this, 'minNodes', minNodes, 1, MAX_NODES);
+    } else {
+      validateIntegerRange(this, 'minNodes', minNodes, 1, maxNodes);
+    }
+    validateNodeBounds(this, props, minNodes, maxNodes);
     const logRetention = props.controlPlaneLogRetentionDays ?? preset.controlPlaneLogRetentionDays;
     validateOneOf(this, 'controlPlaneLogRetentionDays', logRetention, CLOUDWATCH_RETENTION_DAYS);
     const endpointAccess = this.endpointAccess(props.publicEndpointCidrs);
@@ -383,9 +422,12 @@ export class ObservableEksCluster extends Construct {
     })) {
       validateRoleArns(this, prop, arns ?? []);
     }
+    validateDistinctPrincipals(this, props);
     for (const namespace of props.deployNamespaces ?? []) {
       validateNamespaceName(this, 'deployNamespaces', namespace);
     }
+    validateUnique(this, 'deployNamespaces', props.deployNamespaces);
+    validateUnique(this, 'publicEndpointCidrs', props.publicEndpointCidrs);
 
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
       description: `Envelope encryption of Kubernetes secrets and control-plane logs of ${this.clusterName}`,
@@ -421,8 +463,11 @@ export class ObservableEksCluster extends Construct {
       throw propError(this, 'systemNodeInstanceType', props.systemNodeInstanceType,
         'applies to CapacityMode.KARPENTER only: EKS Auto Mode picks the instances of its system pool itself');
     }
-    const nodeSubnets = props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const autoModeNodeRole = autoMode ? this.createAutoModeNodeRole(props.nodeStatements ?? []) : undefined;
+    if (props.vpcSubnets !== undefined && props.nodeSubnets !== undefined && props.vpcSubnets !== props.nodeSubnets) {
+      throw propError(this, 'nodeSubnets', 'and vpcSubnets', 'nodeSubnets is the deprecated name of vpcSubnets: give vpcSubnets only');
+    }
+    const nodeSubnets = props.vpcSubnets ?? props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const autoModeNodeRole = autoMode ? createAutoModeNodeRole(this, this.clusterName, props.nodeStatements ?? []) : undefined;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,
       version: eks.KubernetesVersion.of(this.kubernetesVersion),
@@ -456,7 +501,11 @@ export class ObservableEksCluster extends Construct {
     // is re-created from code; persistent volumes outlive it (Retain).
     (this.cluster.node.defaultChild as eksl1.CfnCluster).deletionProtection = retain;
     this.acknowledgeClusterFindings(autoMode);
-    this.grantAccess(props);
+    grantClusterAccess(this, this.cluster, {
+      ...props,
+      engineersEditWorkloads: this.profile.access.engineersEditWorkloads,
+      applicationNamespaces: () => this.applicationNamespaces,
+    });
 
     if (!autoMode) {
       const network = addNetworkAddons(this, this.cluster);
@@ -472,14 +521,14 @@ export class ObservableEksCluster extends Construct {
       addWorkloadAddons(this, this.cluster, this.volumeEncryptionKey, retain, this.systemNodeGroup);
       this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
         cluster: this.cluster,
-        replicas: this.stage === PlatformStage.PRODUCTION ? 2 : 1,
+        profile: this.profile,
+        replicas: this.profile.cluster.controllerReplicas,
         nodeSelector: systemNodeSelector(),
       });
       this.loadBalancerController.node.addDependency(this.systemNodeGroup);
       this.karpenter = new Karpenter(this, 'Karpenter', {
         ...props.karpenter,
         ...nodePoolSettings(props),
-        stage: this.stage,
         profile: this.profile,
         minNodes,
         cluster: this.cluster,
@@ -494,7 +543,6 @@ export class ObservableEksCluster extends Construct {
     } else {
       const plan = NodePools.plan(this, {
         ...nodePoolSettings(props),
-        stage: this.stage,
         profile: this.profile,
         minNodes,
         target: NodePoolTarget.EKS_AUTO_MODE,
@@ -523,13 +571,13 @@ export class ObservableEksCluster extends Construct {
       this.containerInsights = this.addContainerInsights(logRetention, removalPolicy);
     }
 
-    // Operations (issue 5): each part is a block usable alone; here they get
-    // the cluster's stage, keys and storage class, and wait for capacity.
+    // Operations: each part is a block usable alone; here they get the
+    // cluster's profile (never a stage of their own), keys and storage
+    // class, and wait for capacity.
     const capacity = this.karpenter?.nodePools ?? this.autoModeNodePools!;
-    const common = { stage: this.stage, profile: this.profile };
     if (props.monitoring) {
       this.prometheus = new PrometheusStack(this, 'Monitoring', {
-        ...common, storageClassName: this.storageClassName, ...props.monitoring, cluster: this.cluster,
+        storageClassName: this.storageClassName, ...props.monitoring, stage: undefined, profile: this.profile, cluster: this.cluster,
       });
       this.prometheus.node.addDependency(capacity);
     }
@@ -539,16 +587,20 @@ export class ObservableEksCluster extends Construct {
       }
       let domain = props.logging.domain;
       if (!domain) {
-        this.loggingDomain = new LoggingDomain(this, 'LoggingDomain', { ...common, ...props.logging.domainOptions, vpc: props.vpc });
+        this.loggingDomain = new LoggingDomain(this, 'LoggingDomain', {
+          ...props.logging.domainOptions, stage: undefined, profile: this.profile, vpc: props.vpc,
+        });
         domain = this.loggingDomain.domain;
       }
-      this.fluentBit = new FluentBit(this, 'FluentBit', { ...common, ...props.logging.fluentBit, cluster: this.cluster, domain });
+      this.fluentBit = new FluentBit(this, 'FluentBit', {
+        ...props.logging.fluentBit, stage: undefined, profile: this.profile, cluster: this.cluster, domain,
+      });
       this.loggingDomain?.allowLogWriter(this.fluentBit.role, this.cluster.clusterSecurityGroup);
       this.fluentBit.node.addDependency(capacity);
     }
     if (props.vault) {
       // The default StorageClass is the one Vault's Raft volumes default to.
-      this.vault = new Vault(this, 'Vault', { ...common, ...props.vault, cluster: this.cluster });
+      this.vault = new Vault(this, 'Vault', { ...props.vault, stage: undefined, profile: this.profile, cluster: this.cluster });
       this.vault.node.addDependency(capacity);
     }
     if (props.backup) {
@@ -557,7 +609,7 @@ export class ObservableEksCluster extends Construct {
           'is not supported: Velero\'s AWS plugin snapshots only volumes of the ebs.csi.aws.com driver, not Auto Mode\'s ebs.csi.eks.amazonaws.com');
       }
       this.velero = new VeleroBackup(this, 'Backup', {
-        ...common, volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, cluster: this.cluster,
+        volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, stage: undefined, profile: this.profile, cluster: this.cluster,
       });
       this.velero.node.addDependency(capacity);
     }
@@ -569,24 +621,25 @@ export class ObservableEksCluster extends Construct {
   }
 
   /**
-   * A namespace for one application (the seed's layer 4): Pod Security
+   * A namespace for one application: Pod Security
    * Admission `restricted`, default-deny network policies with the
    * allowances the app needs, quotas, and a service account with an EKS Pod
    * Identity role. The deploy roles may change it unless `deployNamespaces`
-   * says otherwise. Stage and profile default to the cluster's.
+   * says otherwise. It is built with the cluster's profile.
    */
   public addApplicationNamespace(name: string, options: ApplicationNamespaceOptions = {}): ApplicationNamespace {
+    if (!Token.isUnresolved(name)) validateNamespaceName(this, 'addApplicationNamespace(name)', name);
     if (this.applicationNamespaces.includes(name)) {
       throw propError(this, 'name', name, `must be unique; already added: ${this.applicationNamespaces.join(', ')}`);
     }
     const namespace = new ApplicationNamespace(this, `Namespace-${name}`, {
-      stage: this.stage,
-      profile: this.profile,
       // Auto Mode runs CoreDNS on each node, not as kube-system pods.
       allowDnsToAnyAddress: this.capacityMode === CapacityMode.EKS_AUTO_MODE,
       // Applications get their secrets from the cluster's Vault.
       vaultNamespace: this.vault?.namespace,
       ...options,
+      stage: undefined,
+      profile: this.profile,
       cluster: this.cluster,
       name,
     });
@@ -660,66 +713,6 @@ export class ObservableEksCluster extends Construct {
     return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs);
   }
 
-  private grantAccess(props: ObservableEksClusterProps): void {
-    const production = this.stage === PlatformStage.PRODUCTION;
-    const workloadNamespaces = () => props.deployNamespaces ?? this.applicationNamespaces;
-    const namespaces = Lazy.list({ produce: workloadNamespaces });
-    (props.clusterAdminRoleArns ?? []).forEach((arn, i) => {
-      this.cluster.grantAccess(`ClusterAdmin${i}`, arn, [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
-      ]);
-      addPlatformAdminGroup(this.cluster.node.findChild(`ClusterAdmin${i}`));
-    });
-    // Engineers see everything (secrets excepted) and, in development,
-    // administer the application namespaces; kube-system stays out of reach,
-    // so nobody borrows a controller's Pod Identity role.
-    const engineerRoleArns = props.engineerRoleArns ?? [];
-    engineerRoleArns.forEach((arn, i) => {
-      const policies = [eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER })];
-      if (!production) {
-        policies.push(eks.AccessPolicy.fromAccessPolicyName('AmazonEKSAdminPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }));
-      }
-      this.cluster.grantAccess(`Engineer${i}`, arn, policies);
-    });
-    const deployRoleArns = props.deployRoleArns ?? [];
-    deployRoleArns.forEach((arn, i) => {
-      this.cluster.grantAccess(`Deploy${i}`, arn, [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSEditPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces }),
-      ]);
-    });
-    const needsNamespaces = [
-      ...(deployRoleArns.length > 0 ? ['deployRoleArns'] : []),
-      ...(!production && engineerRoleArns.length > 0 ? ['engineerRoleArns'] : []),
-    ];
-    this.node.addValidation({
-      validate: () => needsNamespaces.length === 0 || workloadNamespaces().length > 0 ? [] : [
-        `${this.node.path}: ${needsNamespaces.join(' and ')} need namespaces: set deployNamespaces or call addApplicationNamespace()`,
-      ],
-    });
-    // The kubectl provider applies the platform's objects: it is a platform admin.
-    addPlatformAdminGroup(this.cluster.node.findChild('ClusterAdminRoleAccess'));
-    new eks.KubernetesManifest(this, 'NetworkPolicyGuardrail', { cluster: this.cluster, manifest: networkPolicyGuardrail() });
-  }
-
-  /**
-   * The Auto Mode node role: AWS's two policies for Auto Mode nodes (EKS
-   * creates its access entry from the compute configuration), plus
-   * `nodeStatements`.
-   */
-  private createAutoModeNodeRole(statements: iam.PolicyStatement[]): iam.Role {
-    const role = new iam.Role(this, 'AutoModeNodeRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `EKS Auto Mode nodes of ${this.clusterName}`,
-      managedPolicies: AUTO_MODE_NODE_POLICIES.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
-    });
-    for (const name of AUTO_MODE_NODE_POLICIES) {
-      acknowledgeAwsManagedPolicy(role, name, `EKS Auto Mode nodes need ${name} (AWS's documented node role for Auto Mode); EKS launches and replaces the nodes that use it.`);
-    }
-    if (statements.length > 0) {
-      new iam.ManagedPolicy(this, 'AutoModeNodePolicy', { description: `Extra permissions of the Auto Mode nodes of ${this.clusterName}`, roles: [role], statements });
-    }
-    return role;
-  }
 
   /** Auto Mode's EBS driver acts with the cluster role: let it use the volume key through EC2. */
   private allowAutoModeVolumeEncryption(): void {
@@ -775,6 +768,9 @@ export class ObservableEksCluster extends Construct {
 
   private addSystemNodeGroup(props: ObservableEksClusterProps, minNodes: number, role: iam.IRole, subnets: ec2.SubnetSelection): eks.Nodegroup {
     const instanceType = props.systemNodeInstanceType ?? this.profile.cluster.systemNodeInstanceType;
+    validateEc2InstanceType(this, 'systemNodeInstanceType', instanceType);
+    const rootVolumeSizeGiB = props.systemNodeRootVolumeSizeGiB ?? this.profile.cluster.systemNodeRootVolumeSizeGiB;
+    validateIntegerRange(this, 'systemNodeRootVolumeSizeGiB', rootVolumeSizeGiB, MIN_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
     const type = new ec2.InstanceType(instanceType);
     if (type.architecture !== ec2.InstanceArchitecture.ARM_64) {
       throw propError(this, 'systemNodeInstanceType', instanceType, 'must be a Graviton (arm64) instance type, such as t4g.medium or m7g.large');
@@ -787,7 +783,7 @@ export class ObservableEksCluster extends Construct {
       httpPutResponseHopLimit: 1,
       blockDevices: [{
         deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(20, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
+        volume: ec2.BlockDeviceVolume.ebs(rootVolumeSizeGiB, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
       }],
       securityGroup: undefined,
     });
@@ -840,62 +836,6 @@ export class ObservableEksCluster extends Construct {
   }
 }
 
-/** Put an access entry's principal in the platform admins' Kubernetes group. */
-function addPlatformAdminGroup(entry: Construct): void {
-  (entry.node.defaultChild as eksl1.CfnAccessEntry).kubernetesGroups = [PLATFORM_ADMIN_GROUP];
-}
-
-/** Our Auto Mode NodeClass, which the NodePools use instead of the built-in `default`. */
-const AUTO_MODE_NODE_CLASS = 'innovate';
-/** The EBS CSI driver built into EKS Auto Mode. */
-const AUTO_MODE_EBS_PROVISIONER = 'ebs.csi.eks.amazonaws.com';
-/** AWS's policies for EKS Auto Mode node roles. */
-const AUTO_MODE_NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];
-
-/**
- * EKS Auto Mode objects: the network-policy controller switch, the NodeClass
- * that enforces network policies and puts nodes in the application security
- * groups, and the ALB IngressClass.
- */
-function autoModeObjects(options: { nodeRoleName: string; subnetIds: string[]; securityGroupIds: string[] }): Array<{ [key: string]: any }> {
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'amazon-vpc-cni', namespace: 'kube-system' },
-      data: { 'enable-network-policy-controller': 'true' },
-    },
-    {
-      apiVersion: 'eks.amazonaws.com/v1',
-      kind: 'NodeClass',
-      metadata: { name: AUTO_MODE_NODE_CLASS },
-      spec: {
-        role: options.nodeRoleName,
-        subnetSelectorTerms: options.subnetIds.map((id) => ({ id })),
-        securityGroupSelectorTerms: options.securityGroupIds.map((id) => ({ id })),
-        // Enforce Kubernetes NetworkPolicies (the application namespaces' default deny).
-        networkPolicy: 'DefaultAllow',
-        networkPolicyEventLogs: 'Disabled',
-      },
-    },
-    {
-      apiVersion: 'eks.amazonaws.com/v1',
-      kind: 'IngressClassParams',
-      metadata: { name: 'alb' },
-      spec: { scheme: 'internet-facing' },
-    },
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'IngressClass',
-      metadata: { name: 'alb' },
-      spec: {
-        controller: 'eks.amazonaws.com/alb',
-        parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' },
-      },
-    },
-  ];
-}
-
 /** The node-pool settings among the cluster's props. */
 function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
   return {
@@ -912,49 +852,3 @@ function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
   };
 }
 
-/** The kubectl provider: aws-cdk-lib's handler, role and provider framework. */
-function acknowledgeKubectlProvider(provider: Construct): void {
-  const purpose = 'The kubectl provider of aws-cdk-lib\'s EKS module (one per cluster) applies this library\'s manifests and Helm charts at deploy time '
-    + 'from the private subnets; CloudFormation alone invokes it, and its code, runtime and roles are owned by aws-cdk-lib';
-  acknowledgeAwsCdkHandler(provider, `${purpose}.`);
-  const handlerRole = provider.node.findChild('Handler').node.findChild('ServiceRole');
-  const frameworkRole = provider.node.findChild('Provider').node.findChild('framework-onEvent').node.findChild('ServiceRole');
-  for (const role of [handlerRole, frameworkRole]) {
-    acknowledgeAwsManagedPolicy(role, 'service-role/AWSLambdaBasicExecutionRole', `${purpose}; this AWS-managed policy only lets it write its own logs.`);
-    acknowledgeAwsManagedPolicy(role, 'service-role/AWSLambdaVPCAccessExecutionRole', `${purpose}; this AWS-managed policy only lets it attach to the VPC.`);
-  }
-  acknowledgeAwsManagedPolicy(handlerRole, 'AmazonEC2ContainerRegistryReadOnly', `${purpose}; aws-cdk-lib attaches this read-only policy so Helm can pull OCI charts from ECR.`);
-  // The public-ECR read-only policy is attached under a condition (an
-  // Fn::If the finding shows as is).
-  const cfnRole = handlerRole.node.defaultChild as iam.CfnRole;
-  const managed = Stack.of(provider).resolve(cfnRole.managedPolicyArns) as unknown[];
-  for (const arn of managed.filter((a) => typeof a === 'object' && a !== null && 'Fn::If' in (a as object))) {
-    handlerRole.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      [`AwsSolutions-IAM4[Policy::${JSON.stringify(arn)}]`]: `${purpose}; aws-cdk-lib attaches the AWS-managed public ECR read-only policy (when the kubectl layer comes from public ECR) so Helm can pull charts.`,
-    });
-  }
-  for (const child of provider.node.findAll()) {
-    if (child instanceof lambda.CfnFunction) {
-      explainDeployTimeHandler(child, 'aws-cdk-lib kubectl provider', {
-        CKV_AWS_173: 'its environment holds no secrets, only the cluster name and handler settings',
-      });
-    }
-  }
-  acknowledgeWildcardResource(
-    frameworkRole.node.findChild('DefaultPolicy'),
-    `${(provider.node.findChild('Handler') as lambda.IFunction).functionArn}:*`,
-    'aws-cdk-lib\'s provider framework invokes any version of the kubectl handler function (and only that function).',
-  );
-}
-
-function validateRoleArns(scope: Construct, prop: string, arns: string[]): void {
-  if (arns.length > MAX_PRINCIPALS) {
-    throw propError(scope, prop, arns.length, `must list at most ${MAX_PRINCIPALS} role ARNs`);
-  }
-  for (const arn of arns) {
-    if (Token.isUnresolved(arn)) continue;
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/.test(arn)) {
-      throw propError(scope, prop, arn, 'must be IAM role ARNs (arn:aws:iam::<account>:role/<optional path/><name>)');
-    }
-  }
-}

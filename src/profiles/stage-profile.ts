@@ -68,8 +68,8 @@ export interface ClusterProfile {
   /** Share of Karpenter capacity on Spot, in percent (the rest On-Demand). */
   readonly spotPercentage: number;
   /**
-   * Karpenter-provisioned application nodes expected under normal load (the
-   * planning figure for normal load). Karpenter sizes capacity to pending pods,
+   * Karpenter-provisioned application nodes expected under normal load.
+   * Karpenter sizes capacity to pending pods,
    * so this is the planning figure behind the cost estimate, not a floor.
    */
   readonly baselineNodes: number;
@@ -107,6 +107,14 @@ export interface ClusterProfile {
   readonly namespacePodQuota: number;
   /** Replicas of each cluster controller the platform installs (AWS Load Balancer Controller, Karpenter); more than one spreads them over the system nodes. */
   readonly controllerReplicas: number;
+  /** Size of each system node's root volume (encrypted gp3), in GiB. */
+  readonly systemNodeRootVolumeSizeGiB: number;
+  /** Size of the root volume (encrypted gp3) of each node Karpenter launches, in GiB. */
+  readonly nodeRootVolumeSizeGiB: number;
+  /** Hours after which Karpenter replaces a node (`expireAfter`), so every node runs a recent, patched AMI. */
+  readonly expireAfterHours: number;
+  /** Hours a disrupted node may spend draining before its remaining pods are deleted. */
+  readonly terminationGracePeriodHours: number;
 }
 
 /**
@@ -197,6 +205,10 @@ export interface SecretsProfile {
   readonly vaultHighAvailability: boolean;
   /** Replicas of the Vault Agent injector (the mutating webhook that adds Vault Agent to pods). */
   readonly vaultInjectorReplicas: number;
+  /** Size of each Vault server's Raft data volume, in GiB (Raft storage only). */
+  readonly vaultDataVolumeSizeGiB: number;
+  /** Days the Vault server's TLS certificate is valid. */
+  readonly vaultTlsCertificateValidityDays: number;
 }
 
 /**

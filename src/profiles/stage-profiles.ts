@@ -48,6 +48,10 @@ const DEVELOPMENT: StageProfile = {
     namespaceMemoryQuotaGiB: 16,
     namespacePodQuota: 50,
     controllerReplicas: 1,
+    systemNodeRootVolumeSizeGiB: 20,
+    nodeRootVolumeSizeGiB: 20,
+    expireAfterHours: 336,
+    terminationGracePeriodHours: 24,
   },
   registry: {
     taggedImagesToKeep: 10,
@@ -89,6 +93,8 @@ const DEVELOPMENT: StageProfile = {
     vaultReplicas: 1,
     vaultHighAvailability: false,
     vaultInjectorReplicas: 1,
+    vaultDataVolumeSizeGiB: 10,
+    vaultTlsCertificateValidityDays: 1095,
   },
   backup: {
     fullBackupSchedule: '0 2 * * *',
@@ -174,6 +180,10 @@ const PRODUCTION: StageProfile = {
     namespaceMemoryQuotaGiB: 64,
     namespacePodQuota: 200,
     controllerReplicas: 2,
+    systemNodeRootVolumeSizeGiB: 20,
+    nodeRootVolumeSizeGiB: 20,
+    expireAfterHours: 336,
+    terminationGracePeriodHours: 24,
   },
   registry: {
     taggedImagesToKeep: 10,
@@ -215,6 +225,8 @@ const PRODUCTION: StageProfile = {
     vaultReplicas: 3,
     vaultHighAvailability: true,
     vaultInjectorReplicas: 2,
+    vaultDataVolumeSizeGiB: 10,
+    vaultTlsCertificateValidityDays: 1095,
   },
   backup: {
     fullBackupSchedule: '0 */6 * * *',

@@ -12,12 +12,13 @@ import { Construct } from 'constructs';
 import {
   CA_SECRET, INJECTOR_CA_ENV, tlsChartFiles, tlsChartValues, VAULT_RELEASE, VAULT_SERVICE_ACCOUNT, vaultChartValues,
 } from './private/vault-values';
+import { validateIntegerRange } from '../compute/private/numbers';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS } from '../private/system-nodes';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { propError } from '../private/validation';
+import { StagedProps } from '../profiles/staged-props';
 
 /** The official chart (https://github.com/hashicorp/vault-helm), 0.34.1 of 2026-08-13. */
 const DEFAULT_CHART_VERSION = '0.34.1';
@@ -34,11 +35,6 @@ const CHART_REPOSITORY = 'https://helm.releases.hashicorp.com';
  */
 const DEFAULT_VAULT_VERSION = '1.21.4';
 const DEFAULT_NAMESPACE = 'vault';
-/** The encrypted gp3 StorageClass the platform's cluster creates. */
-/** Each Raft volume (Vault's data is small: secrets, leases, tokens). */
-const DEFAULT_RAFT_VOLUME_GIB = 10;
-/** The server certificate: three years, re-issued by a deploy once a third is left. */
-const DEFAULT_TLS_VALIDITY_DAYS = 1095;
 /** The private CA: ten years (clients trust it; replacing it means redistributing `vault-ca`). */
 const CA_VALIDITY_DAYS = 3650;
 /** Sanity bounds. */
@@ -93,26 +89,10 @@ export enum VaultStorageBackend {
  */
 export interface VaultOptions {
   /**
-   * The stage whose presets decide replicas, HA, the injector replicas and
-   * what happens to the keys and the table when they are deleted.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from; its `secrets` and
-   * `dataProtection.retainOnDelete` are read.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
-  /**
    * Vault server replicas, 1 to 7. In HA mode at least 3; with Raft an odd
    * number (a quorum must survive a failure).
    *
-   * @default - the stage preset's `secrets.vaultReplicas` (1 in development, 3 in production)
+   * @default - the profile's `secrets.vaultReplicas`
    */
   readonly replicas?: number;
 
@@ -120,7 +100,7 @@ export interface VaultOptions {
    * Run Vault in HA mode: one active server, the others standby and
    * forwarding, with automatic fail-over.
    *
-   * @default - the stage preset's `secrets.vaultHighAvailability` (false in development, true in production)
+   * @default - the profile's `secrets.vaultHighAvailability`
    */
   readonly highAvailability?: boolean;
 
@@ -165,14 +145,14 @@ export interface VaultOptions {
    * Size of each Raft volume in GiB, 1 to 1000; only with
    * `VaultStorageBackend.RAFT`.
    *
-   * @default 10
+   * @default - the profile's `secrets.vaultDataVolumeSizeGiB`
    */
   readonly dataVolumeSizeGiB?: number;
 
   /**
    * Replicas of the Vault Agent injector, 1 to 5.
    *
-   * @default - the stage preset's `secrets.vaultInjectorReplicas` (1 in development, 2 in production)
+   * @default - the profile's `secrets.vaultInjectorReplicas`
    */
   readonly injectorReplicas?: number;
 
@@ -181,7 +161,7 @@ export interface VaultOptions {
    * runs the TLS release when less than a third is left re-issues it with
    * the same CA (runbook: certificate renewal).
    *
-   * @default 1095
+   * @default - the profile's `secrets.vaultTlsCertificateValidityDays`
    */
   readonly tlsCertificateValidityDays?: number;
 }
@@ -189,7 +169,7 @@ export interface VaultOptions {
 /**
  * Properties of a `Vault`.
  */
-export interface VaultProps extends VaultOptions {
+export interface VaultProps extends VaultOptions, StagedProps {
   /** The cluster to install Vault into (it needs the EKS Pod Identity agent add-on). */
   readonly cluster: eks.ICluster;
 }
@@ -202,7 +182,7 @@ export interface VaultProps extends VaultOptions {
  *   `awskms` seal; `vault operator init` then hands out recovery keys,
  *   and restarted servers unseal themselves.
  * - **Storage**: a DynamoDB table (on-demand, point-in-time recovery,
- *   its own customer-managed key, deletion protection in production) with
+ *   its own customer-managed key, deletion protection when retained) with
  *   DynamoDB's HA lock, or Vault's integrated Raft storage on encrypted
  *   gp3 volumes (`storage: VaultStorageBackend.RAFT`).
  * - **AWS access**: EKS Pod Identity for the `vault` service account, a
@@ -212,10 +192,10 @@ export interface VaultProps extends VaultOptions {
  *   cluster at deploy time (a small Helm release, no key in any template);
  *   the CA certificate is in the `vault-ca` secret and every injected Vault
  *   Agent trusts it.
- * - **Production** (the preset): 3 servers in HA, spread over nodes and
- *   zones, a PodDisruptionBudget, 2 injector replicas; keys and table
- *   retained when deleted. **Development**: 1 server, the same seal and
- *   storage, deleted with the stack.
+ * - **Replicas and HA** from the profile's `secrets` section: in HA mode
+ *   the servers spread over nodes and zones behind a PodDisruptionBudget;
+ *   keys and table are retained when deleted if the profile's
+ *   `dataProtection.retainOnDelete` is true, deleted with the stack otherwise.
  *
  * Vault starts sealed and uninitialised: run the runbook
  * (docs/runbooks/vault.md) once after the first deploy.
@@ -249,7 +229,7 @@ export class Vault extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultProps) {
     super(scope, id);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const retain = profile.dataProtection.retainOnDelete;
     const removalPolicy = removalPolicyFor(retain);
 
@@ -262,7 +242,7 @@ export class Vault extends Construct {
     const injectorReplicas = props.injectorReplicas ?? profile.secrets.vaultInjectorReplicas;
     const chartVersion = props.chartVersion ?? DEFAULT_CHART_VERSION;
     const vaultVersion = props.vaultVersion ?? DEFAULT_VAULT_VERSION;
-    const validityDays = props.tlsCertificateValidityDays ?? DEFAULT_TLS_VALIDITY_DAYS;
+    const validityDays = props.tlsCertificateValidityDays ?? profile.secrets.vaultTlsCertificateValidityDays;
     const raft = this.storage === VaultStorageBackend.RAFT;
     this.validate(props, injectorReplicas, chartVersion, vaultVersion, validityDays, raft);
 
@@ -348,7 +328,7 @@ export class Vault extends Construct {
         sealKeyId: this.sealKey.keyArn,
         tableName: this.table?.tableName,
         storageClassName: props.storageClassName ?? ENCRYPTED_STORAGE_CLASS,
-        dataVolumeSizeGiB: props.dataVolumeSizeGiB ?? DEFAULT_RAFT_VOLUME_GIB,
+        dataVolumeSizeGiB: props.dataVolumeSizeGiB ?? profile.secrets.vaultDataVolumeSizeGiB,
         injectorReplicas,
       }),
     });
@@ -377,11 +357,22 @@ export class Vault extends Construct {
     props: VaultProps, injectorReplicas: number, chartVersion: string, vaultVersion: string, validityDays: number, raft: boolean,
   ): void {
     validateIntegerRange(this, 'replicas', this.replicas, 1, MAX_REPLICAS);
+    // Name the prop the user gave: replicas when given, else highAvailability
+    // (whose value contradicts the profile's replica count).
+    const haProp = props.replicas === undefined && props.highAvailability !== undefined;
     if (this.highAvailability && this.replicas < MIN_HA_REPLICAS) {
+      if (haProp) {
+        throw propError(this, 'highAvailability', true,
+          `needs at least ${MIN_HA_REPLICAS} replicas, and the profile's secrets.vaultReplicas is ${this.replicas}: set replicas to 3 to ${MAX_REPLICAS}`);
+      }
       throw propError(this, 'replicas', this.replicas,
         `must be at least ${MIN_HA_REPLICAS} when highAvailability is true (one active server and standbys that survive a failure); use 3 to ${MAX_REPLICAS} or set highAvailability to false`);
     }
     if (!this.highAvailability && this.replicas !== 1) {
+      if (haProp) {
+        throw propError(this, 'highAvailability', false,
+          `needs a single server, and the profile's secrets.vaultReplicas is ${this.replicas}: set replicas to 1 as well`);
+      }
       throw propError(this, 'replicas', this.replicas, 'must be 1 when highAvailability is false (a standalone server); set highAvailability to true for 3 to 7');
     }
     if (raft && this.replicas % 2 === 0) {

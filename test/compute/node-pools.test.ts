@@ -135,9 +135,15 @@ describe('NodePools overrides', () => {
     expect(requirement(onDemand, SPREAD).values).toEqual(['2']);
   });
 
+  test('a stage that contradicts the profile is an error, not a silent choice', () => {
+    const profile = { ...StageProfiles.PRODUCTION, cluster: { ...StageProfiles.PRODUCTION.cluster, spotPercentage: 0 } };
+    expect(() => plan({ stage: PlatformStage.DEVELOPMENT, profile }))
+      .toThrow(/invalid stage "development": contradicts profile.stage "production"/);
+  });
+
   test('a derived profile is read instead of the stage preset', () => {
     const profile = { ...StageProfiles.PRODUCTION, cluster: { ...StageProfiles.PRODUCTION.cluster, spotPercentage: 0 } };
-    const result = plan({ stage: PlatformStage.DEVELOPMENT, profile });
+    const result = plan({ profile });
     expect(result.pools.map((p) => p.name)).toEqual(['on-demand']);
     expect(requirement(result.manifests[0], SPREAD).values).toEqual(['1']);
     expect(result.manifests[0].spec.limits).toEqual({ cpu: '400', memory: '1600Gi', nodes: '47' });

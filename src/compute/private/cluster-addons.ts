@@ -74,7 +74,7 @@ export function addNetworkAddons(scope: Construct, cluster: eks.Cluster): Networ
   const cni = new eks.Addon(scope, 'VpcCni', {
     cluster,
     addonName: 'vpc-cni',
-    // The seed's layer 4: Kubernetes NetworkPolicies are enforced by the
+    // Pod-to-pod control: Kubernetes NetworkPolicies are enforced by the
     // CNI's network-policy agent.
     configurationValues: { enableNetworkPolicy: 'true' },
   });
