@@ -19,11 +19,11 @@ import {
   validatePolicySize,
   VIEW_ACTIONS,
 } from './private/account-access-policies';
-import { aliased, validateBootstrapQualifier, validateRoleSessionHours } from './private/names';
+import { validateBootstrapQualifier, validateRoleSessionHours } from './private/names';
 import { PathManagedPolicyRole } from './private/path-role';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { resolveProfile } from '../private/stage';
-import { propError, validateUnique } from '../private/validation';
+import { propError, renamedProp, validateUnique } from '../private/validation';
 import { PlatformStage, StagedProps, StageProfile } from '../profiles';
 
 /** The environment tag (one of the cost-allocation tags) and the value that names production. */
@@ -406,7 +406,7 @@ export class AccountAccess extends Construct {
       this.finance = this.financeGroup;
     } else {
       const options = principals.roleOptions ?? {};
-      const given = aliased(this, 'sessionDurationHours', options.sessionDurationHours, 'maxSessionDurationHours', options.maxSessionDurationHours);
+      const given = renamedProp(this, 'sessionDurationHours', options.sessionDurationHours, 'maxSessionDurationHours', options.maxSessionDurationHours);
       validateRoleSessionHours(this, options.sessionDurationHours === undefined && options.maxSessionDurationHours !== undefined
         ? 'maxSessionDurationHours' : 'sessionDurationHours', given);
       const sessionHours = given ?? this.profile.access.sessionDurationHours;

@@ -7,13 +7,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from './admin-access-method';
 import { PlatformNetwork } from '../network';
-import { aliased, validateClientVpnSessionHours } from './private/names';
+import { validateClientVpnSessionHours } from './private/names';
 import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, renamedProp, validateIntegerRange, validateOneOf } from '../private/validation';
 import { StagedProps, StageProfile } from '../profiles';
 
 /** Client range used when none is given: outside every range the reference VPCs use. */
@@ -227,9 +227,6 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
       throw propError(this, 'databaseSecurityGroup', undefined, 'is required: give the security group of the database administrators reach');
     }
     const databasePort = props.databasePort ?? network?.databasePort ?? this.profile.database.port;
-    if (databasePort !== undefined && !Token.isUnresolved(databasePort) && !Number.isFinite(databasePort)) {
-      throw propError(this, 'databasePort', String(databasePort), 'must be an integer from 1 to 65535');
-    }
     validateIntegerRange(this, 'databasePort', databasePort, 1, 65535);
     return {
       vpc,
@@ -270,7 +267,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
         'must be an IAM Identity Center group ID such as 906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d (Identity Store GroupId), not the group name',
       );
     }
-    const givenHours = aliased(this, 'clientVpn.sessionDurationHours', options.sessionDurationHours,
+    const givenHours = renamedProp(this, 'clientVpn.sessionDurationHours', options.sessionDurationHours,
       'clientVpn.sessionTimeoutHours', options.sessionTimeoutHours);
     validateClientVpnSessionHours(this, options.sessionDurationHours === undefined && options.sessionTimeoutHours !== undefined
       ? 'clientVpn.sessionTimeoutHours' : 'clientVpn.sessionDurationHours', givenHours);
@@ -295,7 +292,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
     });
     const associations = options.subnetAssociations ?? DEFAULT_SUBNET_ASSOCIATIONS;
     validateIntegerRange(this, 'clientVpn.subnetAssociations', associations, 1, applicationSubnets.length);
-    const encryptionKey = aliased(this, 'clientVpn.encryptionKey', options.encryptionKey,
+    const encryptionKey = renamedProp(this, 'clientVpn.encryptionKey', options.encryptionKey,
       'clientVpn.connectionLogEncryptionKey', options.connectionLogEncryptionKey) ?? target.encryptionKey ?? this.createLogKey(retain);
 
     const samlProvider = new iam.SamlProvider(this, 'SamlProvider', {
@@ -447,7 +444,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
           deviceName: ROOT_DEVICE_NAME,
           volume: ec2.BlockDeviceVolume.ebs(rootVolumeSize, {
             encrypted: true,
-            kmsKey: aliased(this, 'ssmBastion.encryptionKey', options.encryptionKey, 'ssmBastion.volumeEncryptionKey', options.volumeEncryptionKey),
+            kmsKey: renamedProp(this, 'ssmBastion.encryptionKey', options.encryptionKey, 'ssmBastion.volumeEncryptionKey', options.volumeEncryptionKey),
             volumeType: ec2.EbsDeviceVolumeType.GP3,
             deleteOnTermination: true,
           }),

@@ -7,8 +7,7 @@ import { parseIpv4Cidr } from '../private/cidr';
 import { APPLICATION_NAMESPACE_LABEL, VAULT_INJECTION_LABEL, VAULT_PORT } from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { numberError, validateIntegerRange } from './private/numbers';
-import { propError } from '../private/validation';
+import { propError, validateIntegerRange } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 
@@ -508,9 +507,9 @@ export class ApplicationNamespace extends Construct {
   private resolveQuota(props: ApplicationNamespaceProps, profile: StageProfile): { [resource: string]: string } {
     const cpu = this.validateCores('cpuQuota', props.cpuQuota ?? profile.cluster.namespaceCpuQuota);
     const cpuLimit = this.validateCores('cpuLimitQuota', props.cpuLimitQuota ?? cpu * CPU_LIMIT_TO_REQUEST_RATIO);
-    const memory = this.validateInteger('memoryQuotaGiB', props.memoryQuotaGiB ?? profile.cluster.namespaceMemoryQuotaGiB, 1, MAX_MEMORY_GIB);
-    const memoryLimit = this.validateInteger('memoryLimitQuotaGiB', props.memoryLimitQuotaGiB ?? memory, 1, MAX_MEMORY_GIB);
-    const pods = this.validateInteger('podQuota', props.podQuota ?? profile.cluster.namespacePodQuota, 1, MAX_PODS);
+    const memory = this.validateIntegerRange('memoryQuotaGiB', props.memoryQuotaGiB ?? profile.cluster.namespaceMemoryQuotaGiB, 1, MAX_MEMORY_GIB);
+    const memoryLimit = this.validateIntegerRange('memoryLimitQuotaGiB', props.memoryLimitQuotaGiB ?? memory, 1, MAX_MEMORY_GIB);
+    const pods = this.validateIntegerRange('podQuota', props.podQuota ?? profile.cluster.namespacePodQuota, 1, MAX_PODS);
     if (cpuLimit < cpu) {
       throw propError(this, 'cpuLimitQuota', cpuLimit, `must be at least cpuQuota (${cpu})`);
     }
@@ -531,13 +530,13 @@ export class ApplicationNamespace extends Construct {
   private resolveContainerDefaults(props: ApplicationNamespaceProps): NamespaceSpec['containerDefaults'] {
     const maxMillicores = MAX_CPU_CORES * 1000;
     const maxMiB = MAX_MEMORY_GIB * 1024;
-    const cpuRequest = this.validateInteger('defaultContainerCpuRequestMillicores',
+    const cpuRequest = this.validateIntegerRange('defaultContainerCpuRequestMillicores',
       props.defaultContainerCpuRequestMillicores ?? DEFAULT_CONTAINER_CPU_REQUEST_MILLICORES, 1, maxMillicores);
-    const cpuLimit = this.validateInteger('defaultContainerCpuLimitMillicores',
+    const cpuLimit = this.validateIntegerRange('defaultContainerCpuLimitMillicores',
       props.defaultContainerCpuLimitMillicores ?? DEFAULT_CONTAINER_CPU_LIMIT_MILLICORES, 1, maxMillicores);
-    const memoryRequest = this.validateInteger('defaultContainerMemoryRequestMiB',
+    const memoryRequest = this.validateIntegerRange('defaultContainerMemoryRequestMiB',
       props.defaultContainerMemoryRequestMiB ?? DEFAULT_CONTAINER_MEMORY_REQUEST_MIB, 1, maxMiB);
-    const memoryLimit = this.validateInteger('defaultContainerMemoryLimitMiB',
+    const memoryLimit = this.validateIntegerRange('defaultContainerMemoryLimitMiB',
       props.defaultContainerMemoryLimitMiB ?? DEFAULT_CONTAINER_MEMORY_LIMIT_MIB, 1, maxMiB);
     if (cpuLimit < cpuRequest) {
       throw propError(this, 'defaultContainerCpuLimitMillicores', cpuLimit, `must be at least defaultContainerCpuRequestMillicores (${cpuRequest})`);
@@ -590,11 +589,11 @@ export class ApplicationNamespace extends Construct {
   }
 
   private validatePort(prop: string, port: number): number {
-    return this.validateInteger(prop, port, 1, MAX_PORT);
+    return this.validateIntegerRange(prop, port, 1, MAX_PORT);
   }
 
   /** An integer in range, and a literal: it is written into a Kubernetes manifest. */
-  private validateInteger(prop: string, value: number, min: number, max: number): number {
+  private validateIntegerRange(prop: string, value: number, min: number, max: number): number {
     if (Token.isUnresolved(value)) {
       throw propError(this, prop, value, 'must be a literal number (it is written into a Kubernetes manifest)');
     }
@@ -606,7 +605,7 @@ export class ApplicationNamespace extends Construct {
   private validateCores(prop: string, value: number): number {
     const millicores = value * 1000;
     if (Token.isUnresolved(value) || !(value > 0) || value > MAX_CPU_CORES || Math.abs(millicores - Math.round(millicores)) > 1e-6) {
-      throw numberError(this, prop, value, `must be a number of CPU cores above 0 and at most ${MAX_CPU_CORES}, with at most three decimals`);
+      throw propError(this, prop, value, `must be a number of CPU cores above 0 and at most ${MAX_CPU_CORES}, with at most three decimals`);
     }
     return value;
   }

@@ -16,8 +16,7 @@ import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { systemNodeSelector, systemNodeTolerations } from '../private/system-nodes';
 import { validateLabels } from './private/labels';
-import { numberError, validateIntegerRange } from './private/numbers';
-import { propError, validateTags } from '../private/validation';
+import { propError, validateIntegerRange, validateTags } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /**
@@ -298,7 +297,7 @@ export class Karpenter extends Construct implements ITaggable {
     }
     const minNodes = props.minNodes ?? profile.cluster.minNodes;
     if (!(minNodes >= 1)) {
-      throw numberError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
+      throw propError(this, 'minNodes', minNodes, 'must be at least 1: the Karpenter controller runs on the system node group');
     }
     validateLabels(this, 'systemNodeSelector', props.systemNodeSelector);
     this.controllerReplicas = props.controllerReplicas ?? Math.min(profile.cluster.controllerReplicas, minNodes);

@@ -2,8 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { validateEc2InstanceFamily } from '../private/instance-types';
 import { resolveProfile } from '../private/stage';
-import { validateIntegerRange } from './private/numbers';
-import { propError } from '../private/validation';
+import { propError, validateIntegerRange } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /** The Karpenter API group and version of NodePools (Karpenter v1 and EKS Auto Mode alike). */

@@ -33,8 +33,7 @@ import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
-import { validateIntegerRange } from './private/numbers';
-import { propError, validateOneOf, validateUnique, CLOUDWATCH_RETENTION_DAYS } from '../private/validation';
+import { CLOUDWATCH_RETENTION_DAYS, propError, renamedProp, validateIntegerRange, validateOneOf, validateUnique } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 import { Vault, VaultOptions } from '../secrets/vault';
@@ -463,10 +462,8 @@ export class ObservableEksCluster extends Construct {
       throw propError(this, 'systemNodeInstanceType', props.systemNodeInstanceType,
         'applies to CapacityMode.KARPENTER only: EKS Auto Mode picks the instances of its system pool itself');
     }
-    if (props.vpcSubnets !== undefined && props.nodeSubnets !== undefined && props.vpcSubnets !== props.nodeSubnets) {
-      throw propError(this, 'nodeSubnets', 'and vpcSubnets', 'nodeSubnets is the deprecated name of vpcSubnets: give vpcSubnets only');
-    }
-    const nodeSubnets = props.vpcSubnets ?? props.nodeSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const nodeSubnets = renamedProp(this, 'vpcSubnets', props.vpcSubnets, 'nodeSubnets', props.nodeSubnets)
+      ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const autoModeNodeRole = autoMode ? createAutoModeNodeRole(this, this.clusterName, props.nodeStatements ?? []) : undefined;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,

@@ -8,11 +8,10 @@ import { Construct } from 'constructs';
 import { acknowledgeAccessLogsInRegion, shieldProtection, validateCertificate, validateDomainName, validateLoadBalancerName } from './private/edge-validation';
 import { VIEWER_IP_HEADER } from './private/viewer-ip';
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
-import { validateInteger } from '../network/private/input';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules } from '../private/compliance';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError } from '../private/validation';
+import { propError, validateIntegerRange } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 
@@ -216,7 +215,7 @@ export class ApiLoadBalancer extends Construct {
     this.domainName = validateDomainName(this, 'domainName', props.domainName);
     validateLoadBalancerName(this, 'loadBalancerName', props.loadBalancerName);
     this.targetPort = props.targetPort ?? this.profile.network.applicationPort;
-    validateInteger(this, 'targetPort', this.targetPort, 1, 65535);
+    validateIntegerRange(this, 'targetPort', this.targetPort, 1, 65535);
     const healthCheckPath = props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH;
     if (typeof healthCheckPath !== 'string' || !healthCheckPath.startsWith('/') || healthCheckPath.length > MAX_HEALTH_CHECK_PATH || /\s/.test(healthCheckPath)) {
       throw propError(this, 'healthCheckPath', healthCheckPath, `must be a path starting with "/", without spaces, at most ${MAX_HEALTH_CHECK_PATH} characters`);
@@ -226,7 +225,7 @@ export class ApiLoadBalancer extends Construct {
       throw propError(this, 'sslPolicy', sslPolicy, 'must be a policy that negotiates TLS 1.2 or newer only (ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -FS-1-2-*, -TLS-1-2-*)');
     }
     const retentionDays = props.accessLogRetentionDays ?? edge.accessLogRetentionDays;
-    validateInteger(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
+    validateIntegerRange(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
     const internetFacing = props.internetFacing ?? false;
     this.internetFacing = internetFacing;
 

@@ -5,11 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { validateCountryCodes } from './private/countries';
-import { validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, propError, validateArn } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, propError, validateArn, validateIntegerRange, validateLogRetentionDays } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 
@@ -283,7 +282,7 @@ export class PlatformWebAcl extends Construct {
       botControl: props.botControl ?? false,
       countOversizedBodies: props.countOversizedBodies ?? false,
     };
-    validateInteger(this, 'rateLimitPer5Minutes', spec.rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
+    validateIntegerRange(this, 'rateLimitPer5Minutes', spec.rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     if (spec.forwardedIpHeader !== undefined) {
       this.validateName('forwardedIpHeader', spec.forwardedIpHeader, MAX_HEADER_NAME_LENGTH, HEADER_NAME, 'an HTTP header name (RFC 7230 token characters)');
     }

@@ -19,12 +19,11 @@ import { acknowledgeAccessLogsInRegion, shieldProtection, validateCertificate, v
 import { SPA_REWRITE_FUNCTION_CODE } from './private/spa-rewrite';
 import { VIEWER_IP_FUNCTION_CODE, VIEWER_IP_HEADER as VIEWER_IP_HEADER_NAME } from './private/viewer-ip';
 import { PlatformWebAcl, WebAclMode, WebAclScope } from './web-acl';
-import { validateInteger } from '../network/private/input';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
 import { createEncryptedBucket } from '../private/encrypted-bucket';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError } from '../private/validation';
+import { propError, validateIntegerRange } from '../private/validation';
 
 /** CloudFront reads certificates, web ACLs and its metrics in this region only. */
 export const CLOUDFRONT_REGION = 'us-east-1';
@@ -294,10 +293,10 @@ export class WebFrontend extends Construct {
         `CloudFront standard logging cannot deliver to a bucket in ${stack.region}; put the WebFrontend in a stack of another region (us-east-1 holds its web ACL anyway)`);
     }
     const hstsDays = props.hstsMaxAgeDays ?? edge.hstsMaxAgeDays;
-    validateInteger(this, 'hstsMaxAgeDays', hstsDays, props.hstsPreload ? HSTS_PRELOAD_MIN_DAYS : 1, 3650);
+    validateIntegerRange(this, 'hstsMaxAgeDays', hstsDays, props.hstsPreload ? HSTS_PRELOAD_MIN_DAYS : 1, 3650);
     const blockedCountries = validateCountryCodes(this, 'blockedCountries', props.blockedCountries ?? edge.blockedCountries);
     const retentionDays = props.accessLogRetentionDays ?? edge.accessLogRetentionDays;
-    validateInteger(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
+    validateIntegerRange(this, 'accessLogRetentionDays', retentionDays, 1, 3653);
     const priceClass = props.priceClass ?? (edge.priceClass as cloudfront.PriceClass);
     if (!Object.values(cloudfront.PriceClass).includes(priceClass)) {
       throw propError(this, 'priceClass', priceClass, `must be one of ${Object.values(cloudfront.PriceClass).join(', ')}`);

@@ -224,14 +224,14 @@ export class CostGovernance extends Construct {
     if (Token.isUnresolved(amount)) return;
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
       // propError prints JSON, which shows NaN and Infinity as null: print them as given.
-      throw propError(this, prop, typeof amount === 'number' && !Number.isFinite(amount) ? String(amount) : amount, 'must be a number of USD greater than 0');
+      throw propError(this, prop, amount, 'must be a number of USD greater than 0');
     }
   }
 
   private validateThresholds(prop: string, thresholds: number[]): void {
     thresholds.forEach((t, i) => {
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > MAX_THRESHOLD_PERCENT) {
-        throw propError(this, `${prop}[${i}]`, typeof t === 'number' && !Number.isFinite(t) ? String(t) : t, `must be a percentage from 0 to ${MAX_THRESHOLD_PERCENT}`);
+        throw propError(this, `${prop}[${i}]`, t, `must be a percentage from 0 to ${MAX_THRESHOLD_PERCENT}`);
       }
     });
     if (new Set(thresholds).size !== thresholds.length) {

@@ -11,10 +11,9 @@ import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, propError, validateUnique } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, propError, renamedProp, validateIntegerRange, validateLogRetentionDays, validateUnique } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
-import { propErrorAsGiven, renamedProp, validateInteger, validateLogRetentionDays } from './private/input';
 
 const MIN_AZS = 2;
 const MAX_AZS = 6;
@@ -348,14 +347,14 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
     // The preset's one-per-AZ count follows the AZs really used (2 in an
     // environment-agnostic stack); an explicit count is checked as given.
     const natGateways = props.natGateways ?? Math.min(preset.natGateways, azCount);
-    validateInteger(this, 'natGateways', natGateways, 1, azCount);
+    validateIntegerRange(this, 'natGateways', natGateways, 1, azCount);
     this.validateVpcCidr(vpcCidr, azCount);
     const retentionDays = props.flowLogRetentionDays ?? preset.flowLogRetentionDays;
     validateLogRetentionDays(this, 'flowLogRetentionDays', retentionDays);
     this.databasePort = props.databasePort ?? this.profile.database.port;
-    validateInteger(this, 'databasePort', this.databasePort, 1, 65535);
+    validateIntegerRange(this, 'databasePort', this.databasePort, 1, 65535);
     this.applicationPort = props.applicationPort ?? preset.applicationPort;
-    validateInteger(this, 'applicationPort', this.applicationPort, 1, 65535);
+    validateIntegerRange(this, 'applicationPort', this.applicationPort, 1, 65535);
     if (this.applicationPort === this.databasePort) {
       throw propError(this, 'applicationPort', this.applicationPort, `must differ from databasePort ${this.databasePort}: the tiers' rules would admit the load balancer to the database port`);
     }
@@ -565,7 +564,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
   private validateAvailabilityZones(props: PlatformNetworkProps): number {
     if (props.availabilityZones) {
       const azs = props.availabilityZones;
-      validateInteger(this, 'availabilityZones.length', azs.length, MIN_AZS, MAX_AZS);
+      validateIntegerRange(this, 'availabilityZones.length', azs.length, MIN_AZS, MAX_AZS);
       azs.forEach((az, i) => {
         if (!Token.isUnresolved(az) && !AVAILABILITY_ZONE.test(az)) {
           throw propError(this, `availabilityZones[${i}]`, az, 'must be an Availability Zone name such as us-east-1a');
@@ -583,7 +582,7 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
       return azs.length;
     }
     const maxAzs = props.maxAzs ?? this.profile.network.maxAzs;
-    validateInteger(this, 'maxAzs', maxAzs, MIN_AZS, MAX_AZS);
+    validateIntegerRange(this, 'maxAzs', maxAzs, MIN_AZS, MAX_AZS);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) && maxAzs > 2) {
       Annotations.of(this).addWarningV2(
@@ -743,8 +742,8 @@ class ImportedPlatformNetwork extends Construct implements IPlatformNetwork {
     this.databaseSubnets = attrs.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.databasePort = attrs.databasePort ?? this.profile.database.port;
     this.applicationPort = attrs.applicationPort ?? this.profile.network.applicationPort;
-    validateInteger(this, 'databasePort', this.databasePort, 1, 65535);
-    validateInteger(this, 'applicationPort', this.applicationPort, 1, 65535);
+    validateIntegerRange(this, 'databasePort', this.databasePort, 1, 65535);
+    validateIntegerRange(this, 'applicationPort', this.applicationPort, 1, 65535);
     if (this.applicationPort === this.databasePort) {
       throw propError(this, 'applicationPort', this.applicationPort, `must differ from databasePort ${this.databasePort}`);
     }
@@ -760,7 +759,7 @@ class ImportedPlatformNetwork extends Construct implements IPlatformNetwork {
     groups.forEach(([prop, group], i) => {
       const clash = groups.slice(0, i).find(([, other]) => sameGroup(other, group));
       if (clash) {
-        throw propErrorAsGiven(this, prop, describeGroup(group), `must differ from ${clash[0]}: each tier needs its own security group`);
+        throw propError(this, prop, describeGroup(group), `must differ from ${clash[0]}: each tier needs its own security group`);
       }
     });
     const tiers: Array<[string, ec2.SubnetSelection]> = [

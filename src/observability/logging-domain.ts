@@ -7,15 +7,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
-import { renamedProp, validateAllowedNumber, validateInteger, validateLogRetentionDays } from '../network/private/input';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
 import { validateOpenSearchInstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
 import { vpcFunctionStatements } from '../private/lambda';
+import { AUDIT_RETENTION_DAYS, propError, renamedProp, validateArn, validateIntegerRange, validateLogRetentionDays, validateOneOf, validateUnique } from '../private/validation';
 import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createManagedRole } from '../private/managed-role';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, propError, validateArn, validateUnique } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /** The bundled handler (handlers/opensearch-ism), built into assets/ by `npx projen bundle`. */
@@ -276,12 +275,12 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     this.domainName = props.domainName ?? defaultDomainName(this);
     this.adminRoleArns = [...(props.adminRoleArns ?? [])];
 
-    validateInteger(this, 'dataNodes', dataNodes, 1, MAX_DATA_NODES);
+    validateIntegerRange(this, 'dataNodes', dataNodes, 1, MAX_DATA_NODES);
     validateOpenSearchInstanceType(this, 'dataNodeInstanceType', instanceType);
     validateOpenSearchInstanceType(this, 'dedicatedMasterInstanceType', masterInstanceType);
-    validateAllowedNumber(this, 'dedicatedMasterNodes', masterNodes, DEDICATED_MASTER_COUNTS);
-    validateInteger(this, 'retentionDays', this.retentionDays, 1, MAX_RETENTION_DAYS);
-    validateInteger(this, 'volumeSizeGiB', volumeSizeGiB, MIN_VOLUME_GIB, MAX_VOLUME_GIB);
+    validateOneOf(this, 'dedicatedMasterNodes', masterNodes, DEDICATED_MASTER_COUNTS);
+    validateIntegerRange(this, 'retentionDays', this.retentionDays, 1, MAX_RETENTION_DAYS);
+    validateIntegerRange(this, 'volumeSizeGiB', volumeSizeGiB, MIN_VOLUME_GIB, MAX_VOLUME_GIB);
     validateLogRetentionDays(this, 'logRetentionDays', logRetentionDays);
     if (!Token.isUnresolved(this.domainName) && !DOMAIN_NAME.test(this.domainName)) {
       throw propError(this, 'domainName', this.domainName,
@@ -298,7 +297,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
       throw propError(this, 'logIndexPrefix', prefix, 'must be 1-64 characters of lowercase letters, digits, _ and -, starting with a letter or digit');
     }
     if (multiAz) {
-      validateAllowedNumber(this, 'availabilityZoneCount', azCount, AVAILABILITY_ZONE_COUNTS);
+      validateOneOf(this, 'availabilityZoneCount', azCount, AVAILABILITY_ZONE_COUNTS);
       if (dataNodes === 1) {
         throw propError(this, 'dataNodes', dataNodes, 'a single data node cannot be zone-aware: set multiAz to false or use a multiple of availabilityZoneCount');
       }

@@ -11,9 +11,8 @@ import { Construct, IConstruct } from 'constructs';
 import { SecureAuroraPostgres } from '../database/secure-aurora-postgres';
 import { SecureRds } from '../database/secure-rds';
 import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
-import { propErrorAsGiven, renamedProp, validateInteger } from '../network/private/input';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError, validateNotEmpty } from '../private/validation';
+import { propError, renamedProp, validateIntegerRange, validateNotEmpty } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 
@@ -369,10 +368,10 @@ export class PlatformAlarms extends Construct {
     }
     const evaluationMinutes = renamedProp(this, 'alarmEvaluationMinutes', props.alarmEvaluationMinutes, 'evaluationMinutes', props.evaluationMinutes);
     this.evaluationMinutes = evaluationMinutes ?? monitoring.alarmEvaluationMinutes;
-    validateInteger(this, props.alarmEvaluationMinutes === undefined && props.evaluationMinutes !== undefined ? 'evaluationMinutes' : 'alarmEvaluationMinutes',
+    validateIntegerRange(this, props.alarmEvaluationMinutes === undefined && props.evaluationMinutes !== undefined ? 'evaluationMinutes' : 'alarmEvaluationMinutes',
       this.evaluationMinutes, 1, MAX_EVALUATION_MINUTES);
     this.zeroTrafficMinutes = props.zeroTrafficMinutes ?? monitoring.zeroTrafficMinutes;
-    validateInteger(this, 'zeroTrafficMinutes', this.zeroTrafficMinutes, 1, MAX_EVALUATION_MINUTES);
+    validateIntegerRange(this, 'zeroTrafficMinutes', this.zeroTrafficMinutes, 1, MAX_EVALUATION_MINUTES);
     this.errorRatePercent = validatePercent(this, 'errorRatePercent', props.errorRatePercent ?? monitoring.errorRatePercent);
     const cpu = renamedProp(this, 'cpuWarningPercent', props.cpuWarningPercent, 'cpuPercent', props.cpuPercent);
     this.cpuWarningPercent = validatePercent(this, props.cpuWarningPercent === undefined && props.cpuPercent !== undefined ? 'cpuPercent' : 'cpuWarningPercent',
@@ -383,7 +382,7 @@ export class PlatformAlarms extends Construct {
     this.latencyP95Seconds = props.latencyP95Seconds ?? monitoring.latencyP95Seconds;
     if (!Token.isUnresolved(this.latencyP95Seconds)
       && (!Number.isFinite(this.latencyP95Seconds) || this.latencyP95Seconds <= 0 || this.latencyP95Seconds > MAX_LATENCY_SECONDS)) {
-      throw propErrorAsGiven(this, 'latencyP95Seconds', this.latencyP95Seconds, `must be a number of seconds above 0 and at most ${MAX_LATENCY_SECONDS}`);
+      throw propError(this, 'latencyP95Seconds', this.latencyP95Seconds, `must be a number of seconds above 0 and at most ${MAX_LATENCY_SECONDS}`);
     }
     const criticalEmails = validateRecipients(this, 'criticalEmails', props.criticalEmails ?? [], isEmail, 'must be an email address (name@domain.tld, at most 254 characters)');
     const criticalSms = validateRecipients(this, 'criticalSmsNumbers', props.criticalSmsNumbers ?? [], (v) => E164.test(v),
@@ -543,7 +542,7 @@ export class PlatformAlarms extends Construct {
     const aclRegion = webAcl.aclScope === WebAclScope.CLOUDFRONT ? 'us-east-1' : Stack.of(webAcl).region;
     this.requireRegion('addWebAcl', aclRegion, `the metrics of web ACL ${webAcl.node.path} exist only there`);
     const threshold = this.profile.edge.blockedRequestsAlarmPerMinute;
-    validateInteger(this, 'profile.edge.blockedRequestsAlarmPerMinute', threshold, 1, 1_000_000_000);
+    validateIntegerRange(this, 'profile.edge.blockedRequestsAlarmPerMinute', threshold, 1, 1_000_000_000);
     const minutes = this.evaluationMinutes;
     this.createAlarm(new Construct(this, id), id, 'BlockedRequests', options.severity ?? AlarmSeverity.WARNING, {
       metric: webAcl.metricBlockedRequests(),
@@ -575,7 +574,7 @@ export class PlatformAlarms extends Construct {
         'must be an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
     }
     const minNodes = options.minNodes ?? this.profile.cluster.minNodes;
-    validateInteger(this, `addCluster(${id}).minNodes`, minNodes, 1, MAX_NODES);
+    validateIntegerRange(this, `addCluster(${id}).minNodes`, minNodes, 1, MAX_NODES);
     const scope = new Construct(this, id);
     const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
       namespace: CONTAINER_INSIGHTS_NAMESPACE,
@@ -809,7 +808,7 @@ function isEmail(value: string): boolean {
 /** Throw unless `value` is a percentage strictly between 0 and 100. */
 function validatePercent(scope: IConstruct, prop: string, value: number): number {
   if (!Token.isUnresolved(value) && (!Number.isFinite(value) || value <= 0 || value >= 100)) {
-    throw propErrorAsGiven(scope, prop, value, 'must be a percentage above 0 and below 100');
+    throw propError(scope, prop, value, 'must be a percentage above 0 and below 100');
   }
   return value;
 }

@@ -11,12 +11,11 @@ import {
   acknowledgeSecretSuffixes, csiVolumeSource, MountedObject, SECRETS_STORE_ADDON_NAME, secretProviderClass,
   secretReadStatements, secretsStoreAddonConfiguration,
 } from './private/secret-sync';
-import { propErrorAsGiven, renamedProp, validateInteger, validateThreshold } from '../network/private/input';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS, preferSystemNodes, systemNodeTolerations } from '../private/system-nodes';
-import { propError, validateUnique } from '../private/validation';
+import { propError, renamedProp, validateIntegerRange, validateThreshold, validateUnique } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
 
@@ -641,21 +640,21 @@ export class PrometheusStack extends Construct {
       criticalForMinutes: props.criticalForMinutes ?? m.criticalForMinutes,
       alertmanagerStorageGiB: props.alertmanagerStorageGiB ?? m.alertmanagerStorageGiB,
     };
-    validateInteger(this, 'prometheusReplicas', s.prometheusReplicas, 1, MAX_REPLICAS);
-    validateInteger(this, 'prometheusStorageGiB', s.prometheusStorageGiB, 1, MAX_STORAGE_GIB);
-    validateInteger(this, 'prometheusRetentionDays', s.prometheusRetentionDays, 1, MAX_RETENTION_DAYS);
-    validateInteger(this, 'grafanaReplicas', s.grafanaReplicas, 1, MAX_REPLICAS);
-    validateInteger(this, 'alertmanagerReplicas', s.alertmanagerReplicas, 1, MAX_REPLICAS);
-    validateInteger(this, 'alertmanagerStorageGiB', s.alertmanagerStorageGiB, 1, MAX_STORAGE_GIB);
+    validateIntegerRange(this, 'prometheusReplicas', s.prometheusReplicas, 1, MAX_REPLICAS);
+    validateIntegerRange(this, 'prometheusStorageGiB', s.prometheusStorageGiB, 1, MAX_STORAGE_GIB);
+    validateIntegerRange(this, 'prometheusRetentionDays', s.prometheusRetentionDays, 1, MAX_RETENTION_DAYS);
+    validateIntegerRange(this, 'grafanaReplicas', s.grafanaReplicas, 1, MAX_REPLICAS);
+    validateIntegerRange(this, 'alertmanagerReplicas', s.alertmanagerReplicas, 1, MAX_REPLICAS);
+    validateIntegerRange(this, 'alertmanagerStorageGiB', s.alertmanagerStorageGiB, 1, MAX_STORAGE_GIB);
     for (const prop of ['cpuWarningPercent', 'memoryWarningPercent', 'memoryCriticalPercent', 'diskFreeCriticalPercent', 'errorRatePercent'] as const) {
       validateThreshold(this, prop, s[prop], 0, 100);
     }
     if (s.memoryWarningPercent >= s.memoryCriticalPercent) {
-      throw propErrorAsGiven(this, 'memoryWarningPercent', s.memoryWarningPercent, `must be below memoryCriticalPercent (${s.memoryCriticalPercent})`);
+      throw propError(this, 'memoryWarningPercent', s.memoryWarningPercent, `must be below memoryCriticalPercent (${s.memoryCriticalPercent})`);
     }
     validateThreshold(this, 'latencyP95Seconds', s.latencyP95Seconds, 0, MAX_LATENCY_SECONDS, true);
     for (const prop of ['sustainedMinutes', 'zeroTrafficMinutes', 'criticalForMinutes'] as const) {
-      validateInteger(this, prop, s[prop], 1, MAX_MINUTES);
+      validateIntegerRange(this, prop, s[prop], 1, MAX_MINUTES);
     }
 
     const httpDurationMetric = props.httpRequestDurationMetric ?? DEFAULT_HTTP_DURATION_METRIC;

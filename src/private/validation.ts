@@ -175,3 +175,37 @@ export function validateArn(scope: IConstruct, prop: string, value: string | und
       : `must be in region ${expected.region}, where it is used; this ARN is in ${region || 'no region'}`);
   }
 }
+
+/** Throw unless `value` is a retention CloudWatch Logs accepts, in days. */
+export function validateLogRetentionDays(scope: IConstruct, prop: string, value: number | undefined): void {
+  validateOneOf(scope, prop, value, CLOUDWATCH_RETENTION_DAYS);
+}
+
+/**
+ * Throw unless `min < value < max` (or `<= max` when `maxInclusive`): a
+ * threshold such as a percentage or a number of seconds.
+ */
+export function validateThreshold(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number, maxInclusive = false): void {
+  if (!isConcrete(value)) return;
+  if (!Number.isFinite(value) || value <= min || (maxInclusive ? value > max : value >= max)) {
+    throw propError(scope, prop, value, `must be a number greater than ${min} and ${maxInclusive ? 'at most' : 'less than'} ${max}`);
+  }
+}
+
+/** What an error shows of a value: a construct by its path (constructs do not serialize), anything else as given. */
+function shown(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && 'node' in value ? (value as IConstruct).node.path : value;
+}
+
+/**
+ * The one rule for a renamed prop: the new name's value, else the
+ * deprecated name's. Giving both with different values is an error naming
+ * both, never a silent choice.
+ */
+export function renamedProp<T>(scope: IConstruct, newName: string, newValue: T | undefined, oldName: string, oldValue: T | undefined): T | undefined {
+  if (newValue !== undefined && oldValue !== undefined && newValue !== oldValue) {
+    throw propError(scope, oldName, shown(oldValue),
+      `is the deprecated name of ${newName}, which is also given (${formatValue(shown(newValue))}): give ${newName} alone`);
+  }
+  return newValue ?? oldValue;
+}

@@ -12,12 +12,11 @@ import { Construct } from 'constructs';
 import {
   CA_SECRET, INJECTOR_CA_ENV, tlsChartFiles, tlsChartValues, VAULT_RELEASE, VAULT_SERVICE_ACCOUNT, vaultChartValues,
 } from './private/vault-values';
-import { validateIntegerRange } from '../compute/private/numbers';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS } from '../private/system-nodes';
-import { propError } from '../private/validation';
+import { propError, validateIntegerRange } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /** The official chart (https://github.com/hashicorp/vault-helm), 0.34.1 of 2026-08-13. */

@@ -216,7 +216,7 @@ describe('AdminAccess renamed options', () => {
 
   test('both session names with different values throw', () => {
     expect(() => imported({ method: AdminAccessMethod.clientVpn({ ...VPN, sessionDurationHours: 8, sessionTimeoutHours: 12 }) }))
-      .toThrow(/invalid clientVpn.sessionTimeoutHours 12: contradicts clientVpn.sessionDurationHours 8/);
+      .toThrow(/invalid clientVpn.sessionTimeoutHours 12: is the deprecated name of clientVpn.sessionDurationHours, which is also given \(8\)/);
   });
 
   test('encryptionKey and its deprecated alias connectionLogEncryptionKey', () => {
@@ -241,7 +241,7 @@ describe('AdminAccess renamed options', () => {
       vpc: importedVpc(stack3),
       databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack3, 'DatabaseSg', 'sg-0123456789abcdef0'),
       method: AdminAccessMethod.clientVpn({ ...VPN, encryptionKey: new kms.Key(stack3, 'K1'), connectionLogEncryptionKey: new kms.Key(stack3, 'K2') }),
-    })).toThrow('invalid clientVpn.connectionLogEncryptionKey "TestStack/K2": contradicts clientVpn.encryptionKey "TestStack/K1"');
+    })).toThrow('invalid clientVpn.connectionLogEncryptionKey "TestStack/K2": is the deprecated name of clientVpn.encryptionKey, which is also given ("TestStack/K1")');
     expect(other).toBeDefined();
   });
 

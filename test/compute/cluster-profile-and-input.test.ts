@@ -195,6 +195,6 @@ describe('ObservableEksCluster: vpcSubnets, and nodeSubnets as its deprecated al
 
   test('both, with different values, is an error', () => {
     expect(error({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, nodeSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
-      .toMatch(/^TestStack\/Eks: invalid nodeSubnets "and vpcSubnets": nodeSubnets is the deprecated name of vpcSubnets/);
+      .toMatch(/^TestStack\/Eks: invalid nodeSubnets \{"subnetType":"Private"\}: is the deprecated name of vpcSubnets, which is also given \(\{"subnetType":"Public"\}\): give vpcSubnets alone$/);
   });
 });

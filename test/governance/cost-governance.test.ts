@@ -160,7 +160,7 @@ describe('CostGovernance input validation', () => {
   const cases: Array<[string, Partial<CostGovernanceProps>, RegExp]> = [
     ['a zero budget', { monthlyBudgetUsd: 0 }, /invalid monthlyBudgetUsd 0: must be a number of USD greater than 0/],
     ['a negative budget', { monthlyBudgetUsd: -5 }, /invalid monthlyBudgetUsd -5: must be a number of USD greater than 0/],
-    ['a NaN budget', { monthlyBudgetUsd: NaN }, /invalid monthlyBudgetUsd "NaN": must be a number of USD greater than 0/],
+    ['a NaN budget', { monthlyBudgetUsd: NaN }, /invalid monthlyBudgetUsd NaN: must be a number of USD greater than 0/],
     ['a zero environment budget', { environmentBudgets: [{ environment: 'production', monthlyBudgetUsd: 0 }] }, /invalid environmentBudgets\[0\]\.monthlyBudgetUsd 0/],
     ['a threshold above 1000 %', { actualThresholdsPercent: [80, 1001] }, /invalid actualThresholdsPercent\[1\] 1001: must be a percentage from 0 to 1000/],
     ['a negative threshold', { forecastedThresholdsPercent: [-1] }, /invalid forecastedThresholdsPercent\[0\] -1: must be a percentage from 0 to 1000/],

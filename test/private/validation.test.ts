@@ -1,10 +1,13 @@
 import { Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import {
-  propError, validateArn, validateIntegerRange, validateMaxLength, validateNotEmpty, validatePattern, validateTags, validateUnique,
+  propError, renamedProp, validateArn, validateIntegerRange, validateMaxLength, validateNotEmpty, validatePattern, validateTags, validateUnique,
 } from '../../src/private/validation';
 import { newTestStack } from '../helpers/stacks';
 
 const scope = newTestStack();
+new Construct(scope, 'A');
+new Construct(scope, 'B');
 const err = (prop: string, value: unknown, allowed: string) => `TestStack: invalid ${prop} ${JSON.stringify(value)}: ${allowed}`;
 
 describe('validateNotEmpty', () => {
@@ -121,5 +124,20 @@ describe('propError prints the value as given', () => {
     expect(() => validateIntegerRange(scope, 'maxNodes', Infinity, 1, 100)).toThrow('TestStack: invalid maxNodes Infinity: must be an integer from 1 to 100');
     expect(() => validateIntegerRange(scope, 'maxNodes', NaN, 1, 100)).toThrow('TestStack: invalid maxNodes NaN: must be an integer from 1 to 100');
     expect(() => validateIntegerRange(scope, 'maxNodes', 2.5, 1, 100)).toThrow('TestStack: invalid maxNodes 2.5: must be an integer from 1 to 100');
+  });
+});
+
+describe('renamedProp (a renamed prop and its deprecated name)', () => {
+  test('the new name wins, the deprecated one fills in, equal values are fine', () => {
+    expect(renamedProp(scope, 'n', 1, 'old', undefined)).toBe(1);
+    expect(renamedProp(scope, 'n', undefined, 'old', 2)).toBe(2);
+    expect(renamedProp(scope, 'n', 3, 'old', 3)).toBe(3);
+    expect(renamedProp(scope, 'n', undefined, 'old', undefined)).toBeUndefined();
+  });
+  test('different values are an error naming both, constructs by their path', () => {
+    expect(() => renamedProp(scope, 'sessionDurationHours', 8, 'sessionTimeoutHours', 12)).toThrow(
+      'TestStack: invalid sessionTimeoutHours 12: is the deprecated name of sessionDurationHours, which is also given (8): give sessionDurationHours alone');
+    expect(() => renamedProp(scope, 'encryptionKey', scope.node.findChild('A'), 'key', scope.node.findChild('B'))).toThrow(
+      'TestStack: invalid key "TestStack/B": is the deprecated name of encryptionKey, which is also given ("TestStack/A"): give encryptionKey alone');
   });
 });

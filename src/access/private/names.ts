@@ -70,35 +70,12 @@ export function validatePermissionSetSessionHours(scope: IConstruct, prop: strin
 
 /** Throw unless `hours` is a session timeout AWS Client VPN accepts. */
 export function validateClientVpnSessionHours(scope: IConstruct, prop: string, hours: number | undefined): void {
-  if (hours !== undefined && !Token.isUnresolved(hours) && !Number.isFinite(hours)) {
-    throw propError(scope, prop, String(hours), `must be one of ${CLIENT_VPN_SESSION_HOURS.join(', ')} (AWS Client VPN session timeouts)`);
-  }
   validateOneOf(scope, prop, hours, CLIENT_VPN_SESSION_HOURS);
 }
 
 function validateHours(scope: IConstruct, prop: string, hours: number | undefined, range: { min: number; max: number }, service: string): void {
   if (hours === undefined || Token.isUnresolved(hours)) return;
   if (!Number.isInteger(hours) || hours < range.min || hours > range.max) {
-    // propError prints JSON, which shows Infinity and NaN as null: print them as given.
-    throw propError(scope, prop, Number.isFinite(hours) ? hours : String(hours), `must be an integer from ${range.min} to ${range.max} (${service} sessions)`);
+    throw propError(scope, prop, hours, `must be an integer from ${range.min} to ${range.max} (${service} sessions)`);
   }
-}
-
-/**
- * The value of a renamed prop: the new name's, else the deprecated alias's.
- * Giving both with different values is an error naming both.
- */
-export function aliased<T>(scope: IConstruct, name: string, value: T | undefined, aliasName: string, alias: T | undefined): T | undefined {
-  if (value !== undefined && alias !== undefined && value !== alias) {
-    throw propError(scope, aliasName, shown(alias), `contradicts ${name} ${JSON.stringify(shown(value))}: ${aliasName} is a deprecated name of ${name}; give ${name} alone`);
-  }
-  return value ?? alias;
-}
-
-/** A value as an error shows it: a construct by its path (constructs do not serialize). */
-function shown(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && 'node' in value) {
-    return (value as IConstruct).node.path;
-  }
-  return value;
 }
