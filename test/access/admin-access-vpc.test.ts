@@ -120,7 +120,7 @@ describe('AdminAccess input validation without a network', () => {
     ['no database security group', () => ({ databaseSecurityGroup: undefined }), /invalid databaseSecurityGroup undefined: is required/],
     ['a port of 0', () => ({ databasePort: 0 }), /invalid databasePort 0: must be an integer from 1 to 65535/],
     ['a port of 65536', () => ({ databasePort: 65536 }), /invalid databasePort 65536/],
-    ['a port of Infinity', () => ({ databasePort: Infinity }), /invalid databasePort "Infinity"/],
+    ['a port of Infinity', () => ({ databasePort: Infinity }), /invalid databasePort Infinity/],
     ['subnets the VPC does not have', () => ({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), /invalid vpcSubnets .*selects no subnets of the VPC/],
     ['an empty database selection', () => ({ databaseSubnets: { subnets: [] } }), /invalid databaseSubnets .*selects no subnets/],
   ] as Array<[string, (s: Stack) => Partial<AdminAccessProps>, RegExp]>)('rejects %s', (_name, extra, message) => {
