@@ -308,7 +308,7 @@ class ImportedPostgresDatabase extends PostgresDatabaseBase {
     if (attrs.endpointAddress === undefined) throw propError(this, 'endpointAddress', attrs.endpointAddress, 'is required');
     if ((attrs.instanceIdentifier === undefined) === (attrs.clusterIdentifier === undefined)) {
       throw propError(this, attrs.instanceIdentifier === undefined ? 'instanceIdentifier' : 'clusterIdentifier',
-        attrs.instanceIdentifier ?? attrs.clusterIdentifier, 'give exactly one of instanceIdentifier (an RDS instance) and clusterIdentifier (an Aurora cluster)');
+        attrs.instanceIdentifier === undefined ? undefined : attrs.clusterIdentifier, 'give exactly one of instanceIdentifier (an RDS instance) and clusterIdentifier (an Aurora cluster)');
     }
     for (const prop of ['instanceIdentifier', 'clusterIdentifier'] as const) {
       const value = attrs[prop];
