@@ -61,7 +61,9 @@ export class BackupCopyVault extends Construct {
    * @param backupVaultName name of the vault
    * @param profile the profile whose `backup.replicaRegion` is the default region; default: the production preset
    */
-  public static arnInRegion(scope: Construct, region?: string, backupVaultName: string = BackupCopyVault.DEFAULT_VAULT_NAME, profile?: StageProfile): string {
+  public static arnInRegion(
+    scope: Construct, region?: string, backupVaultName: string = BackupCopyVault.DEFAULT_VAULT_NAME, profile?: StageProfile,
+  ): string {
     validateVaultName(scope, backupVaultName);
     const resolved = resolveProfile(scope, { profile });
     const vaultRegion = region ?? resolved.backup.replicaRegion;

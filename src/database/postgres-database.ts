@@ -340,7 +340,9 @@ class ImportedPostgresDatabase extends PostgresDatabaseBase {
   }
 }
 
-function importSecret(scope: Construct, id: string, prop: string, arn: string | undefined, key: kms.IKey | undefined): secretsmanager.ISecret | undefined {
+function importSecret(
+  scope: Construct, id: string, prop: string, arn: string | undefined, key: kms.IKey | undefined,
+): secretsmanager.ISecret | undefined {
   if (arn === undefined) return undefined;
   validateArn(scope, prop, arn, { service: 'secretsmanager', resourcePrefix: 'secret:', region: Stack.of(scope).region, example: SECRET_EXAMPLE });
   const complete = !Token.isUnresolved(arn) && /-[A-Za-z0-9]{6}$/.test(arn);

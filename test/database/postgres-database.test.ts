@@ -206,7 +206,11 @@ describe('stage and profile', () => {
       ...StageProfiles.DEVELOPMENT,
       database: {
         ...StageProfiles.DEVELOPMENT.database,
-        backupWindow: '22:00-23:00', maintenanceWindow: 'Mon:01:00-Mon:02:00', backupPlanStartHourUtc: 7, auroraMinCapacity: 1, auroraMaxCapacity: 8,
+        backupWindow: '22:00-23:00',
+        maintenanceWindow: 'Mon:01:00-Mon:02:00',
+        backupPlanStartHourUtc: 7,
+        auroraMinCapacity: 1,
+        auroraMaxCapacity: 8,
       },
     };
     const { stack } = rds({ profile: custom });

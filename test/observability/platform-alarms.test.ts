@@ -6,9 +6,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { PlatformNetwork, PlatformStage, PlatformWebAcl, PostgresDatabase, SecureAuroraPostgres, SecureRds, StageProfiles, WebAclScope } from '../../src';
 // The lead adds the export to src/observability/index.ts.
-import { Construct } from 'constructs';
 import { AlarmSeverity, PlatformAlarms, PlatformAlarmsProps } from '../../src/observability/platform-alarms';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
@@ -643,10 +643,10 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
     const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
     alarms.addDatabase(db);
     const template = Template.fromStack(stack);
-    const actions = (name: string) => template.findResources('AWS::CloudWatch::Alarm')[
+    const actionsOf = (name: string) => template.findResources('AWS::CloudWatch::Alarm')[
       stack.getLogicalId(db.alarms[name].node.defaultChild as cloudwatch.CfnAlarm)].Properties.AlarmActions;
-    expect(actions('DatabaseConnections')).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(alarms.criticalTopic.topicArn)]);
-    expect(actions('CpuUtilization')).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(alarms.warningTopic.topicArn)]);
+    expect(actionsOf('DatabaseConnections')).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(alarms.criticalTopic.topicArn)]);
+    expect(actionsOf('CpuUtilization')).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(alarms.warningTopic.topicArn)]);
   });
 
   test('an imported RDS instance gets CPU, free storage and connections alarms from this profile', () => {
@@ -661,15 +661,21 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     const preset = StageProfiles.PRODUCTION.database;
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'CPUUtilization', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'legacy' }], Threshold: preset.cpuAlarmPercent,
-      AlarmActions: [stack.resolve(alarms.warningTopic.topicArn)], OKActions: [stack.resolve(alarms.warningTopic.topicArn)],
+      MetricName: 'CPUUtilization',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'legacy' }],
+      Threshold: preset.cpuAlarmPercent,
+      AlarmActions: [stack.resolve(alarms.warningTopic.topicArn)],
+      OKActions: [stack.resolve(alarms.warningTopic.topicArn)],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'FreeStorageSpace', Threshold: preset.freeStorageAlarmGiB * 1024 ** 3, ComparisonOperator: 'LessThanThreshold',
+      MetricName: 'FreeStorageSpace',
+      Threshold: preset.freeStorageAlarmGiB * 1024 ** 3,
+      ComparisonOperator: 'LessThanThreshold',
       AlarmActions: [stack.resolve(alarms.criticalTopic.topicArn)],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'DatabaseConnections', Threshold: Math.floor((901 * preset.connectionsAlarmPercent) / 100),
+      MetricName: 'DatabaseConnections',
+      Threshold: Math.floor((901 * preset.connectionsAlarmPercent) / 100),
       AlarmActions: [stack.resolve(alarms.criticalTopic.topicArn)],
     });
   });

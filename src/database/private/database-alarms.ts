@@ -36,7 +36,9 @@ function existingAlarms(group: Construct): DatabaseAlarmSet {
 
 function createAlarms(group: Construct, database: IPostgresDatabase, preset: DatabaseProfile): DatabaseAlarmSet {
   const periods = preset.alarmPeriodMinutes;
-  const alarm = (kind: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator, description: string) =>
+  const alarm = (
+    kind: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator, description: string,
+  ) =>
     new cloudwatch.Alarm(group, `${kind}Alarm`, {
       metric,
       threshold,
