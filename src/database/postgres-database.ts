@@ -10,6 +10,14 @@ import { defaultMaxConnections, postgresInstanceMemoryGiB } from './private/inst
 import { validateIdentifier, validateResourceIdentifier } from './private/postgres-common';
 import { propError, validateArn, validateIntegerRange, validateNotEmpty } from '../private/validation';
 
+/** What kind of database an `IPostgresDatabase` is. */
+export enum PostgresDatabaseKind {
+  /** An Amazon RDS for PostgreSQL instance (`SecureRds`). */
+  INSTANCE = 'INSTANCE',
+  /** An Aurora PostgreSQL cluster (`SecureAuroraPostgres`). */
+  AURORA_CLUSTER = 'AURORA_CLUSTER',
+}
+
 /**
  * A PostgreSQL database: an RDS instance or an Aurora cluster, built by
  * this library (`SecureRds`, `SecureAuroraPostgres`) or imported with
@@ -21,32 +29,29 @@ import { propError, validateArn, validateIntegerRange, validateNotEmpty } from '
  * `grantReadOnlySecret`, and alarm on it with `PlatformAlarms.addDatabase`.
  */
 export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
+  /** An RDS instance or an Aurora cluster. */
+  readonly kind: PostgresDatabaseKind;
+
+  /** The instance identifier of an RDS instance, the cluster identifier of an Aurora cluster. */
+  readonly databaseIdentifier: string;
+
   /** DNS name of the database endpoint (the instance, or the cluster's writer endpoint). */
   readonly endpointAddress: string;
 
   /** The port the database listens on. */
   readonly port: number;
 
-  /**
-   * The master (admin) user's secret (host, port, username, password,
-   * dbname), when known.
-   */
-  readonly masterSecret?: secretsmanager.ISecret;
+  /** The master (admin) user's secret (host, port, username, password, dbname). */
+  readonly masterSecret: secretsmanager.ISecret;
 
   /** The read-only user's secret, when there is one. */
   readonly readOnlySecret?: secretsmanager.ISecret;
 
-  /** RDS instance identifier, when the database is an RDS instance (its metrics' dimension). */
-  readonly instanceIdentifier?: string;
-
-  /** Aurora cluster identifier, when the database is an Aurora cluster (its metrics' dimension). */
-  readonly clusterIdentifier?: string;
-
   /**
    * The `max_connections` the connections alarm compares with (for Aurora
-   * Serverless v2: at the highest capacity), when known.
+   * Serverless v2: at the highest capacity).
    */
-  readonly maxConnections?: number;
+  readonly maxConnections: number;
 
   /**
    * The alarms the database created itself, by name (CPU, free storage,
@@ -55,8 +60,8 @@ export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
    */
   readonly alarms: { [name: string]: cloudwatch.Alarm };
 
-  /** The topic the database's own alarms notify, when it has any. */
-  readonly alarmTopic?: sns.ITopic;
+  /** The topics the database's own alarms notify; empty for an imported database. */
+  readonly alarmTopics: sns.ITopic[];
 
   /**
    * Grant IAM database authentication (`rds-db:connect`) as a database
@@ -113,16 +118,16 @@ export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
  * databases imported with `PostgresDatabase.fromDatabaseAttributes` extend it.
  */
 export abstract class PostgresDatabaseBase extends Construct implements IPostgresDatabase {
+  public abstract readonly kind: PostgresDatabaseKind;
+  public abstract readonly databaseIdentifier: string;
   public abstract readonly connections: ec2.Connections;
   public abstract readonly endpointAddress: string;
   public abstract readonly port: number;
-  public abstract readonly masterSecret?: secretsmanager.ISecret;
+  public abstract readonly masterSecret: secretsmanager.ISecret;
   public abstract readonly readOnlySecret?: secretsmanager.ISecret;
-  public abstract readonly instanceIdentifier?: string;
-  public abstract readonly clusterIdentifier?: string;
-  public abstract readonly maxConnections?: number;
+  public abstract readonly maxConnections: number;
   public abstract readonly alarms: { [name: string]: cloudwatch.Alarm };
-  public abstract readonly alarmTopic?: sns.ITopic;
+  public abstract readonly alarmTopics: sns.ITopic[];
 
   /**
    * The `DbiResourceId` (`db-...`) of the instance or the resource ID
@@ -130,11 +135,23 @@ export abstract class PostgresDatabaseBase extends Construct implements IPostgre
    */
   protected abstract readonly connectResourceId?: string;
 
+  private get isCluster(): boolean {
+    return this.kind === PostgresDatabaseKind.AURORA_CLUSTER;
+  }
+
+  /**
+   * Grant IAM database authentication (`rds-db:connect`) as a database
+   * user. The user must exist in the database with the `rds_iam` role
+   * (create it in a migration: `CREATE USER api; GRANT rds_iam TO api;`).
+   *
+   * @param grantee the role of the application
+   * @param dbUser the database user to connect as (never the master user)
+   */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     validateIdentifier(this, 'grantConnect.dbUser', dbUser);
     if (!this.connectResourceId) {
       throw propError(this, 'grantConnect', dbUser,
-        `needs the database's resource ID: import it with ${this.clusterIdentifier ? 'clusterResourceIdentifier (cluster-...)' : 'instanceResourceId (db-...)'}`);
+        `needs the database's resource ID: import it with resourceId (${this.isCluster ? 'cluster-...' : 'db-...'})`);
     }
     return iam.Grant.addToPrincipal({
       grantee,
@@ -148,6 +165,11 @@ export abstract class PostgresDatabaseBase extends Construct implements IPostgre
     });
   }
 
+  /**
+   * Grant reading the read-only user's secret (and decrypting it).
+   *
+   * @param grantee the analytics or reporting principal
+   */
   public grantReadOnlySecret(grantee: iam.IGrantable): iam.Grant {
     if (!this.readOnlySecret) {
       throw propError(this, 'createReadOnlyUser', false,
@@ -156,21 +178,44 @@ export abstract class PostgresDatabaseBase extends Construct implements IPostgre
     return this.readOnlySecret.grantRead(grantee);
   }
 
+  /**
+   * A metric of the database in the `AWS/RDS` namespace: of the instance,
+   * or of the Aurora cluster's writer (one-minute periods by default).
+   *
+   * @param metricName the CloudWatch metric name
+   * @param props period, statistic and the like
+   */
   public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    const dimensionsMap: { [name: string]: string } = this.clusterIdentifier
-      ? { DBClusterIdentifier: this.clusterIdentifier, Role: 'WRITER' }
-      : { DBInstanceIdentifier: this.instanceIdentifier! };
+    const dimensionsMap: { [name: string]: string } = this.isCluster
+      ? { DBClusterIdentifier: this.databaseIdentifier, Role: 'WRITER' }
+      : { DBInstanceIdentifier: this.databaseIdentifier };
     return new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap, period: Duration.minutes(1), ...props });
   }
 
+  /**
+   * CPU utilisation in percent (average over one minute by default).
+   *
+   * @param props period, statistic and the like
+   */
   public metricCpuUtilization(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return this.metric('CPUUtilization', { statistic: cloudwatch.Stats.AVERAGE, ...props });
   }
 
+  /**
+   * Free storage in bytes (minimum over one minute by default): the
+   * instance's `FreeStorageSpace`, or the Aurora writer's `FreeLocalStorage`.
+   *
+   * @param props period, statistic and the like
+   */
   public metricFreeStorageSpace(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric(this.clusterIdentifier ? 'FreeLocalStorage' : 'FreeStorageSpace', { statistic: cloudwatch.Stats.MINIMUM, ...props });
+    return this.metric(this.isCluster ? 'FreeLocalStorage' : 'FreeStorageSpace', { statistic: cloudwatch.Stats.MINIMUM, ...props });
   }
 
+  /**
+   * Open connections (maximum over one minute by default).
+   *
+   * @param props period, statistic and the like
+   */
   public metricDatabaseConnections(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return this.metric('DatabaseConnections', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
@@ -222,11 +267,12 @@ export interface PostgresDatabaseAttributes {
   readonly resourceId?: string;
 
   /**
-   * ARN of the master user's secret (complete with its six-character suffix, or partial).
-   *
-   * @default - no master secret
+   * ARN of the master user's secret: complete (ending with the hyphen and
+   * six characters Secrets Manager appends) or partial (without them). A
+   * partial ARN whose name itself ends with a hyphen and six characters is
+   * taken as complete.
    */
-  readonly masterSecretArn?: string;
+  readonly masterSecretArn: string;
 
   /**
    * ARN of the read-only user's secret (complete or partial), for `grantReadOnlySecret`.
@@ -246,14 +292,14 @@ export interface PostgresDatabaseAttributes {
    * Instance class of an RDS instance (without `db.`), from which its default
    * `max_connections` is derived for the connections alarm.
    *
-   * @default - `maxConnections`, or no connections alarm
+   * @default - `maxConnections`, which is then required
    */
   readonly instanceType?: ec2.InstanceType;
 
   /**
    * The database's `max_connections`, for the connections alarm.
    *
-   * @default - derived from `instanceType`, or no connections alarm
+   * @default - derived from `instanceType`; required for a cluster
    */
   readonly maxConnections?: number;
 }
@@ -268,6 +314,7 @@ export interface PostgresDatabaseAttributes {
  *   endpointAddress: 'legacy.abc123.us-east-1.rds.amazonaws.com',
  *   instanceIdentifier: 'legacy',
  *   securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'LegacySg', 'sg-0123456789abcdef0')],
+ *   masterSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:legacy/master-AbCdEf',
  *   instanceType: new ec2.InstanceType('m6g.large'),
  * });
  * alarms.addDatabase(db);
@@ -290,16 +337,16 @@ export class PostgresDatabase {
 const SECRET_EXAMPLE = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-AbCdEf';
 
 class ImportedPostgresDatabase extends PostgresDatabaseBase {
+  public readonly kind: PostgresDatabaseKind;
+  public readonly databaseIdentifier: string;
   public readonly connections: ec2.Connections;
   public readonly endpointAddress: string;
   public readonly port: number;
-  public readonly masterSecret?: secretsmanager.ISecret;
+  public readonly masterSecret: secretsmanager.ISecret;
   public readonly readOnlySecret?: secretsmanager.ISecret;
-  public readonly instanceIdentifier?: string;
-  public readonly clusterIdentifier?: string;
-  public readonly maxConnections?: number;
+  public readonly maxConnections: number;
   public readonly alarms: { [name: string]: cloudwatch.Alarm } = {};
-  public readonly alarmTopic?: sns.ITopic;
+  public readonly alarmTopics: sns.ITopic[] = [];
   protected readonly connectResourceId?: string;
 
   constructor(scope: Construct, id: string, attrs: PostgresDatabaseAttributes) {
@@ -329,13 +376,18 @@ class ImportedPostgresDatabase extends PostgresDatabaseBase {
 
     this.endpointAddress = attrs.endpointAddress;
     this.port = port;
-    this.instanceIdentifier = attrs.instanceIdentifier;
-    this.clusterIdentifier = attrs.clusterIdentifier;
+    this.kind = attrs.clusterIdentifier === undefined ? PostgresDatabaseKind.INSTANCE : PostgresDatabaseKind.AURORA_CLUSTER;
+    this.databaseIdentifier = (attrs.clusterIdentifier ?? attrs.instanceIdentifier)!;
     this.connectResourceId = attrs.resourceId;
     this.connections = new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(port) });
-    this.maxConnections = attrs.maxConnections
-      ?? (attrs.instanceType ? defaultMaxConnections(postgresInstanceMemoryGiB(this, 'instanceType', attrs.instanceType)) : undefined);
-    this.masterSecret = importSecret(this, 'MasterSecret', 'masterSecretArn', attrs.masterSecretArn, attrs.secretEncryptionKey);
+    if (attrs.maxConnections === undefined && attrs.instanceType === undefined) {
+      throw propError(this, 'maxConnections', undefined,
+        `is required ${attrs.clusterIdentifier ? 'for a cluster' : 'unless instanceType is given'}: the connections alarm compares with it`);
+    }
+    const derived = attrs.instanceType ? defaultMaxConnections(postgresInstanceMemoryGiB(this, 'instanceType', attrs.instanceType)) : undefined;
+    this.maxConnections = (attrs.maxConnections ?? derived)!;
+    if (attrs.masterSecretArn === undefined) throw propError(this, 'masterSecretArn', undefined, 'is required');
+    this.masterSecret = importSecret(this, 'MasterSecret', 'masterSecretArn', attrs.masterSecretArn, attrs.secretEncryptionKey)!;
     this.readOnlySecret = importSecret(this, 'ReadOnlySecret', 'readOnlySecretArn', attrs.readOnlySecretArn, attrs.secretEncryptionKey);
   }
 }

@@ -7,7 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase } from './postgres-database';
+import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase, PostgresDatabaseKind } from './postgres-database';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { defaultMaxConnections } from './private/instance-classes';
 import {
@@ -111,14 +111,14 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
   public readonly connections: ec2.Connections;
   /** DNS name of the cluster's writer endpoint. */
   public readonly endpointAddress: string;
+  /** An Aurora cluster. */
+  public readonly kind = PostgresDatabaseKind.AURORA_CLUSTER;
   /** Identifier of the cluster. */
-  public readonly clusterIdentifier: string;
-  /** Always undefined: an Aurora cluster is not an instance. */
-  public readonly instanceIdentifier?: string;
+  public readonly databaseIdentifier: string;
   /** The read-only user's name, when the user is created. */
   public readonly readOnlyUsername?: string;
   /** The cluster resource ID, which `rds-db:connect` grants name. */
-  protected readonly connectResourceId: string;
+  protected readonly connectResourceId?: string;
   /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
   public readonly encryptionKey: kms.IKey;
   /** The master user's secret. */
@@ -129,6 +129,10 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** Topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
+  /** The topics the alarms notify: `alarmTopic`. */
+  public get alarmTopics(): sns.ITopic[] {
+    return [this.alarmTopic];
+  }
   /** The alarms, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   /** The database port. */
@@ -213,7 +217,7 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
     this.masterSecret = this.cluster.secret!;
     this.connections = this.cluster.connections;
     this.endpointAddress = this.cluster.clusterEndpoint.hostname;
-    this.clusterIdentifier = this.cluster.clusterIdentifier;
+    this.databaseIdentifier = this.cluster.clusterIdentifier;
     this.connectResourceId = this.cluster.clusterResourceIdentifier;
     (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(removalPolicyFor(settings.retain));
     acknowledgeDatabaseTradeOffs(this.cluster, settings, this.profile.stage, readers > 0);

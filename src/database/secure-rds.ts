@@ -8,7 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase } from './postgres-database';
+import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase, PostgresDatabaseKind } from './postgres-database';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { defaultMaxConnections, postgresInstanceMemoryGiB } from './private/instance-classes';
 import {
@@ -141,10 +141,10 @@ export class SecureRds extends PostgresDatabaseBase {
   public readonly connections: ec2.Connections;
   /** DNS name of the instance endpoint. */
   public readonly endpointAddress: string;
+  /** An RDS instance. */
+  public readonly kind = PostgresDatabaseKind.INSTANCE;
   /** Identifier of the instance. */
-  public readonly instanceIdentifier: string;
-  /** Always undefined: an RDS instance is not a cluster. */
-  public readonly clusterIdentifier?: string;
+  public readonly databaseIdentifier: string;
   /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
   public readonly encryptionKey: kms.IKey;
   /** The master user's secret (host, port, username, password, dbname). */
@@ -159,6 +159,10 @@ export class SecureRds extends PostgresDatabaseBase {
   protected readonly connectResourceId?: string;
   /** Topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
+  /** The topics the alarms notify: `alarmTopic`. */
+  public get alarmTopics(): sns.ITopic[] {
+    return [this.alarmTopic];
+  }
   /** The alarms, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   /** The database port. */
@@ -259,7 +263,7 @@ export class SecureRds extends PostgresDatabaseBase {
     this.masterSecret = this.instance.secret!;
     this.connections = this.instance.connections;
     this.endpointAddress = this.instance.dbInstanceEndpointAddress;
-    this.instanceIdentifier = this.instance.instanceIdentifier;
+    this.databaseIdentifier = this.instance.instanceIdentifier;
     this.connectResourceId = this.instance.instanceResourceId;
     (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(removalPolicyFor(settings.retain));
     acknowledgeDatabaseTradeOffs(this.instance, settings, this.profile.stage, multiAz);

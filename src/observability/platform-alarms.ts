@@ -415,14 +415,14 @@ export class PlatformAlarms extends Construct {
    * synthesis fails while an alarm of a routed database is left unrouted.
    * An imported database (`PostgresDatabase.fromDatabaseAttributes`) has no
    * alarms: they are created here from its metrics and this profile's
-   * `database` thresholds (free storage for an RDS instance, connections
-   * when its `maxConnections` is known).
+   * `database` thresholds (free storage for an RDS instance only: Aurora's
+   * storage grows by itself).
    *
    * @param database the database
    */
   public addDatabase(database: IPostgresDatabase): void {
-    if (database.alarmTopic) {
-      this.routeDatabase(database, database.alarms, database.alarmTopic);
+    if (database.alarmTopics.length > 0) {
+      this.routeDatabase(database, database.alarms, database.alarmTopics[0]);
       return;
     }
     const own = Object.entries(database.alarms);

@@ -4,7 +4,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  BackupCopyVault, IPostgresDatabase, PlatformNetwork, PlatformStage, PostgresDatabase, SecureAuroraPostgres,
+  BackupCopyVault, IPostgresDatabase, PlatformNetwork, PlatformStage, PostgresDatabase, PostgresDatabaseKind, SecureAuroraPostgres,
   SecureAuroraPostgresProps, SecureRds, SecureRdsProps, StageProfile, StageProfiles,
 } from '../../src';
 import { newTestStack, TEST_AZS } from '../helpers/stacks';
@@ -27,9 +27,12 @@ function aurora(props: Partial<SecureAuroraPostgresProps> = {}, stage: PlatformS
   return { stack, net, db };
 }
 
+const MASTER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/master-AbCdEf';
 const IMPORT = {
   endpointAddress: 'legacy.abc123.us-east-1.rds.amazonaws.com',
   instanceIdentifier: 'legacy',
+  masterSecretArn: MASTER,
+  maxConnections: 100,
 };
 
 describe('IPostgresDatabase', () => {
@@ -45,7 +48,8 @@ describe('IPostgresDatabase', () => {
     expect(db.readOnlySecret).toBeDefined();
     expect(db.maxConnections).toBeGreaterThan(0);
     expect(Object.keys(db.alarms).length).toBeGreaterThan(0);
-    expect(db.alarmTopic).toBeDefined();
+    expect(db.alarmTopics).toHaveLength(1);
+    expect(db.databaseIdentifier).toBeDefined();
     for (const metric of [db.metricCpuUtilization(), db.metricDatabaseConnections(), db.metricFreeStorageSpace()]) {
       expect(metric.namespace).toBe('AWS/RDS');
       expect(Object.keys(metric.dimensions ?? {})).toContain(dimension);
@@ -91,21 +95,25 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
   test('an imported instance: connections, metrics, maxConnections from its class', () => {
     const stack = newTestStack();
     const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0');
-    const db = SecureRds.fromDatabaseAttributes(stack, 'Legacy', { ...IMPORT, securityGroups: [sg], instanceType: new ec2.InstanceType('m6g.large') });
+    const db = SecureRds.fromDatabaseAttributes(stack, 'Legacy', {
+      ...IMPORT, maxConnections: undefined, securityGroups: [sg], instanceType: new ec2.InstanceType('m6g.large'),
+    });
     expect(db.port).toBe(5432);
     expect(db.connections.securityGroups).toEqual([sg]);
     expect(db.metricCpuUtilization().dimensions).toEqual({ DBInstanceIdentifier: 'legacy' });
     expect(db.metricFreeStorageSpace().metricName).toBe('FreeStorageSpace');
     expect(db.maxConnections).toBe(901);
     expect(db.alarms).toEqual({});
-    expect(db.alarmTopic).toBeUndefined();
-    expect(db.masterSecret).toBeUndefined();
+    expect(db.alarmTopics).toEqual([]);
+    expect(db.kind).toBe(PostgresDatabaseKind.INSTANCE);
+    expect(db.databaseIdentifier).toBe('legacy');
+    expect(db.masterSecret.secretArn).toBe(MASTER);
   });
 
   test('an imported cluster: writer metrics', () => {
     const stack = newTestStack();
     const db = SecureAuroraPostgres.fromDatabaseAttributes(stack, 'Legacy', {
-      endpointAddress: 'legacy.cluster-abc.us-east-1.rds.amazonaws.com', clusterIdentifier: 'legacy-cluster', port: 5433, maxConnections: 2000,
+      endpointAddress: 'legacy.cluster-abc.us-east-1.rds.amazonaws.com', clusterIdentifier: 'legacy-cluster', port: 5433, maxConnections: 2000, masterSecretArn: MASTER,
     });
     expect(db.metricCpuUtilization().dimensions).toEqual({ DBClusterIdentifier: 'legacy-cluster', Role: 'WRITER' });
     expect(db.port).toBe(5433);
@@ -117,7 +125,6 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
     const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', {
       ...IMPORT,
       resourceId: 'db-ABCDEFGHIJKL',
-      masterSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/master-AbCdEf',
       readOnlySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/readonly',
     });
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
@@ -126,20 +133,24 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
     const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     expect(policies).toContain('dbuser:db-ABCDEFGHIJKL/api');
     expect(policies).toContain('legacy/readonly-??????');
-    expect(db.masterSecret!.secretArn).toBe('arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/master-AbCdEf');
+    expect(db.masterSecret.secretArn).toBe(MASTER);
   });
 
   test('grants that need what was not imported are refused clearly', () => {
     const stack = newTestStack();
     const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', IMPORT);
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-    expect(() => db.grantConnect(role, 'api')).toThrow(/TestStack\/Legacy: invalid grantConnect "api": needs the database's resource ID: import it with instanceResourceId/);
+    expect(() => db.grantConnect(role, 'api')).toThrow(/TestStack\/Legacy: invalid grantConnect "api": needs the database's resource ID: import it with resourceId \(db-...\)/);
     expect(() => db.grantReadOnlySecret(role)).toThrow(/invalid createReadOnlyUser false: grantReadOnlySecret needs the read-only user/);
     expect(() => db.grantConnect(role, 'Robert; drop')).toThrow(/invalid grantConnect.dbUser "Robert; drop"/);
   });
 
   test.each([
-    ['neither identifier', { endpointAddress: 'x.rds.amazonaws.com' }, /invalid instanceIdentifier undefined: give exactly one of instanceIdentifier/],
+    ['no master secret', { ...IMPORT, masterSecretArn: undefined }, /invalid masterSecretArn undefined: is required/],
+    ['no maxConnections nor instanceType', { ...IMPORT, maxConnections: undefined }, /invalid maxConnections undefined: is required unless instanceType is given/],
+    ['a cluster without maxConnections', { ...IMPORT, instanceIdentifier: undefined, clusterIdentifier: 'c', maxConnections: undefined },
+      /invalid maxConnections undefined: is required for a cluster/],
+    ['neither identifier', { ...IMPORT, instanceIdentifier: undefined }, /invalid instanceIdentifier undefined: give exactly one of instanceIdentifier/],
     ['both identifiers', { ...IMPORT, clusterIdentifier: 'c' }, /invalid clusterIdentifier "c": give exactly one/],
     ['identifier starting with a digit', { ...IMPORT, instanceIdentifier: '1legacy' }, /invalid instanceIdentifier "1legacy"/],
     ['identifier with a double hyphen', { ...IMPORT, instanceIdentifier: 'leg--acy' }, /invalid instanceIdentifier "leg--acy"/],
@@ -164,7 +175,7 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
   });
 
   test('SecureRds and SecureAuroraPostgres importers refuse the other kind', () => {
-    expect(() => SecureRds.fromDatabaseAttributes(newTestStack(), 'X', { endpointAddress: 'x', clusterIdentifier: 'c' }))
+    expect(() => SecureRds.fromDatabaseAttributes(newTestStack(), 'X', { ...IMPORT, instanceIdentifier: undefined, clusterIdentifier: 'c' }))
       .toThrow(/TestStack: invalid instanceIdentifier undefined: SecureRds.fromDatabaseAttributes imports an RDS instance/);
     expect(() => SecureAuroraPostgres.fromDatabaseAttributes(newTestStack(), 'X', IMPORT))
       .toThrow(/invalid clusterIdentifier undefined: SecureAuroraPostgres.fromDatabaseAttributes imports an Aurora cluster/);

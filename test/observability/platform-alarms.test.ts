@@ -636,6 +636,7 @@ describe('PlatformAlarms edge alarms', () => {
 });
 
 describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
+  const MASTER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/master-AbCdEf';
   test('an Aurora cluster through addDatabase routes as addAuroraDatabase does', () => {
     const stack = newTestStack();
     const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
@@ -652,7 +653,7 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
   test('an imported RDS instance gets CPU, free storage and connections alarms from this profile', () => {
     const stack = newTestStack();
     const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', {
-      endpointAddress: 'legacy.abc.us-east-1.rds.amazonaws.com', instanceIdentifier: 'legacy', instanceType: new ec2.InstanceType('m6g.large'),
+      endpointAddress: 'legacy.abc.us-east-1.rds.amazonaws.com', instanceIdentifier: 'legacy', instanceType: new ec2.InstanceType('m6g.large'), masterSecretArn: MASTER,
     });
     const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
     alarms.addDatabase(db);
@@ -680,13 +681,16 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
     });
   });
 
-  test('an imported Aurora cluster without maxConnections gets the CPU alarm of its writer only', () => {
+  test('an imported Aurora cluster gets the CPU and connections alarms of its writer, no storage alarm', () => {
     const stack = newTestStack();
-    const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', { endpointAddress: 'x.cluster-abc.us-east-1.rds.amazonaws.com', clusterIdentifier: 'legacy' });
+    const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', {
+      endpointAddress: 'x.cluster-abc.us-east-1.rds.amazonaws.com', clusterIdentifier: 'legacy', maxConnections: 1000, masterSecretArn: MASTER,
+    });
     const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
     alarms.addDatabase(db);
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 800 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CPUUtilization',
       Dimensions: Match.arrayWith([{ Name: 'DBClusterIdentifier', Value: 'legacy' }, { Name: 'Role', Value: 'WRITER' }]),
@@ -695,12 +699,12 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
 
   test('two imported databases of the same ID in different scopes get their own alarms', () => {
     const stack = newTestStack();
-    const attrs = { endpointAddress: 'x.rds.amazonaws.com', instanceIdentifier: 'legacy' };
+    const attrs = { endpointAddress: 'x.rds.amazonaws.com', instanceIdentifier: 'legacy', masterSecretArn: MASTER, maxConnections: 100 };
     const a = PostgresDatabase.fromDatabaseAttributes(new Construct(stack, 'A'), 'Db', attrs);
     const b = PostgresDatabase.fromDatabaseAttributes(new Construct(stack, 'B'), 'Db', { ...attrs, instanceIdentifier: 'other' });
     const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
     alarms.addDatabase(a);
     alarms.addDatabase(b);
-    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 });

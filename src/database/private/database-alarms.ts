@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { GIB } from './postgres-common';
 import { DatabaseProfile } from '../../profiles';
-import { IPostgresDatabase } from '../postgres-database';
+import { IPostgresDatabase, PostgresDatabaseKind } from '../postgres-database';
 
 /** The alarms of a database that has none of its own, by severity. */
 export interface DatabaseAlarmSet {
@@ -15,7 +15,7 @@ export interface DatabaseAlarmSet {
  * Alarms for a database without alarms of its own (an imported one), from
  * its metrics and the profile's thresholds: free storage (an RDS instance;
  * Aurora's storage grows by itself) and connections near `max_connections`
- * (when known) are critical, CPU a warning. Created once per database under
+ are critical, CPU a warning. Created once per database under
  * `scope`; a second call returns the same alarms.
  */
 export function importedDatabaseAlarms(scope: Construct, database: IPostgresDatabase, preset: DatabaseProfile): DatabaseAlarmSet {
@@ -51,15 +51,13 @@ function createAlarms(group: Construct, database: IPostgresDatabase, preset: Dat
   const critical: cloudwatch.Alarm[] = [];
   const warning = [alarm('CpuUtilization', database.metricCpuUtilization(), preset.cpuAlarmPercent,
     cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, `CPU above ${preset.cpuAlarmPercent}% for ${periods} minutes`)];
-  if (database.instanceIdentifier !== undefined) {
+  if (database.kind === PostgresDatabaseKind.INSTANCE) {
     critical.push(alarm('FreeStorageSpace', database.metricFreeStorageSpace(), preset.freeStorageAlarmGiB * GIB,
       cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, `Free storage below ${preset.freeStorageAlarmGiB} GiB`));
   }
-  if (database.maxConnections !== undefined) {
-    const connections = Math.floor((database.maxConnections * preset.connectionsAlarmPercent) / 100);
-    critical.push(alarm('DatabaseConnections', database.metricDatabaseConnections(), connections,
-      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      `Connections above ${preset.connectionsAlarmPercent}% of max_connections (${connections} of ${database.maxConnections})`));
-  }
+  const connections = Math.floor((database.maxConnections * preset.connectionsAlarmPercent) / 100);
+  critical.push(alarm('DatabaseConnections', database.metricDatabaseConnections(), connections,
+    cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    `Connections above ${preset.connectionsAlarmPercent}% of max_connections (${connections} of ${database.maxConnections})`));
   return { critical, warning };
 }
