@@ -31,7 +31,7 @@ const RESERVED_USERS = ['postgres', 'rdsadmin', 'rds_superuser', 'public', 'admi
 /** Characters kept out of generated passwords: they break connection strings and shells. */
 export const PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 export const GIB = 1024 ** 3;
-/** The seed's PostgreSQL: TLS 1.2+ only, SCRAM passwords, connections, DDL and slow statements logged. */
+/** The library's PostgreSQL parameters: TLS 1.2+ only, SCRAM passwords, connections, DDL and slow statements logged. */
 export const POSTGRES_PARAMETERS: Record<string, string> = {
   'rds.force_ssl': '1',
   'ssl_min_protocol_version': 'TLSv1.2',
