@@ -148,3 +148,13 @@ describe('VeleroBackup.scheduleManifest validation', () => {
     expect(() => VeleroBackup.scheduleManifest({ ...base, retentionDays: 3650 })).not.toThrow();
   });
 });
+
+describe('numbers are printed as given', () => {
+  test.each([
+    ['retentionDays', Infinity, /invalid retentionDays Infinity: must be an integer from 1 to 3650/],
+    ['lifecycleMarginDays', NaN, /invalid lifecycleMarginDays NaN: must be an integer from 1 to 365/],
+    ['retentionDays', 0, /invalid retentionDays 0: must be an integer from 1 to 3650/],
+  ])('VeleroBackup %s %s', (prop, value, error) => {
+    expect(() => velero({ stage: PlatformStage.DEVELOPMENT, [prop]: value })).toThrow(error);
+  });
+});

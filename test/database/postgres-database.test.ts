@@ -364,3 +364,24 @@ describe('copy vault', () => {
     })).not.toThrow();
   });
 });
+
+describe('numbers are printed as given', () => {
+  test.each([
+    ['backupRetentionDays', NaN, /invalid backupRetentionDays NaN: must be an integer from 1 to 35/],
+    ['port', Infinity, /invalid port Infinity: must be an integer from 1150 to 65535/],
+    ['allocatedStorageGiB', -Infinity, /invalid allocatedStorageGiB -Infinity: must be an integer from 20 to 65536/],
+    ['maxAllocatedStorageGiB', Infinity, /invalid maxAllocatedStorageGiB Infinity: must be an integer from/],
+    ['monitoringIntervalSeconds', NaN, /invalid monitoringIntervalSeconds NaN: must be one of 1, 5, 10, 15, 30, 60/],
+    ['credentialRotationDays', 1001, /invalid credentialRotationDays 1001: must be an integer from 1 to 1000/],
+  ])('SecureRds %s %s', (prop, value, error) => {
+    expect(() => rds({ [prop]: value })).toThrow(error);
+  });
+
+  test.each([
+    ['maxCapacity', Infinity, /invalid maxCapacity Infinity: must be from 0.5 to 256 ACUs/],
+    ['readers', NaN, /invalid readers NaN: must be an integer from 0 to 15/],
+    ['minCapacity', 0.25, /invalid minCapacity 0.25: must be from 0.5 to 256 ACUs in steps of 0.5/],
+  ])('SecureAuroraPostgres %s %s', (prop, value, error) => {
+    expect(() => aurora({ [prop]: value })).toThrow(error);
+  });
+});

@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseRisk, PostgresDatabaseOptions } from '../postgres-database-options';
+import { validateIntegerInRange, validateNumberOneOf } from './numbers';
 import { PostgresUserFunctions } from './postgres-user-functions';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
 import { allowCloudWatchLogs } from '../../private/keys';
@@ -19,7 +20,7 @@ import { createManagedRole } from '../../private/managed-role';
 import { removalPolicyFor } from '../../private/stage';
 import { validateDailyWindow, validateWeeklyWindow, windowsOverlap } from '../../private/time-window';
 import {
-  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateIntegerRange, validateNotEmpty, validateOneOf, validateUnique,
+  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateNotEmpty, validateUnique,
 } from '../../private/validation';
 import { StageProfile } from '../../profiles';
 
@@ -80,21 +81,21 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
   if (backupRetentionDays === 0) {
     throw propError(scope, 'backupRetentionDays', 0, '0 disables backups and point-in-time recovery; use 1 to 35');
   }
-  validateIntegerRange(scope, 'backupRetentionDays', backupRetentionDays, 1, 35);
+  validateIntegerInRange(scope, 'backupRetentionDays', backupRetentionDays, 1, 35);
   const port = props.port ?? preset.port;
-  validateIntegerRange(scope, 'port', port, 1150, 65535);
+  validateIntegerInRange(scope, 'port', port, 1150, 65535);
   const databaseName = props.databaseName ?? 'innovate';
   validateIdentifier(scope, 'databaseName', databaseName);
   const masterUsername = props.masterUsername ?? 'innovate_admin';
   validateIdentifier(scope, 'masterUsername', masterUsername);
   const rotationDays = props.credentialRotationDays ?? preset.credentialRotationDays;
-  validateIntegerRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
+  validateIntegerInRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
   const monitoringIntervalSeconds = props.monitoringIntervalSeconds ?? preset.monitoringIntervalSeconds;
-  validateOneOf(scope, 'monitoringIntervalSeconds', monitoringIntervalSeconds, MONITORING_INTERVALS);
+  validateNumberOneOf(scope, 'monitoringIntervalSeconds', monitoringIntervalSeconds, MONITORING_INTERVALS);
   const performanceInsightsRetentionDays = props.performanceInsightsRetentionDays ?? preset.performanceInsightsRetentionDays;
-  validateOneOf(scope, 'performanceInsightsRetentionDays', performanceInsightsRetentionDays, PI_RETENTION_DAYS);
+  validateNumberOneOf(scope, 'performanceInsightsRetentionDays', performanceInsightsRetentionDays, PI_RETENTION_DAYS);
   const logRetentionDays = props.logRetentionDays ?? preset.logRetentionDays;
-  validateOneOf(scope, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
+  validateNumberOneOf(scope, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
   if (!props.vpcSubnets && props.vpc.isolatedSubnets.length === 0) {
     throw propError(scope, 'vpc', props.vpc.node.path, 'has no isolated subnets; the database belongs in isolated subnets (pass vpcSubnets to choose others knowingly)');
   }
@@ -120,7 +121,7 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
       `overlaps the maintenance window ${JSON.stringify(maintenanceWindow)} (${maintenanceProp}); RDS requires them apart`);
   }
   const backupPlanStartHourUtc = preset.backupPlanStartHourUtc;
-  validateIntegerRange(scope, 'profile.database.backupPlanStartHourUtc', backupPlanStartHourUtc, 0, 23);
+  validateIntegerInRange(scope, 'profile.database.backupPlanStartHourUtc', backupPlanStartHourUtc, 0, 23);
   return {
     requireMultiAz: preset.multiAz,
     retain: profile.dataProtection.retainOnDelete,
