@@ -385,3 +385,27 @@ describe('numbers are printed as given', () => {
     expect(() => aurora({ [prop]: value })).toThrow(error);
   });
 });
+
+describe('RDS identifiers and names', () => {
+  test.each([
+    ['instanceIdentifier', 'db--prod', /invalid instanceIdentifier "db--prod"/],
+    ['instanceIdentifier', 'prod-', /invalid instanceIdentifier "prod-"/],
+    ['instanceIdentifier', '', /invalid instanceIdentifier ""/],
+    ['instanceIdentifier', `p${'x'.repeat(63)}`, /invalid instanceIdentifier "px+"/],
+    ['instanceIdentifier', '1prod', /invalid instanceIdentifier "1prod"/],
+    ['databaseName', 'my-db', /invalid databaseName "my-db": must be a PostgreSQL identifier/],
+    ['masterUsername', 'postgres', /invalid masterUsername "postgres": is reserved/],
+    ['readOnlySchemas', ['public', 'public'], /invalid readOnlySchemas\[1\] "public": duplicates readOnlySchemas\[0\]/],
+  ])('SecureRds rejects %s %j', (prop, value, error) => {
+    expect(() => rds({ [prop]: value })).toThrow(error);
+  });
+
+  test('accepts the edges: a one-letter and a 63-character identifier', () => {
+    expect(() => rds({ instanceIdentifier: 'p' })).not.toThrow();
+    expect(() => rds({ instanceIdentifier: `p${'-x'.repeat(31)}` })).not.toThrow();
+  });
+
+  test.each(['aurora--1', 'aurora-', ''])('SecureAuroraPostgres rejects clusterIdentifier %j', (clusterIdentifier) => {
+    expect(() => aurora({ clusterIdentifier })).toThrow(new RegExp(`invalid clusterIdentifier "${clusterIdentifier}"`));
+  });
+});
