@@ -5,12 +5,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { StagedProps } from '../profiles/staged-props';
 
 /**
- * A production safeguard that a user can switch off knowingly.
+ * A safeguard the profile asks for that a user can switch off knowingly.
  */
 export enum DatabaseRisk {
-  /** Run production without a synchronous standby in a second AZ. */
+  /** Run without a synchronous standby in a second AZ although the profile's `database.multiAz` is on. */
   SINGLE_AZ = 'SINGLE_AZ',
-  /** Run production without deletion protection. */
+  /** Run without deletion protection although the profile's `dataProtection.requireDeletionProtection` is on. */
   DELETION_UNPROTECTED = 'DELETION_UNPROTECTED',
 }
 
