@@ -3,25 +3,26 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { VeleroBucketLocation } from './velero-replica-bucket';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
 import { CRON_SYNTAX, CronError, maxIntervalMinutes } from './private/cron';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor } from '../private/stage';
-import { propError } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { propError, validateUnique } from '../private/validation';
+import { StagedProps, StageProfile } from '../profiles';
 import {
   acknowledgeAliasKeyWildcard,
   createVeleroAccessLogsBucket,
-  DEFAULT_LIFECYCLE_MARGIN_DAYS,
   kmsKeyStatement,
+  MAX_RETENTION_DAYS,
   useBucketPolicyForAccessLogs,
   validateLocation,
   validateRetention,
   createVeleroBucket,
 } from './private/velero-storage';
+import { validateIntegerInRange } from '../database/private/numbers';
 
 /** The Velero Helm chart (vmware-tanzu/helm-charts) and the versions it installs. */
 const VELERO_CHART_REPOSITORY = 'https://vmware-tanzu.github.io/helm-charts';
@@ -55,13 +56,13 @@ const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const VELERO_SNAPSHOT_TAG = 'velero.io/backup';
 
 /**
- * A production safeguard of `VeleroBackup` that a user can switch off
+ * A safeguard of `VeleroBackup` that a user can switch off
  * knowingly.
  */
 export enum VeleroRisk {
   /**
-   * Run production without replicating the backups to the recovery region
-   * (the seed's us-west-2): a regional outage then loses the cluster's
+   * Run without replicating the backups to the recovery region (the
+   * profile's `backup.replicaRegion`): a regional outage then loses the cluster's
    * backups with the cluster.
    */
   NO_REPLICATION = 'NO_REPLICATION',
@@ -100,26 +101,11 @@ export interface VeleroScheduleOptions {
  */
 export interface VeleroBackupOptions {
   /**
-   * The stage whose preset (`StageProfiles`, `backup` block) fills the
-   * schedules, retention and replication defaults.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (`backup`, `dataProtection`).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
-  /**
    * When the full-cluster backup runs (every namespace, cluster-scoped
    * resources, EBS snapshots of the persistent volumes): a 5-field cron
    * expression in UTC or a descriptor such as `@daily` or `@every 6h`.
    *
-   * @default - the stage preset's `backup.fullBackupSchedule` ('0 2 * * *' in development, '0 *\/6 * * *' in production)
+   * @default - the profile's `backup.fullBackupSchedule`
    */
   readonly fullBackupSchedule?: string;
 
@@ -127,13 +113,13 @@ export interface VeleroBackupOptions {
    * When the namespace backup of `backupNamespaces` runs (their resources,
    * without volume snapshots). Setting it requires `backupNamespaces`.
    *
-   * @default - the stage preset's `backup.namespaceBackupSchedule` ('0 *\/6 * * *' in development, '0 * * * *' in production)
+   * @default - the profile's `backup.namespaceBackupSchedule`
    */
   readonly namespaceBackupSchedule?: string;
 
   /**
-   * The namespaces the frequent namespace backup covers (the seed's
-   * "critical namespaces" in production). Without them no namespace
+   * The namespaces the frequent namespace backup covers (the critical
+   * ones: the application's, the secrets store's). Without them no namespace
    * schedule is created (a synth warning says so) and only the full backup
    * runs; an empty list says so explicitly, without the warning.
    *
@@ -145,7 +131,7 @@ export interface VeleroBackupOptions {
    * Days each backup is kept (Velero's TTL), 1 to 3650. It must be at least
    * the longest interval between two runs of each schedule.
    *
-   * @default - the stage preset's `backup.retentionDays` (7 in development, 30 in production)
+   * @default - the profile's `backup.retentionDays`
    */
   readonly retentionDays?: number;
 
@@ -155,7 +141,7 @@ export interface VeleroBackupOptions {
    * Velero deletes expired backups itself; the lifecycle is a safety net
    * for objects Velero no longer manages (a deleted cluster).
    *
-   * @default 7
+   * @default - the profile's `backup.lifecycleMarginDays`
    */
   readonly lifecycleMarginDays?: number;
 
@@ -219,7 +205,7 @@ export interface VeleroBackupOptions {
 /**
  * Properties of a `VeleroBackup`.
  */
-export interface VeleroBackupProps extends VeleroBackupOptions {
+export interface VeleroBackupProps extends VeleroBackupOptions, StagedProps {
   /** The cluster to back up; it needs a kubectl provider and the EKS Pod Identity Agent add-on. */
   readonly cluster: eks.ICluster;
 }
@@ -227,7 +213,7 @@ export interface VeleroBackupProps extends VeleroBackupOptions {
 /**
  * Kubernetes backups with Velero: the official chart with the AWS plugin,
  * an S3 bucket for the backups, EBS snapshots of persistent volumes, and
- * the seed's schedules as Velero `Schedule` objects.
+ * the profile's schedules as Velero `Schedule` objects.
  *
  * - **Bucket**: versioned, encrypted with a customer-managed KMS key
  *   (rotation on, S3 Bucket Key), TLS only, public access blocked, server
@@ -235,7 +221,7 @@ export interface VeleroBackupProps extends VeleroBackupOptions {
  *   lifecycleMarginDays` after creation as a safety net behind Velero's TTL;
  *   deleted versions kept `lifecycleMarginDays`; incomplete uploads aborted).
  *   No Object Lock: Velero deletes expired backups itself, which a lock
- *   would block. Retained in production.
+ *   would block. Retained when the profile's `dataProtection.retainOnDelete` is set.
  * - **Replication** (`replication`): to a `VeleroReplicaBucket` in the
  *   recovery region, with a least-privilege replication role.
  * - **Velero**: chart `velero` 12.1.0 (Velero v1.18.1) in namespace
@@ -276,6 +262,7 @@ export class VeleroBackup extends Construct {
    * duration (`168h0m0s` for 7 days).
    */
   public static scheduleManifest(options: VeleroScheduleOptions): any {
+    validateScheduleOptions(options);
     const template: { [key: string]: unknown } = {
       includedNamespaces: options.includedNamespaces ?? ['*'],
     };
@@ -327,14 +314,14 @@ export class VeleroBackup extends Construct {
   constructor(scope: Construct, id: string, props: VeleroBackupProps) {
     super(scope, id);
     useBucketPolicyForAccessLogs(this);
-    const stage = props.stage ?? PlatformStage.PRODUCTION;
-    const profile = props.profile ?? StageProfiles.of(stage);
+    const profile = resolveProfile(this, props);
+    const stage = profile.stage;
     const removalPolicy = removalPolicyFor(profile.dataProtection.retainOnDelete);
     const stack = Stack.of(this);
 
     // Validation first: nothing is created from bad input.
     this.retentionDays = props.retentionDays ?? profile.backup.retentionDays;
-    const marginDays = props.lifecycleMarginDays ?? DEFAULT_LIFECYCLE_MARGIN_DAYS;
+    const marginDays = props.lifecycleMarginDays ?? profile.backup.lifecycleMarginDays;
     validateRetention(this, this.retentionDays, marginDays);
     const fullSchedule = props.fullBackupSchedule ?? profile.backup.fullBackupSchedule;
     this.validateSchedule('fullBackupSchedule', fullSchedule);
@@ -479,7 +466,7 @@ export class VeleroBackup extends Construct {
     return [...namespaces];
   }
 
-  private validateReplication(props: VeleroBackupProps, profile: StageProfile, stage: PlatformStage): void {
+  private validateReplication(props: VeleroBackupProps, profile: StageProfile, stage: string): void {
     const accepted = (props.acceptedRisks ?? []).includes(VeleroRisk.NO_REPLICATION);
     if (!props.replication) {
       if (production(profile) && !accepted) {
@@ -661,6 +648,22 @@ export class VeleroBackup extends Construct {
 }
 
 /** True when the preset replicates backups to a recovery region. */
+/** The checks Kubernetes and Velero would make on a `Schedule`, at synth time. */
+function validateScheduleOptions(options: VeleroScheduleOptions): void {
+  const scope: IConstruct = { node: { path: 'VeleroBackup.scheduleManifest' } } as IConstruct;
+  if (!Token.isUnresolved(options.name) && !NAMESPACE_NAME.test(options.name)) {
+    throw propError(scope, 'name', options.name,
+      'must be 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit (a Kubernetes name and label value)');
+  }
+  validateIntegerInRange(scope, 'retentionDays', options.retentionDays, 1, MAX_RETENTION_DAYS);
+  (options.includedNamespaces ?? []).forEach((namespace, i) => {
+    if (!Token.isUnresolved(namespace) && namespace !== '*' && !NAMESPACE_NAME.test(namespace)) {
+      throw propError(scope, `includedNamespaces[${i}]`, namespace, 'must be * or a Kubernetes namespace name: 1-63 lowercase letters, digits and hyphens');
+    }
+  });
+  validateUnique(scope, 'includedNamespaces', options.includedNamespaces);
+}
+
 function production(profile: StageProfile): boolean {
   return profile.backup.replicaRegion !== '';
 }

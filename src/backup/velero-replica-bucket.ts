@@ -3,12 +3,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeRules } from '../private/compliance';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { StagedProps, StageProfile } from '../profiles';
 import {
   createVeleroAccessLogsBucket,
-  DEFAULT_LIFECYCLE_MARGIN_DAYS,
+  defaultReplicaRegion,
   useBucketPolicyForAccessLogs,
   validateRetention,
   createVeleroBucket,
@@ -36,29 +36,13 @@ export interface VeleroBucketLocation {
 /**
  * Properties of a `VeleroReplicaBucket`.
  */
-export interface VeleroReplicaBucketProps {
-  /**
-   * The stage whose preset fills the defaults: retention and what happens
-   * to the bucket and key on deletion (kept in production).
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from (`backup.retentionDays`,
-   * `dataProtection.retainOnDelete`).
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
-
+export interface VeleroReplicaBucketProps extends StagedProps {
   /**
    * Days a replicated backup is kept, the same as the primary's. Delete
    * markers are not replicated, so the replica's lifecycle expires backups
    * `retentionDays + lifecycleMarginDays` after they were written.
    *
-   * @default - the stage preset's `backup.retentionDays` (30 in production)
+   * @default - the profile's `backup.retentionDays`
    */
   readonly retentionDays?: number;
 
@@ -66,7 +50,7 @@ export interface VeleroReplicaBucketProps {
    * Days replicated backups outlive `retentionDays` and deleted versions
    * stay recoverable, 1 to 365.
    *
-   * @default 7
+   * @default - the profile's `backup.lifecycleMarginDays`
    */
   readonly lifecycleMarginDays?: number;
 
@@ -90,11 +74,24 @@ export interface VeleroReplicaBucketProps {
 }
 
 const NAME_PREFIX = /^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$/;
+/** Bucket name prefixes S3 reserves. */
+const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+
+function validateNamePrefix(scope: Construct, prefix: string): void {
+  if (Token.isUnresolved(prefix) || !NAME_PREFIX.test(prefix) || prefix.includes('--')) {
+    throw propError(scope, 'bucketNamePrefix', prefix,
+      'must be 3 to 30 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (it names the bucket and the key alias)');
+  }
+  const reserved = RESERVED_PREFIXES.find((p) => prefix.startsWith(p));
+  if (reserved) {
+    throw propError(scope, 'bucketNamePrefix', prefix, `must not start with ${JSON.stringify(reserved)}, which S3 reserves`);
+  }
+}
 
 /**
  * The recovery-region side of `VeleroBackup.replication`: an S3 bucket that
  * receives the replicas of the Velero backups, in a stack of the recovery
- * region (the seed's us-west-2). It is
+ * region (the profile's `backup.replicaRegion`). It is
  *
  * - named deterministically, `<prefix>-<account>-<region>`, with its key
  *   behind the alias `alias/<prefix>`, so the primary stack computes both
@@ -105,7 +102,7 @@ const NAME_PREFIX = /^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$/;
  * - expiring replicated backups `retentionDays + lifecycleMarginDays` after
  *   they were written (delete markers are not replicated, so Velero's
  *   deletions in the primary do not reach it);
- * - retained in production.
+ * - retained when the profile's `dataProtection.retainOnDelete` is set.
  *
  * Deploy it before the primary stack (S3 checks that the destination exists
  * when the replication rule is created).
@@ -130,13 +127,15 @@ export class VeleroReplicaBucket extends Construct {
    * key alias, computed without a reference to the recovery-region stack.
    *
    * @param scope any construct in the primary stack
-   * @param region region of the replica; default: the production preset's `backup.replicaRegion` (us-west-2)
+   * @param region region of the replica; default: the profile's `backup.replicaRegion`
    * @param bucketNamePrefix the replica's `bucketNamePrefix`
+   * @param profile the profile whose `backup.replicaRegion` is the default region; default: the production preset
    */
-  public static locationInRegion(scope: Construct, region?: string, bucketNamePrefix?: string): VeleroBucketLocation {
+  public static locationInRegion(scope: Construct, region?: string, bucketNamePrefix?: string, profile?: StageProfile): VeleroBucketLocation {
     const stack = Stack.of(scope);
     const prefix = bucketNamePrefix ?? VeleroReplicaBucket.DEFAULT_NAME_PREFIX;
-    const replicaRegion = region ?? StageProfiles.of(PlatformStage.PRODUCTION).backup.replicaRegion;
+    validateNamePrefix(scope, prefix);
+    const replicaRegion = region ?? defaultReplicaRegion(scope, 'VeleroReplicaBucket.locationInRegion', profile);
     return {
       bucketName: `${prefix}-${stack.account}-${replicaRegion}`,
       region: replicaRegion,
@@ -164,16 +163,13 @@ export class VeleroReplicaBucket extends Construct {
   constructor(scope: Construct, id: string, props: VeleroReplicaBucketProps = {}) {
     super(scope, id);
     useBucketPolicyForAccessLogs(this);
-    const profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    const profile = resolveProfile(this, props);
     const removalPolicy = removalPolicyFor(profile.dataProtection.retainOnDelete);
     const retentionDays = props.retentionDays ?? profile.backup.retentionDays;
-    const marginDays = props.lifecycleMarginDays ?? DEFAULT_LIFECYCLE_MARGIN_DAYS;
+    const marginDays = props.lifecycleMarginDays ?? profile.backup.lifecycleMarginDays;
     validateRetention(this, retentionDays, marginDays);
     const prefix = props.bucketNamePrefix ?? VeleroReplicaBucket.DEFAULT_NAME_PREFIX;
-    if (Token.isUnresolved(prefix) || !NAME_PREFIX.test(prefix) || prefix.includes('--')) {
-      throw propError(this, 'bucketNamePrefix', prefix,
-        'must be 3 to 30 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (it names the bucket and the key alias)');
-    }
+    validateNamePrefix(this, prefix);
     const stack = Stack.of(this);
 
     this.encryptionKey = new kms.Key(this, 'Key', {

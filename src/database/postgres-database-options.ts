@@ -1,15 +1,16 @@
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PlatformStage, StageProfile } from '../profiles';
+import { StagedProps } from '../profiles/staged-props';
 
 /**
- * A production safeguard that a user can switch off knowingly.
+ * A safeguard the profile asks for that a user can switch off knowingly.
  */
 export enum DatabaseRisk {
-  /** Run production without a synchronous standby in a second AZ. */
+  /** Run without a synchronous standby in a second AZ although the profile's `database.multiAz` is on. */
   SINGLE_AZ = 'SINGLE_AZ',
-  /** Run production without deletion protection. */
+  /** Run without deletion protection although the profile's `dataProtection.requireDeletionProtection` is on. */
   DELETION_UNPROTECTED = 'DELETION_UNPROTECTED',
 }
 
@@ -17,25 +18,9 @@ export enum DatabaseRisk {
  * What every PostgreSQL database of this library (`SecureRds`,
  * `SecureAuroraPostgres`) is configured with.
  */
-export interface PostgresDatabaseOptions {
+export interface PostgresDatabaseOptions extends StagedProps {
   /** VPC of the database; it must have isolated subnets unless `vpcSubnets` says otherwise. */
   readonly vpc: ec2.IVpc;
-
-  /**
-   * The stage whose preset (`StageProfiles`) fills every default below.
-   *
-   * @default PlatformStage.PRODUCTION
-   */
-  readonly stage?: PlatformStage;
-
-  /**
-   * The preset to read defaults from, e.g. a profile derived by spreading
-   * `StageProfiles.PRODUCTION`; every number the database uses (sizes,
-   * retention, alarm thresholds) can be changed this way.
-   *
-   * @default StageProfiles.of(stage)
-   */
-  readonly profile?: StageProfile;
 
   /**
    * Subnets of the database.
@@ -68,10 +53,11 @@ export interface PostgresDatabaseOptions {
   readonly clientSecurityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * Protect the database from deletion. Turning it off in production needs
+   * Protect the database from deletion. Turning it off where the profile's
+   * `dataProtection.requireDeletionProtection` is set needs
    * `DatabaseRisk.DELETION_UNPROTECTED` in `acceptedRisks`.
    *
-   * @default - the stage preset's `database.deletionProtection`
+   * @default - the profile's `database.deletionProtection`
    */
   readonly deletionProtection?: boolean;
 
@@ -85,14 +71,14 @@ export interface PostgresDatabaseOptions {
   /**
    * Days of automated backups (and of point-in-time recovery), 1 to 35.
    *
-   * @default - the stage preset's `database.backupRetentionDays` (7 in development, 30 in production)
+   * @default - the profile's `database.backupRetentionDays`
    */
   readonly backupRetentionDays?: number;
 
   /**
    * Database port, 1150 to 65535.
    *
-   * @default - the stage preset's `database.port` (5432)
+   * @default - the profile's `database.port`
    */
   readonly port?: number;
 
@@ -123,7 +109,7 @@ export interface PostgresDatabaseOptions {
   /**
    * Days between automatic rotations of the master and read-only credentials, 1 to 1000.
    *
-   * @default - the stage preset's `database.credentialRotationDays` (30)
+   * @default - the profile's `database.credentialRotationDays`
    */
   readonly credentialRotationDays?: number;
 
@@ -154,21 +140,21 @@ export interface PostgresDatabaseOptions {
   /**
    * Enhanced monitoring interval in seconds: 1, 5, 10, 15, 30 or 60.
    *
-   * @default - the stage preset's `database.monitoringIntervalSeconds` (60)
+   * @default - the profile's `database.monitoringIntervalSeconds`
    */
   readonly monitoringIntervalSeconds?: number;
 
   /**
    * Days Performance Insights keeps data: 7, a multiple of 31 up to 713, or 731.
    *
-   * @default - the stage preset's `database.performanceInsightsRetentionDays` (7)
+   * @default - the profile's `database.performanceInsightsRetentionDays`
    */
   readonly performanceInsightsRetentionDays?: number;
 
   /**
    * Days the exported PostgreSQL logs are kept; a value CloudWatch Logs accepts.
    *
-   * @default - the stage preset's `database.logRetentionDays` (30 in development, 365 in production)
+   * @default - the profile's `database.logRetentionDays`
    */
   readonly logRetentionDays?: number;
 
@@ -180,23 +166,34 @@ export interface PostgresDatabaseOptions {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Daily backup window (UTC, `hh24:mi-hh24:mi`, at least 30 minutes).
+   * Daily backup window (UTC, `hh24:mi-hh24:mi`, at least 30 minutes); it
+   * must not overlap the maintenance window.
    *
-   * @default '03:00-04:00'
+   * @default - the profile's `database.backupWindow`
    */
   readonly preferredBackupWindow?: string;
 
   /**
-   * Weekly maintenance window (UTC, `ddd:hh24:mi-ddd:hh24:mi`).
+   * Weekly maintenance window (UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30
+   * minutes, at most 24 hours).
    *
-   * @default 'Sun:04:30-Sun:05:30'
+   * @default - the profile's `database.maintenanceWindow`
    */
   readonly preferredMaintenanceWindow?: string;
 
   /**
-   * ARN of an AWS Backup vault in another region (see `BackupCopyVault`)
-   * that receives a copy of every backup, for regional disaster recovery.
+   * AWS Backup vault in another region (see `BackupCopyVault`) that
+   * receives a copy of every backup, for regional disaster recovery.
    *
+   * @default - backups stay in this region
+   */
+  readonly copyVault?: backup.IBackupVault;
+
+  /**
+   * ARN of the copy vault, `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`,
+   * in another region than the database's.
+   *
+   * @deprecated use `copyVault` (`backup.BackupVault.fromBackupVaultArn(...)` for an ARN)
    * @default - backups stay in this region
    */
   readonly backupCopyVaultArn?: string;

@@ -2,23 +2,24 @@ import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase, PostgresDatabaseKind } from './postgres-database';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { defaultMaxConnections } from './private/instance-classes';
 import {
   acknowledgeDatabaseTradeOffs, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups, createMonitoringRole,
-  databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, PASSWORD_EXCLUDED, POSTGRES_PARAMETERS,
-  requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateIdentifier, validateResourceIdentifier,
+  databaseAlarm, databaseSecurityGroup, PASSWORD_EXCLUDED, POSTGRES_PARAMETERS,
+  requireRiskAccepted, resolvePostgresSettings, setUpCredentials, validateResourceIdentifier,
 } from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
-import { removalPolicyFor } from '../private/stage';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { StageProfile } from '../profiles';
+import { numberPropError } from './private/numbers';
 
 /** Aurora Serverless v2 capacity bounds, in ACUs (half-ACU steps). */
 const MIN_ACU = 0.5;
@@ -43,23 +44,23 @@ export interface SecureAuroraPostgresProps extends PostgresDatabaseOptions {
   /**
    * Lowest capacity in Aurora capacity units (0.5 to 256, in half steps).
    *
-   * @default 0.5
+   * @default - the profile's `database.auroraMinCapacity`
    */
   readonly minCapacity?: number;
 
   /**
    * Highest capacity in Aurora capacity units (0.5 to 256, at least `minCapacity`).
    *
-   * @default 16
+   * @default - the profile's `database.auroraMaxCapacity`
    */
   readonly maxCapacity?: number;
 
   /**
    * Serverless v2 readers, spread over the AZs; a reader is the failover
-   * target, so production needs at least one unless `DatabaseRisk.SINGLE_AZ`
-   * is accepted. At most 15.
+   * target, so where the profile's `database.multiAz` is on at least one is
+   * needed unless `DatabaseRisk.SINGLE_AZ` is accepted. At most 15.
    *
-   * @default - 1 in production (the stage preset's Multi-AZ), 0 in development
+   * @default - 1 when the profile's `database.multiAz` is on, otherwise 0
    */
   readonly readers?: number;
 
@@ -73,8 +74,7 @@ export interface SecureAuroraPostgresProps extends PostgresDatabaseOptions {
 }
 
 /**
- * The seed's phase 4 database ("Aurora PostgreSQL (serverless), millions of
- * users"): Aurora PostgreSQL Serverless v2 with the same guarantees as
+ * PostgreSQL for the largest scale: Aurora PostgreSQL Serverless v2 with the same guarantees as
  * `SecureRds`: isolated subnets, customer-managed encryption, TLS enforced,
  * never public, backups with point-in-time recovery plus an AWS Backup plan,
  * rotated master and read-only credentials, monitoring and alarms.
@@ -87,11 +87,39 @@ export interface SecureAuroraPostgresProps extends PostgresDatabaseOptions {
  *   maxCapacity: 64,
  * });
  */
-export class SecureAuroraPostgres extends Construct {
-  /** The stage preset the database was built from. */
+export class SecureAuroraPostgres extends PostgresDatabaseBase {
+  /**
+   * Import an existing Aurora PostgreSQL cluster, to admit clients, grant
+   * access and alarm on it (`PlatformAlarms.addDatabase`).
+   *
+   * @param scope the scope of the imported construct
+   * @param id its construct ID
+   * @param attrs what is known of the cluster; `clusterIdentifier` is required
+   */
+  public static fromDatabaseAttributes(scope: Construct, id: string, attrs: PostgresDatabaseAttributes): IPostgresDatabase {
+    if (attrs.clusterIdentifier === undefined || attrs.instanceIdentifier !== undefined) {
+      throw propError(scope, 'clusterIdentifier', attrs.clusterIdentifier,
+        'SecureAuroraPostgres.fromDatabaseAttributes imports an Aurora cluster: give clusterIdentifier (for an RDS instance use SecureRds.fromDatabaseAttributes)');
+    }
+    return PostgresDatabase.fromDatabaseAttributes(scope, id, attrs);
+  }
+
+  /** The profile the database was built from. */
   public readonly profile: StageProfile;
   /** The Aurora cluster. */
   public readonly cluster: rds.DatabaseCluster;
+  /** Security groups of the database and the port clients are admitted on. */
+  public readonly connections: ec2.Connections;
+  /** DNS name of the cluster's writer endpoint. */
+  public readonly endpointAddress: string;
+  /** An Aurora cluster. */
+  public readonly kind = PostgresDatabaseKind.AURORA_CLUSTER;
+  /** Identifier of the cluster. */
+  public readonly databaseIdentifier: string;
+  /** The read-only user's name, when the user is created. */
+  public readonly readOnlyUsername?: string;
+  /** The cluster resource ID, which `rds-db:connect` grants name. */
+  protected readonly connectResourceId?: string;
   /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
   public readonly encryptionKey: kms.IKey;
   /** The master user's secret. */
@@ -102,6 +130,10 @@ export class SecureAuroraPostgres extends Construct {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** Topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
+  /** The topics the alarms notify: `alarmTopic`. */
+  public get alarmTopics(): sns.ITopic[] {
+    return [this.alarmTopic];
+  }
   /** The alarms, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   /** The database port. */
@@ -114,21 +146,21 @@ export class SecureAuroraPostgres extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureAuroraPostgresProps) {
     super(scope, id);
-    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const preset = this.profile.database;
     const settings = resolvePostgresSettings(this, props, this.profile);
     this.port = settings.port;
 
-    const minCapacity = props.minCapacity ?? MIN_ACU;
-    const maxCapacity = props.maxCapacity ?? 16;
-    validateCapacity(this, 'minCapacity', minCapacity, MIN_ACU);
-    validateCapacity(this, 'maxCapacity', maxCapacity, minCapacity);
+    const minCapacity = props.minCapacity ?? preset.auroraMinCapacity;
+    const maxCapacity = props.maxCapacity ?? preset.auroraMaxCapacity;
+    validateCapacity(this, props.minCapacity === undefined ? 'profile.database.auroraMinCapacity' : 'minCapacity', minCapacity, MIN_ACU);
+    validateCapacity(this, props.maxCapacity === undefined ? 'profile.database.auroraMaxCapacity' : 'maxCapacity', maxCapacity, minCapacity);
     const readers = props.readers ?? (preset.multiAz ? 1 : 0);
     if (!Number.isInteger(readers) || readers < 0 || readers > MAX_READERS) {
-      throw propError(this, 'readers', readers, `must be an integer from 0 to ${MAX_READERS}`);
+      throw numberPropError(this, 'readers', readers, `must be an integer from 0 to ${MAX_READERS}`);
     }
-    requireRiskAccepted(this, props, settings.production && readers === 0, 'readers', DatabaseRisk.SINGLE_AZ,
-      'production needs a reader in another AZ to fail over to');
+    requireRiskAccepted(this, props, settings.requireMultiAz && readers === 0, 'readers', DatabaseRisk.SINGLE_AZ,
+      `${this.profile.stage} needs a reader in another AZ to fail over to`);
     this.maxConnections = defaultMaxConnections(maxCapacity * GIB_PER_ACU);
     const clusterIdentifier = props.clusterIdentifier ?? Names.uniqueResourceName(this, { maxLength: 55, separator: '-' }).toLowerCase();
     if (!Token.isUnresolved(clusterIdentifier)) validateResourceIdentifier(this, 'clusterIdentifier', clusterIdentifier);
@@ -172,8 +204,8 @@ export class SecureAuroraPostgres extends Construct {
       storageEncrypted: true,
       storageEncryptionKey: this.encryptionKey,
       iamAuthentication: true,
-      backup: { retention: Duration.days(settings.backupRetentionDays), preferredWindow: props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW },
-      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW,
+      backup: { retention: Duration.days(settings.backupRetentionDays), preferredWindow: settings.backupWindow },
+      preferredMaintenanceWindow: settings.maintenanceWindow,
       copyTagsToSnapshot: true,
       deletionProtection: settings.deletionProtection,
       removalPolicy: RemovalPolicy.SNAPSHOT,
@@ -184,6 +216,10 @@ export class SecureAuroraPostgres extends Construct {
     logGroups.forEach((group) => this.cluster.node.addDependency(group));
     this.cluster.node.addDependency(monitoringRole);
     this.masterSecret = this.cluster.secret!;
+    this.connections = this.cluster.connections;
+    this.endpointAddress = this.cluster.clusterEndpoint.hostname;
+    this.databaseIdentifier = this.cluster.clusterIdentifier;
+    this.connectResourceId = this.cluster.clusterResourceIdentifier;
     (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(removalPolicyFor(settings.retain));
     acknowledgeDatabaseTradeOffs(this.cluster, settings, this.profile.stage, readers > 0);
     for (const instance of this.cluster.node.children.filter((c) => c.node.id === 'Writer' || c.node.id.startsWith('Reader'))) {
@@ -203,6 +239,7 @@ export class SecureAuroraPostgres extends Construct {
       database: this.cluster,
     });
     this.readOnlySecret = credentials.readOnlySecret;
+    if (this.readOnlySecret) this.readOnlyUsername = settings.readOnlyUsername;
 
     this.alarmTopic = alarmTopic(this, props.alarmTopic, this.encryptionKey);
     this.backupPlan = createBackupPlan(this, {
@@ -211,7 +248,6 @@ export class SecureAuroraPostgres extends Construct {
       snapshotType: 'cluster-snapshot',
       key: this.encryptionKey,
       settings,
-      copyVaultArn: props.backupCopyVaultArn,
       topic: this.alarmTopic,
     });
 
@@ -244,24 +280,11 @@ export class SecureAuroraPostgres extends Construct {
         `Readers lag the writer by more than ${preset.replicaLagAlarmSeconds} s`);
     }
   }
-
-  /**
-   * Grant IAM database authentication (`rds-db:connect`) as a database user.
-   * The user must exist in the database with the `rds_iam` role (create it
-   * in a migration: `CREATE USER api; GRANT rds_iam TO api;`).
-   *
-   * @param grantee the role of the application
-   * @param dbUser the database user to connect as (never the master user)
-   */
-  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    validateIdentifier(this, 'grantConnect.dbUser', dbUser);
-    return this.cluster.grantConnect(grantee, dbUser);
-  }
 }
 
 function validateCapacity(scope: Construct, prop: string, value: number, min: number): void {
   if (Token.isUnresolved(value)) return;
   if (value < min || value > MAX_ACU || !Number.isInteger(value * 2)) {
-    throw propError(scope, prop, value, `must be from ${min} to ${MAX_ACU} ACUs in steps of 0.5`);
+    throw numberPropError(scope, prop, value, `must be from ${min} to ${MAX_ACU} ACUs in steps of 0.5`);
   }
 }

@@ -8,21 +8,28 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase, PostgresDatabaseKind } from './postgres-database';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
 import { defaultMaxConnections, postgresInstanceMemoryGiB } from './private/instance-classes';
 import {
   acknowledgeDatabaseTradeOffs, acknowledgeDefaultPort, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups,
-  createMonitoringRole, databaseAlarm, databaseSecurityGroup, DEFAULT_BACKUP_WINDOW, DEFAULT_MAINTENANCE_WINDOW, GIB,
+  createMonitoringRole, databaseAlarm, databaseSecurityGroup, GIB,
   PASSWORD_EXCLUDED, POSTGRES_PARAMETERS, PostgresSettings, requireRiskAccepted, resolvePostgresSettings, setUpCredentials,
-  validateIdentifier, validateResourceIdentifier,
+  validateResourceIdentifier,
 } from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
-import { removalPolicyFor } from '../private/stage';
-import { propError, validateIntegerRange } from '../private/validation';
-import { PlatformStage, StageProfile, StageProfiles } from '../profiles';
+import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { propError, validatePattern } from '../private/validation';
+import { StageProfile } from '../profiles';
+import { numberPropError, validateIntegerInRange } from './private/numbers';
 
 /** RDS for PostgreSQL allows up to 15 read replicas per source instance. */
 const MAX_READ_REPLICAS = 15;
+/** A replica ID: a construct ID and the start of its alarms' names. */
+const REPLICA_ID = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+/** The alarms of a replica, `<id><name>Alarm` constructs beside the replica's own. */
+const REPLICA_ALARMS = new Set(['CpuUtilization', 'FreeStorageSpace', 'DatabaseConnections', 'ReplicaLag']);
 
 /**
  * Options of a read replica.
@@ -48,10 +55,11 @@ export interface ReadReplicaOptions {
  */
 export interface SecureRdsProps extends PostgresDatabaseOptions {
   /**
-   * Instance class. The seed's scaling path: `t4g.medium` (phase 1),
-   * `t4g.large` plus a replica (phase 2), `r6g.xlarge` plus replicas (phase 3).
+   * Instance class, without the `db.` prefix. A typical scaling path:
+   * `t4g.medium`, then `t4g.large` plus a replica, then `r6g.xlarge` plus
+   * replicas.
    *
-   * @default - the stage preset's `database.instanceType` (t4g.small in development, t4g.medium in production)
+   * @default - the profile's `database.instanceType`
    */
   readonly instanceType?: ec2.InstanceType;
 
@@ -63,24 +71,24 @@ export interface SecureRdsProps extends PostgresDatabaseOptions {
   readonly engineVersion?: rds.PostgresEngineVersion;
 
   /**
-   * Synchronous standby in a second AZ. Turning it off in production needs
-   * `DatabaseRisk.SINGLE_AZ` in `acceptedRisks`.
+   * Synchronous standby in a second AZ. Turning it off where the profile's
+   * `database.multiAz` is on needs `DatabaseRisk.SINGLE_AZ` in `acceptedRisks`.
    *
-   * @default - the stage preset's `database.multiAz` (false in development, true in production)
+   * @default - the profile's `database.multiAz`
    */
   readonly multiAz?: boolean;
 
   /**
    * Storage allocated at creation, in GiB (gp3, 20 to 65536).
    *
-   * @default - the stage preset's `database.allocatedStorageGiB`
+   * @default - the profile's `database.allocatedStorageGiB`
    */
   readonly allocatedStorageGiB?: number;
 
   /**
    * Upper bound of storage autoscaling, in GiB; at least `allocatedStorageGiB`.
    *
-   * @default - the stage preset's `database.maxAllocatedStorageGiB`
+   * @default - the profile's `database.maxAllocatedStorageGiB`
    */
   readonly maxAllocatedStorageGiB?: number;
 
@@ -94,7 +102,7 @@ export interface SecureRdsProps extends PostgresDatabaseOptions {
 }
 
 /**
- * The seed design's PostgreSQL: Amazon RDS in isolated subnets, encrypted
+ * PostgreSQL on Amazon RDS, secure by default: in isolated subnets, encrypted
  * with a customer-managed key, TLS enforced, never public, backed up (RDS
  * automated backups with point-in-time recovery plus an AWS Backup plan),
  * credentials generated into Secrets Manager and rotated, a read-only
@@ -109,11 +117,35 @@ export interface SecureRdsProps extends PostgresDatabaseOptions {
  *   clientSecurityGroups: [network.applicationSecurityGroup],
  * });
  */
-export class SecureRds extends Construct {
-  /** The stage preset the database was built from. */
+export class SecureRds extends PostgresDatabaseBase {
+  /**
+   * Import an existing RDS for PostgreSQL instance, to admit clients, grant
+   * access and alarm on it (`PlatformAlarms.addDatabase`).
+   *
+   * @param scope the scope of the imported construct
+   * @param id its construct ID
+   * @param attrs what is known of the instance; `instanceIdentifier` is required
+   */
+  public static fromDatabaseAttributes(scope: Construct, id: string, attrs: PostgresDatabaseAttributes): IPostgresDatabase {
+    if (attrs.instanceIdentifier === undefined || attrs.clusterIdentifier !== undefined) {
+      throw propError(scope, 'instanceIdentifier', attrs.instanceIdentifier,
+        'SecureRds.fromDatabaseAttributes imports an RDS instance: give instanceIdentifier (for an Aurora cluster use SecureAuroraPostgres.fromDatabaseAttributes)');
+    }
+    return PostgresDatabase.fromDatabaseAttributes(scope, id, attrs);
+  }
+
+  /** The profile the database was built from. */
   public readonly profile: StageProfile;
   /** The RDS instance. */
   public readonly instance: rds.DatabaseInstance;
+  /** Security groups of the database and the port clients are admitted on. */
+  public readonly connections: ec2.Connections;
+  /** DNS name of the instance endpoint. */
+  public readonly endpointAddress: string;
+  /** An RDS instance. */
+  public readonly kind = PostgresDatabaseKind.INSTANCE;
+  /** Identifier of the instance. */
+  public readonly databaseIdentifier: string;
   /** Key encrypting storage, Performance Insights, secrets, logs and backups. */
   public readonly encryptionKey: kms.IKey;
   /** The master user's secret (host, port, username, password, dbname). */
@@ -124,8 +156,14 @@ export class SecureRds extends Construct {
   public readonly readOnlyUsername?: string;
   /** Security group of the database. */
   public readonly securityGroup: ec2.ISecurityGroup;
+  /** The `DbiResourceId` of the instance, which `rds-db:connect` grants name. */
+  protected readonly connectResourceId?: string;
   /** Topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
+  /** The topics the alarms notify: `alarmTopic`. */
+  public get alarmTopics(): sns.ITopic[] {
+    return [this.alarmTopic];
+  }
   /** The alarms, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   /** The database port. */
@@ -146,7 +184,7 @@ export class SecureRds extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureRdsProps) {
     super(scope, id);
-    this.profile = props.profile ?? StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+    this.profile = resolveProfile(this, props);
     const preset = this.profile.database;
     const settings = resolvePostgresSettings(this, props, this.profile);
     this.settings = settings;
@@ -154,16 +192,18 @@ export class SecureRds extends Construct {
     this.port = settings.port;
 
     this.instanceTypeValue = props.instanceType ?? new ec2.InstanceType(preset.instanceType);
-    this.maxConnections = defaultMaxConnections(postgresInstanceMemoryGiB(this, 'instanceType', this.instanceTypeValue));
+    this.maxConnections = defaultMaxConnections(postgresInstanceMemoryGiB(this,
+      props.instanceType ? 'instanceType' : 'profile.database.instanceType', this.instanceTypeValue));
     const multiAz = props.multiAz ?? preset.multiAz;
-    requireRiskAccepted(this, props, settings.production && !multiAz, 'multiAz', DatabaseRisk.SINGLE_AZ, 'production needs Multi-AZ');
+    requireRiskAccepted(this, props, settings.requireMultiAz && !multiAz, 'multiAz', DatabaseRisk.SINGLE_AZ,
+      `${this.profile.stage} needs Multi-AZ`);
     const allocated = props.allocatedStorageGiB ?? preset.allocatedStorageGiB;
-    validateIntegerRange(this, 'allocatedStorageGiB', allocated, 20, 65536);
+    validateIntegerInRange(this, 'allocatedStorageGiB', allocated, 20, 65536);
     const maxAllocated = props.maxAllocatedStorageGiB ?? preset.maxAllocatedStorageGiB;
     // RDS requires the autoscaling ceiling to be at least 10 % above the allocation.
     const minCeiling = Math.ceil((allocated * 11) / 10);
     if (!Number.isInteger(maxAllocated) || maxAllocated < minCeiling || maxAllocated > 65536) {
-      throw propError(this, 'maxAllocatedStorageGiB', maxAllocated,
+      throw numberPropError(this, 'maxAllocatedStorageGiB', maxAllocated,
         `must be an integer from ${minCeiling} (10 % above allocatedStorageGiB ${allocated}, as RDS requires) to 65536`);
     }
     this.maxAllocatedStorageGiB = maxAllocated;
@@ -205,8 +245,8 @@ export class SecureRds extends Construct {
       storageEncryptionKey: this.encryptionKey,
       iamAuthentication: true,
       backupRetention: Duration.days(settings.backupRetentionDays),
-      preferredBackupWindow: props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW,
-      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW,
+      preferredBackupWindow: settings.backupWindow,
+      preferredMaintenanceWindow: settings.maintenanceWindow,
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
       deletionProtection: settings.deletionProtection,
@@ -222,6 +262,10 @@ export class SecureRds extends Construct {
     logGroups.forEach((group) => this.instance.node.addDependency(group));
     this.instance.node.addDependency(this.monitoringRole);
     this.masterSecret = this.instance.secret!;
+    this.connections = this.instance.connections;
+    this.endpointAddress = this.instance.dbInstanceEndpointAddress;
+    this.databaseIdentifier = this.instance.instanceIdentifier;
+    this.connectResourceId = this.instance.instanceResourceId;
     (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(removalPolicyFor(settings.retain));
     acknowledgeDatabaseTradeOffs(this.instance, settings, this.profile.stage, multiAz);
 
@@ -247,37 +291,11 @@ export class SecureRds extends Construct {
       snapshotType: 'snapshot',
       key: this.encryptionKey,
       settings,
-      copyVaultArn: props.backupCopyVaultArn,
       topic: this.alarmTopic,
     });
 
     this.alarms = {};
     this.createAlarms('', this.instance, this.maxConnections);
-  }
-
-  /**
-   * Grant IAM database authentication (`rds-db:connect`) as a database user.
-   * The user must exist in the database with the `rds_iam` role (create it
-   * in a migration: `CREATE USER api; GRANT rds_iam TO api;`).
-   *
-   * @param grantee the role of the application
-   * @param dbUser the database user to connect as (never the master user)
-   */
-  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    validateIdentifier(this, 'grantConnect.dbUser', dbUser);
-    return this.instance.grantConnect(grantee, dbUser);
-  }
-
-  /**
-   * Grant reading the read-only user's secret (and decrypting it).
-   *
-   * @param grantee the analytics or reporting principal
-   */
-  public grantReadOnlySecret(grantee: iam.IGrantable): iam.Grant {
-    if (!this.readOnlySecret) {
-      throw propError(this, 'createReadOnlyUser', false, 'grantReadOnlySecret needs the read-only user; set createReadOnlyUser to true');
-    }
-    return this.readOnlySecret.grantRead(grantee);
   }
 
   /**
@@ -291,6 +309,22 @@ export class SecureRds extends Construct {
   public addReadReplica(id: string, options: ReadReplicaOptions = {}): rds.DatabaseInstanceReadReplica {
     if (this.readReplicas.length >= MAX_READ_REPLICAS) {
       throw propError(this, 'addReadReplica', id, `RDS for PostgreSQL allows at most ${MAX_READ_REPLICAS} read replicas per source`);
+    }
+    validatePattern(this, 'addReadReplica id', id, REPLICA_ID,
+      'must be 1 to 32 letters or digits, starting with a letter (it names the replica\'s constructs and alarms)');
+    if (this.readReplicas.some((replica) => replica.node.scope!.node.id === id)) {
+      throw propError(this, 'addReadReplica id', id, 'is already the ID of a read replica of this database: give each replica its own ID');
+    }
+    if (this.node.tryFindChild(id) || [...REPLICA_ALARMS].some((name) => this.node.tryFindChild(`${id}${name}Alarm`))) {
+      throw propError(this, 'addReadReplica id', id, `is taken by a part of the database itself (${this.node.children.map((c) => c.node.id).join(', ')}): choose another`);
+    }
+    if (options.availabilityZone !== undefined) {
+      validatePattern(this, `addReadReplica(${id}).availabilityZone`, options.availabilityZone, AVAILABILITY_ZONE,
+        'must be an Availability Zone name such as us-east-1a');
+      const zones = this.vpc.availabilityZones.filter((z) => !Token.isUnresolved(z));
+      if (!Token.isUnresolved(options.availabilityZone) && zones.length > 0 && !zones.includes(options.availabilityZone)) {
+        throw propError(this, `addReadReplica(${id}).availabilityZone`, options.availabilityZone, `must be one of the VPC's zones: ${zones.join(', ')}`);
+      }
     }
     const instanceType = options.instanceType ?? this.instanceTypeValue;
     const memoryGiB = postgresInstanceMemoryGiB(this, `addReadReplica(${id}).instanceType`, instanceType);

@@ -8,8 +8,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
+import { IPostgresDatabase } from '../database/postgres-database';
+import { importedDatabaseAlarms } from '../database/private/database-alarms';
 import { SecureAuroraPostgres } from '../database/secure-aurora-postgres';
-import { SecureRds } from '../database/secure-rds';
 import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError, renamedProp, validateIntegerRange, validateNotEmpty } from '../private/validation';
@@ -433,16 +434,35 @@ export class PlatformAlarms extends Construct {
   }
 
   /**
-   * Route the alarms a `SecureRds` created (its instance and the read
-   * replicas added so far): free storage and connections to the critical
-   * topic, CPU and replica lag to the warning topic. The database's own
-   * topic keeps receiving them. Call it again after `addReadReplica`:
+   * Alarm on a PostgreSQL database: free storage and connections to the
+   * critical topic, CPU, capacity and replica lag to the warning topic.
+   *
+   * A `SecureRds` or `SecureAuroraPostgres` brings its own alarms (its
+   * instance and the read replicas added so far), which are routed here and
+   * keep notifying its own topic; call it again after `addReadReplica`:
    * synthesis fails while an alarm of a routed database is left unrouted.
+   * An imported database (`PostgresDatabase.fromDatabaseAttributes`) has no
+   * alarms: they are created here from its metrics and this profile's
+   * `database` thresholds (free storage for an RDS instance only: Aurora's
+   * storage grows by itself).
    *
    * @param database the database
    */
-  public addDatabase(database: SecureRds): void {
-    this.routeDatabase(database, database.alarms, database.alarmTopic);
+  public addDatabase(database: IPostgresDatabase): void {
+    if (database.alarmTopics.length > 0) {
+      this.routeDatabase(database, database.alarms, database.alarmTopics[0]);
+      return;
+    }
+    const own = Object.entries(database.alarms);
+    if (own.length > 0) {
+      const critical = (name: string) => CRITICAL_DATABASE_ALARMS.some((suffix) => name.endsWith(suffix));
+      this.addCriticalAlarms(own.filter(([name]) => critical(name)).map(([, alarm]) => alarm));
+      this.addWarningAlarms(own.filter(([name]) => !critical(name)).map(([, alarm]) => alarm));
+      return;
+    }
+    const created = importedDatabaseAlarms(this, database, this.profile.database);
+    this.addCriticalAlarms(created.critical);
+    this.addWarningAlarms(created.warning);
   }
 
   /**

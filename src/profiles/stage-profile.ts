@@ -55,6 +55,16 @@ export interface DatabaseProfile {
   readonly replicaLagAlarmSeconds: number;
   /** Minutes a condition must hold before an alarm fires. */
   readonly alarmPeriodMinutes: number;
+  /** Daily window (UTC, `hh24:mi-hh24:mi`, at least 30 minutes) of the automated backups. */
+  readonly backupWindow: string;
+  /** Weekly maintenance window (UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes, clear of `backupWindow`). */
+  readonly maintenanceWindow: string;
+  /** Hour (UTC, 0 to 23) the daily AWS Backup job of the database starts. */
+  readonly backupPlanStartHourUtc: number;
+  /** Lowest Aurora Serverless v2 capacity, in ACUs (0.5 to 256, half steps). */
+  readonly auroraMinCapacity: number;
+  /** Highest Aurora Serverless v2 capacity, in ACUs (0.5 to 256, half steps). */
+  readonly auroraMaxCapacity: number;
 }
 
 /**
@@ -223,6 +233,11 @@ export interface BackupProfile {
   readonly retentionDays: number;
   /** Region the backup bucket is replicated to; empty string for none. */
   readonly replicaRegion: string;
+  /**
+   * Days backup objects outlive their TTL in S3 before the bucket's
+   * lifecycle expires them, and deleted versions stay recoverable.
+   */
+  readonly lifecycleMarginDays: number;
 }
 
 /**

@@ -28,6 +28,11 @@ const DEVELOPMENT: StageProfile = {
     connectionsAlarmPercent: 80,
     replicaLagAlarmSeconds: 60,
     alarmPeriodMinutes: 5,
+    backupWindow: '03:00-04:00',
+    maintenanceWindow: 'Sun:04:30-Sun:05:30',
+    backupPlanStartHourUtc: 5,
+    auroraMinCapacity: 0.5,
+    auroraMaxCapacity: 16,
   },
   cluster: {
     clusterName: 'innovate-eks-dev',
@@ -101,6 +106,7 @@ const DEVELOPMENT: StageProfile = {
     namespaceBackupSchedule: '0 */6 * * *',
     retentionDays: 7,
     replicaRegion: '',
+    lifecycleMarginDays: 7,
   },
   cost: {
     budgetAlertThresholds: [80, 100],
@@ -160,6 +166,11 @@ const PRODUCTION: StageProfile = {
     connectionsAlarmPercent: 80,
     replicaLagAlarmSeconds: 60,
     alarmPeriodMinutes: 5,
+    backupWindow: '03:00-04:00',
+    maintenanceWindow: 'Sun:04:30-Sun:05:30',
+    backupPlanStartHourUtc: 5,
+    auroraMinCapacity: 0.5,
+    auroraMaxCapacity: 16,
   },
   cluster: {
     clusterName: 'innovate-eks-prod',
@@ -233,6 +244,7 @@ const PRODUCTION: StageProfile = {
     namespaceBackupSchedule: '0 * * * *',
     retentionDays: 30,
     replicaRegion: 'us-west-2',
+    lifecycleMarginDays: 7,
   },
   cost: {
     budgetAlertThresholds: [80, 100],

@@ -2,10 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { PlatformNetwork, PlatformStage, PlatformWebAcl, SecureAuroraPostgres, SecureRds, StageProfiles, WebAclScope } from '../../src';
+import { Construct } from 'constructs';
+import { PlatformNetwork, PlatformStage, PlatformWebAcl, PostgresDatabase, SecureAuroraPostgres, SecureRds, StageProfiles, WebAclScope } from '../../src';
 // The lead adds the export to src/observability/index.ts.
 import { AlarmSeverity, PlatformAlarms, PlatformAlarmsProps } from '../../src/observability/platform-alarms';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
@@ -630,5 +632,79 @@ describe('PlatformAlarms edge alarms', () => {
     expect(() => alarms.addWebAcl('EdgeWaf', acl)).toThrow(/invalid addWebAcl "eu-west-1": needs alarms in us-east-1/);
     const regional = new PlatformWebAcl(stack, 'RegionalAcl', { aclScope: WebAclScope.REGIONAL });
     expect(() => alarms.addWebAcl('ApiWaf', regional)).not.toThrow();
+  });
+});
+
+describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
+  const MASTER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/master-AbCdEf';
+  test('an Aurora cluster through addDatabase routes as addAuroraDatabase does', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    const db = new SecureAuroraPostgres(stack, 'Aurora', { vpc: network.vpc });
+    const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
+    alarms.addDatabase(db);
+    const template = Template.fromStack(stack);
+    const actionsOf = (name: string) => template.findResources('AWS::CloudWatch::Alarm')[
+      stack.getLogicalId(db.alarms[name].node.defaultChild as cloudwatch.CfnAlarm)].Properties.AlarmActions;
+    expect(actionsOf('DatabaseConnections')).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(alarms.criticalTopic.topicArn)]);
+    expect(actionsOf('CpuUtilization')).toEqual([stack.resolve(db.alarmTopic.topicArn), stack.resolve(alarms.warningTopic.topicArn)]);
+  });
+
+  test('an imported RDS instance gets CPU, free storage and connections alarms from this profile', () => {
+    const stack = newTestStack();
+    const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', {
+      endpointAddress: 'legacy.abc.us-east-1.rds.amazonaws.com', instanceIdentifier: 'legacy', instanceType: new ec2.InstanceType('m6g.large'), masterSecretArn: MASTER,
+    });
+    const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
+    alarms.addDatabase(db);
+    alarms.addDatabase(db); // a second call adds nothing
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    const preset = StageProfiles.PRODUCTION.database;
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CPUUtilization',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'legacy' }],
+      Threshold: preset.cpuAlarmPercent,
+      AlarmActions: [stack.resolve(alarms.warningTopic.topicArn)],
+      OKActions: [stack.resolve(alarms.warningTopic.topicArn)],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FreeStorageSpace',
+      Threshold: preset.freeStorageAlarmGiB * 1024 ** 3,
+      ComparisonOperator: 'LessThanThreshold',
+      AlarmActions: [stack.resolve(alarms.criticalTopic.topicArn)],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DatabaseConnections',
+      Threshold: Math.floor((901 * preset.connectionsAlarmPercent) / 100),
+      AlarmActions: [stack.resolve(alarms.criticalTopic.topicArn)],
+    });
+  });
+
+  test('an imported Aurora cluster gets the CPU and connections alarms of its writer, no storage alarm', () => {
+    const stack = newTestStack();
+    const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', {
+      endpointAddress: 'x.cluster-abc.us-east-1.rds.amazonaws.com', clusterIdentifier: 'legacy', maxConnections: 1000, masterSecretArn: MASTER,
+    });
+    const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
+    alarms.addDatabase(db);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 800 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CPUUtilization',
+      Dimensions: Match.arrayWith([{ Name: 'DBClusterIdentifier', Value: 'legacy' }, { Name: 'Role', Value: 'WRITER' }]),
+    });
+  });
+
+  test('two imported databases of the same ID in different scopes get their own alarms', () => {
+    const stack = newTestStack();
+    const attrs = { endpointAddress: 'x.rds.amazonaws.com', instanceIdentifier: 'legacy', masterSecretArn: MASTER, maxConnections: 100 };
+    const a = PostgresDatabase.fromDatabaseAttributes(new Construct(stack, 'A'), 'Db', attrs);
+    const b = PostgresDatabase.fromDatabaseAttributes(new Construct(stack, 'B'), 'Db', { ...attrs, instanceIdentifier: 'other' });
+    const alarms = new PlatformAlarms(stack, 'Alarms', RECIPIENTS);
+    alarms.addDatabase(a);
+    alarms.addDatabase(b);
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 });

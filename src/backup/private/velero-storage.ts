@@ -3,10 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { validateIntegerInRange } from '../../database/private/numbers';
 import { createAccessLogsBucket } from '../../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../../private/compliance';
 import { createEncryptedBucket } from '../../private/encrypted-bucket';
-import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from '../../private/validation';
+import { resolveProfile } from '../../private/stage';
+import { AUDIT_RETENTION_DAYS, propError } from '../../private/validation';
+import { StageProfile } from '../../profiles';
 
 /**
  * The key prefixes under which Velero keeps one object set per backup or
@@ -17,8 +20,6 @@ import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from '../../pri
  */
 export const VELERO_BACKUP_PREFIXES = ['backups/', 'restores/'];
 
-/** Days a bucket's objects outlive Velero's TTL, and deleted versions stay recoverable. */
-export const DEFAULT_LIFECYCLE_MARGIN_DAYS = 7;
 /** A sanity bound on retention (ten years), not a Velero or S3 limit. */
 export const MAX_RETENTION_DAYS = 3650;
 /** Bound of the safety margin. */
@@ -29,8 +30,8 @@ const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBuc
 
 /** Throw unless retention and margin are in range. */
 export function validateRetention(scope: IConstruct, retentionDays: number, marginDays: number): void {
-  validateIntegerRange(scope, 'retentionDays', retentionDays, 1, MAX_RETENTION_DAYS);
-  validateIntegerRange(scope, 'lifecycleMarginDays', marginDays, 1, MAX_LIFECYCLE_MARGIN_DAYS);
+  validateIntegerInRange(scope, 'retentionDays', retentionDays, 1, MAX_RETENTION_DAYS);
+  validateIntegerInRange(scope, 'lifecycleMarginDays', marginDays, 1, MAX_LIFECYCLE_MARGIN_DAYS);
 }
 
 /**
@@ -127,15 +128,43 @@ export function validateLocation(scope: IConstruct, prop: string, location: Buck
   if (!Token.isUnresolved(location.region) && !REGION.test(location.region)) {
     throw propError(scope, `${prop}.region`, location.region, 'must be an AWS region name such as us-west-2');
   }
-  if (!Token.isUnresolved(location.bucketName) && !BUCKET_NAME.test(location.bucketName)) {
-    throw propError(scope, `${prop}.bucketName`, location.bucketName,
-      'must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit');
-  }
+  if (!Token.isUnresolved(location.bucketName)) validateBucketName(scope, `${prop}.bucketName`, location.bucketName);
   const arn = location.kmsKeyArn;
   const literal = arn.replace(/\$\{Token\[[^\]]*\]\}/g, 'x');
   if (!/^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)\/.+$/.test(literal)) {
     throw propError(scope, `${prop}.kmsKeyArn`, arn, 'must be the ARN of a KMS key (arn:<partition>:kms:<region>:<account>:key/<id>) or of its alias (...:alias/<name>)');
   }
+  const keyRegion = literal.split(':')[3];
+  if (!Token.isUnresolved(location.region) && keyRegion !== 'x' && keyRegion !== location.region) {
+    throw propError(scope, `${prop}.kmsKeyArn`, arn, `must be a key in the bucket's region ${location.region}; this ARN is in ${keyRegion || 'no region'}`);
+  }
+}
+
+/** Throw unless `name` is a name S3 accepts for a general-purpose bucket. */
+export function validateBucketName(scope: IConstruct, prop: string, name: string): void {
+  const rule = 'must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit';
+  if (!BUCKET_NAME.test(name)) throw propError(scope, prop, name, rule);
+  if (name.includes('..')) throw propError(scope, prop, name, `${rule}, without two adjacent dots`);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) throw propError(scope, prop, name, `${rule}, not formatted as an IP address`);
+  const reservedStart = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => name.startsWith(p));
+  const reservedEnd = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((p) => name.endsWith(p));
+  if (reservedStart || reservedEnd) {
+    throw propError(scope, prop, name, `must not ${reservedStart ? `start with ${JSON.stringify(reservedStart)}` : `end with ${JSON.stringify(reservedEnd)}`}, which S3 reserves`);
+  }
+}
+
+/**
+ * The region backups are replicated to by default: the profile's
+ * `backup.replicaRegion` (production's when no profile is given).
+ */
+export function defaultReplicaRegion(scope: IConstruct, method: string, profile?: StageProfile): string {
+  const resolved = resolveProfile(scope, { profile });
+  const region = resolved.backup.replicaRegion;
+  if (region === '') {
+    throw propError(scope, `${method} region`, region,
+      `is required: the ${resolved.stage} profile replicates nowhere (its backup.replicaRegion is empty); give the recovery region`);
+  }
+  return region;
 }
 
 /** The alias name (`alias/x`) of an alias ARN, or undefined for a key ARN. */

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, CfnResource, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -12,13 +12,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseRisk, PostgresDatabaseOptions } from '../postgres-database-options';
+import { validateIntegerInRange, validateNumberOneOf } from './numbers';
 import { PostgresUserFunctions } from './postgres-user-functions';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
 import { allowCloudWatchLogs } from '../../private/keys';
 import { createManagedRole } from '../../private/managed-role';
 import { removalPolicyFor } from '../../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../../private/validation';
-import { PlatformStage, StageProfile } from '../../profiles';
+import { validateDailyWindow, validateWeeklyWindow, windowsOverlap } from '../../private/time-window';
+import {
+  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateNotEmpty, validateUnique,
+} from '../../private/validation';
+import { StageProfile } from '../../profiles';
 
 const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
 /** Performance Insights: 7 days (free) or whole months up to 2 years. */
@@ -28,7 +32,7 @@ const RESERVED_USERS = ['postgres', 'rdsadmin', 'rds_superuser', 'public', 'admi
 /** Characters kept out of generated passwords: they break connection strings and shells. */
 export const PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 export const GIB = 1024 ** 3;
-/** The seed's PostgreSQL: TLS 1.2+ only, SCRAM passwords, connections, DDL and slow statements logged. */
+/** The library's PostgreSQL parameters: TLS 1.2+ only, SCRAM passwords, connections, DDL and slow statements logged. */
 export const POSTGRES_PARAMETERS: Record<string, string> = {
   'rds.force_ssl': '1',
   'ssl_min_protocol_version': 'TLSv1.2',
@@ -38,12 +42,14 @@ export const POSTGRES_PARAMETERS: Record<string, string> = {
   'log_statement': 'ddl',
   'log_min_duration_statement': '1000',
 };
-export const DEFAULT_BACKUP_WINDOW = '03:00-04:00';
-export const DEFAULT_MAINTENANCE_WINDOW = 'Sun:04:30-Sun:05:30';
+/** RDS's minimum length of the backup and maintenance windows, in minutes. */
+const MIN_WINDOW_MINUTES = 30;
+const COPY_VAULT_EXAMPLE = 'arn:aws:backup:us-west-2:111122223333:backup-vault:innovate-disaster-recovery';
 
 /** Every option of `PostgresDatabaseOptions`, validated and with the stage defaults filled in. */
 export interface PostgresSettings {
-  readonly production: boolean;
+  /** Multi-AZ (a standby or a reader) is expected: turning it off needs `DatabaseRisk.SINGLE_AZ`. */
+  readonly requireMultiAz: boolean;
   readonly retain: boolean;
   readonly deletionProtection: boolean;
   readonly backupRetentionDays: number;
@@ -58,34 +64,38 @@ export interface PostgresSettings {
   readonly performanceInsightsRetentionDays: number;
   readonly logRetentionDays: number;
   readonly vpcSubnets: ec2.SubnetSelection;
+  readonly backupWindow: string;
+  readonly maintenanceWindow: string;
+  readonly backupPlanStartHourUtc: number;
+  /** The vault in another region receiving copies of the backups. */
+  readonly copyVault?: backup.IBackupVault;
 }
 
 /** Validate the shared options and fill in the stage preset. */
 export function resolvePostgresSettings(scope: Construct, props: PostgresDatabaseOptions, profile: StageProfile): PostgresSettings {
   const preset = profile.database;
-  const production = profile.stage === PlatformStage.PRODUCTION;
   const deletionProtection = props.deletionProtection ?? preset.deletionProtection;
-  requireRiskAccepted(scope, props, production && !deletionProtection, 'deletionProtection', DatabaseRisk.DELETION_UNPROTECTED,
-    'production needs deletion protection');
+  requireRiskAccepted(scope, props, profile.dataProtection.requireDeletionProtection && !deletionProtection, 'deletionProtection',
+    DatabaseRisk.DELETION_UNPROTECTED, `${profile.stage} needs deletion protection`);
   const backupRetentionDays = props.backupRetentionDays ?? preset.backupRetentionDays;
   if (backupRetentionDays === 0) {
     throw propError(scope, 'backupRetentionDays', 0, '0 disables backups and point-in-time recovery; use 1 to 35');
   }
-  validateIntegerRange(scope, 'backupRetentionDays', backupRetentionDays, 1, 35);
+  validateIntegerInRange(scope, 'backupRetentionDays', backupRetentionDays, 1, 35);
   const port = props.port ?? preset.port;
-  validateIntegerRange(scope, 'port', port, 1150, 65535);
+  validateIntegerInRange(scope, 'port', port, 1150, 65535);
   const databaseName = props.databaseName ?? 'innovate';
   validateIdentifier(scope, 'databaseName', databaseName);
   const masterUsername = props.masterUsername ?? 'innovate_admin';
   validateIdentifier(scope, 'masterUsername', masterUsername);
   const rotationDays = props.credentialRotationDays ?? preset.credentialRotationDays;
-  validateIntegerRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
+  validateIntegerInRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
   const monitoringIntervalSeconds = props.monitoringIntervalSeconds ?? preset.monitoringIntervalSeconds;
-  validateOneOf(scope, 'monitoringIntervalSeconds', monitoringIntervalSeconds, MONITORING_INTERVALS);
+  validateNumberOneOf(scope, 'monitoringIntervalSeconds', monitoringIntervalSeconds, MONITORING_INTERVALS);
   const performanceInsightsRetentionDays = props.performanceInsightsRetentionDays ?? preset.performanceInsightsRetentionDays;
-  validateOneOf(scope, 'performanceInsightsRetentionDays', performanceInsightsRetentionDays, PI_RETENTION_DAYS);
+  validateNumberOneOf(scope, 'performanceInsightsRetentionDays', performanceInsightsRetentionDays, PI_RETENTION_DAYS);
   const logRetentionDays = props.logRetentionDays ?? preset.logRetentionDays;
-  validateOneOf(scope, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
+  validateNumberOneOf(scope, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
   if (!props.vpcSubnets && props.vpc.isolatedSubnets.length === 0) {
     throw propError(scope, 'vpc', props.vpc.node.path, 'has no isolated subnets; the database belongs in isolated subnets (pass vpcSubnets to choose others knowingly)');
   }
@@ -98,9 +108,22 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
       throw propError(scope, 'readOnlyUsername', readOnlyUsername, 'must differ from masterUsername');
     }
     readOnlySchemas.forEach((schema, i) => validateIdentifier(scope, `readOnlySchemas[${i}]`, schema, false));
+    validateUnique(scope, 'readOnlySchemas', readOnlySchemas);
   }
+  const backupWindow = props.preferredBackupWindow ?? preset.backupWindow;
+  const maintenanceWindow = props.preferredMaintenanceWindow ?? preset.maintenanceWindow;
+  const backupProp = props.preferredBackupWindow === undefined ? 'profile.database.backupWindow' : 'preferredBackupWindow';
+  const maintenanceProp = props.preferredMaintenanceWindow === undefined ? 'profile.database.maintenanceWindow' : 'preferredMaintenanceWindow';
+  const daily = validateDailyWindow(scope, backupProp, backupWindow, MIN_WINDOW_MINUTES);
+  const weekly = validateWeeklyWindow(scope, maintenanceProp, maintenanceWindow, MIN_WINDOW_MINUTES);
+  if (daily && weekly && windowsOverlap(daily, weekly)) {
+    throw propError(scope, backupProp, backupWindow,
+      `overlaps the maintenance window ${JSON.stringify(maintenanceWindow)} (${maintenanceProp}); RDS requires them apart`);
+  }
+  const backupPlanStartHourUtc = preset.backupPlanStartHourUtc;
+  validateIntegerInRange(scope, 'profile.database.backupPlanStartHourUtc', backupPlanStartHourUtc, 0, 23);
   return {
-    production,
+    requireMultiAz: preset.multiAz,
     retain: profile.dataProtection.retainOnDelete,
     deletionProtection,
     backupRetentionDays,
@@ -115,7 +138,40 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
     performanceInsightsRetentionDays,
     logRetentionDays,
     vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    backupWindow,
+    maintenanceWindow,
+    backupPlanStartHourUtc,
+    copyVault: resolveCopyVault(scope, props),
   };
+}
+
+/**
+ * The copy vault from `copyVault` or the deprecated `backupCopyVaultArn`,
+ * checked: an AWS Backup vault ARN in another region than the database's.
+ */
+function resolveCopyVault(scope: Construct, props: PostgresDatabaseOptions): backup.IBackupVault | undefined {
+  const given = props.copyVault;
+  const arn = props.backupCopyVaultArn;
+  if (given && arn !== undefined && !(Token.isUnresolved(arn) || Token.isUnresolved(given.backupVaultArn)) && given.backupVaultArn !== arn) {
+    throw propError(scope, 'backupCopyVaultArn', arn,
+      `contradicts copyVault ${JSON.stringify(given.backupVaultArn)}: give copyVault alone (backupCopyVaultArn is its deprecated alias)`);
+  }
+  const vaultArn = given?.backupVaultArn ?? arn;
+  if (vaultArn === undefined) return undefined;
+  const prop = given ? 'copyVault' : 'backupCopyVaultArn';
+  validateNotEmpty(scope, prop, vaultArn);
+  validateArn(scope, prop, vaultArn, { service: 'backup', resourcePrefix: 'backup-vault:', example: COPY_VAULT_EXAMPLE });
+  const here = Stack.of(scope).region;
+  if (!Token.isUnresolved(vaultArn) && !Token.isUnresolved(here)) {
+    const region = vaultArn.split(':')[3];
+    if (region === here) {
+      throw propError(scope, prop, vaultArn, `must be a vault in another region than the database's (${here}): the copy protects against the loss of this region`);
+    }
+  }
+  if (!Token.isUnresolved(vaultArn) && !/^backup-vault:[a-zA-Z0-9\-_]{2,50}$/.test(vaultArn.split(':').slice(5).join(':'))) {
+    throw propError(scope, prop, vaultArn, 'must name the vault with 2 to 50 letters, digits, hyphens or underscores');
+  }
+  return given ?? backup.BackupVault.fromBackupVaultArn(scope, 'CopyVault', vaultArn);
 }
 
 /** Throw unless a production downgrade is listed in `acceptedRisks`. */
@@ -324,7 +380,6 @@ export interface BackupPlanOptions {
   readonly snapshotType: string;
   readonly key: kms.IKey;
   readonly settings: PostgresSettings;
-  readonly copyVaultArn?: string;
   /** Notified when a backup or copy job of the vault fails. */
   readonly topic: sns.ITopic;
 }
@@ -347,11 +402,9 @@ export function createBackupPlan(scope: Construct, options: BackupPlanOptions): 
   const deleteAfter = Duration.days(settings.backupRetentionDays);
   plan.addRule(new backup.BackupPlanRule({
     ruleName: 'Daily',
-    scheduleExpression: events.Schedule.cron({ minute: '0', hour: '5' }),
+    scheduleExpression: events.Schedule.cron({ minute: '0', hour: String(settings.backupPlanStartHourUtc) }),
     deleteAfter,
-    copyActions: options.copyVaultArn
-      ? [{ destinationBackupVault: backup.BackupVault.fromBackupVaultArn(scope, 'CopyVault', options.copyVaultArn), deleteAfter }]
-      : undefined,
+    copyActions: settings.copyVault ? [{ destinationBackupVault: settings.copyVault, deleteAfter }] : undefined,
   }));
   // Any region: cross-region copies are snapshots of this account in the copy's region.
   const snapshots = stack.formatArn({
@@ -378,12 +431,13 @@ export function createBackupPlan(scope: Construct, options: BackupPlanOptions): 
     }),
   ];
   let copyKeys: string | undefined;
-  if (options.copyVaultArn) {
-    statements.push(new iam.PolicyStatement({ sid: 'CopyToTheDisasterRecoveryVault', actions: ['backup:CopyIntoBackupVault'], resources: [options.copyVaultArn] }));
+  if (settings.copyVault) {
+    const copyVaultArn = settings.copyVault.backupVaultArn;
+    statements.push(new iam.PolicyStatement({ sid: 'CopyToTheDisasterRecoveryVault', actions: ['backup:CopyIntoBackupVault'], resources: [copyVaultArn] }));
     // The copy is re-encrypted with the recovery vault's key, whose ARN this
     // stack cannot know: keys of the account in the copy's region, used
     // through AWS Backup or RDS only.
-    const copyRegion = Arn.split(options.copyVaultArn, ArnFormat.COLON_RESOURCE_NAME).region;
+    const copyRegion = Arn.split(copyVaultArn, ArnFormat.COLON_RESOURCE_NAME).region;
     copyKeys = stack.formatArn({ service: 'kms', region: copyRegion, resource: 'key', resourceName: '*' });
     statements.push(new iam.PolicyStatement({
       sid: 'UseTheRecoveryVaultKey',
