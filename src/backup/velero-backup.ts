@@ -10,7 +10,7 @@ import { CRON_SYNTAX, CronError, maxIntervalMinutes } from './private/cron';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError, validateUnique } from '../private/validation';
+import { propError, validateIntegerRange, validateUnique } from '../private/validation';
 import { StagedProps, StageProfile } from '../profiles';
 import {
   acknowledgeAliasKeyWildcard,
@@ -22,7 +22,6 @@ import {
   validateRetention,
   createVeleroBucket,
 } from './private/velero-storage';
-import { validateIntegerInRange } from '../database/private/numbers';
 
 /** The Velero Helm chart (vmware-tanzu/helm-charts) and the versions it installs. */
 const VELERO_CHART_REPOSITORY = 'https://vmware-tanzu.github.io/helm-charts';
@@ -655,7 +654,7 @@ function validateScheduleOptions(options: VeleroScheduleOptions): void {
     throw propError(scope, 'name', options.name,
       'must be 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit (a Kubernetes name and label value)');
   }
-  validateIntegerInRange(scope, 'retentionDays', options.retentionDays, 1, MAX_RETENTION_DAYS);
+  validateIntegerRange(scope, 'retentionDays', options.retentionDays, 1, MAX_RETENTION_DAYS);
   (options.includedNamespaces ?? []).forEach((namespace, i) => {
     if (!Token.isUnresolved(namespace) && namespace !== '*' && !NAMESPACE_NAME.test(namespace)) {
       throw propError(scope, `includedNamespaces[${i}]`, namespace, 'must be * or a Kubernetes namespace name: 1-63 lowercase letters, digits and hyphens');

@@ -8,8 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { defaultMaxConnections, postgresInstanceMemoryGiB } from './private/instance-classes';
 import { validateIdentifier, validateResourceIdentifier } from './private/postgres-common';
-import { propError, validateArn, validateNotEmpty } from '../private/validation';
-import { validateIntegerInRange } from './private/numbers';
+import { propError, validateArn, validateIntegerRange, validateNotEmpty } from '../private/validation';
 
 /** What kind of database an `IPostgresDatabase` is. */
 export enum PostgresDatabaseKind {
@@ -369,11 +368,11 @@ class ImportedPostgresDatabase extends PostgresDatabaseBase {
       }
     }
     const port = attrs.port ?? 5432;
-    validateIntegerInRange(this, 'port', port, 1150, 65535);
+    validateIntegerRange(this, 'port', port, 1150, 65535);
     if (attrs.instanceType && attrs.clusterIdentifier) {
       throw propError(this, 'instanceType', attrs.instanceType.toString(), 'applies to an RDS instance only; for a cluster give maxConnections');
     }
-    if (attrs.maxConnections !== undefined) validateIntegerInRange(this, 'maxConnections', attrs.maxConnections, 1, 262143);
+    if (attrs.maxConnections !== undefined) validateIntegerRange(this, 'maxConnections', attrs.maxConnections, 1, 262143);
 
     this.endpointAddress = attrs.endpointAddress;
     this.port = port;

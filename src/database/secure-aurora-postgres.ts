@@ -19,7 +19,6 @@ import { acknowledgeRules } from '../private/compliance';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError } from '../private/validation';
 import { StageProfile } from '../profiles';
-import { numberPropError } from './private/numbers';
 
 /** Aurora Serverless v2 capacity bounds, in ACUs (half-ACU steps). */
 const MIN_ACU = 0.5;
@@ -157,7 +156,7 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
     validateCapacity(this, props.maxCapacity === undefined ? 'profile.database.auroraMaxCapacity' : 'maxCapacity', maxCapacity, minCapacity);
     const readers = props.readers ?? (preset.multiAz ? 1 : 0);
     if (!Number.isInteger(readers) || readers < 0 || readers > MAX_READERS) {
-      throw numberPropError(this, 'readers', readers, `must be an integer from 0 to ${MAX_READERS}`);
+      throw propError(this, 'readers', readers, `must be an integer from 0 to ${MAX_READERS}`);
     }
     requireRiskAccepted(this, props, settings.requireMultiAz && readers === 0, 'readers', DatabaseRisk.SINGLE_AZ,
       `${this.profile.stage} needs a reader in another AZ to fail over to`);
@@ -285,6 +284,6 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
 function validateCapacity(scope: Construct, prop: string, value: number, min: number): void {
   if (Token.isUnresolved(value)) return;
   if (value < min || value > MAX_ACU || !Number.isInteger(value * 2)) {
-    throw numberPropError(scope, prop, value, `must be from ${min} to ${MAX_ACU} ACUs in steps of 0.5`);
+    throw propError(scope, prop, value, `must be from ${min} to ${MAX_ACU} ACUs in steps of 0.5`);
   }
 }

@@ -19,9 +19,8 @@ import {
 } from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError, validatePattern } from '../private/validation';
+import { propError, validateIntegerRange, validatePattern } from '../private/validation';
 import { StageProfile } from '../profiles';
-import { numberPropError, validateIntegerInRange } from './private/numbers';
 
 /** RDS for PostgreSQL allows up to 15 read replicas per source instance. */
 const MAX_READ_REPLICAS = 15;
@@ -198,12 +197,12 @@ export class SecureRds extends PostgresDatabaseBase {
     requireRiskAccepted(this, props, settings.requireMultiAz && !multiAz, 'multiAz', DatabaseRisk.SINGLE_AZ,
       `${this.profile.stage} needs Multi-AZ`);
     const allocated = props.allocatedStorageGiB ?? preset.allocatedStorageGiB;
-    validateIntegerInRange(this, 'allocatedStorageGiB', allocated, 20, 65536);
+    validateIntegerRange(this, 'allocatedStorageGiB', allocated, 20, 65536);
     const maxAllocated = props.maxAllocatedStorageGiB ?? preset.maxAllocatedStorageGiB;
     // RDS requires the autoscaling ceiling to be at least 10 % above the allocation.
     const minCeiling = Math.ceil((allocated * 11) / 10);
     if (!Number.isInteger(maxAllocated) || maxAllocated < minCeiling || maxAllocated > 65536) {
-      throw numberPropError(this, 'maxAllocatedStorageGiB', maxAllocated,
+      throw propError(this, 'maxAllocatedStorageGiB', maxAllocated,
         `must be an integer from ${minCeiling} (10 % above allocatedStorageGiB ${allocated}, as RDS requires) to 65536`);
     }
     this.maxAllocatedStorageGiB = maxAllocated;

@@ -3,12 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { validateIntegerInRange } from '../../database/private/numbers';
 import { createAccessLogsBucket } from '../../private/access-logs-bucket';
 import { acknowledgeRules, acknowledgeWildcardResource } from '../../private/compliance';
 import { createEncryptedBucket } from '../../private/encrypted-bucket';
 import { resolveProfile } from '../../private/stage';
-import { AUDIT_RETENTION_DAYS, propError } from '../../private/validation';
+import { AUDIT_RETENTION_DAYS, propError, validateIntegerRange } from '../../private/validation';
 import { StageProfile } from '../../profiles';
 
 /**
@@ -30,8 +29,8 @@ const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBuc
 
 /** Throw unless retention and margin are in range. */
 export function validateRetention(scope: IConstruct, retentionDays: number, marginDays: number): void {
-  validateIntegerInRange(scope, 'retentionDays', retentionDays, 1, MAX_RETENTION_DAYS);
-  validateIntegerInRange(scope, 'lifecycleMarginDays', marginDays, 1, MAX_LIFECYCLE_MARGIN_DAYS);
+  validateIntegerRange(scope, 'retentionDays', retentionDays, 1, MAX_RETENTION_DAYS);
+  validateIntegerRange(scope, 'lifecycleMarginDays', marginDays, 1, MAX_LIFECYCLE_MARGIN_DAYS);
 }
 
 /**

@@ -12,7 +12,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseRisk, PostgresDatabaseOptions } from '../postgres-database-options';
-import { validateIntegerInRange, validateNumberOneOf } from './numbers';
 import { PostgresUserFunctions } from './postgres-user-functions';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
 import { allowCloudWatchLogs } from '../../private/keys';
@@ -20,7 +19,7 @@ import { createManagedRole } from '../../private/managed-role';
 import { removalPolicyFor } from '../../private/stage';
 import { validateDailyWindow, validateWeeklyWindow, windowsOverlap } from '../../private/time-window';
 import {
-  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateNotEmpty, validateUnique,
+  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateIntegerRange, validateNotEmpty, validateOneOf, validateUnique,
 } from '../../private/validation';
 import { StageProfile } from '../../profiles';
 
@@ -81,21 +80,21 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
   if (backupRetentionDays === 0) {
     throw propError(scope, 'backupRetentionDays', 0, '0 disables backups and point-in-time recovery; use 1 to 35');
   }
-  validateIntegerInRange(scope, 'backupRetentionDays', backupRetentionDays, 1, 35);
+  validateIntegerRange(scope, 'backupRetentionDays', backupRetentionDays, 1, 35);
   const port = props.port ?? preset.port;
-  validateIntegerInRange(scope, 'port', port, 1150, 65535);
+  validateIntegerRange(scope, 'port', port, 1150, 65535);
   const databaseName = props.databaseName ?? 'innovate';
   validateIdentifier(scope, 'databaseName', databaseName);
   const masterUsername = props.masterUsername ?? 'innovate_admin';
   validateIdentifier(scope, 'masterUsername', masterUsername);
   const rotationDays = props.credentialRotationDays ?? preset.credentialRotationDays;
-  validateIntegerInRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
+  validateIntegerRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
   const monitoringIntervalSeconds = props.monitoringIntervalSeconds ?? preset.monitoringIntervalSeconds;
-  validateNumberOneOf(scope, 'monitoringIntervalSeconds', monitoringIntervalSeconds, MONITORING_INTERVALS);
+  validateOneOf(scope, 'monitoringIntervalSeconds', monitoringIntervalSeconds, MONITORING_INTERVALS);
   const performanceInsightsRetentionDays = props.performanceInsightsRetentionDays ?? preset.performanceInsightsRetentionDays;
-  validateNumberOneOf(scope, 'performanceInsightsRetentionDays', performanceInsightsRetentionDays, PI_RETENTION_DAYS);
+  validateOneOf(scope, 'performanceInsightsRetentionDays', performanceInsightsRetentionDays, PI_RETENTION_DAYS);
   const logRetentionDays = props.logRetentionDays ?? preset.logRetentionDays;
-  validateNumberOneOf(scope, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
+  validateOneOf(scope, 'logRetentionDays', logRetentionDays, CLOUDWATCH_RETENTION_DAYS);
   if (!props.vpcSubnets && props.vpc.isolatedSubnets.length === 0) {
     throw propError(scope, 'vpc', props.vpc.node.path, 'has no isolated subnets; the database belongs in isolated subnets (pass vpcSubnets to choose others knowingly)');
   }
@@ -121,7 +120,7 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
       `overlaps the maintenance window ${JSON.stringify(maintenanceWindow)} (${maintenanceProp}); RDS requires them apart`);
   }
   const backupPlanStartHourUtc = preset.backupPlanStartHourUtc;
-  validateIntegerInRange(scope, 'profile.database.backupPlanStartHourUtc', backupPlanStartHourUtc, 0, 23);
+  validateIntegerRange(scope, 'profile.database.backupPlanStartHourUtc', backupPlanStartHourUtc, 0, 23);
   return {
     requireMultiAz: preset.multiAz,
     retain: profile.dataProtection.retainOnDelete,
