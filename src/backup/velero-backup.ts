@@ -356,7 +356,7 @@ export class VeleroBackup extends Construct {
         this.bucket,
         production(profile)
           ? 'Replication to the recovery region was knowingly switched off (VeleroRisk.NO_REPLICATION in acceptedRisks).'
-          : `The ${stage} stage keeps its Velero backups in one region (the seed: "S3 bucket (us-east-1)"); versioning protects them against deletion.`,
+          : `The ${stage} stage keeps its Velero backups in one region; versioning protects them against deletion.`,
         ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
       );
     }

@@ -262,7 +262,7 @@ export interface ClusterAlarmOptions {
  * accepting only TLS: **critical** (email and SMS) and **warning** (email).
  * Every alarm notifies its topic when it fires and when it recovers.
  *
- * - `addDatabase` / `addAuroraDatabase` route the alarms the database already
+ * - `addDatabase` routes the alarms the database already
  *   has (no duplicates): free storage and connections are critical, CPU,
  *   capacity and replica lag warnings.
  * - `addLoadBalancer` / `addLoadBalancerByName`: 5xx rate above 1% and p95
@@ -470,6 +470,7 @@ export class PlatformAlarms extends Construct {
    * critical topic, CPU, capacity and replica lag to the warning topic.
    *
    * @param database the Aurora cluster
+   * @deprecated use `addDatabase`, which takes either database (and an imported one)
    */
   public addAuroraDatabase(database: SecureAuroraPostgres): void {
     this.routeDatabase(database, database.alarms, database.alarmTopic);
@@ -744,7 +745,7 @@ export class PlatformAlarms extends Construct {
     return this.databases.flatMap((database) => Object.entries(database.alarms)
       .filter(([, alarm]) => !this.routed.has(alarm))
       .map(([name]) => `${this.node.path}: alarm ${name} of ${database.path} was created after it was routed; `
-        + 'call addDatabase/addAuroraDatabase again after adding read replicas'));
+        + 'call addDatabase again after adding read replicas'));
   }
 
   private createTopic(id: string, severity: AlarmSeverity): sns.Topic {

@@ -354,7 +354,7 @@ describe('PlatformAlarms routes the database alarms', () => {
       d.addReadReplica('Reporting');
     });
     expect(() => Template.fromStack(forgotten.stack)).toThrow(
-      /Alarms: alarm ReportingCpuUtilization of TestStack\/Database was created after it was routed; call addDatabase\/addAuroraDatabase again/);
+      /Alarms: alarm ReportingCpuUtilization of TestStack\/Database was created after it was routed; call addDatabase again/);
   });
 
   test('a database that already notifies the critical topic gets no second action for it', () => {

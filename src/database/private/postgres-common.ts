@@ -523,10 +523,10 @@ export function databaseAlarm(scope: Construct, id: string, options: DatabaseAla
 export function acknowledgeDatabaseTradeOffs(database: Construct, settings: PostgresSettings, stage: string, multiAz: boolean): void {
   if (!multiAz) {
     acknowledgeRules(database,
-      `Single-AZ by choice in ${stage} (the seed's cost-optimised development database; production requires DatabaseRisk.SINGLE_AZ to get here).`,
+      `Single-AZ by choice in ${stage} (a cost-optimised database; a profile that asks for Multi-AZ requires DatabaseRisk.SINGLE_AZ to get here).`,
       ['AwsSolutions-RDS3', 'HIPAA.Security-RDSMultiAZSupport', 'NIST.800.53.R5-RDSMultiAZSupport']);
     explainCheckovException(database.node.defaultChild as CfnResource, 'CKV_AWS_157',
-      `Single-AZ by choice in ${stage} (the seed's cost-optimised development database).`);
+      `Single-AZ by choice in ${stage} (a cost-optimised database).`);
   }
   if (!settings.deletionProtection) {
     acknowledgeRules(database,
