@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from './admin-access-method';
-import { PlatformNetwork } from '../network';
+import { IPlatformNetwork } from '../network';
 import { validateClientVpnSessionHours } from './private/names';
 import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
@@ -47,7 +47,7 @@ export interface AdminAccessProps extends StagedProps {
    * `vpc`, or any VPC, including one imported with `ec2.Vpc.fromLookup` or
    * `ec2.Vpc.fromVpcAttributes`.
    *
-   * @default - `network.vpc` (required unless the deprecated `network` is given)
+   * @default - `network.vpc` (required unless `network` is given)
    */
   readonly vpc?: ec2.IVpc;
 
@@ -73,7 +73,7 @@ export interface AdminAccessProps extends StagedProps {
    * The database's security group: it admits `databasePort` from this
    * construct's security group, the only way in.
    *
-   * @default - `network.databaseSecurityGroup` (required unless the deprecated `network` is given)
+   * @default - `network.databaseSecurityGroup` (required unless `network` is given)
    */
   readonly databaseSecurityGroup?: ec2.ISecurityGroup;
 
@@ -89,21 +89,22 @@ export interface AdminAccessProps extends StagedProps {
    * options give none. It must allow the CloudWatch Logs service principal
    * of this region to use it.
    *
-   * @default - `network.flowLogEncryptionKey` with `network`, otherwise a new customer-managed key with rotation
+   * @default - `network.logEncryptionKey` with `network`, otherwise a new customer-managed key with rotation
    */
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * The network whose database tier administrators reach: fills `vpc`,
-   * `vpcSubnets` (its application subnets), `databaseSubnets`,
-   * `databaseSecurityGroup`, `databasePort`, `encryptionKey` (its flow-log
-   * key) and, when neither `stage` nor `profile` is given, the profile
-   * (`network.profile`).
+   * The network whose database tier administrators reach (a
+   * `PlatformNetwork`, or an existing one imported with
+   * `PlatformNetwork.fromNetworkAttributes`): fills `vpc`, `vpcSubnets` (its
+   * application subnets), `databaseSubnets`, `databaseSecurityGroup`,
+   * `databasePort`, `encryptionKey` (its log key) and, when neither `stage`
+   * nor `profile` is given, the profile (`network.profile`). Props given
+   * next to it win.
    *
    * @default - none: give `vpc` and `databaseSecurityGroup`
-   * @deprecated use `vpc`, `vpcSubnets`, `databaseSubnets`, `databaseSecurityGroup` and `databasePort` (for a `PlatformNetwork`, `network.vpc`, `network.applicationSubnets`, ...)
    */
-  readonly network?: PlatformNetwork;
+  readonly network?: IPlatformNetwork;
 
   /**
    * The administrator path: `AdminAccessMethod.clientVpn({...})` (the
@@ -152,7 +153,7 @@ interface AdminAccessTarget {
 export class AdminAccess extends Construct implements ec2.IConnectable {
   /** Which path was built. */
   public readonly kind: AdminAccessKind;
-  /** The profile the defaults came from (its `stage`/`profile` props resolved, else the deprecated `network`'s). */
+  /** The profile the defaults came from (its `stage`/`profile` props resolved, else the `network`'s). */
   public readonly profile: StageProfile;
   /** The connections of `securityGroup`: allow it to reach more than the database with `connections.allowTo(...)`. */
   public readonly connections: ec2.Connections;
@@ -212,11 +213,11 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
     );
   }
 
-  /** The VPC, subnets, database group and port: the props, else the deprecated `network`'s. */
+  /** The VPC, subnets, database group and port: the props, else the `network`'s. */
   private resolveTarget(props: AdminAccessProps): AdminAccessTarget {
     const network = props.network;
     if (network && props.vpc && props.vpc !== network.vpc) {
-      throw propError(this, 'vpc', props.vpc.node.path, `contradicts network ${JSON.stringify(network.node.path)}, whose VPC is ${network.vpc.node.path}: give vpc alone (network is deprecated)`);
+      throw propError(this, 'vpc', props.vpc.node.path, `contradicts network ${JSON.stringify(network.node.path)}, whose VPC is ${network.vpc.node.path}: give one of them`);
     }
     const vpc = props.vpc ?? network?.vpc;
     if (!vpc) {
@@ -234,7 +235,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
       databaseSubnets: props.databaseSubnets ?? network?.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       databaseSecurityGroup,
       databasePort,
-      encryptionKey: props.encryptionKey ?? network?.flowLogEncryptionKey,
+      encryptionKey: props.encryptionKey ?? network?.logEncryptionKey,
     };
   }
 

@@ -260,3 +260,36 @@ describe('AdminAccess renamed options', () => {
     }
   });
 });
+
+describe('AdminAccess on an imported network (PlatformNetwork.fromNetworkAttributes)', () => {
+  test('the network fills the VPC, the tiers, the database group and port, and the profile', () => {
+    const stack = newTestStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidrBlock: '10.20.0.0/16',
+      availabilityZones: TEST_AZS.slice(0, 2),
+      publicSubnetIds: ['subnet-0ccc0000000000001', 'subnet-0ccc0000000000002'],
+      privateSubnetIds: ['subnet-0aaa0000000000001', 'subnet-0aaa0000000000002'],
+      privateSubnetIpv4CidrBlocks: ['10.20.0.0/20', '10.20.16.0/20'],
+      isolatedSubnetIds: ['subnet-0bbb0000000000001', 'subnet-0bbb0000000000002'],
+      isolatedSubnetIpv4CidrBlocks: ['10.20.100.0/24', '10.20.101.0/24'],
+    });
+    const network = PlatformNetwork.fromNetworkAttributes(stack, 'Network', {
+      vpc,
+      profile: StageProfiles.DEVELOPMENT,
+      loadBalancerSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'LbSg', 'sg-0000000000000000a'),
+      applicationSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'AppSg', 'sg-0000000000000000b'),
+      databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0000000000000000c'),
+      databasePort: 6432,
+    });
+    const access = new AdminAccess(stack, 'AdminAccess', { network, method: AdminAccessMethod.clientVpn(VPN) });
+    expect(access.profile.stage).toBe(PlatformStage.DEVELOPMENT);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::ClientVpnEndpoint', { VpcId: 'vpc-0123456789abcdef0' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0000000000000000c', FromPort: 6432, ToPort: 6432, IpProtocol: 'tcp',
+    });
+    const rules = Object.values(template.findResources('AWS::EC2::ClientVpnAuthorizationRule')).map((r: any) => r.Properties.TargetNetworkCidr);
+    expect(rules).toEqual(['10.20.100.0/24', '10.20.101.0/24']);
+  });
+});
