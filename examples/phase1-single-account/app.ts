@@ -96,7 +96,7 @@ export function buildPhase1(app: App): Stack[] {
     alertEmails,
     hostedZone: { hostedZoneId: requiredContext(app, 'productionHostedZoneId'), zoneName: domainName },
     deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
-    backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
+    backupCopyRegion: recoveryRegion,
   });
   production.addDependency(disasterRecovery, 'backups are copied into its vault');
   const productionCluster = new ClusterStack(app, 'InnovateProductionCluster', {

@@ -7,8 +7,8 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AdminAccess, AdminAccessMethod, ApiLoadBalancer, CLOUDFRONT_REGION, CostAllocationTags, PlatformAlarms, PlatformNetwork, PlatformStage, SecureRds,
-  WebFrontend,
+  AdminAccess, AdminAccessMethod, ApiLoadBalancer, BackupCopyVault, CLOUDFRONT_REGION,
+  CostAllocationTags, PlatformAlarms, PlatformNetwork, PlatformStage, SecureRds, WebFrontend,
 } from '../../src';
 
 /**
@@ -38,11 +38,12 @@ export interface EnvironmentStackProps extends StackProps {
    */
   readonly deployRole?: iam.IRole;
   /**
-   * ARN of the disaster-recovery backup vault in another region.
+   * Region of the disaster-recovery backup vault (`BackupCopyVault`) every
+   * database recovery point is copied to.
    *
    * @default - backups stay in this region
    */
-  readonly backupCopyVaultArn?: string;
+  readonly backupCopyRegion?: string;
 }
 
 /**
@@ -91,7 +92,7 @@ export class EnvironmentStack extends Stack {
       securityGroup: this.network.databaseSecurityGroup,
       clientSecurityGroups: [this.network.applicationSecurityGroup],
       port: this.network.databasePort,
-      backupCopyVaultArn: props.backupCopyVaultArn,
+      copyVault: props.backupCopyRegion ? BackupCopyVault.vaultInRegion(this, 'BackupCopyVault', props.backupCopyRegion) : undefined,
     });
 
     // Kubernetes (seed: "Compute Platform"): innovate-eks-dev / -prod,

@@ -121,7 +121,7 @@ export function buildPhase2(app: App): Stack[] {
     terminationProtection: true,
     alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
     hostedZone: { hostedZoneId: required('productionHostedZoneId', 'PRODUCTION_HOSTED_ZONE_ID'), zoneName: required('domainName', 'DOMAIN_NAME') },
-    backupCopyVaultArn: BackupCopyVault.arnInRegion(disasterRecovery, recoveryRegion),
+    backupCopyRegion: recoveryRegion,
   });
   productionEnvironment.addDependency(disasterRecovery, 'backups are copied into its vault');
   const productionCluster = new ClusterStack(app, 'InnovateProductionCluster', {
