@@ -12,6 +12,7 @@ import { IPostgresDatabase } from '../database/postgres-database';
 import { importedDatabaseAlarms } from '../database/private/database-alarms';
 import { SecureAuroraPostgres } from '../database/secure-aurora-postgres';
 import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
+import { createAlarmTopic } from '../private/alarm-topic';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError, renamedProp, validateIntegerRange, validateNotEmpty } from '../private/validation';
 import { StageProfile } from '../profiles';
@@ -749,21 +750,13 @@ export class PlatformAlarms extends Construct {
   }
 
   private createTopic(id: string, severity: AlarmSeverity): sns.Topic {
-    const topic = new sns.Topic(this, id, {
+    const topic = createAlarmTopic(this, id, {
       topicName: Token.isUnresolved(this.alarmNamePrefix) ? undefined : `${this.alarmNamePrefix}-${severity}`,
       displayName: `${this.alarmNamePrefix} ${severity} alarms`,
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
+      key: this.encryptionKey,
+      // CloudWatch alarms of this account (ours and those of the routed databases).
+      publishConditions: this.alarmSourceConditions(),
     });
-    // The topic policy replaces SNS's default one: CloudWatch alarms of this
-    // account (ours and those of the routed databases) are allowed explicitly.
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsOfThisAccount',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: this.alarmSourceConditions(),
-    }));
     // Topics hold no data (a message lives until delivered): they and their
     // subscriptions are recreated with the stack, never retained.
     topic.applyRemovalPolicy(RemovalPolicy.DESTROY);

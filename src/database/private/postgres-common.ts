@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatabaseRisk, PostgresDatabaseOptions } from '../postgres-database-options';
 import { PostgresUserFunctions } from './postgres-user-functions';
+import { createAlarmTopic } from '../../private/alarm-topic';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
 import { allowCloudWatchLogs } from '../../private/keys';
 import { createManagedRole } from '../../private/managed-role';
@@ -476,20 +477,11 @@ export function createBackupPlan(scope: Construct, options: BackupPlanOptions): 
 /** The given alarm topic, or a new one encrypted with the database key and TLS-only. */
 export function alarmTopic(scope: Construct, given: sns.ITopic | undefined, key: kms.IKey): sns.ITopic {
   if (given) return given;
-  const topic = new sns.Topic(scope, 'AlarmTopic', {
+  const topic = createAlarmTopic(scope, 'AlarmTopic', {
     displayName: `Database alarms: ${scope.node.path}`,
-    masterKey: key,
-    enforceSSL: true,
+    key,
+    publishConditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
   });
-  // The topic policy replaces SNS's default one: CloudWatch alarms of this
-  // account must be allowed to publish explicitly.
-  topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowCloudWatchAlarmsOfThisAccount',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-  }));
   return topic;
 }
 
