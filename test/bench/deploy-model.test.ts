@@ -201,7 +201,8 @@ describe('appCriticalPath', () => {
       },
     };
     expect(() => appCriticalPath({ manifest, readTemplate: (f) => templates[f] })).toThrow(/stack dependency cycle/);
-    const single = appCriticalPath({ manifest: { artifacts: { A: { ...manifest.artifacts.A, dependencies: [] } } }, readTemplate: (f) => templates[f] });
+    const alone = { artifacts: { A: { ...manifest.artifacts.A, dependencies: [] } } };
+    const single = appCriticalPath({ manifest: alone, readTemplate: (f) => templates[f] });
     expect(single).toMatchObject({ seconds: 5, chain: [{ stack: 'A', seconds: 5 }] });
   });
 
