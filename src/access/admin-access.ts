@@ -499,7 +499,15 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
       );
     }
     const cfnVpc = vpc.node.defaultChild;
-    const vpcCidr = cfnVpc instanceof ec2.CfnVPC ? cfnVpc.cidrBlock : vpc.vpcCidrBlock;
+    let vpcCidr: string | undefined;
+    try {
+      vpcCidr = cfnVpc instanceof ec2.CfnVPC ? cfnVpc.cidrBlock : vpc.vpcCidrBlock;
+    } catch {
+      // An imported VPC without its CIDR throws from the getter; Client VPN
+      // authorizes and routes by it, so it is required.
+      throw propError(this, 'vpc', vpc.node.path,
+        'is an imported VPC without vpcCidrBlock: AWS Client VPN authorizes the VPC by its CIDR; import it with vpcCidrBlock (ec2.Vpc.fromVpcAttributes)');
+    }
     if (vpcCidr === undefined || Token.isUnresolved(vpcCidr)) return;
     const range = parseIpv4Cidr(this, 'vpc.vpcCidrBlock', vpcCidr);
     if (overlaps(client, range)) {

@@ -18,6 +18,8 @@ const RESERVED_NAMESPACE_PREFIX = 'kube-';
 /** RFC 1123 DNS label: what a namespace name must be. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_LABEL_MAX_LENGTH = 63;
+/** The namespaces placed on each cluster so far, by name, with the path of the construct that owns each. */
+const NAMESPACES_BY_CLUSTER = new WeakMap<eks.ICluster, Map<string, string>>();
 /** RFC 1123 DNS subdomain: what a service account name must be. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_SUBDOMAIN_MAX_LENGTH = 253;
@@ -451,6 +453,16 @@ export class ApplicationNamespace extends Construct {
       throw propError(this, 'name', name, `must not be ${RESERVED_NAMESPACES.join(', ')} or start with '${RESERVED_NAMESPACE_PREFIX}' (reserved for Kubernetes)`);
     }
     const serviceAccountName = this.validateServiceAccountName(props.serviceAccountName ?? name);
+    // Two namespaces of one name on one cluster would be two manifests owning
+    // the same objects: the second fails at deploy, and deleting either
+    // deletes the other's namespace.
+    const taken = NAMESPACES_BY_CLUSTER.get(props.cluster) ?? new Map<string, string>();
+    const owner = taken.get(name);
+    if (owner !== undefined) {
+      throw propError(this, 'name', name, `is already the namespace of ${owner} on this cluster: each application namespace needs its own name`);
+    }
+    taken.set(name, this.node.path);
+    NAMESPACES_BY_CLUSTER.set(props.cluster, taken);
 
     const podSecurityVersion = props.podSecurityVersion ?? `v${profile.cluster.kubernetesVersion}`;
     if (Token.isUnresolved(podSecurityVersion) || !PSA_VERSION.test(podSecurityVersion)) {
@@ -497,7 +509,7 @@ export class ApplicationNamespace extends Construct {
       httpsEgressCidrs,
       allowIntraNamespaceTraffic: props.allowIntraNamespaceTraffic ?? false,
       allowDnsToAnyAddress: props.allowDnsToAnyAddress ?? false,
-      vaultNamespace: props.vaultNamespace,
+      vaultNamespace: props.vaultNamespace === undefined ? undefined : this.validateDnsLabel('vaultNamespace', props.vaultNamespace),
       metrics,
       quota: this.resolveQuota(props, profile),
       containerDefaults: this.resolveContainerDefaults(props),

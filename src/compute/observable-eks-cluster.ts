@@ -358,6 +358,8 @@ export class ObservableEksCluster extends Construct {
   public readonly systemNodeGroup?: eks.Nodegroup;
   /** The role of the system nodes (Karpenter mode); `grant*()` calls on it add to its customer-managed policy. */
   public readonly systemNodeRole?: iam.IRole;
+  /** The role of the EKS Auto Mode nodes (Auto Mode); `grant*()` calls on it add to its customer-managed policy. */
+  public readonly autoModeNodeRole?: iam.IRole;
   /** Karpenter, its node role, interruption queue, EC2NodeClass and NodePools (Karpenter mode). */
   public readonly karpenter?: Karpenter;
   /** The Graviton Spot NodePools replacing Auto Mode's built-in general-purpose pool (Auto Mode). */
@@ -465,6 +467,7 @@ export class ObservableEksCluster extends Construct {
     const nodeSubnets = renamedProp(this, 'vpcSubnets', props.vpcSubnets, 'nodeSubnets', props.nodeSubnets)
       ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const autoModeNodeRole = autoMode ? createAutoModeNodeRole(this, this.clusterName, props.nodeStatements ?? []) : undefined;
+    this.autoModeNodeRole = autoModeNodeRole;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,
       version: eks.KubernetesVersion.of(this.kubernetesVersion),

@@ -172,8 +172,9 @@ export abstract class PostgresDatabaseBase extends Construct implements IPostgre
    */
   public grantReadOnlySecret(grantee: iam.IGrantable): iam.Grant {
     if (!this.readOnlySecret) {
-      throw propError(this, 'createReadOnlyUser', false,
-        'grantReadOnlySecret needs the read-only user; set createReadOnlyUser to true (or readOnlySecretArn when importing)');
+      throw this instanceof ImportedPostgresDatabase
+        ? propError(this, 'readOnlySecretArn', undefined, 'grantReadOnlySecret needs the read-only user\'s secret: import the database with readOnlySecretArn')
+        : propError(this, 'createReadOnlyUser', false, 'grantReadOnlySecret needs the read-only user; set createReadOnlyUser to true');
     }
     return this.readOnlySecret.grantRead(grantee);
   }

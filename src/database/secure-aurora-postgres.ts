@@ -17,7 +17,7 @@ import {
 } from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError } from '../private/validation';
+import { propError, propErrorAt } from '../private/validation';
 import { StageProfile } from '../profiles';
 
 /** Aurora Serverless v2 capacity bounds, in ACUs (half-ACU steps). */
@@ -97,7 +97,7 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
    */
   public static fromDatabaseAttributes(scope: Construct, id: string, attrs: PostgresDatabaseAttributes): IPostgresDatabase {
     if (attrs.clusterIdentifier === undefined || attrs.instanceIdentifier !== undefined) {
-      throw propError(scope, 'clusterIdentifier', attrs.clusterIdentifier,
+      throw propErrorAt(`${scope.node.path}/${id}`, 'clusterIdentifier', attrs.clusterIdentifier,
         'SecureAuroraPostgres.fromDatabaseAttributes imports an Aurora cluster: give clusterIdentifier (for an RDS instance use SecureRds.fromDatabaseAttributes)');
     }
     return PostgresDatabase.fromDatabaseAttributes(scope, id, attrs);

@@ -19,7 +19,7 @@ import {
 } from './private/postgres-common';
 import { acknowledgeRules } from '../private/compliance';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { propError, validateIntegerRange, validatePattern } from '../private/validation';
+import { propError, propErrorAt, validateIntegerRange, validatePattern } from '../private/validation';
 import { StageProfile } from '../profiles';
 
 /** RDS for PostgreSQL allows up to 15 read replicas per source instance. */
@@ -127,7 +127,7 @@ export class SecureRds extends PostgresDatabaseBase {
    */
   public static fromDatabaseAttributes(scope: Construct, id: string, attrs: PostgresDatabaseAttributes): IPostgresDatabase {
     if (attrs.instanceIdentifier === undefined || attrs.clusterIdentifier !== undefined) {
-      throw propError(scope, 'instanceIdentifier', attrs.instanceIdentifier,
+      throw propErrorAt(`${scope.node.path}/${id}`, 'instanceIdentifier', attrs.instanceIdentifier,
         'SecureRds.fromDatabaseAttributes imports an RDS instance: give instanceIdentifier (for an Aurora cluster use SecureAuroraPostgres.fromDatabaseAttributes)');
     }
     return PostgresDatabase.fromDatabaseAttributes(scope, id, attrs);

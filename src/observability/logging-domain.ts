@@ -308,8 +308,10 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     }
     this.logIndexPattern = `${prefix}-*`;
     const selection = renamedProp(this, 'vpcSubnets', props.vpcSubnets, 'subnets', props.subnets);
+    const subnetProp = selection === undefined ? undefined : props.vpcSubnets === undefined ? 'subnets' : 'vpcSubnets';
+    const azProp = props.availabilityZoneCount === undefined ? 'profile.logging.availabilityZoneCount' : 'availabilityZoneCount';
     const subnets = this.domainSubnets(props.vpc, selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, multiAz ? azCount : 1,
-      props.subnets !== undefined && props.vpcSubnets === undefined ? 'subnets' : 'vpcSubnets');
+      subnetProp, multiAz ? azProp : undefined);
 
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
@@ -546,20 +548,27 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
   }
 
   /** The subnets of the domain: the first selected subnet of each of the first `count` AZs. */
-  private domainSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, count: number, prop: string): ec2.ISubnet[] {
+  private domainSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, count: number, subnetProp: string | undefined, countProp: string | undefined): ec2.ISubnet[] {
     const byAz = new Map<string, ec2.ISubnet>();
     let selected: ec2.ISubnet[];
     try {
       selected = vpc.selectSubnets(selection).subnets;
     } catch (e) {
-      throw propError(this, prop, selection, `selects no subnet of the VPC: ${(e as Error).message}`);
+      throw propError(this, subnetProp ?? 'vpc', subnetProp ? selection : vpc.node.path,
+        `${subnetProp ? 'selects no subnet of the VPC' : 'has no private subnets with egress for the domain (set vpcSubnets)'}: ${(e as Error).message}`);
     }
     for (const subnet of selected) {
       if (!byAz.has(subnet.availabilityZone)) byAz.set(subnet.availabilityZone, subnet);
     }
     if (byAz.size < count) {
-      throw propError(this, prop, [...byAz.keys()],
-        `the domain needs subnets in ${count} Availability Zone(s) and the selection covers ${byAz.size}`);
+      const where = subnetProp ? `the ${subnetProp} selection` : 'the VPC\'s private subnets';
+      if (Token.isUnresolved(vpc.availabilityZones[0] ?? '')) {
+        throw propError(this, 'vpc', vpc.node.path,
+          `is in an environment-agnostic stack, which knows no Availability Zones: give the stack an env (account and region) so the domain can span ${count} zones`);
+      }
+      throw propError(this, countProp ?? subnetProp ?? 'vpc', countProp ? count : [...byAz.keys()],
+        `the domain spans ${count} Availability Zone(s) but ${where} cover${byAz.size === 1 ? 's' : ''} only ${byAz.size} (${[...byAz.keys()].join(', ')}): `
+        + 'lower availabilityZoneCount, turn multiAz off, or select subnets in more zones');
     }
     return [...byAz.values()].slice(0, count);
   }

@@ -7,7 +7,12 @@ import { IConstruct } from 'constructs';
  * input without reading a CloudFormation failure.
  */
 export function propError(scope: IConstruct, prop: string, value: unknown, allowed: string): Error {
-  return new Error(`${scope.node.path}: invalid ${prop} ${formatValue(value)}: ${allowed}`);
+  return propErrorAt(scope.node.path, prop, value, allowed);
+}
+
+/** `propError` for a construct not created yet (a static importer checks its attributes first): its path as `<scope path>/<id>`. */
+export function propErrorAt(path: string, prop: string, value: unknown, allowed: string): Error {
+  return new Error(`${path}: invalid ${prop} ${formatValue(value)}: ${allowed}`);
 }
 
 /** The value as the user gave it: JSON, except numbers JSON cannot spell (NaN, Infinity) and undefined. */

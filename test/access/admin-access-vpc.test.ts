@@ -293,3 +293,26 @@ describe('AdminAccess on an imported network (PlatformNetwork.fromNetworkAttribu
     expect(rules).toEqual(['10.20.100.0/24', '10.20.101.0/24']);
   });
 });
+
+describe('AdminAccess on an imported VPC without its CIDR', () => {
+  const noCidr = (stack: Stack) => ec2.Vpc.fromVpcAttributes(stack, 'NoCidr', {
+    vpcId: 'vpc-0123456789abcdef0',
+    availabilityZones: TEST_AZS.slice(0, 2),
+    privateSubnetIds: ['subnet-0aaa0000000000001', 'subnet-0aaa0000000000002'],
+    isolatedSubnetIds: ['subnet-0bbb0000000000001', 'subnet-0bbb0000000000002'],
+    isolatedSubnetIpv4CidrBlocks: ['10.20.100.0/24', '10.20.101.0/24'],
+  });
+
+  test('Client VPN needs the CIDR: a clear error naming vpc, not an aws-cdk-lib internal one', () => {
+    const stack = newTestStack();
+    const databaseSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DatabaseSg', 'sg-0123456789abcdef0');
+    expect(() => new AdminAccess(stack, 'AdminAccess', { vpc: noCidr(stack), databaseSecurityGroup, method: AdminAccessMethod.clientVpn(VPN) })).toThrow(
+      'TestStack/AdminAccess: invalid vpc "TestStack/NoCidr": is an imported VPC without vpcCidrBlock: AWS Client VPN authorizes the VPC by its CIDR');
+  });
+
+  test('the SSM bastion does not need it', () => {
+    const stack = newTestStack();
+    const databaseSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DatabaseSg', 'sg-0123456789abcdef0');
+    expect(() => new AdminAccess(stack, 'AdminAccess', { vpc: noCidr(stack), databaseSecurityGroup, method: AdminAccessMethod.ssmBastion() })).not.toThrow();
+  });
+});

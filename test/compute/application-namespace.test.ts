@@ -657,3 +657,32 @@ describe('ApplicationNamespace stable logical IDs', () => {
     expect(logicalIds(template, (id) => id.startsWith('Backend'))).toMatchSnapshot();
   });
 });
+
+describe('ApplicationNamespace names on one cluster', () => {
+  test.each([['backend'], ['web'], ['a']])('a second namespace named %j on the same cluster is refused, naming the first', (name) => {
+    const stack = newTestStack();
+    const cluster = newBareTestCluster(stack, threeTierVpc(stack));
+    new ApplicationNamespace(stack, 'First', { cluster, name, allowDatabaseEgress: false });
+    expect(() => new ApplicationNamespace(stack, 'Second', { cluster, name, allowDatabaseEgress: false })).toThrow(
+      `TestStack/Second: invalid name ${JSON.stringify(name)}: is already the namespace of TestStack/First on this cluster: each application namespace needs its own name`);
+  });
+
+  test('the same name on two clusters, and two names on one cluster, are fine', () => {
+    const stack = newTestStack();
+    const other = newTestStack(undefined, 'Other');
+    const one = newBareTestCluster(stack, threeTierVpc(stack));
+    const two = newBareTestCluster(other, threeTierVpc(other));
+    expect(() => {
+      new ApplicationNamespace(stack, 'A', { cluster: one, name: 'backend', allowDatabaseEgress: false });
+      new ApplicationNamespace(other, 'B', { cluster: two, name: 'backend', allowDatabaseEgress: false });
+      new ApplicationNamespace(stack, 'C', { cluster: one, name: 'frontend', allowDatabaseEgress: false });
+    }).not.toThrow();
+  });
+
+  test.each([['Vault'], ['vault_ns'], ['-vault'], ['']])('vaultNamespace %j must be a namespace name', (vaultNamespace) => {
+    const stack = newTestStack();
+    const cluster = newBareTestCluster(stack, threeTierVpc(stack));
+    expect(() => new ApplicationNamespace(stack, 'Ns', { cluster, name: 'backend', vaultNamespace })).toThrow(
+      `TestStack/Ns: invalid vaultNamespace ${JSON.stringify(vaultNamespace)}: must be an RFC 1123 DNS label`);
+  });
+});

@@ -141,7 +141,7 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
     const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', IMPORT);
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     expect(() => db.grantConnect(role, 'api')).toThrow(/TestStack\/Legacy: invalid grantConnect "api": needs the database's resource ID: import it with resourceId \(db-...\)/);
-    expect(() => db.grantReadOnlySecret(role)).toThrow(/invalid createReadOnlyUser false: grantReadOnlySecret needs the read-only user/);
+    expect(() => db.grantReadOnlySecret(role)).toThrow(/invalid readOnlySecretArn undefined: grantReadOnlySecret needs the read-only user's secret/);
     expect(() => db.grantConnect(role, 'Robert; drop')).toThrow(/invalid grantConnect.dbUser "Robert; drop"/);
   });
 
@@ -174,11 +174,18 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
     expect(() => PostgresDatabase.fromDatabaseAttributes(stack, 'B', { ...IMPORT, instanceIdentifier: 'a', port: 65535 })).not.toThrow();
   });
 
+  test('an imported database without readOnlySecretArn names that attribute when asked for the read-only secret', () => {
+    const stack = newTestStack();
+    const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', IMPORT);
+    expect(() => db.grantReadOnlySecret(new iam.ServicePrincipal('lambda.amazonaws.com'))).toThrow(
+      "TestStack/Legacy: invalid readOnlySecretArn undefined: grantReadOnlySecret needs the read-only user's secret: import the database with readOnlySecretArn");
+  });
+
   test('SecureRds and SecureAuroraPostgres importers refuse the other kind', () => {
     expect(() => SecureRds.fromDatabaseAttributes(newTestStack(), 'X', { ...IMPORT, instanceIdentifier: undefined, clusterIdentifier: 'c' }))
-      .toThrow(/TestStack: invalid instanceIdentifier undefined: SecureRds.fromDatabaseAttributes imports an RDS instance/);
+      .toThrow(/^TestStack\/X: invalid instanceIdentifier undefined: SecureRds.fromDatabaseAttributes imports an RDS instance/);
     expect(() => SecureAuroraPostgres.fromDatabaseAttributes(newTestStack(), 'X', IMPORT))
-      .toThrow(/invalid clusterIdentifier undefined: SecureAuroraPostgres.fromDatabaseAttributes imports an Aurora cluster/);
+      .toThrow(/^TestStack\/X: invalid clusterIdentifier undefined: SecureAuroraPostgres.fromDatabaseAttributes imports an Aurora cluster/);
   });
 });
 
@@ -260,6 +267,8 @@ describe('backup and maintenance windows', () => {
       /invalid preferredBackupWindow "04:00-05:00": overlaps the maintenance window "Sun:04:30-Sun:05:30" \(profile.database.maintenanceWindow\)/],
     ['overlap across midnight', { preferredBackupWindow: '23:30-00:30', preferredMaintenanceWindow: 'Wed:00:00-Wed:01:00' },
       /invalid preferredBackupWindow "23:30-00:30": overlaps the maintenance window "Wed:00:00-Wed:01:00" \(preferredMaintenanceWindow\)/],
+    ['maintenance window over the profile\'s backup window (the given one is blamed)', { preferredMaintenanceWindow: 'sun:03:30-sun:04:30' },
+      /invalid preferredMaintenanceWindow "sun:03:30-sun:04:30": overlaps the backup window "03:00-04:00" \(profile.database.backupWindow\)/],
   ])('SecureRds rejects a %s', (_name, props, error) => {
     expect(() => rds(props)).toThrow(error);
   });
@@ -354,6 +363,15 @@ describe('copy vault', () => {
       ? backup.BackupVault.fromBackupVaultArn(stack, 'Dr', `arn:aws:backup:${props.copyVault}:123456789012:backup-vault:dr`)
       : undefined;
     expect(() => new SecureRds(stack, 'Database', { stage: PlatformStage.DEVELOPMENT, vpc: net.vpc, ...props, copyVault })).toThrow(error);
+  });
+
+  test.each([
+    ['a vault of this app in the database\'s region', (stack: Stack) => new backup.BackupVault(stack, 'Local'), 'TestStack/Local'],
+    ['a vault imported by name (its ARN a token) in this region', (stack: Stack) => backup.BackupVault.fromBackupVaultName(stack, 'ByName', 'local-vault'), 'TestStack/ByName'],
+  ])('rejects %s, told by the vault\'s own region', (_name, vault, path) => {
+    const stack = newTestStack();
+    expect(() => new SecureRds(stack, 'Database', { stage: PlatformStage.DEVELOPMENT, vpc: network(stack).vpc, copyVault: vault(stack) })).toThrow(
+      `TestStack/Database: invalid copyVault "${path}": must be a vault in another region than the database's (us-east-1)`);
   });
 
   test('the same vault given both ways is accepted', () => {

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -389,12 +389,23 @@ describe('LoggingDomain bad input fails at synth', () => {
     expect(() => setup({ [prop]: value })).toThrow(error(prop, value, allowed));
   });
 
-  test('subnets covering fewer AZs than the domain needs', () => {
+  test('a VPC covering fewer AZs than the domain needs names the zone count, the profile field it came from', () => {
     const stack = newTestStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const azs = vpc.availabilityZones;
-    expect(() => new LoggingDomain(stack, 'Logging', { vpc })).toThrow(error('vpcSubnets', azs,
-      'the domain needs subnets in 3 Availability Zone(s) and the selection covers 2'));
+    const advice = `the domain spans 3 Availability Zone(s) but the VPC's private subnets cover only 2 (${azs.join(', ')}): `
+      + 'lower availabilityZoneCount, turn multiAz off, or select subnets in more zones';
+    expect(() => new LoggingDomain(stack, 'Logging', { vpc })).toThrow(error('profile.logging.availabilityZoneCount', 3, advice));
+    expect(() => new LoggingDomain(stack, 'Given', { vpc, availabilityZoneCount: 3 })).toThrow(error('availabilityZoneCount', 3, advice).replace('Logging', 'Given'));
+    expect(() => new LoggingDomain(stack, 'Selected', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
+      .toThrow(error('profile.logging.availabilityZoneCount', 3, advice.replace("the VPC's private subnets cover", 'the vpcSubnets selection cover')).replace('Logging', 'Selected'));
+  });
+
+  test('an environment-agnostic stack is told to get an env, not given token AZs', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1 });
+    expect(() => new LoggingDomain(stack, 'Logging', { vpc })).toThrow(
+      /^Agnostic\/Logging: invalid vpc "Agnostic\/Vpc": is in an environment-agnostic stack, which knows no Availability Zones: give the stack an env/);
   });
 });
 

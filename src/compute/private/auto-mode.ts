@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeAwsManagedPolicy } from '../../private/compliance';
+import { ManagedPolicyRole } from '../../private/managed-role';
 
 /** Our Auto Mode NodeClass, which the NodePools use instead of the built-in `default`. */
 export const AUTO_MODE_NODE_CLASS = 'innovate';
@@ -56,19 +57,20 @@ export function autoModeObjects(options: { nodeRoleName: string; subnetIds: stri
 /**
  * The Auto Mode node role: AWS's two policies for Auto Mode nodes (EKS
  * creates its access entry from the compute configuration), plus
- * `nodeStatements`.
+ * `nodeStatements` and whatever `grant*()` calls add, in its own
+ * customer-managed policy.
  */
-export function createAutoModeNodeRole(scope: Construct, clusterName: string, statements: iam.PolicyStatement[]): iam.Role {
-  const role = new iam.Role(scope, 'AutoModeNodeRole', {
+export function createAutoModeNodeRole(scope: Construct, clusterName: string, statements: iam.PolicyStatement[]): ManagedPolicyRole {
+  const role = new ManagedPolicyRole(scope, 'AutoModeNodeRole', {
     assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
     description: `EKS Auto Mode nodes of ${clusterName}`,
-    managedPolicies: AUTO_MODE_NODE_POLICIES.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    statements,
+    // Its managed policy keeps the ID it had before grants could add to it.
+    policyId: 'AutoModeNodePolicy',
   });
   for (const name of AUTO_MODE_NODE_POLICIES) {
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(name));
     acknowledgeAwsManagedPolicy(role, name, `EKS Auto Mode nodes need ${name} (AWS's documented node role for Auto Mode); EKS launches and replaces the nodes that use it.`);
-  }
-  if (statements.length > 0) {
-    new iam.ManagedPolicy(scope, 'AutoModeNodePolicy', { description: `Extra permissions of the Auto Mode nodes of ${clusterName}`, roles: [role], statements });
   }
   return role;
 }

@@ -117,6 +117,11 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
   const daily = validateDailyWindow(scope, backupProp, backupWindow, MIN_WINDOW_MINUTES);
   const weekly = validateWeeklyWindow(scope, maintenanceProp, maintenanceWindow, MIN_WINDOW_MINUTES);
   if (daily && weekly && windowsOverlap(daily, weekly)) {
+    // Blame the window the user gave when only one came from the profile.
+    if (props.preferredBackupWindow === undefined && props.preferredMaintenanceWindow !== undefined) {
+      throw propError(scope, maintenanceProp, maintenanceWindow,
+        `overlaps the backup window ${JSON.stringify(backupWindow)} (${backupProp}); RDS requires them apart`);
+    }
     throw propError(scope, backupProp, backupWindow,
       `overlaps the maintenance window ${JSON.stringify(maintenanceWindow)} (${maintenanceProp}); RDS requires them apart`);
   }
@@ -162,10 +167,13 @@ function resolveCopyVault(scope: Construct, props: PostgresDatabaseOptions): bac
   validateNotEmpty(scope, prop, vaultArn);
   validateArn(scope, prop, vaultArn, { service: 'backup', resourcePrefix: 'backup-vault:', example: COPY_VAULT_EXAMPLE });
   const here = Stack.of(scope).region;
-  if (!Token.isUnresolved(vaultArn) && !Token.isUnresolved(here)) {
-    const region = vaultArn.split(':')[3];
+  // The vault's own region when its ARN is a token (a vault of this app, or
+  // one imported by name): the copy must still leave this region.
+  const region = Token.isUnresolved(vaultArn) ? given?.env.region : vaultArn.split(':')[3];
+  if (region !== undefined && !Token.isUnresolved(region) && !Token.isUnresolved(here)) {
     if (region === here) {
-      throw propError(scope, prop, vaultArn, `must be a vault in another region than the database's (${here}): the copy protects against the loss of this region`);
+      throw propError(scope, prop, Token.isUnresolved(vaultArn) && given ? given.node.path : vaultArn,
+        `must be a vault in another region than the database's (${here}): the copy protects against the loss of this region`);
     }
   }
   if (!Token.isUnresolved(vaultArn) && !/^backup-vault:[a-zA-Z0-9\-_]{2,50}$/.test(vaultArn.split(':').slice(5).join(':'))) {
