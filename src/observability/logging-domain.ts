@@ -548,7 +548,9 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
   }
 
   /** The subnets of the domain: the first selected subnet of each of the first `count` AZs. */
-  private domainSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, count: number, subnetProp: string | undefined, countProp: string | undefined): ec2.ISubnet[] {
+  private domainSubnets(
+    vpc: ec2.IVpc, selection: ec2.SubnetSelection, count: number, subnetProp: string | undefined, countProp: string | undefined,
+  ): ec2.ISubnet[] {
     const byAz = new Map<string, ec2.ISubnet>();
     let selected: ec2.ISubnet[];
     try {
