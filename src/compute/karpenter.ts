@@ -16,7 +16,7 @@ import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { systemNodeSelector, systemNodeTolerations } from '../private/system-nodes';
 import { validateLabels } from './private/labels';
-import { propError, validateIntegerRange, validateTags } from '../private/validation';
+import { propError, validateIntegerRange, validateTags, validateUnique } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
 
 /**
@@ -308,6 +308,7 @@ export class Karpenter extends Construct implements ITaggable {
     }
     const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? profile.cluster.nodeRootVolumeSizeGiB;
     validateIntegerRange(this, 'rootVolumeSizeGiB', rootVolumeSizeGiB, MIN_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
+    validateUnique(this, 'subnets', props.subnets, (subnet) => (Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId));
     if (props.subnets.length === 0) {
       throw propError(this, 'subnets', [], 'must name at least one subnet for the nodes (the private application subnets)');
     }

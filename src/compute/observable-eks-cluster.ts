@@ -424,8 +424,28 @@ export class ObservableEksCluster extends Construct {
       validateRoleArns(this, prop, arns ?? []);
     }
     validateDistinctPrincipals(this, props);
+    // Add-ons follow the cluster's profile: a stage or profile inside their
+    // options (possible from JavaScript or an untyped caller) is an error,
+    // not silently ignored.
+    const nested: Array<[string, any]> = [
+      ['karpenter', props.karpenter], ['monitoring', props.monitoring], ['logging', props.logging], ['vault', props.vault], ['backup', props.backup],
+      ['logging.domainOptions', props.logging?.domainOptions], ['logging.fluentBit', props.logging?.fluentBit],
+    ];
+    for (const [name, options] of nested) {
+      for (const key of ['stage', 'profile']) {
+        if (options?.[key] !== undefined) {
+          throw propError(this, `${name}.${key}`, key === 'profile' ? options[key]?.stage : options[key],
+            'add-ons follow the cluster: set stage or profile on the cluster itself');
+        }
+      }
+    }
     for (const namespace of props.deployNamespaces ?? []) {
       validateNamespaceName(this, 'deployNamespaces', namespace);
+      // Edit rights in a system namespace reach the controllers' service
+      // accounts and so their Pod Identity roles.
+      if (['default', 'kube-node-lease', 'kube-public'].includes(namespace) || namespace.startsWith('kube-')) {
+        throw propError(this, 'deployNamespaces', namespace, 'must not be default or a kube- namespace: deploy roles edit application namespaces only');
+      }
     }
     validateUnique(this, 'deployNamespaces', props.deployNamespaces);
     validateUnique(this, 'publicEndpointCidrs', props.publicEndpointCidrs);

@@ -489,6 +489,10 @@ export class OrgLandingZone extends Construct {
     if (props.bootstrapMemberAccounts ?? true) {
       const regions = props.bootstrapRegions ?? this.allowedRegions;
       validateRegions(this, 'bootstrapRegions', regions);
+      // The region guardrail would deny the StackSet's instances there.
+      regions.filter((r) => !Token.isUnresolved(r) && !this.allowedRegions.includes(r)).slice(0, 1).forEach((r) => {
+        throw propError(this, 'bootstrapRegions', r, `must be one of allowedRegions (${this.allowedRegions.join(', ')}): the region guardrail denies CloudFormation anywhere else`);
+      });
       const trusted = props.bootstrapTrustedAccountIds ?? [management];
       for (const account of trusted) {
         if (!Token.isUnresolved(account) && !ACCOUNT_ID_PATTERN.test(account)) {

@@ -359,7 +359,14 @@ export class PlatformNetwork extends Construct implements IPlatformNetwork {
       throw propError(this, 'applicationPort', this.applicationPort, `must differ from databasePort ${this.databasePort}: the tiers' rules would admit the load balancer to the database port`);
     }
     const adminCidrs = props.databaseAdminCidrs ?? [];
-    adminCidrs.forEach((cidr, i) => parseIpv4Cidr(this, `databaseAdminCidrs[${i}]`, cidr));
+    adminCidrs.forEach((cidr, i) => {
+      if (Token.isUnresolved(cidr)) return;
+      // The database NACL admits these ranges to the database port: a VPN or
+      // bastion range, never a large share of the internet.
+      if (parseIpv4Cidr(this, `databaseAdminCidrs[${i}]`, cidr).prefix < 8) {
+        throw propError(this, `databaseAdminCidrs[${i}]`, cidr, 'must be no wider than /8: the database NACL admits it to the database port');
+      }
+    });
     validateUnique(this, 'databaseAdminCidrs', adminCidrs);
     this.validateInterfaceEndpoints(props.interfaceEndpoints ?? []);
     const encryptionKey = renamedProp(this, 'encryptionKey', props.encryptionKey, 'flowLogEncryptionKey', props.flowLogEncryptionKey);

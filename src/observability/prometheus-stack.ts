@@ -386,7 +386,7 @@ export interface PrometheusStackOptions {
    * Prefix of each alert's `runbook_url` annotation; the lower-cased alert
    * name is appended.
    *
-   * @default - the alert sections of decision record 0018 in this library's repository
+   * @default - the alert descriptions in this library's documentation (docs/decisions/0018-monitoring.md on GitHub)
    */
   readonly runbookBaseUrl?: string;
 

@@ -312,6 +312,9 @@ export interface DataProtectionProfile {
   /**
    * Keep stateful resources when the stack or the resource is deleted
    * (`RemovalPolicy.RETAIN`/`SNAPSHOT`); otherwise they are destroyed.
+   * Always kept, whatever this says: a database leaves a final snapshot, and
+   * its KMS key and AWS Backup vault stay so that snapshot and the recovery
+   * points remain readable.
    */
   readonly retainOnDelete: boolean;
   /**

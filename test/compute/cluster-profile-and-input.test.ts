@@ -204,3 +204,21 @@ describe('ObservableEksCluster: vpcSubnets, and nodeSubnets as its deprecated al
       .toMatch(/^TestStack\/Eks: invalid nodeSubnets \{"subnetType":"Private"\}: is the deprecated name of vpcSubnets, which is also given \(\{"subnetType":"Public"\}\): give vpcSubnets alone$/);
   });
 });
+
+describe('ObservableEksCluster: deploy namespaces and add-on options', () => {
+  test.each([['kube-system'], ['kube-apps'], ['default'], ['kube-public']])('deployNamespaces %j is refused (system namespace)', (namespace) => {
+    expect(error({ deployNamespaces: [namespace] })).toBe(
+      `TestStack/Eks: invalid deployNamespaces ${JSON.stringify(namespace)}: must not be default or a kube- namespace: deploy roles edit application namespaces only`);
+  });
+  test.each([['backend'], ['kubeflow'], ['web-app']])('deployNamespaces %j is accepted', (namespace) => {
+    expect(() => build({ deployNamespaces: [namespace] })).not.toThrow();
+  });
+  test.each([
+    ['monitoring.stage', { monitoring: { stage: PlatformStage.DEVELOPMENT } }, '"development"'],
+    ['backup.profile', { backup: { profile: StageProfiles.DEVELOPMENT } }, '"development"'],
+    ['logging.fluentBit.stage', { logging: { fluentBit: { stage: PlatformStage.PRODUCTION } } }, '"production"'],
+    ['vault.profile', { vault: { profile: StageProfiles.PRODUCTION } }, '"production"'],
+  ])('%s inside an add-on\'s options is an error, not ignored', (prop, props, shown) => {
+    expect(error(props as any)).toBe(`TestStack/Eks: invalid ${prop} ${shown}: add-ons follow the cluster: set stage or profile on the cluster itself`);
+  });
+});

@@ -549,3 +549,15 @@ test('logical IDs of the queue, keys, roles, policies and Kubernetes objects are
   const { template } = setup({ stage: PlatformStage.PRODUCTION });
   expect(logicalIds(template, (logicalId) => logicalId.startsWith('Karpenter'))).toMatchSnapshot();
 });
+
+describe('Karpenter subnets', () => {
+  test.each([[[0, 0]], [[0, 1, 0]], [[1, 1]]])('subnets listed twice (%j) are refused, naming the repeat', (indexes) => {
+    const stack = newTestStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const cluster = newBareTestCluster(stack, vpc);
+    const subnets = indexes.map((i) => vpc.privateSubnets[i]);
+    const repeat = indexes.findIndex((v, i) => indexes.indexOf(v) !== i);
+    expect(() => new Karpenter(stack, 'Karpenter', { cluster, subnets })).toThrow(
+      `TestStack/Karpenter: invalid subnets[${repeat}] ${JSON.stringify(subnets[repeat].node.path)}: duplicates subnets[${indexes.indexOf(indexes[repeat])}]`);
+  });
+});

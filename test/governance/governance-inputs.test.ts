@@ -192,3 +192,17 @@ describe('OrgLandingZone input validation', () => {
     expect(() => zone({ additionalServiceControlPolicies: [scp('n'.repeat(128), 'd'.repeat(512))] })).not.toThrow();
   });
 });
+
+describe('OrgLandingZone: bootstrap regions inside the region guardrail', () => {
+  test.each([
+    [['eu-west-1'], ['us-east-1'], 'eu-west-1'],
+    [['us-east-1', 'ap-south-1'], ['us-east-1', 'us-west-2'], 'ap-south-1'],
+    [['us-west-2'], ['us-east-1'], 'us-west-2'],
+  ])('bootstrapRegions %j outside allowedRegions %j is refused', (bootstrapRegions, allowedRegions, bad) => {
+    expect(() => zone({ bootstrapRegions, allowedRegions })).toThrow(
+      `TestStack/LandingZone: invalid bootstrapRegions ${JSON.stringify(bad)}: must be one of allowedRegions (${allowedRegions.join(', ')})`);
+  });
+  test.each([[['us-east-1']], [['us-east-1', 'us-west-2']]])('bootstrapRegions %j inside the guardrail is accepted', (bootstrapRegions) => {
+    expect(() => zone({ bootstrapRegions, allowedRegions: ['us-east-1', 'us-west-2'] })).not.toThrow();
+  });
+});

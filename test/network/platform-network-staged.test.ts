@@ -136,6 +136,11 @@ describe('PlatformNetwork bad input', () => {
     ['flowLogRetentionDays 0', { flowLogRetentionDays: 0 }, `${PATH}: invalid flowLogRetentionDays 0: must be one of`],
     ['flowLogRetentionDays Infinity', { flowLogRetentionDays: Infinity }, `${PATH}: invalid flowLogRetentionDays Infinity: must be one of`],
     ['applicationPort on the database port', { applicationPort: 5432 }, `${PATH}: invalid applicationPort 5432: must differ from databasePort 5432`],
+    ['the whole internet as an admin range', { databaseAdminCidrs: ['0.0.0.0/0'] },
+      `${PATH}: invalid databaseAdminCidrs[0] "0.0.0.0/0": must be no wider than /8: the database NACL admits it to the database port`],
+    ['a /7 admin range', { databaseAdminCidrs: ['10.100.0.0/22', '10.0.0.0/7'] },
+      `${PATH}: invalid databaseAdminCidrs[1] "10.0.0.0/7": must be no wider than /8`],
+    ['a /1 admin range', { databaseAdminCidrs: ['128.0.0.0/1'] }, `${PATH}: invalid databaseAdminCidrs[0] "128.0.0.0/1": must be no wider than /8`],
     ['a repeated admin CIDR', { databaseAdminCidrs: ['10.100.0.0/22', '10.101.0.0/22', '10.100.0.0/22'] },
       `${PATH}: invalid databaseAdminCidrs[2] "10.100.0.0/22": duplicates databaseAdminCidrs[0]: each entry must be unique`],
     ['a repeated interface endpoint', { interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.SSM, ec2.InterfaceVpcEndpointAwsService.ECR] },
@@ -169,5 +174,11 @@ describe('PlatformNetwork bad input', () => {
     expect(() => network.addDatabaseAccessCidr('my vpn', '10.102.0.0/22')).toThrow(`${PATH}: invalid addDatabaseAccessCidr.id "my vpn"`);
     network.addDatabaseAccessCidr('Bastion', '10.102.0.0/22');
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('PlatformNetwork admin ranges within the limit', () => {
+  test.each([[['10.0.0.0/8']], [['172.16.0.0/22', '192.168.1.0/24']], [['203.0.113.7/32']]])('databaseAdminCidrs %j is accepted', (databaseAdminCidrs) => {
+    expect(() => new PlatformNetwork(newTestStack(), 'Network', { databaseAdminCidrs })).not.toThrow();
   });
 });
