@@ -118,7 +118,7 @@ export interface ClientVpnAccessOptions {
    * association by the hour (about USD 73 a month each); one keeps the VPN
    * at about USD 75-100 a month, more keep it up when an AZ fails.
    *
-   * @default 1
+   * @default - the profile's `access.clientVpnSubnetAssociations`
    */
   readonly subnetAssociations?: number;
 }
@@ -156,7 +156,7 @@ export interface SsmBastionAccessOptions {
    * Size of the encrypted gp3 root volume in GiB, from 8 (the Amazon Linux
    * 2023 image size) to 16,384.
    *
-   * @default 8
+   * @default - the profile's `access.bastionRootVolumeSizeGiB`
    */
   readonly rootVolumeSizeGiB?: number;
 

@@ -24,8 +24,6 @@ const CLIENT_CIDR_PREFIX = { min: 12, max: 22 };
 const MAX_BANNER_LENGTH = 1400;
 /** IAM's limits on a SAML metadata document. */
 const SAML_METADATA_LENGTH = { min: 1000, max: 10_000_000 };
-/** One association keeps the VPN at about USD 75-100 a month. */
-const DEFAULT_SUBNET_ASSOCIATIONS = 1;
 /** Identity Store `GroupId` (IAM Identity Center group ID). */
 const IDENTITY_STORE_GROUP_ID = /^([0-9a-f]{10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** An ACM certificate ARN; group 1 is the region. */
@@ -291,7 +289,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
           'must be subnets whose IPv4 CIDR is known (Client VPN authorizes by CIDR): import them with their CIDRs, e.g. ec2.Vpc.fromVpcAttributes({ isolatedSubnetIpv4CidrBlocks })');
       }
     });
-    const associations = options.subnetAssociations ?? DEFAULT_SUBNET_ASSOCIATIONS;
+    const associations = options.subnetAssociations ?? this.profile.access.clientVpnSubnetAssociations;
     validateIntegerRange(this, 'clientVpn.subnetAssociations', associations, 1, applicationSubnets.length);
     const encryptionKey = renamedProp(this, 'clientVpn.encryptionKey', options.encryptionKey,
       'clientVpn.connectionLogEncryptionKey', options.connectionLogEncryptionKey) ?? target.encryptionKey ?? this.createLogKey(retain);
@@ -378,7 +376,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
         'must be an arm64 (Graviton) type such as t4g.nano for the default Amazon Linux 2023 arm64 image; pass machineImage for another architecture',
       );
     }
-    const rootVolumeSize = options.rootVolumeSizeGiB ?? ROOT_VOLUME_GIB.min;
+    const rootVolumeSize = options.rootVolumeSizeGiB ?? this.profile.access.bastionRootVolumeSizeGiB;
     validateIntegerRange(this, 'ssmBastion.rootVolumeSizeGiB', rootVolumeSize, ROOT_VOLUME_GIB.min, ROOT_VOLUME_GIB.max);
     const terminationProtection = options.terminationProtection ?? this.profile.dataProtection.retainOnDelete;
 

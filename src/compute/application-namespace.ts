@@ -57,10 +57,6 @@ const ANY_IPV4 = '0.0.0.0/0';
  */
 const CPU_LIMIT_TO_REQUEST_RATIO = 2;
 /** LimitRange defaults for a container that declares no resources. */
-const DEFAULT_CONTAINER_CPU_REQUEST_MILLICORES = 250;
-const DEFAULT_CONTAINER_CPU_LIMIT_MILLICORES = 500;
-const DEFAULT_CONTAINER_MEMORY_REQUEST_MIB = 256;
-const DEFAULT_CONTAINER_MEMORY_LIMIT_MIB = 256;
 /** Sanity bounds of the quota props (not Kubernetes limits). */
 const MAX_CPU_CORES = 10_000;
 const MAX_MEMORY_GIB = 100_000;
@@ -254,7 +250,7 @@ export interface ApplicationNamespaceOptions {
   /**
    * CPU request of a container that declares none, in millicores.
    *
-   * @default 250
+   * @default - the profile's `cluster.containerCpuRequestMillicores`
    */
   readonly defaultContainerCpuRequestMillicores?: number;
 
@@ -262,14 +258,14 @@ export interface ApplicationNamespaceOptions {
    * CPU limit of a container that declares none, in millicores; at least
    * the default request.
    *
-   * @default 500
+   * @default - the profile's `cluster.containerCpuLimitMillicores`
    */
   readonly defaultContainerCpuLimitMillicores?: number;
 
   /**
    * Memory request of a container that declares none, in MiB.
    *
-   * @default 256
+   * @default - the profile's `cluster.containerMemoryRequestMiB`
    */
   readonly defaultContainerMemoryRequestMiB?: number;
 
@@ -277,7 +273,7 @@ export interface ApplicationNamespaceOptions {
    * Memory limit of a container that declares none, in MiB; at least the
    * default request.
    *
-   * @default 256
+   * @default - the profile's `cluster.containerMemoryLimitMiB`
    */
   readonly defaultContainerMemoryLimitMiB?: number;
 }
@@ -512,7 +508,7 @@ export class ApplicationNamespace extends Construct {
       vaultNamespace: props.vaultNamespace === undefined ? undefined : this.validateDnsLabel('vaultNamespace', props.vaultNamespace),
       metrics,
       quota: this.resolveQuota(props, profile),
-      containerDefaults: this.resolveContainerDefaults(props),
+      containerDefaults: this.resolveContainerDefaults(props, profile),
     };
   }
 
@@ -539,17 +535,17 @@ export class ApplicationNamespace extends Construct {
     };
   }
 
-  private resolveContainerDefaults(props: ApplicationNamespaceProps): NamespaceSpec['containerDefaults'] {
+  private resolveContainerDefaults(props: ApplicationNamespaceProps, profile: StageProfile): NamespaceSpec['containerDefaults'] {
     const maxMillicores = MAX_CPU_CORES * 1000;
     const maxMiB = MAX_MEMORY_GIB * 1024;
     const cpuRequest = this.validateIntegerRange('defaultContainerCpuRequestMillicores',
-      props.defaultContainerCpuRequestMillicores ?? DEFAULT_CONTAINER_CPU_REQUEST_MILLICORES, 1, maxMillicores);
+      props.defaultContainerCpuRequestMillicores ?? profile.cluster.containerCpuRequestMillicores, 1, maxMillicores);
     const cpuLimit = this.validateIntegerRange('defaultContainerCpuLimitMillicores',
-      props.defaultContainerCpuLimitMillicores ?? DEFAULT_CONTAINER_CPU_LIMIT_MILLICORES, 1, maxMillicores);
+      props.defaultContainerCpuLimitMillicores ?? profile.cluster.containerCpuLimitMillicores, 1, maxMillicores);
     const memoryRequest = this.validateIntegerRange('defaultContainerMemoryRequestMiB',
-      props.defaultContainerMemoryRequestMiB ?? DEFAULT_CONTAINER_MEMORY_REQUEST_MIB, 1, maxMiB);
+      props.defaultContainerMemoryRequestMiB ?? profile.cluster.containerMemoryRequestMiB, 1, maxMiB);
     const memoryLimit = this.validateIntegerRange('defaultContainerMemoryLimitMiB',
-      props.defaultContainerMemoryLimitMiB ?? DEFAULT_CONTAINER_MEMORY_LIMIT_MIB, 1, maxMiB);
+      props.defaultContainerMemoryLimitMiB ?? profile.cluster.containerMemoryLimitMiB, 1, maxMiB);
     if (cpuLimit < cpuRequest) {
       throw propError(this, 'defaultContainerCpuLimitMillicores', cpuLimit, `must be at least defaultContainerCpuRequestMillicores (${cpuRequest})`);
     }

@@ -115,6 +115,14 @@ export interface ClusterProfile {
   readonly namespaceMemoryQuotaGiB: number;
   /** Pods an application namespace may run. */
   readonly namespacePodQuota: number;
+  /** CPU request of a container that declares none, in millicores (each application namespace's LimitRange). */
+  readonly containerCpuRequestMillicores: number;
+  /** CPU limit of a container that declares none, in millicores. */
+  readonly containerCpuLimitMillicores: number;
+  /** Memory request of a container that declares none, in MiB. */
+  readonly containerMemoryRequestMiB: number;
+  /** Memory limit of a container that declares none, in MiB. */
+  readonly containerMemoryLimitMiB: number;
   /** Replicas of each cluster controller the platform installs (AWS Load Balancer Controller, Karpenter); more than one spreads them over the system nodes. */
   readonly controllerReplicas: number;
   /** Size of each system node's root volume (encrypted gp3), in GiB. */
@@ -296,6 +304,10 @@ export interface AccessProfile {
    * (otherwise they only view); deploy roles always may.
    */
   readonly engineersEditWorkloads: boolean;
+  /** Application subnets (one per AZ) the administrators' Client VPN endpoint is associated with; each is billed by the hour. */
+  readonly clientVpnSubnetAssociations: number;
+  /** Size of the SSM bastion's encrypted root volume, in GiB. */
+  readonly bastionRootVolumeSizeGiB: number;
   /**
    * Maximum session length of the CI deploy roles of `GithubDeployRoles`, in
    * hours (1 to 12): a deployment job's credentials expire this long after

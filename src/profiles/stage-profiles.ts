@@ -52,6 +52,10 @@ const DEVELOPMENT: StageProfile = {
     namespaceCpuQuota: 8,
     namespaceMemoryQuotaGiB: 16,
     namespacePodQuota: 50,
+    containerCpuRequestMillicores: 250,
+    containerCpuLimitMillicores: 500,
+    containerMemoryRequestMiB: 256,
+    containerMemoryLimitMiB: 256,
     controllerReplicas: 1,
     systemNodeRootVolumeSizeGiB: 20,
     nodeRootVolumeSizeGiB: 20,
@@ -127,6 +131,8 @@ const DEVELOPMENT: StageProfile = {
   access: {
     sessionDurationHours: 8,
     engineersEditWorkloads: true,
+    clientVpnSubnetAssociations: 1,
+    bastionRootVolumeSizeGiB: 8,
     deploySessionDurationHours: 1,
   },
   dataProtection: {
@@ -190,6 +196,10 @@ const PRODUCTION: StageProfile = {
     namespaceCpuQuota: 32,
     namespaceMemoryQuotaGiB: 64,
     namespacePodQuota: 200,
+    containerCpuRequestMillicores: 250,
+    containerCpuLimitMillicores: 500,
+    containerMemoryRequestMiB: 256,
+    containerMemoryLimitMiB: 256,
     controllerReplicas: 2,
     systemNodeRootVolumeSizeGiB: 20,
     nodeRootVolumeSizeGiB: 20,
@@ -265,6 +275,8 @@ const PRODUCTION: StageProfile = {
   access: {
     sessionDurationHours: 8,
     engineersEditWorkloads: false,
+    clientVpnSubnetAssociations: 1,
+    bastionRootVolumeSizeGiB: 8,
     deploySessionDurationHours: 1,
   },
   dataProtection: {
