@@ -8,3 +8,4 @@ export * from './backup';
 export * from './secrets';
 export * from './observability';
 export * from './edge';
+export * from './platform';

@@ -1,0 +1,485 @@
+import { Environment, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { buildClusterStack } from './private/cluster';
+import { buildEnvironmentStack } from './private/environment';
+import { checkPlatformProps, PlatformLayout, planStacks } from './private/layout';
+import { AdminAccess } from '../access/admin-access';
+import { AdminAccessMethod } from '../access/admin-access-method';
+import { VeleroBackupOptions } from '../backup/velero-backup';
+import { ApplicationNamespace } from '../compute/application-namespace';
+import { IContainerRegistry } from '../compute/container-registry';
+import { KarpenterOptions } from '../compute/karpenter';
+import { ClusterLoggingOptions, ObservableEksCluster } from '../compute/observable-eks-cluster';
+import { IPostgresDatabase } from '../database/postgres-database';
+import { ApiLoadBalancer } from '../edge/api-load-balancer';
+import { WebFrontend } from '../edge/web-frontend';
+import { IPlatformNetwork } from '../network/platform-network';
+import { PlatformAlarms } from '../observability/platform-alarms';
+import { PrometheusStackOptions } from '../observability/prometheus-stack';
+import { resolveProfile } from '../private/stage';
+import { StageProfile } from '../profiles/stage-profile';
+import { StagedProps } from '../profiles/staged-props';
+import { VaultOptions } from '../secrets/vault';
+
+/**
+ * The environment's network: a new `PlatformNetwork`, or one you have.
+ */
+export interface InnovatePlatformNetworkOptions {
+  /**
+   * A network you already have (`PlatformNetwork.fromNetworkAttributes`),
+   * used instead of a new one. It must have its three tiers and their
+   * security groups; the importer checks them.
+   *
+   * @default - a new `PlatformNetwork` in the environment stack
+   */
+  readonly existing?: IPlatformNetwork;
+
+  /**
+   * IPv4 CIDR of the new VPC. Two environments that may ever be connected
+   * (VPN, peering, one account) need ranges that do not overlap.
+   *
+   * @default - the profile's `network.vpcCidr`
+   */
+  readonly vpcCidr?: string;
+
+  /**
+   * The Availability Zones of the new VPC, as full names or as suffixes of
+   * the environment's region (`['a', 'b', 'c']`).
+   *
+   * @default - the first three zones of the region (`a`, `b`, `c`), named without an AWS account lookup
+   */
+  readonly availabilityZones?: string[];
+
+  /**
+   * NAT gateways of the new VPC.
+   *
+   * @default - the profile's `network.natGateways`
+   */
+  readonly natGateways?: number;
+
+  /**
+   * AWS services reached through VPC interface endpoints instead of the NAT
+   * gateways.
+   *
+   * @default - ECR, ECR Docker, STS, Secrets Manager and CloudWatch Logs when the profile retains data on delete (production), none otherwise
+   */
+  readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+}
+
+/**
+ * The environment's PostgreSQL database: a new `SecureRds`, or one you have.
+ */
+export interface InnovatePlatformDatabaseOptions {
+  /**
+   * A database you already have (`PostgresDatabase.fromDatabaseAttributes`),
+   * used instead of a new one; give none of the other options with it. It
+   * must admit the network's application tier on its port (the platform
+   * changes no rule of the database's own security groups).
+   *
+   * @default - a new `SecureRds` in the environment stack
+   */
+  readonly existing?: IPostgresDatabase;
+
+  /**
+   * Instance class of the new database.
+   *
+   * @default - the profile's `database.instanceType`
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Run the new database in two Availability Zones.
+   *
+   * @default - the profile's `database.multiAz`
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * Days automated backups of the new database are kept.
+   *
+   * @default - the profile's `database.backupRetentionDays`
+   */
+  readonly backupRetentionDays?: number;
+
+  /**
+   * The vault in the recovery region every recovery point of the new
+   * database is copied to (`BackupCopyVault.vaultInRegion`).
+   *
+   * @default - a `BackupCopyVault` in the platform's disaster-recovery stack when the profile has a `backup.replicaRegion`, otherwise none
+   */
+  readonly copyVault?: backup.IBackupVault;
+}
+
+/**
+ * The environment's Kubernetes cluster and its operations.
+ */
+export interface InnovatePlatformClusterOptions {
+  /**
+   * The kubectl Lambda layer of the cluster's Kubernetes version (e.g.
+   * `new KubectlV35Layer(scope, 'KubectlLayer')` from
+   * `@aws-cdk/lambda-layer-kubectl-v35`, or `lambda.LayerVersion.fromLayerVersionArn`).
+   */
+  readonly kubectlLayer: lambda.ILayerVersion;
+
+  /**
+   * The cluster name.
+   *
+   * @default - the profile's `cluster.clusterName`
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Roles with cluster-admin rights.
+   *
+   * @default - none
+   */
+  readonly clusterAdminRoleArns?: string[];
+
+  /**
+   * Engineers' roles: admin of the application namespaces or view-only, as
+   * the profile's `access.engineersEditWorkloads` says.
+   *
+   * @default - none
+   */
+  readonly engineerRoleArns?: string[];
+
+  /**
+   * CI roles that deploy the applications into their namespaces, besides
+   * the platform's `deployRole`.
+   *
+   * @default - `deployRole` only, when given
+   */
+  readonly deployRoleArns?: string[];
+
+  /**
+   * Karpenter's options.
+   *
+   * @default - Karpenter's defaults
+   */
+  readonly karpenter?: KarpenterOptions;
+
+  /**
+   * Prometheus, Alertmanager and Grafana (the alert receivers' secrets
+   * included). The platform's database is added to `databaseInstanceIds`
+   * unless you give them.
+   *
+   * @default - the stage's defaults
+   */
+  readonly monitoring?: PrometheusStackOptions;
+
+  /**
+   * Fluent Bit and the OpenSearch domain.
+   *
+   * @default - the stage's defaults
+   */
+  readonly logging?: ClusterLoggingOptions;
+
+  /**
+   * HashiCorp Vault.
+   *
+   * @default - the stage's defaults
+   */
+  readonly vault?: VaultOptions;
+
+  /**
+   * Velero. Without `replication`, the platform replicates to a
+   * `VeleroReplicaBucket` in its disaster-recovery stack when the profile
+   * has a `backup.replicaRegion`.
+   *
+   * @default - the stage's defaults, backing up the API's namespace
+   */
+  readonly backup?: VeleroBackupOptions;
+}
+
+/**
+ * The public edge: the app's names, certificates and DNS records.
+ */
+export interface InnovatePlatformEdgeOptions {
+  /**
+   * The public hosted zone of the environment's names. The app is served
+   * at `app.<domainName>` and the API's load balancer answers CloudFront at
+   * `api-origin.<domainName>`; both certificates are validated in it and
+   * both records created in it.
+   *
+   * @default - none: give `certificate`, `apiCertificate` and `domainName` (and create the DNS records yourself)
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * The domain the app's names are built under.
+   *
+   * @default - the zone name of `hostedZone`
+   */
+  readonly domainName?: string;
+
+  /**
+   * The app's certificate, in us-east-1, covering `app.<domainName>`.
+   *
+   * @default - a new certificate validated in `hostedZone`
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The API load balancer's certificate, in the environment's region,
+   * covering `api-origin.<domainName>`.
+   *
+   * @default - a new certificate validated in `hostedZone`
+   */
+  readonly apiCertificate?: acm.ICertificate;
+}
+
+/**
+ * Who receives the environment's alarms.
+ */
+export interface InnovatePlatformAlarmOptions {
+  /**
+   * E-mail addresses of the critical alarms.
+   *
+   * @default - none (a synth-time warning when the profile's `monitoring.requireCriticalRecipient` is on)
+   */
+  readonly criticalEmails?: string[];
+
+  /**
+   * E-mail addresses of the warnings.
+   *
+   * @default - none
+   */
+  readonly warningEmails?: string[];
+
+  /**
+   * Phone numbers (E.164) that get the critical alarms by SMS.
+   *
+   * @default - none
+   */
+  readonly criticalSmsNumbers?: string[];
+}
+
+/**
+ * The API: its namespace on the cluster and the port its pods listen on.
+ */
+export interface InnovatePlatformApiOptions {
+  /**
+   * The API's namespace (and service account) on the cluster.
+   *
+   * @default 'backend'
+   */
+  readonly namespace?: string;
+
+  /**
+   * The Kubernetes Service of the API whose pods the load balancer's target
+   * group receives.
+   *
+   * @default 'api'
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The port the API's pods (and its Service) listen on.
+   *
+   * @default - the network's application port (the profile's `network.applicationPort`)
+   */
+  readonly port?: number;
+}
+
+/**
+ * Properties of an `InnovatePlatform`.
+ */
+export interface InnovatePlatformProps extends StagedProps {
+  /**
+   * Account and region of the environment's stacks. The region is required
+   * (the Availability Zones and the CloudFront resources depend on it); the
+   * account may be left to the CDK CLI.
+   */
+  readonly env: Environment;
+
+  /**
+   * Prefix of the stacks' IDs and names: `<prefix>` (the stateful
+   * environment), `<prefix>Cluster`, and when needed `<prefix>Edge`
+   * (us-east-1) and `<prefix>DisasterRecovery` (the recovery region).
+   *
+   * @default - `Innovate` and the stage, e.g. `InnovateProduction`
+   */
+  readonly stackNamePrefix?: string;
+
+  /**
+   * The CDK bootstrap qualifier of every stack of the platform (a
+   * `DefaultStackSynthesizer` with it), e.g. the production bootstrap's, so
+   * production deploys through its own, more tightly held, roles.
+   *
+   * @default - the app's default synthesizer
+   */
+  readonly bootstrapQualifier?: string;
+
+  /**
+   * Termination protection of the platform's stacks.
+   *
+   * @default - the profile's `dataProtection.requireDeletionProtection`
+   */
+  readonly terminationProtection?: boolean;
+
+  /**
+   * Team that owns the environment (the `team` cost-allocation tag).
+   *
+   * @default 'platform'
+   */
+  readonly team?: string;
+
+  /**
+   * Cost center charged for the environment (the `cost-center` cost-allocation tag).
+   *
+   * @default 'engineering'
+   */
+  readonly costCenter?: string;
+
+  /**
+   * The network.
+   *
+   * @default - a new `PlatformNetwork` of the profile
+   */
+  readonly network?: InnovatePlatformNetworkOptions;
+
+  /**
+   * The database.
+   *
+   * @default - a new `SecureRds` of the profile
+   */
+  readonly database?: InnovatePlatformDatabaseOptions;
+
+  /** The Kubernetes cluster; its kubectl layer is required. */
+  readonly cluster: InnovatePlatformClusterOptions;
+
+  /**
+   * The public edge (names, certificates, DNS).
+   *
+   * @default - none; the platform then asks for a hosted zone or certificates
+   */
+  readonly edge?: InnovatePlatformEdgeOptions;
+
+  /**
+   * Alarm recipients.
+   *
+   * @default - no subscriptions
+   */
+  readonly alarms?: InnovatePlatformAlarmOptions;
+
+  /**
+   * The registry the cluster's nodes pull application images from.
+   *
+   * @default - a new `ContainerRegistry` in the environment stack, its repositories prefixed `innovate-<stage>/`
+   */
+  readonly registry?: IContainerRegistry;
+
+  /**
+   * The API's namespace and port.
+   *
+   * @default - namespace `backend`, Service `api`, the network's application port
+   */
+  readonly api?: InnovatePlatformApiOptions;
+
+  /**
+   * The CI role that deploys the environment: it publishes the SPA
+   * (upload, invalidation) and deploys into the application namespaces.
+   *
+   * @default - none
+   */
+  readonly deployRole?: iam.IRole;
+
+  /**
+   * Administrators' access to the database tier.
+   *
+   * @default - none
+   */
+  readonly adminAccess?: AdminAccessMethod;
+}
+
+/**
+ * One environment of the platform in one call: network, PostgreSQL, the
+ * EKS cluster with Karpenter, monitoring, logging, Vault and Velero, the
+ * registry, the web frontend with its web ACLs and the API's internal load
+ * balancer, and the alarms, wired to each other.
+ *
+ * Create it in an `App` (or a `Stage`): it creates its stacks there, next
+ * to itself. The stateful resources live in the environment stack
+ * (`<prefix>`), the cluster and its add-ons in `<prefix>Cluster`, so an
+ * add-on change never touches the data.
+ *
+ * @example
+ * const app = new App();
+ * new InnovatePlatform(app, 'Production', {
+ *   env: { account: '123456789012', region: 'us-east-1' },
+ *   stage: PlatformStage.PRODUCTION,
+ *   cluster: { kubectlLayer: new KubectlV35Layer(layerStack, 'Kubectl') },
+ *   edge: { hostedZone },
+ *   alarms: { criticalEmails: ['oncall@example.com'] },
+ * });
+ */
+export class InnovatePlatform extends Construct {
+  /** The resolved profile of the environment. */
+  public readonly profile: StageProfile;
+  /** The stack of the stateful resources: network, database, registry, load balancer, frontend, alarms. */
+  public readonly environmentStack: Stack;
+  /** The stack of the cluster and its add-ons. */
+  public readonly clusterStack: Stack;
+  /** The us-east-1 stack of the app's certificate and the CloudFront web ACL, when the environment is in another region. */
+  public readonly edgeStack?: Stack;
+  /** The recovery-region stack of the database's copy vault and Velero's replica bucket, when the platform creates them. */
+  public readonly disasterRecoveryStack?: Stack;
+  /** Every stack of the platform. */
+  public readonly stacks: Stack[];
+  /** The network. */
+  public readonly network: IPlatformNetwork;
+  /** The database. */
+  public readonly database: IPostgresDatabase;
+  /** The container registry. */
+  public readonly registry: IContainerRegistry;
+  /** The API's internal load balancer and its web ACL. */
+  public readonly api: ApiLoadBalancer;
+  /** The SPA's bucket and distribution with its web ACL. */
+  public readonly frontend: WebFrontend;
+  /** The alarms and their topics. */
+  public readonly alarms: PlatformAlarms;
+  /** Administrators' access, when asked for. */
+  public readonly adminAccess?: AdminAccess;
+  /** The cluster and its operations. */
+  public readonly cluster: ObservableEksCluster;
+  /** The cluster name. */
+  public readonly clusterName: string;
+  /** The API's namespace: its service account reads the database secret and reaches the database port. */
+  public readonly apiNamespace: ApplicationNamespace;
+  /** The TargetGroupBinding that registers the API's pods in the load balancer's target group. */
+  public readonly apiTargetGroupBinding: eks.KubernetesManifest;
+
+  constructor(scope: Construct, id: string, props: InnovatePlatformProps) {
+    super(scope, id);
+    this.profile = resolveProfile(this, props);
+    checkPlatformProps(this, props);
+    const layout: PlatformLayout = planStacks(this, scope, props, this.profile);
+    this.environmentStack = layout.environmentStack;
+    this.clusterStack = layout.clusterStack;
+    this.edgeStack = layout.edgeStack;
+    this.disasterRecoveryStack = layout.disasterRecoveryStack;
+    this.stacks = layout.stacks;
+
+    const environment = buildEnvironmentStack(this, props, this.profile, layout);
+    this.network = environment.network;
+    this.database = environment.database;
+    this.registry = environment.registry;
+    this.api = environment.api;
+    this.frontend = environment.frontend;
+    this.alarms = environment.alarms;
+    this.adminAccess = environment.adminAccess;
+    this.clusterName = environment.clusterName;
+
+    const cluster = buildClusterStack(this, props, this.profile, layout, environment);
+    this.cluster = cluster.cluster;
+    this.apiNamespace = cluster.apiNamespace;
+    this.apiTargetGroupBinding = cluster.targetGroupBinding;
+  }
+}

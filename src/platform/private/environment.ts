@@ -1,0 +1,193 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { PlatformLayout } from './layout';
+import { AdminAccess } from '../../access/admin-access';
+import { VeleroReplicaBucket } from '../../backup/velero-replica-bucket';
+import { ContainerRegistry, IContainerRegistry } from '../../compute/container-registry';
+import { BackupCopyVault } from '../../database/backup-copy-vault';
+import { IPostgresDatabase } from '../../database/postgres-database';
+import { SecureRds } from '../../database/secure-rds';
+import { ApiLoadBalancer } from '../../edge/api-load-balancer';
+import { WebFrontend } from '../../edge/web-frontend';
+import { IPlatformNetwork, PlatformNetwork } from '../../network/platform-network';
+import { PlatformAlarms } from '../../observability/platform-alarms';
+import { propError } from '../../private/validation';
+import { StageProfile } from '../../profiles/stage-profile';
+import type { InnovatePlatformProps } from '../innovate-platform';
+
+const CLOUDFRONT_REGION = 'us-east-1';
+
+/** The blocks of the environment stack. */
+export interface EnvironmentBlocks {
+  readonly network: IPlatformNetwork;
+  readonly database: IPostgresDatabase;
+  readonly registry: IContainerRegistry;
+  readonly api: ApiLoadBalancer;
+  readonly frontend: WebFrontend;
+  readonly alarms: PlatformAlarms;
+  readonly adminAccess?: AdminAccess;
+  readonly clusterName: string;
+  readonly apiPort: number;
+}
+
+/**
+ * The stateful environment: network, database, registry, the API's load
+ * balancer, the web frontend, alarms and administrator access.
+ */
+export function buildEnvironmentStack(platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout): EnvironmentBlocks {
+  const stack = layout.environmentStack;
+  const region = layout.region;
+
+  // Network: the user's, or a new one with its AZs named without a lookup.
+  const networkOptions = props.network ?? {};
+  const apiPort = props.api?.port;
+  let network: IPlatformNetwork;
+  if (networkOptions.existing) {
+    network = networkOptions.existing;
+    if (apiPort !== undefined && apiPort !== network.applicationPort) {
+      throw propError(platform, 'api.port', apiPort,
+        `must be the existing network's applicationPort ${network.applicationPort}: its security groups admit the load balancer to that port only`);
+    }
+  } else {
+    const retain = profile.dataProtection.retainOnDelete;
+    network = new PlatformNetwork(stack, 'Network', {
+      profile,
+      vpcCidr: networkOptions.vpcCidr,
+      availabilityZones: (networkOptions.availabilityZones ?? ['a', 'b', 'c'])
+        .map((zone) => (zone.length <= 2 ? `${region}${zone}` : zone)),
+      natGateways: networkOptions.natGateways,
+      applicationPort: apiPort,
+      // Production keeps ECR pulls, STS, secrets and logs off the NAT
+      // gateways; development saves the per-endpoint hourly fee.
+      interfaceEndpoints: networkOptions.interfaceEndpoints ?? (retain
+        ? [
+          ec2.InterfaceVpcEndpointAwsService.ECR,
+          ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+          ec2.InterfaceVpcEndpointAwsService.STS,
+          ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+          ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+        ]
+        : []),
+    });
+  }
+
+  // Disaster recovery: the copy vault and Velero's replica bucket in the
+  // recovery region, unless the user brings them.
+  const dr = layout.disasterRecoveryStack;
+  const databaseOptions = props.database ?? {};
+  let copyVault = databaseOptions.copyVault;
+  if (dr && !databaseOptions.existing && !copyVault) {
+    new BackupCopyVault(dr, 'BackupCopyVault', { profile });
+    copyVault = BackupCopyVault.vaultInRegion(stack, 'BackupCopyVault', dr.region, undefined, profile);
+    stack.addDependency(dr, 'database backups are copied into its vault');
+  }
+
+  // PostgreSQL, reachable only from the application tier.
+  const database: IPostgresDatabase = databaseOptions.existing ?? new SecureRds(stack, 'Database', {
+    profile,
+    vpc: network.vpc,
+    vpcSubnets: network.databaseSubnets,
+    securityGroup: network.databaseSecurityGroup,
+    clientSecurityGroups: [network.applicationSecurityGroup],
+    port: network.databasePort,
+    instanceType: databaseOptions.instanceType,
+    multiAz: databaseOptions.multiAz,
+    backupRetentionDays: databaseOptions.backupRetentionDays,
+    copyVault,
+  });
+
+  const registry = props.registry ?? new ContainerRegistry(stack, 'Registry', { profile, repositoryPrefix: `innovate-${profile.stage}/` });
+
+  // Alarms: critical and warning topics; the database's alarms routed by severity.
+  const alarmOptions = props.alarms ?? {};
+  const alarms = new PlatformAlarms(stack, 'Alarms', {
+    profile,
+    criticalEmails: alarmOptions.criticalEmails,
+    warningEmails: alarmOptions.warningEmails,
+    criticalSmsNumbers: alarmOptions.criticalSmsNumbers,
+  });
+  alarms.addDatabase(database);
+  // Node count, failed nodes, CPU and memory of the cluster (Container
+  // Insights is on); the name is known here without a reference to the
+  // cluster stack.
+  const clusterName = props.cluster.clusterName ?? profile.cluster.clusterName;
+  alarms.addCluster('Cluster', { clusterName });
+
+  // The edge: the SPA on S3 behind CloudFront with a web ACL, its API under
+  // /api/* through a VPC origin to an internal load balancer with its own.
+  const edge = props.edge ?? {};
+  const zone = edge.hostedZone;
+  const domainName = edge.domainName ?? zone!.zoneName;
+  const appName = `app.${domainName}`;
+  const apiOriginName = `api-origin.${domainName}`;
+  const api = new ApiLoadBalancer(stack, 'Api', {
+    profile,
+    vpc: network.vpc,
+    vpcSubnets: network.applicationSubnets,
+    securityGroup: network.loadBalancerSecurityGroup,
+    certificate: edge.apiCertificate ?? new acm.Certificate(stack, 'ApiOriginCertificate', {
+      domainName: apiOriginName,
+      validation: acm.CertificateValidation.fromDns(zone),
+    }),
+    domainName: apiOriginName,
+    targetPort: network.applicationPort,
+  });
+  const edgeStack = layout.edgeStack;
+  const frontend = new WebFrontend(stack, 'Web', {
+    profile,
+    domainNames: [appName],
+    certificate: edge.certificate ?? new acm.Certificate(edgeStack ?? stack, 'AppCertificate', {
+      domainName: appName,
+      validation: acm.CertificateValidation.fromDns(zone),
+    }),
+    api: { loadBalancer: api.loadBalancer, domainName: api.domainName },
+    edgeStack,
+  });
+  if (zone) {
+    new route53.ARecord(stack, 'ApiOriginRecord', {
+      zone,
+      recordName: apiOriginName,
+      target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(api.loadBalancer)),
+    });
+    for (const [recordId, RecordType] of [['AppRecord', route53.ARecord], ['AppRecordIpv6', route53.AaaaRecord]] as const) {
+      new RecordType(stack, recordId, {
+        zone,
+        recordName: appName,
+        target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(frontend.distribution)),
+      });
+    }
+  }
+  if (props.deployRole) frontend.grantDeploy('Deployer', props.deployRole);
+  alarms.addLoadBalancer('Api', api.loadBalancer);
+  alarms.addWebAcl('ApiWaf', api.webAcl);
+  // CloudFront's metrics (and its web ACL's) exist in us-east-1 only.
+  if (region === CLOUDFRONT_REGION) {
+    alarms.addDistribution('Web', frontend.distribution);
+    alarms.addWebAcl('EdgeWaf', frontend.webAcl);
+  }
+
+  const adminAccess = props.adminAccess ? new AdminAccess(stack, 'AdminAccess', { profile, network, method: props.adminAccess }) : undefined;
+
+  // What a user (and the deploy workflow) needs after deploy.
+  new CfnOutput(stack, 'DatabaseEndpoint', { value: database.endpointAddress, description: 'Host name of the PostgreSQL endpoint' });
+  new CfnOutput(stack, 'DatabaseSecretArn', { value: database.masterSecret.secretArn, description: 'Secrets Manager secret of the database credentials' });
+  new CfnOutput(stack, 'ApiLoadBalancerDnsName', { value: api.loadBalancer.loadBalancerDnsName, description: 'DNS name of the API\'s internal load balancer' });
+  new CfnOutput(stack, 'WebDistributionDomainName', { value: frontend.distribution.distributionDomainName, description: 'The CloudFront distribution\'s own domain name' });
+  new CfnOutput(stack, 'WebBucketName', { value: frontend.bucket.bucketName });
+  new CfnOutput(stack, 'WebDistributionId', { value: frontend.distribution.distributionId });
+  new CfnOutput(stack, 'WebUrl', { value: `https://${appName}` });
+
+  return { network, database, registry, api, frontend, alarms, adminAccess, clusterName, apiPort: network.applicationPort };
+}
+
+/** The replica location of Velero's backups in the platform's disaster-recovery stack (created there). */
+export function createVeleroReplica(layout: PlatformLayout, profile: StageProfile) {
+  const dr = layout.disasterRecoveryStack!;
+  new VeleroReplicaBucket(dr, 'ClusterBackupReplica', { profile });
+  layout.clusterStack.addDependency(dr, 'Velero replicates into its bucket');
+  return VeleroReplicaBucket.locationInRegion(layout.clusterStack, dr.region, undefined, profile);
+}

@@ -1,0 +1,102 @@
+import { DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { CostAllocationTags } from '../../governance/cost-allocation-tags';
+import { propError } from '../../private/validation';
+import { StageProfile } from '../../profiles/stage-profile';
+import type { InnovatePlatformProps } from '../innovate-platform';
+
+/** CloudFront's certificates and CLOUDFRONT web ACLs live in this region only. */
+const CLOUDFRONT_REGION = 'us-east-1';
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
+
+/** The stacks of one platform. */
+export interface PlatformLayout {
+  readonly region: string;
+  readonly prefix: string;
+  readonly environmentStack: Stack;
+  readonly clusterStack: Stack;
+  readonly edgeStack?: Stack;
+  readonly disasterRecoveryStack?: Stack;
+  readonly stacks: Stack[];
+}
+
+/** Input the platform refuses before it creates anything. */
+export function checkPlatformProps(scope: IConstruct, props: InnovatePlatformProps): void {
+  const region = props.env?.region;
+  if (region === undefined || region === '') {
+    throw propError(scope, 'env.region', region, 'is required: the Availability Zones, the certificates and the CloudFront resources depend on the region (e.g. "us-east-1")');
+  }
+  if (Token.isUnresolved(region)) {
+    throw propError(scope, 'env.region', region, 'must be a concrete region such as "us-east-1", not a token');
+  }
+  if (!props.cluster || !props.cluster.kubectlLayer) {
+    throw propError(scope, 'cluster.kubectlLayer', undefined, 'is required: the kubectl layer of the cluster\'s Kubernetes version (e.g. new KubectlV35Layer(...))');
+  }
+  const network = props.network ?? {};
+  if (network.existing) {
+    for (const prop of ['vpcCidr', 'availabilityZones', 'natGateways', 'interfaceEndpoints'] as const) {
+      if (network[prop] !== undefined) {
+        throw propError(scope, `network.${prop}`, network[prop], 'has no effect with network.existing: give one of them');
+      }
+    }
+  }
+  const database = props.database ?? {};
+  if (database.existing) {
+    for (const prop of ['instanceType', 'multiAz', 'backupRetentionDays', 'copyVault'] as const) {
+      if (database[prop] !== undefined) {
+        const value = prop === 'instanceType' ? String(database.instanceType) : prop === 'copyVault' ? database.copyVault?.backupVaultArn : database[prop];
+        throw propError(scope, `database.${prop}`, value, 'tunes a new database and has no effect with database.existing: give one of them');
+      }
+    }
+  }
+  const edge = props.edge ?? {};
+  if (!edge.hostedZone && (!edge.certificate || !edge.apiCertificate || !edge.domainName)) {
+    throw propError(scope, 'edge.hostedZone', undefined,
+      'is required unless edge.domainName, edge.certificate (us-east-1) and edge.apiCertificate are all given: the app and the API origin are served over HTTPS on names of your domain');
+  }
+  if (props.stackNamePrefix !== undefined && !STACK_NAME.test(props.stackNamePrefix)) {
+    throw propError(scope, 'stackNamePrefix', props.stackNamePrefix, 'must start with a letter and hold only letters, digits and hyphens (at most 101 characters)');
+  }
+}
+
+/**
+ * Create the platform's stacks in `scope` (the platform's own scope: an App
+ * or a Stage), tagged for cost allocation.
+ */
+export function planStacks(platform: Construct, scope: Construct, props: InnovatePlatformProps, profile: StageProfile): PlatformLayout {
+  const region = props.env.region!;
+  const stageName = profile.stage.charAt(0).toUpperCase() + profile.stage.slice(1);
+  const prefix = props.stackNamePrefix ?? `Innovate${stageName}`;
+  const terminationProtection = props.terminationProtection ?? profile.dataProtection.requireDeletionProtection;
+  const newStack = (id: string, stackRegion: string, description: string): Stack => {
+    const stack = new Stack(scope, id, {
+      env: { account: props.env.account, region: stackRegion },
+      synthesizer: props.bootstrapQualifier ? new DefaultStackSynthesizer({ qualifier: props.bootstrapQualifier }) : undefined,
+      terminationProtection,
+      description: `${prefix}: ${description}`,
+    });
+    CostAllocationTags.apply(stack, { environment: profile.stage, team: props.team ?? 'platform', costCenter: props.costCenter ?? 'engineering' });
+    return stack;
+  };
+
+  const environmentStack = newStack(prefix, region, `${profile.stage} environment: network, database, registry, web frontend, API load balancer, alarms`);
+  const clusterStack = newStack(`${prefix}Cluster`, region, `${profile.stage} Kubernetes cluster and its operations`);
+  const stacks = [environmentStack, clusterStack];
+  let edgeStack: Stack | undefined;
+  if (region !== CLOUDFRONT_REGION) {
+    edgeStack = newStack(`${prefix}Edge`, CLOUDFRONT_REGION, 'the app\'s CloudFront certificate and web ACL (us-east-1 only)');
+    stacks.push(edgeStack);
+  }
+  let disasterRecoveryStack: Stack | undefined;
+  const replicaRegion = profile.backup.replicaRegion;
+  const needsVault = !props.database?.existing && !props.database?.copyVault;
+  const needsReplica = !props.cluster.backup?.replication;
+  if (replicaRegion && (needsVault || needsReplica)) {
+    if (replicaRegion === region) {
+      throw propError(platform, 'profile.backup.replicaRegion', replicaRegion, `must differ from env.region ${JSON.stringify(region)}: it receives the disaster-recovery copies`);
+    }
+    disasterRecoveryStack = newStack(`${prefix}DisasterRecovery`, replicaRegion, 'disaster-recovery copies of the database and cluster backups');
+    stacks.push(disasterRecoveryStack);
+  }
+  return { region, prefix, environmentStack, clusterStack, edgeStack, disasterRecoveryStack, stacks };
+}

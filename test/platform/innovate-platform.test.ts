@@ -1,0 +1,238 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import {
+  InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, StageProfiles,
+} from '../../src';
+import { complianceFindings, newTestApp } from '../helpers/compliance';
+import { testKubectlLayer } from '../helpers/eks';
+import { TEST_AZS } from '../helpers/stacks';
+
+const ACCOUNT = '123456789012';
+const ENV = { account: ACCOUNT, region: 'us-east-1' };
+const MAX_RESOURCES = 250;
+const MAX_TEMPLATE_BYTES = 500 * 1024;
+
+/** What a platform needs from outside: the kubectl layer and the hosted zone, in a stack of their own. */
+function shared(app: App, env = ENV) {
+  const stack = new Stack(app, 'Shared', { env });
+  return {
+    stack,
+    kubectlLayer: testKubectlLayer(stack),
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+  };
+}
+
+function props(app: App, extra: Partial<InnovatePlatformProps> = {}): InnovatePlatformProps {
+  const { kubectlLayer, hostedZone } = shared(app);
+  return {
+    env: ENV,
+    cluster: { kubectlLayer },
+    edge: { hostedZone },
+    alarms: { criticalEmails: ['oncall@example.com'], warningEmails: ['team@example.com'] },
+    ...extra,
+  };
+}
+
+function resources(stack: Stack): Record<string, { Type: string; Properties?: any }> {
+  return Template.fromStack(stack).toJSON().Resources;
+}
+
+describe('InnovatePlatform, production with defaults', () => {
+  let app: App;
+  let platform: InnovatePlatform;
+  let findings: string[];
+  let env: Record<string, { Type: string; Properties?: any }>;
+  let cluster: Record<string, { Type: string; Properties?: any }>;
+
+  beforeAll(() => {
+    app = newTestApp();
+    platform = new InnovatePlatform(app, 'Production', props(app));
+    findings = complianceFindings(platform);
+    env = resources(platform.environmentStack);
+    cluster = resources(platform.clusterStack);
+  });
+
+  test('its stacks, next to it in the app, named from the stage', () => {
+    expect(platform.stacks.map((s) => s.stackName)).toEqual(['InnovateProduction', 'InnovateProductionCluster', 'InnovateProductionDisasterRecovery']);
+    expect(platform.edgeStack).toBeUndefined();
+    expect(platform.disasterRecoveryStack?.region).toBe('us-west-2');
+    expect(platform.stacks.every((s) => s.terminationProtection)).toBe(true);
+    expect(platform.stacks.every((s) => s.node.scope === app)).toBe(true);
+  });
+
+  test('clean under the four cdk-nag packs', () => {
+    expect(findings).toEqual([]);
+  });
+
+  test('every stack within 250 resources and 500 KB', () => {
+    const assembly = app.synth();
+    for (const stack of platform.stacks) {
+      const template = fs.readFileSync(path.join(assembly.directory, stack.templateFile));
+      const count = Object.keys(JSON.parse(template.toString()).Resources).length;
+      expect({ stack: stack.stackName, ok: count <= MAX_RESOURCES && template.length <= MAX_TEMPLATE_BYTES, count, bytes: template.length })
+        .toEqual(expect.objectContaining({ stack: stack.stackName, ok: true }));
+    }
+  });
+
+  test('new network and database, cost-allocation tags on the platform\'s stacks', () => {
+    expect(Object.values(env).filter((r) => r.Type === 'AWS::EC2::VPC')).toHaveLength(1);
+    const db = Object.values(env).find((r) => r.Type === 'AWS::RDS::DBInstance')!;
+    expect(db.Properties.MultiAZ).toBe(true);
+    expect(db.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'environment', Value: 'production' }]));
+    expect(platform.database).toBe(platform.node.root.node.findChild('InnovateProduction').node.findChild('Database'));
+  });
+
+  test('the API\'s service account reads exactly the database secret', () => {
+    const roleId = platform.clusterStack.getLogicalId(platform.apiNamespace.role.node.defaultChild as any);
+    const policies = Object.values(cluster).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'
+      && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+    expect(policies).toHaveLength(1);
+    const statements: any[] = policies[0].Properties.PolicyDocument.Statement;
+    const secretStatements = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
+    expect(secretStatements).toHaveLength(1);
+    expect(secretStatements[0].Resource).toEqual(platform.clusterStack.resolve(platform.database.masterSecret.secretArn));
+    // Nothing else but the secret's key, to decrypt it.
+    for (const s of statements.filter((x) => !secretStatements.includes(x))) {
+      expect([s.Action].flat().every((a: string) => a.startsWith('kms:'))).toBe(true);
+    }
+  });
+
+  test('the API\'s namespace admits egress to exactly the database port', () => {
+    const policies = platform.apiNamespace.kubernetesObjects.filter((o) => o.kind === 'NetworkPolicy');
+    const egress = policies.flatMap((p) => p.spec.egress ?? []);
+    // Rules to addresses: DNS, HTTPS, the Pod Identity agent (link-local) and the database.
+    const toAddresses = egress.filter((rule: any) => (rule.to ?? []).some((to: any) => to.ipBlock));
+    const dbPort = platform.database.port;
+    const vpcRules = toAddresses.filter((rule: any) => !rule.to.some((to: any) => to.ipBlock.cidr === '0.0.0.0/0' || String(to.ipBlock.cidr).startsWith('169.254.')));
+    const vpcPorts = vpcRules.flatMap((rule: any) => rule.ports.map((port: any) => port.port));
+    expect(vpcPorts.filter((port: number) => port !== 53)).toEqual([dbPort]);
+    const dbRule = vpcRules.find((rule: any) => rule.ports.some((port: any) => port.port === dbPort));
+    expect(dbRule.ports).toEqual([{ protocol: 'TCP', port: dbPort }]);
+    const isolated = platform.network.vpc.isolatedSubnets.map((s) => platform.clusterStack.resolve(s.ipv4CidrBlock));
+    expect(platform.clusterStack.resolve(dbRule.to.map((to: any) => to.ipBlock.cidr))).toEqual(isolated);
+  });
+
+  test('the TargetGroupBinding names the ALB target group\'s ARN', () => {
+    const manifest = JSON.stringify(Object.values(cluster).find((r) => r.Type === 'Custom::AWSCDK-EKS-KubernetesResource'
+      && JSON.stringify(r.Properties.Manifest).includes('TargetGroupBinding'))!.Properties.Manifest);
+    const tgId = platform.environmentStack.getLogicalId(platform.api.targetGroup.node.defaultChild as any);
+    expect(manifest).toContain(tgId);
+    expect(manifest).toContain('ImportValue');
+  });
+
+  test('alarms on the load balancer, the database and the cluster', () => {
+    const names = Object.keys(platform.alarms.alarms);
+    expect(names.some((n) => /^Api/.test(n))).toBe(true);
+    expect(names.some((n) => /^Cluster/.test(n))).toBe(true);
+    const topics = [platform.alarms.criticalTopic, platform.alarms.warningTopic].map((t) => platform.environmentStack.resolve(t.topicArn));
+    const alarms = Object.values(env).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const subscribed = (dimension: string) => alarms.filter((a) => JSON.stringify(a.Properties.Dimensions ?? a.Properties.Metrics).includes(dimension)
+      && (a.Properties.AlarmActions ?? []).some((action: unknown) => topics.some((t) => JSON.stringify(t) === JSON.stringify(action))));
+    expect(subscribed('LoadBalancer').length).toBeGreaterThan(0);
+    expect(subscribed('DBInstanceIdentifier').length).toBeGreaterThan(0);
+    expect(subscribed('innovate-eks-prod').length).toBeGreaterThan(0);
+  });
+
+  test('outputs a user needs after deploy', () => {
+    const envOutputs = Object.keys(Template.fromStack(platform.environmentStack).toJSON().Outputs);
+    expect(envOutputs).toEqual(expect.arrayContaining(['DatabaseEndpoint', 'DatabaseSecretArn', 'ApiLoadBalancerDnsName', 'WebDistributionDomainName']));
+    const clusterOutputs = Template.fromStack(platform.clusterStack).toJSON().Outputs;
+    expect(clusterOutputs.ClusterName.Value).toBe('innovate-eks-prod');
+    expect(clusterOutputs.UpdateKubeconfigCommand.Value).toBe('aws eks update-kubeconfig --name innovate-eks-prod --region us-east-1');
+  });
+});
+
+describe('InnovatePlatform, bring your own', () => {
+  test('an imported VPC and an existing database are used instead of new ones', () => {
+    const app = newTestApp();
+    const { stack, kubectlLayer, hostedZone } = shared(app);
+    const network = PlatformNetwork.fromNetworkAttributes(stack, 'Network', {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        vpcCidrBlock: '10.20.0.0/16',
+        availabilityZones: TEST_AZS,
+        publicSubnetIds: ['subnet-pub1', 'subnet-pub2', 'subnet-pub3'],
+        publicSubnetIpv4CidrBlocks: ['10.20.0.0/24', '10.20.1.0/24', '10.20.2.0/24'],
+        privateSubnetIds: ['subnet-app1', 'subnet-app2', 'subnet-app3'],
+        privateSubnetIpv4CidrBlocks: ['10.20.10.0/24', '10.20.11.0/24', '10.20.12.0/24'],
+        isolatedSubnetIds: ['subnet-db1', 'subnet-db2', 'subnet-db3'],
+        isolatedSubnetIpv4CidrBlocks: ['10.20.20.0/24', '10.20.21.0/24', '10.20.22.0/24'],
+      }),
+      loadBalancerSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Lb', 'sg-0000000000000000a'),
+      applicationSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'App', 'sg-0000000000000000b'),
+      databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Db', 'sg-0000000000000000c'),
+    });
+    const database = PostgresDatabase.fromDatabaseAttributes(stack, 'Database', {
+      endpointAddress: 'legacy.abc.us-east-1.rds.amazonaws.com',
+      instanceIdentifier: 'legacy',
+      masterSecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:legacy/master-AbCdEf`,
+      maxConnections: 400,
+    });
+    const platform = new InnovatePlatform(app, 'Production', {
+      env: ENV,
+      cluster: { kubectlLayer },
+      edge: { hostedZone },
+      network: { existing: network },
+      database: { existing: database },
+    });
+    expect(platform.network).toBe(network);
+    expect(platform.database).toBe(database);
+    for (const s of platform.stacks) {
+      const types = Object.values(resources(s)).map((r) => r.Type);
+      expect(types).not.toContain('AWS::EC2::VPC');
+      expect(types).not.toContain('AWS::RDS::DBInstance');
+    }
+    const policies = JSON.stringify(Object.values(resources(platform.clusterStack)).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'));
+    expect(policies).toContain('secret:legacy/master-AbCdEf');
+  });
+});
+
+describe('InnovatePlatform, bad input', () => {
+  test.each([
+    ['a stage that contradicts the profile', { stage: PlatformStage.DEVELOPMENT, profile: StageProfiles.PRODUCTION },
+      'Production: invalid stage "development": contradicts profile.stage "production": give the profile alone, or the same stage in both'],
+    ['no region', { env: { account: ACCOUNT } },
+      'Production: invalid env.region undefined: is required: the Availability Zones, the certificates and the CloudFront resources depend on the region (e.g. "us-east-1")'],
+    ['an existing database with tuning props', { database: { existing: 'DB' as any, multiAz: false } },
+      'Production: invalid database.multiAz false: tunes a new database and has no effect with database.existing: give one of them'],
+    ['no hosted zone and no certificates', { edge: {} },
+      'Production: invalid edge.hostedZone undefined: is required unless edge.domainName, edge.certificate (us-east-1) and edge.apiCertificate are all given: the app and the API origin are served over HTTPS on names of your domain'],
+  ] as Array<[string, Partial<InnovatePlatformProps>, string]>)('%s', (_name, extra, message) => {
+    const app = newTestApp();
+    const given = props(app, extra);
+    const existing = given.database?.existing as unknown;
+    if (existing === 'DB') {
+      const stack = app.node.findChild('Shared') as Stack;
+      (given as any).database = {
+        ...given.database,
+        existing: PostgresDatabase.fromDatabaseAttributes(stack, 'Database', {
+          endpointAddress: 'legacy.abc.us-east-1.rds.amazonaws.com',
+          instanceIdentifier: 'legacy',
+          masterSecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:legacy/master-AbCdEf`,
+          maxConnections: 400,
+        }),
+      };
+    }
+    expect(() => new InnovatePlatform(app, 'Production', given)).toThrow(message);
+  });
+
+  test('an imported VPC without isolated subnets', () => {
+    const app = newTestApp();
+    const { stack } = shared(app);
+    expect(() => PlatformNetwork.fromNetworkAttributes(stack, 'Network', {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: TEST_AZS,
+        publicSubnetIds: ['subnet-pub1', 'subnet-pub2', 'subnet-pub3'],
+        privateSubnetIds: ['subnet-app1', 'subnet-app2', 'subnet-app3'],
+      }),
+      loadBalancerSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Lb', 'sg-0000000000000000a'),
+      applicationSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'App', 'sg-0000000000000000b'),
+      databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Db', 'sg-0000000000000000c'),
+    })).toThrow("Shared/Network: invalid databaseSubnets {\"subnetType\":\"Isolated\"}: selects no subnet of the VPC: There are no 'Isolated' subnet groups in this VPC.");
+  });
+});
