@@ -22,7 +22,9 @@ export interface ClusterBlocks {
  * API's namespace and the binding of its pods into the load balancer's
  * target group.
  */
-export function buildClusterStack(_platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks): ClusterBlocks {
+export function buildClusterStack(
+  _platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks,
+): ClusterBlocks {
   const stack = layout.clusterStack;
   const options = props.cluster;
   const { network, database, registry } = env;

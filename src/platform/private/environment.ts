@@ -38,7 +38,9 @@ export interface EnvironmentBlocks {
  * The stateful environment: network, database, registry, the API's load
  * balancer, the web frontend, alarms and administrator access.
  */
-export function buildEnvironmentStack(platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout): EnvironmentBlocks {
+export function buildEnvironmentStack(
+  platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout,
+): EnvironmentBlocks {
   const stack = layout.environmentStack;
   const region = layout.region;
 
