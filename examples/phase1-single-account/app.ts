@@ -1,9 +1,11 @@
-import { App, DefaultStackSynthesizer, Environment, Stack, Validations } from 'aws-cdk-lib';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { App, Environment, Stack, Validations } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { AccountStack } from './account-stack';
-import { ClusterStack } from './cluster-stack';
-import { EnvironmentStack } from './environment-stack';
-import { BackupCopyVault, PlatformStage, StageProfiles, VeleroReplicaBucket } from '../../src';
+// In your own repository: import { ... } from '@innovate-inc/platform-constructs';
+import { AdminAccessMethod, InnovatePlatform, PlatformStage, StageProfiles } from '../../src';
 
 /**
  * The seed's Phase 1: one AWS account, two separate environments.
@@ -16,27 +18,15 @@ export function buildPhase1(app: App): Stack[] {
     account: process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
   };
-  // Regional disaster recovery (seed: "Regional Outage"): production database
-  // backups are copied to a vault in the preset's recovery region (us-west-2).
-  const recoveryRegion = StageProfiles.PRODUCTION.backup.replicaRegion;
   // Production stacks deploy through their own CDK bootstrap (qualifier from
   // cdk.json): AccountAccess lets only senior engineers assume its roles, and
   // only the production GitHub role (protected environment) uses it from CI.
   const productionQualifier = requiredContext(app, 'productionCdkQualifier');
-  const productionSynthesizer = () => new DefaultStackSynthesizer({ qualifier: productionQualifier });
-  const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
-    env: { account: env.account, region: recoveryRegion },
-    synthesizer: productionSynthesizer(),
-    description: 'Innovate Inc. Phase 1: disaster-recovery backup vault',
-    terminationProtection: true,
-  });
-  new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
-  // Velero's backups of the production cluster are replicated here too.
-  new VeleroReplicaBucket(disasterRecovery, 'ClusterBackupReplica', { stage: PlatformStage.PRODUCTION });
 
   // Account-wide: access separation, audit baseline, budgets (each
-  // environment's from the presets, the account's their sum). Who receives
-  // the alerts comes from cdk.json's context (or -c financeEmail=...).
+  // environment's from the presets, the account's their sum), the registry
+  // both clusters pull from. Who receives the alerts comes from cdk.json's
+  // context (or -c financeEmail=...).
   const budgets = {
     [PlatformStage.DEVELOPMENT]: StageProfiles.DEVELOPMENT.cost.monthlyBudgetUsd,
     [PlatformStage.PRODUCTION]: StageProfiles.PRODUCTION.cost.monthlyBudgetUsd,
@@ -53,71 +43,70 @@ export function buildPhase1(app: App): Stack[] {
     githubRepository: requiredContext(app, 'githubRepository'),
     productionCdkQualifier: productionQualifier,
   });
+  // What both environments share: the kubectl layer of the clusters'
+  // Kubernetes version, and the alert receivers' keys (in Secrets Manager,
+  // created out of band; the templates hold only their names).
+  const kubectlLayer = new KubectlV35Layer(account, 'KubectlLayer');
+  const secret = (id: string, name: string) => secretsmanager.Secret.fromSecretNameV2(account, id, name);
+  const slackAlertsWebhookSecret = secret('SlackAlertsWebhook', 'innovate/alerting/slack-alerts-webhook');
+  const slackMonitoringWebhookSecret = secret('SlackMonitoringWebhook', 'innovate/alerting/slack-monitoring-webhook');
   const alertEmails = [requiredContext(app, 'alertEmail')];
   // The public hosted zone of the product's domain: production serves
   // app.<domain>, development app.dev.<domain> (a zone delegated below it).
   const domainName = requiredContext(app, 'domainName');
-  const development = new EnvironmentStack(app, 'InnovateDevelopment', {
+  const zone = (id: string, hostedZoneId: string, zoneName: string) => route53.HostedZone.fromHostedZoneAttributes(account, id, { hostedZoneId, zoneName });
+  const clusterAccess = {
+    kubectlLayer,
+    clusterAdminRoleArns: [account.access.seniorEngineeringRole!.roleArn],
+    engineerRoleArns: [account.access.engineeringRole!.roleArn],
+  };
+  // The seed's two applications: the Flask API (namespace `backend`, the
+  // platform's) and the React SPA's server (`frontend`), both backed up.
+  const backup = { backupNamespaces: ['backend', 'frontend'] };
+
+  const development = new InnovatePlatform(app, 'Development', {
     env,
     stage: PlatformStage.DEVELOPMENT,
     // The Phase 2 development account's range: no re-addressing at migration,
     // and no overlap with production for VPN or peering.
-    vpcCidr: '10.1.0.0/16',
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 1: development environment',
-    alertEmails,
-    hostedZone: { hostedZoneId: requiredContext(app, 'developmentHostedZoneId'), zoneName: `dev.${domainName}` },
-    deployRole: account.deployRoles.roleFor(PlatformStage.DEVELOPMENT),
-  });
-  const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
-    env,
-    stage: PlatformStage.DEVELOPMENT,
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 1: development Kubernetes cluster and its operations',
-    network: development.network,
-    database: development.database,
-    api: development.api,
+    network: { vpcCidr: '10.1.0.0/16' },
+    cluster: { ...clusterAccess, backup, monitoring: { slackAlertsWebhookSecret, slackMonitoringWebhookSecret } },
+    edge: { hostedZone: zone('DevelopmentZone', requiredContext(app, 'developmentHostedZoneId'), `dev.${domainName}`) },
+    alarms: { criticalEmails: alertEmails, warningEmails: alertEmails },
     registry: account.registry,
-    clusterAdminRoles: [account.access.seniorEngineeringRole!],
-    engineerRoles: [account.access.engineeringRole!],
     deployRole: account.deployRoles.roleFor(PlatformStage.DEVELOPMENT),
+    // The cheap SSM Session Manager bastion; production would use the Client
+    // VPN (AdminAccessMethod.clientVpn) with your IAM Identity Center SAML
+    // metadata, ACM server certificate and administrators' group ID.
+    adminAccess: AdminAccessMethod.ssmBastion(),
   });
-  const production = new EnvironmentStack(app, 'InnovateProduction', {
+  // Production also gets its disaster-recovery stack in the recovery region
+  // (us-west-2): the database's copy vault and Velero's replica bucket.
+  const production = new InnovatePlatform(app, 'Production', {
     env,
-    synthesizer: productionSynthesizer(),
     stage: PlatformStage.PRODUCTION,
-    vpcCidr: '10.0.0.0/16',
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 1: production environment',
-    terminationProtection: true,
-    alertEmails,
-    hostedZone: { hostedZoneId: requiredContext(app, 'productionHostedZoneId'), zoneName: domainName },
-    deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
-    backupCopyRegion: recoveryRegion,
-  });
-  production.addDependency(disasterRecovery, 'backups are copied into its vault');
-  const productionCluster = new ClusterStack(app, 'InnovateProductionCluster', {
-    env,
-    synthesizer: productionSynthesizer(),
-    stage: PlatformStage.PRODUCTION,
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 1: production Kubernetes cluster and its operations',
-    terminationProtection: true,
-    network: production.network,
-    database: production.database,
-    api: production.api,
+    bootstrapQualifier: productionQualifier,
+    network: { vpcCidr: '10.0.0.0/16' },
+    cluster: {
+      ...clusterAccess,
+      backup,
+      monitoring: {
+        pagerDutySecret: secret('PagerDutyKey', 'innovate/alerting/pagerduty-routing-key'),
+        slackAlertsWebhookSecret,
+        slackMonitoringWebhookSecret,
+      },
+    },
+    edge: { hostedZone: zone('ProductionZone', requiredContext(app, 'productionHostedZoneId'), domainName) },
+    alarms: { criticalEmails: alertEmails, warningEmails: alertEmails },
     registry: account.registry,
-    clusterAdminRoles: [account.access.seniorEngineeringRole!],
-    engineerRoles: [account.access.engineeringRole!],
     deployRole: account.deployRoles.roleFor(PlatformStage.PRODUCTION),
-    clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
   });
-  productionCluster.addDependency(disasterRecovery, 'Velero replicates into its bucket');
-  return [account, development, developmentCluster, production, productionCluster, disasterRecovery];
+  for (const platform of [development, production]) {
+    // The SPA's server needs nothing but its ingress.
+    const port = platform.network.applicationPort;
+    platform.cluster.addApplicationNamespace('frontend', { ingressPorts: [port], allowDatabaseEgress: false, httpsEgressCidrs: [], metricsPort: port });
+  }
+  return [account, ...development.stacks, ...production.stacks];
 }
 
 /**
