@@ -54,7 +54,8 @@ export function buildPhase1(app: App): Stack[] {
   // The public hosted zone of the product's domain: production serves
   // app.<domain>, development app.dev.<domain> (a zone delegated below it).
   const domainName = requiredContext(app, 'domainName');
-  const zone = (id: string, hostedZoneId: string, zoneName: string) => route53.HostedZone.fromHostedZoneAttributes(account, id, { hostedZoneId, zoneName });
+  const zone = (id: string, hostedZoneId: string, zoneName: string) =>
+    route53.HostedZone.fromHostedZoneAttributes(account, id, { hostedZoneId, zoneName });
   const clusterAccess = {
     kubectlLayer,
     clusterAdminRoleArns: [account.access.seniorEngineeringRole!.roleArn],

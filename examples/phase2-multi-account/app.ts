@@ -1,10 +1,11 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, Environment, Stack } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AccountBaseline, BackupCopyVault, OrgLandingZone, PlatformStage, StageProfiles, VeleroReplicaBucket,
+  AccountBaseline, AdminAccessMethod, InnovatePlatform, OrgLandingZone, PlatformStage, StageProfiles,
 } from '../../src';
-import { ClusterStack } from '../phase1-single-account/cluster-stack';
-import { EnvironmentStack } from '../phase1-single-account/environment-stack';
 
 /**
  * The seed's Phase 2: three accounts in AWS Organizations.
@@ -83,62 +84,58 @@ export function buildPhase2(app: App): Stack[] {
   });
   new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION });
 
-  const developmentEnvironment = new EnvironmentStack(app, 'InnovateDevelopment', {
+  // Each member account holds its own kubectl layer, hosted zone and alert
+  // receivers' keys (created out of band; the templates hold only names).
+  const memberShared = (baseline: Stack, hostedZoneId: string, zoneName: string) => ({
+    kubectlLayer: new KubectlV35Layer(baseline, 'KubectlLayer'),
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(baseline, 'Zone', { hostedZoneId, zoneName }),
+    secret: (id: string, name: string) => secretsmanager.Secret.fromSecretNameV2(baseline, id, name),
+  });
+  const alertEmails = [required('alertEmail', 'ALERT_EMAIL')];
+  const domainName = required('domainName', 'DOMAIN_NAME');
+  const backup = { backupNamespaces: ['backend', 'frontend'] };
+
+  // dev.<domain> is delegated to a hosted zone of the development account.
+  const dev = memberShared(developmentBaseline, required('developmentHostedZoneId', 'DEVELOPMENT_HOSTED_ZONE_ID'), `dev.${domainName}`);
+  const developmentPlatform = new InnovatePlatform(app, 'Development', {
     env: development,
     stage: PlatformStage.DEVELOPMENT,
-    vpcCidr: '10.1.0.0/16',
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 2: development environment (development account)',
-    alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
-    // dev.<domain> is delegated to a hosted zone of the development account.
-    hostedZone: { hostedZoneId: required('developmentHostedZoneId', 'DEVELOPMENT_HOSTED_ZONE_ID'), zoneName: `dev.${required('domainName', 'DOMAIN_NAME')}` },
+    network: { vpcCidr: '10.1.0.0/16' },
+    cluster: {
+      kubectlLayer: dev.kubectlLayer,
+      backup,
+      monitoring: {
+        slackAlertsWebhookSecret: dev.secret('SlackAlertsWebhook', 'innovate/alerting/slack-alerts-webhook'),
+        slackMonitoringWebhookSecret: dev.secret('SlackMonitoringWebhook', 'innovate/alerting/slack-monitoring-webhook'),
+      },
+    },
+    edge: { hostedZone: dev.hostedZone },
+    alarms: { criticalEmails: alertEmails, warningEmails: alertEmails },
+    adminAccess: AdminAccessMethod.ssmBastion(),
   });
-  const developmentCluster = new ClusterStack(app, 'InnovateDevelopmentCluster', {
-    env: development,
-    stage: PlatformStage.DEVELOPMENT,
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 2: development Kubernetes cluster (development account)',
-    network: developmentEnvironment.network,
-    database: developmentEnvironment.database,
-    api: developmentEnvironment.api,
-  });
-  const disasterRecovery = new Stack(app, 'InnovateDisasterRecovery', {
-    env: { account: production.account, region: recoveryRegion },
-    description: 'Innovate Inc. Phase 2: disaster-recovery backup vault (production account)',
-    terminationProtection: true,
-  });
-  new BackupCopyVault(disasterRecovery, 'BackupCopyVault');
-  new VeleroReplicaBucket(disasterRecovery, 'ClusterBackupReplica', { stage: PlatformStage.PRODUCTION });
-  const productionEnvironment = new EnvironmentStack(app, 'InnovateProduction', {
+  // Production gets its disaster-recovery stack in the recovery region
+  // (the database's copy vault, Velero's replica bucket) from the platform.
+  const prod = memberShared(productionBaseline, required('productionHostedZoneId', 'PRODUCTION_HOSTED_ZONE_ID'), domainName);
+  const productionPlatform = new InnovatePlatform(app, 'Production', {
     env: production,
     stage: PlatformStage.PRODUCTION,
-    vpcCidr: '10.0.0.0/16',
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 2: production environment (production account)',
-    terminationProtection: true,
-    alertEmails: [required('alertEmail', 'ALERT_EMAIL')],
-    hostedZone: { hostedZoneId: required('productionHostedZoneId', 'PRODUCTION_HOSTED_ZONE_ID'), zoneName: required('domainName', 'DOMAIN_NAME') },
-    backupCopyRegion: recoveryRegion,
+    network: { vpcCidr: '10.0.0.0/16' },
+    cluster: {
+      kubectlLayer: prod.kubectlLayer,
+      backup,
+      monitoring: {
+        pagerDutySecret: prod.secret('PagerDutyKey', 'innovate/alerting/pagerduty-routing-key'),
+        slackAlertsWebhookSecret: prod.secret('SlackAlertsWebhook', 'innovate/alerting/slack-alerts-webhook'),
+        slackMonitoringWebhookSecret: prod.secret('SlackMonitoringWebhook', 'innovate/alerting/slack-monitoring-webhook'),
+      },
+    },
+    edge: { hostedZone: prod.hostedZone },
+    alarms: { criticalEmails: alertEmails, warningEmails: alertEmails },
   });
-  productionEnvironment.addDependency(disasterRecovery, 'backups are copied into its vault');
-  const productionCluster = new ClusterStack(app, 'InnovateProductionCluster', {
-    env: production,
-    stage: PlatformStage.PRODUCTION,
-    team: 'platform',
-    costCenter: 'engineering',
-    description: 'Innovate Inc. Phase 2: production Kubernetes cluster (production account)',
-    terminationProtection: true,
-    network: productionEnvironment.network,
-    database: productionEnvironment.database,
-    api: productionEnvironment.api,
-    clusterBackupReplica: VeleroReplicaBucket.locationInRegion(disasterRecovery, recoveryRegion),
-  });
-  productionCluster.addDependency(disasterRecovery, 'Velero replicates into its bucket');
-  return [
-    organization, developmentBaseline, productionBaseline, developmentEnvironment, developmentCluster,
-    disasterRecovery, productionEnvironment, productionCluster,
-  ];
+  for (const platform of [developmentPlatform, productionPlatform]) {
+    // The SPA's server needs nothing but its ingress.
+    const port = platform.network.applicationPort;
+    platform.cluster.addApplicationNamespace('frontend', { ingressPorts: [port], allowDatabaseEgress: false, httpsEgressCidrs: [], metricsPort: port });
+  }
+  return [organization, developmentBaseline, productionBaseline, ...developmentPlatform.stacks, ...productionPlatform.stacks];
 }
