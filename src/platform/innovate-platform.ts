@@ -68,7 +68,7 @@ export interface InnovatePlatformNetworkOptions {
    * AWS services reached through VPC interface endpoints instead of the NAT
    * gateways.
    *
-   * @default - ECR, ECR Docker, STS, Secrets Manager and CloudWatch Logs when the profile retains data on delete (production), none otherwise
+   * @default - the profile's `network.interfaceEndpoints`
    */
   readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
 }

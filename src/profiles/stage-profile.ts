@@ -17,6 +17,12 @@ export interface NetworkProfile {
   readonly flowLogRetentionDays: number;
   /** TCP port the application containers listen on; the load balancer reaches them on it. */
   readonly applicationPort: number;
+  /**
+   * AWS services the workloads reach through VPC interface endpoints instead
+   * of the NAT gateways, by endpoint short name (`ecr.api`, `ecr.dkr`, `sts`,
+   * `secretsmanager`, `logs`, ...). Each endpoint is billed per AZ and hour.
+   */
+  readonly interfaceEndpoints: string[];
 }
 
 /**

@@ -10,6 +10,7 @@ const DEVELOPMENT: StageProfile = {
     natGateways: 1,
     flowLogRetentionDays: 30,
     applicationPort: 8080,
+    interfaceEndpoints: [],
   },
   database: {
     instanceType: 't4g.small',
@@ -154,6 +155,7 @@ const PRODUCTION: StageProfile = {
     natGateways: 3,
     flowLogRetentionDays: 365,
     applicationPort: 8080,
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs'],
   },
   database: {
     instanceType: 't4g.medium',

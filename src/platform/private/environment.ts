@@ -55,7 +55,6 @@ export function buildEnvironmentStack(
         `must be the existing network's applicationPort ${network.applicationPort}: its security groups admit the load balancer to that port only`);
     }
   } else {
-    const retain = profile.dataProtection.retainOnDelete;
     network = new PlatformNetwork(stack, 'Network', {
       profile,
       vpcCidr: networkOptions.vpcCidr,
@@ -63,17 +62,8 @@ export function buildEnvironmentStack(
         .map((zone) => (zone.length <= 2 ? `${region}${zone}` : zone)),
       natGateways: networkOptions.natGateways,
       applicationPort: apiPort,
-      // Production keeps ECR pulls, STS, secrets and logs off the NAT
-      // gateways; development saves the per-endpoint hourly fee.
-      interfaceEndpoints: networkOptions.interfaceEndpoints ?? (retain
-        ? [
-          ec2.InterfaceVpcEndpointAwsService.ECR,
-          ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
-          ec2.InterfaceVpcEndpointAwsService.STS,
-          ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-          ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-        ]
-        : []),
+      interfaceEndpoints: networkOptions.interfaceEndpoints
+        ?? profile.network.interfaceEndpoints.map((name) => new ec2.InterfaceVpcEndpointAwsService(name)),
     });
   }
 
