@@ -28,9 +28,11 @@ function run(title: string, entry: string, dir: string): number {
   }
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
   console.log(`\n${title} synthesized into ${path.relative(REPO_ROOT, dir)}/ in ${(wallMs / 1000).toFixed(1)} s\n`);
-  console.log(`${pad('stack', 32)}${pad('resources', 11)}${pad('template KB', 13)}custom resources`);
-  for (const s of measureAssembly(dir)) {
-    console.log(`${pad(s.stack, 32)}${pad(s.resources, 11)}${pad((s.templateBytes / 1024).toFixed(1), 13)}${s.lambdaBackedCustomResources}`);
+  const stacks = measureAssembly(dir);
+  const width = Math.max('stack'.length, ...stacks.map((s) => s.stack.length)) + 2;
+  console.log(`${pad('stack', width)}${pad('resources', 11)}${pad('template KB', 13)}custom resources`);
+  for (const s of stacks) {
+    console.log(`${pad(s.stack, width)}${pad(s.resources, 11)}${pad((s.templateBytes / 1024).toFixed(1), 13)}${s.lambdaBackedCustomResources}`);
   }
   console.log(`cdk-nag packs: ${PACKS.join(', ')}; unacknowledged findings: ${findings.length}`);
   for (const f of findings) console.log(`  ${f.rule} at ${f.path}`);

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from './admin-access-method';
 import { IPlatformNetwork } from '../network';
 import { validateClientVpnSessionHours } from './private/names';
-import { Ipv4Cidr, parseIpv4Cidr } from '../private/cidr';
+import { cidrsOverlap, parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeRules, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
@@ -508,7 +508,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
     }
     if (vpcCidr === undefined || Token.isUnresolved(vpcCidr)) return;
     const range = parseIpv4Cidr(this, 'vpc.vpcCidrBlock', vpcCidr);
-    if (overlaps(client, range)) {
+    if (cidrsOverlap(client, range)) {
       throw propError(this, 'clientVpn.clientCidr', clientCidr, `must not overlap the VPC CIDR ${vpcCidr}`);
     }
   }
@@ -560,11 +560,4 @@ function describeSelection(selection: ec2.SubnetSelection): unknown {
     availabilityZones: selection.availabilityZones,
     subnets: selection.subnets?.map((subnet) => subnet.subnetId),
   };
-}
-
-/** True when two IPv4 ranges share an address. */
-function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
-  const prefix = Math.min(a.prefix, b.prefix);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((a.network & mask) >>> 0) === ((b.network & mask) >>> 0);
 }

@@ -51,3 +51,10 @@ export function parseIpv4Cidr(scope: IConstruct, prop: string, value: string): I
 export function bitsFor(count: number): number {
   return Math.ceil(Math.log2(Math.max(count, 1)));
 }
+
+/** Whether two IPv4 ranges share any address. */
+export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  const prefix = Math.min(a.prefix, b.prefix);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return ((a.network & mask) >>> 0) === ((b.network & mask) >>> 0);
+}

@@ -236,3 +236,87 @@ describe('InnovatePlatform, bad input', () => {
     })).toThrow("Shared/Network: invalid databaseSubnets {\"subnetType\":\"Isolated\"}: selects no subnet of the VPC: There are no 'Isolated' subnet groups in this VPC.");
   });
 });
+
+describe('InnovatePlatform, several platforms in one app and props only the platform can check', () => {
+  /** The kubectl layer and zone once per app, for several platforms. */
+  function two(app: App): (extra: Partial<InnovatePlatformProps>) => InnovatePlatformProps {
+    const { kubectlLayer, hostedZone } = shared(app);
+    return (extra) => ({ env: ENV, cluster: { kubectlLayer }, edge: { hostedZone }, ...extra });
+  }
+
+  test.each([
+    [undefined, undefined, '10.0.0.0/16', 'network.vpcCidr (the profile\'s network.vpcCidr)'],
+    ['10.0.0.0/16', '10.0.128.0/17', '10.0.128.0/17', 'network.vpcCidr'],
+    ['10.1.0.0/16', '10.0.0.0/8', '10.0.0.0/8', 'network.vpcCidr'],
+  ])('overlapping VPC ranges (%s, %s) are refused, naming the other platform', (first, second, shown, prop) => {
+    const app = newTestApp();
+    const base = two(app);
+    new InnovatePlatform(app, 'Development', base({ stage: PlatformStage.DEVELOPMENT, network: first ? { vpcCidr: first } : undefined }));
+    expect(() => new InnovatePlatform(app, 'Production', base({ stage: PlatformStage.PRODUCTION, network: second ? { vpcCidr: second } : undefined })))
+      .toThrow(`Production: invalid ${prop} ${JSON.stringify(shown)}: overlaps ${first ?? '10.0.0.0/16'} of the platform Development`);
+  });
+
+  test('separate ranges, stack names and cluster names are accepted', () => {
+    const app = newTestApp();
+    const base = two(app);
+    new InnovatePlatform(app, 'Development', base({ stage: PlatformStage.DEVELOPMENT, network: { vpcCidr: '10.1.0.0/16' } }));
+    expect(() => new InnovatePlatform(app, 'Production', base({ stage: PlatformStage.PRODUCTION, network: { vpcCidr: '10.0.0.0/16' } }))).not.toThrow();
+  });
+
+  test('two platforms of one stage: the stack names, then the cluster name, are refused clearly', () => {
+    const app = newTestApp();
+    const base = two(app);
+    new InnovatePlatform(app, 'Dev1', base({ stage: PlatformStage.DEVELOPMENT, network: { vpcCidr: '10.1.0.0/16' } }));
+    expect(() => new InnovatePlatform(app, 'Dev2', base({ stage: PlatformStage.DEVELOPMENT, network: { vpcCidr: '10.2.0.0/16' } }))).toThrow(
+      'Dev2: invalid stackNamePrefix (default) "InnovateDevelopment": the stack name InnovateDevelopment is already taken by InnovateDevelopment: give each platform its own stackNamePrefix');
+    expect(() => new InnovatePlatform(app, 'Dev3', base({ stage: PlatformStage.DEVELOPMENT, stackNamePrefix: 'Preview', network: { vpcCidr: '10.3.0.0/16' } }))).toThrow(
+      'Dev3: invalid cluster.clusterName (the profile\'s cluster.clusterName) "innovate-eks-dev": is already the cluster of the platform Dev1 in this account and region');
+  });
+
+  test('a platform whose ID is its own stack name prefix is told to take another ID', () => {
+    const app = newTestApp();
+    expect(() => new InnovatePlatform(app, 'InnovateProduction', props(app))).toThrow(
+      'InnovateProduction: invalid stackNamePrefix (default) "InnovateProduction": is the platform\'s own ID');
+  });
+
+  test('a platform inside a stack is refused: it creates stacks', () => {
+    const app = newTestApp();
+    const given = props(app);
+    const outer = new Stack(app, 'Outer', { env: ENV });
+    expect(() => new InnovatePlatform(outer, 'Production', given)).toThrow(
+      'Outer/Production: invalid scope "Outer": must be an App or a Stage: InnovatePlatform creates its stacks next to itself, not inside a stack');
+  });
+
+  test.each([
+    [{ api: { namespace: 'Bad_NS' } }, 'api.namespace', '"Bad_NS"', 'must be an RFC 1123 DNS label'],
+    [{ api: { serviceName: 'api.v1' } }, 'api.serviceName', '"api.v1"', 'must be an RFC 1123 DNS label'],
+    [{ api: { port: 5432 } }, 'api.port', '5432', 'must differ from the database port 5432'],
+    [{ api: { port: 70000 } }, 'api.port', '70000', 'must be an integer from 1 to 65535'],
+    [{ cluster: { clusterName: 'My Cluster!' } }, 'cluster.clusterName', '"My Cluster!"', 'must be an EKS cluster name'],
+    [{ edge: { domainName: 'other.org' } }, 'edge.domainName', '"other.org"', 'must be example.com or a name below it'],
+  ] as Array<[Partial<InnovatePlatformProps>, string, string, string]>)('%j: the platform\'s prop is named', (extra, prop, shown, allowed) => {
+    const app = newTestApp();
+    const given = props(app);
+    const merged: InnovatePlatformProps = {
+      ...given,
+      ...extra,
+      cluster: { ...given.cluster, ...(extra.cluster ?? {}) },
+      edge: { ...given.edge, ...(extra.edge ?? {}) },
+    };
+    expect(() => new InnovatePlatform(app, 'Production', merged)).toThrow(`Production: invalid ${prop} ${shown}: ${allowed}`);
+  });
+
+  test('an existing database needs the existing network it lives in', () => {
+    const app = newTestApp();
+    const given = props(app);
+    const stack = app.node.findChild('Shared') as Stack;
+    const database = PostgresDatabase.fromDatabaseAttributes(stack, 'Database', {
+      endpointAddress: 'legacy.abc.us-east-1.rds.amazonaws.com',
+      instanceIdentifier: 'legacy',
+      masterSecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:legacy/master-AbCdEf`,
+      maxConnections: 400,
+    });
+    expect(() => new InnovatePlatform(app, 'Production', { ...given, database: { existing: database } })).toThrow(
+      'Production: invalid database.existing "Shared/Database": needs network.existing too');
+  });
+});

@@ -59,14 +59,19 @@ export function checkPlatformProps(scope: IConstruct, props: InnovatePlatformPro
   }
 }
 
+/** The prefix of the platform's stack names: the prop, else `Innovate<Stage>`. */
+export function stackNamePrefix(props: InnovatePlatformProps, profile: StageProfile): string {
+  const stageName = profile.stage.charAt(0).toUpperCase() + profile.stage.slice(1);
+  return props.stackNamePrefix ?? `Innovate${stageName}`;
+}
+
 /**
  * Create the platform's stacks in `scope` (the platform's own scope: an App
  * or a Stage), tagged for cost allocation.
  */
 export function planStacks(platform: Construct, scope: Construct, props: InnovatePlatformProps, profile: StageProfile): PlatformLayout {
   const region = props.env.region!;
-  const stageName = profile.stage.charAt(0).toUpperCase() + profile.stage.slice(1);
-  const prefix = props.stackNamePrefix ?? `Innovate${stageName}`;
+  const prefix = stackNamePrefix(props, profile);
   const terminationProtection = props.terminationProtection ?? profile.dataProtection.requireDeletionProtection;
   const newStack = (id: string, stackRegion: string, description: string): Stack => {
     const stack = new Stack(scope, id, {
