@@ -14,10 +14,10 @@ export interface AccountStackProps extends StackProps {
   readonly monthlyBudgetUsd: number;
   /** Monthly budget of each environment (by its `environment` tag), in USD. */
   readonly environmentBudgetsUsd: { [environment: string]: number };
-  /** Who receives the budget alerts (the seed: finance team and CTO). */
+  /** Who receives the budget alerts (the finance team and the CTO). */
   readonly financeEmails: string[];
   readonly ctoEmail: string;
-  /** GitHub owner and repository whose Actions workflows deploy (seed: "CI/CD Pipeline"). */
+  /** GitHub owner and repository whose Actions workflows deploy. */
   readonly githubOwner: string;
   readonly githubRepository: string;
   /** CDK bootstrap qualifier of the production stacks (seniors and the production CI role only). */
@@ -25,7 +25,7 @@ export interface AccountStackProps extends StackProps {
 }
 
 /**
- * What Phase 1 sets up once for the single account (seed: "Cloud Environment
+ * What Phase 1 sets up once for the single account(design: "Cloud Environment
  * Structure", "Compliance & Auditing", "Cost Management"): engineers and
  * finance separated by IAM with production reserved to senior engineers,
  * the audit baseline, budgets, the container registry both clusters pull

@@ -8,9 +8,9 @@ import { AccountStack } from './account-stack';
 import { AdminAccessMethod, InnovatePlatform, PlatformStage, StageProfiles } from '../../src';
 
 /**
- * The seed's Phase 1: one AWS account, two separate environments.
+ * The design's Phase 1: one AWS account, two separate environments.
  *
- * The region is explicit so the seed's three AZs are real; the account is
+ * The region is explicit so the design's three AZs are real; the account is
  * taken from the CDK CLI when present, so synthesis needs no AWS account.
  */
 export function buildPhase1(app: App): Stack[] {
@@ -61,7 +61,7 @@ export function buildPhase1(app: App): Stack[] {
     clusterAdminRoleArns: [account.access.seniorEngineeringRole!.roleArn],
     engineerRoleArns: [account.access.engineeringRole!.roleArn],
   };
-  // The seed's two applications: the Flask API (namespace `backend`, the
+  // The product's two applications: the Flask API (namespace `backend`, the
   // platform's) and the React SPA's server (`frontend`), both backed up.
   const backup = { backupNamespaces: ['backend', 'frontend'] };
 

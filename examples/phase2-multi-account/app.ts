@@ -8,7 +8,7 @@ import {
 } from '../../src';
 
 /**
- * The seed's Phase 2: three accounts in AWS Organizations.
+ * The design's Phase 2: three accounts in AWS Organizations.
  *
  * - `InnovateOrganization` (management account): OUs, member accounts, SCPs,
  *   Identity Center, organization trail, consolidated budgets, CDK bootstrap

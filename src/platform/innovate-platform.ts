@@ -301,7 +301,7 @@ export interface InnovatePlatformProps extends StagedProps {
   readonly env: Environment;
 
   /**
-   * Prefix of the stacks' IDs and names: `<prefix>` (the stateful
+   * Prefix of the stacks' IDs and names: `<prefix>` (the
    * environment), `<prefix>Cluster`, and when needed `<prefix>Edge`
    * (us-east-1) and `<prefix>DisasterRecovery` (the recovery region).
    *
@@ -407,9 +407,10 @@ export interface InnovatePlatformProps extends StagedProps {
  * balancer, and the alarms, wired to each other.
  *
  * Create it in an `App` (or a `Stage`): it creates its stacks there, next
- * to itself. The stateful resources live in the environment stack
- * (`<prefix>`), the cluster and its add-ons in `<prefix>Cluster`, so an
- * add-on change never touches the data.
+ * to itself. The network, the database, the registry and the edge live in
+ * the environment stack (`<prefix>`), the cluster and its add-ons in
+ * `<prefix>Cluster` (the add-ons' own data stores, such as the log domain,
+ * are retained there).
  *
  * @example
  * const app = new App();
@@ -424,7 +425,7 @@ export interface InnovatePlatformProps extends StagedProps {
 export class InnovatePlatform extends Construct {
   /** The resolved profile of the environment. */
   public readonly profile: StageProfile;
-  /** The stack of the stateful resources: network, database, registry, load balancer, frontend, alarms. */
+  /** The environment stack: network, database, registry, load balancer, frontend, alarms. */
   public readonly environmentStack: Stack;
   /** The stack of the cluster and its add-ons. */
   public readonly clusterStack: Stack;
