@@ -25,7 +25,7 @@ export interface AccountStackProps extends StackProps {
 }
 
 /**
- * What Phase 1 sets up once for the single account(design: "Cloud Environment
+ * What Phase 1 sets up once for the single account (design: "Cloud Environment
  * Structure", "Compliance & Auditing", "Cost Management"): engineers and
  * finance separated by IAM with production reserved to senior engineers,
  * the audit baseline, budgets, the container registry both clusters pull
