@@ -125,6 +125,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'test/bindings/**/build/',
     'test/bindings/go/vendor-local/',
     'test/bindings/java/target/',
+    'examples/go/build/',
     '.venv-bindings/',
     '/assets/',
     '*.pyc',
