@@ -425,7 +425,9 @@ export interface InnovatePlatformProps extends StagedProps {
 export class InnovatePlatform extends Construct {
   /** The resolved profile of the environment. */
   public readonly profile: StageProfile;
-  /** The environment stack: network, database, registry, load balancer, frontend, alarms. */
+  /** The network stack: the network, the registry and the API's target group, all the other stacks share. */
+  public readonly networkStack: Stack;
+  /** The environment stack: database, load balancer, frontend, alarms. */
   public readonly environmentStack: Stack;
   /** The stack of the cluster and its add-ons. */
   public readonly clusterStack: Stack;
@@ -464,6 +466,7 @@ export class InnovatePlatform extends Construct {
     checkPlatformProps(this, props);
     checkPlatformInApp(this, scope, props, this.profile, stackNamePrefix(props, this.profile));
     const layout: PlatformLayout = planStacks(this, scope, props, this.profile);
+    this.networkStack = layout.networkStack;
     this.environmentStack = layout.environmentStack;
     this.clusterStack = layout.clusterStack;
     this.edgeStack = layout.edgeStack;
