@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { Construct, IDependable } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
@@ -559,7 +559,9 @@ export class ObservableEksCluster extends Construct {
       });
       // The controller runs on the system nodes and gets its credentials
       // from the Pod Identity agent.
-      this.karpenter.node.addDependency(this.systemNodeGroup, this.cluster.eksPodIdentityAgent!);
+      // (Only its release needs them: the CRDs and Karpenter's objects are
+      // applied while the system nodes start.)
+      this.karpenter.chart.node.addDependency(this.systemNodeGroup, this.cluster.eksPodIdentityAgent!);
     } else {
       const plan = NodePools.plan(this, {
         ...nodePoolSettings(props),
@@ -594,7 +596,9 @@ export class ObservableEksCluster extends Construct {
     // Operations: each part is a block usable alone; here they get the
     // cluster's profile (never a stage of their own), keys and storage
     // class, and wait for capacity.
-    const capacity = this.karpenter?.nodePools ?? this.autoModeNodePools!;
+    // With Karpenter, capacity is its NodePools and its running controller.
+    const capacity: IDependable = this.karpenter
+      ? new DependencyGroup(this.karpenter.nodePools, this.karpenter.chart) : this.autoModeNodePools!;
     if (props.monitoring) {
       this.prometheus = new PrometheusStack(this, 'Monitoring', {
         storageClassName: this.storageClassName, ...props.monitoring, stage: undefined, profile: this.profile, cluster: this.cluster,
@@ -883,13 +887,13 @@ function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
 }
 
 /**
- * Only what runs pods (Helm releases, Kubernetes objects) waits for the
- * cluster's capacity; an add-on's roles, associations, keys and stores are
- * created alongside the cluster.
+ * Only what waits for pods (Helm releases) waits for the cluster's capacity;
+ * an add-on's roles, associations, keys, stores and Kubernetes objects
+ * applied without waiting are created alongside the cluster.
  */
 function waitForCapacity(addon: Construct, capacity: IDependable): void {
   for (const child of addon.node.findAll()) {
-    if (child instanceof eks.HelmChart || child instanceof eks.KubernetesManifest || child instanceof eks.KubernetesPatch) {
+    if (child instanceof eks.HelmChart) {
       child.node.addDependency(capacity);
     }
   }
