@@ -24,9 +24,11 @@ const BUDGET = {
   maxNestedStacks: 0,
   targetSynthMs: 10_000,
   // First-deploy targets of issue #12 (on the model of scripts/lib/deploy-model.ts).
-  // Reported as `withinTarget` and NOT added to `breaches` yet: today's layout
-  // needs about 70 min, and issue #12 lays the stacks out anew to meet them;
-  // they become hard budgets in that change.
+  // The app's is enforced (a breach): the network / database / cluster layout
+  // of decision 0026 brings it to about 30 min. The cluster stack's is reported
+  // as `withinTarget` only: its own path is about 27 min (the system nodes,
+  // Karpenter's controller and one add-on layer after the cluster), see the
+  // decision's Limits.
   targetFirstDeployMinutes: 35,
   targetClusterStackMinutes: 25,
 };
@@ -105,6 +107,11 @@ if (phase2Synth.status !== 0) {
   process.exit(phase2Synth.status);
 }
 const phase2Deploy = deployReport('examples/phase2-multi-account', phase2Dir);
+for (const report of [phase1Deploy, phase2Deploy]) {
+  if (!report.withinTarget.firstDeploy) {
+    breaches.push(`${report.app}: first deploy ${report.firstDeployMinutes} min > ${BUDGET.targetFirstDeployMinutes} min on the deploy model`);
+  }
+}
 fs.rmSync(phase2Dir, { recursive: true, force: true });
 const firstDeploy = [phase1Deploy, phase2Deploy].map(({ model: _m, ...rest }) => rest);
 
