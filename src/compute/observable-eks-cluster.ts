@@ -635,7 +635,8 @@ export class ObservableEksCluster extends Construct {
     if (props.vault) {
       // The default StorageClass is the one Vault's Raft volumes default to.
       this.vault = new Vault(this, 'Vault', { ...props.vault, stage: undefined, profile: this.profile, cluster: this.cluster });
-      waitForCapacity(this.vault, capacity);
+      // Its TLS release holds only Secrets rendered by Helm.
+      waitForCapacity(this.vault, capacity, [this.vault.tlsChart]);
     }
     if (props.backup) {
       if (autoMode) {
@@ -891,9 +892,9 @@ function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
  * an add-on's roles, associations, keys, stores and Kubernetes objects
  * applied without waiting are created alongside the cluster.
  */
-function waitForCapacity(addon: Construct, capacity: IDependable): void {
+function waitForCapacity(addon: Construct, capacity: IDependable, withoutPods: eks.HelmChart[] = []): void {
   for (const child of addon.node.findAll()) {
-    if (child instanceof eks.HelmChart) {
+    if (child instanceof eks.HelmChart && !withoutPods.includes(child)) {
       child.node.addDependency(capacity);
     }
   }
