@@ -317,6 +317,13 @@ describe('InnovatePlatform, several platforms in one app and props only the plat
       'Dev3: invalid cluster.clusterName (the profile\'s cluster.clusterName) "innovate-eks-dev": is already the cluster of the platform Dev1 in this account and region');
   });
 
+  test('a stack of the user\'s named like the platform\'s network stack is refused clearly', () => {
+    const app = newTestApp();
+    new Stack(app, 'InnovateProductionNetwork', { env: ENV });
+    expect(() => new InnovatePlatform(app, 'Production', props(app))).toThrow(
+      'Production: invalid stackNamePrefix (default) "InnovateProduction": the stack name InnovateProductionNetwork is already taken by InnovateProductionNetwork: give each platform its own stackNamePrefix');
+  });
+
   test('a platform whose ID is its own stack name prefix is told to take another ID', () => {
     const app = newTestApp();
     expect(() => new InnovatePlatform(app, 'InnovateProduction', props(app))).toThrow(
