@@ -473,8 +473,12 @@ export class Karpenter extends Construct implements ITaggable {
       },
     };
     this.nodeClass = new eks.KubernetesManifest(this, 'NodeClass', { cluster, manifest: [this.nodeClassManifest] });
-    // Nodes can join only once the access entry and the role's permissions exist.
-    this.nodeClass.node.addDependency(this.chart, this.nodeAccessEntry, node.policy);
+    // Nodes can join only once the access entry and the role's permissions
+    // exist. The objects need the CRDs, not the controller: Karpenter 1.x
+    // validates them with the CRDs' CEL rules (no webhook), and the
+    // controller reconciles them when it starts. So they are applied while
+    // the controller's release still waits for its nodes.
+    this.nodeClass.node.addDependency(this.crdChart, this.nodeAccessEntry, node.policy);
     this.nodePools = new eks.KubernetesManifest(this, 'NodePools', { cluster, manifest: this.nodePoolPlan.manifests });
     this.nodePools.node.addDependency(this.nodeClass);
   }

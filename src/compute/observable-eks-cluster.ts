@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
@@ -559,7 +559,9 @@ export class ObservableEksCluster extends Construct {
       });
       // The controller runs on the system nodes and gets its credentials
       // from the Pod Identity agent.
-      this.karpenter.node.addDependency(this.systemNodeGroup, this.cluster.eksPodIdentityAgent!);
+      // (Only its release needs them: the CRDs and Karpenter's objects are
+      // applied while the system nodes start.)
+      this.karpenter.chart.node.addDependency(this.systemNodeGroup, this.cluster.eksPodIdentityAgent!);
     } else {
       const plan = NodePools.plan(this, {
         ...nodePoolSettings(props),
@@ -594,12 +596,14 @@ export class ObservableEksCluster extends Construct {
     // Operations: each part is a block usable alone; here they get the
     // cluster's profile (never a stage of their own), keys and storage
     // class, and wait for capacity.
-    const capacity = this.karpenter?.nodePools ?? this.autoModeNodePools!;
+    // With Karpenter, capacity is its NodePools and its running controller.
+    const capacity: IDependable = this.karpenter
+      ? new DependencyGroup(this.karpenter.nodePools, this.karpenter.chart) : this.autoModeNodePools!;
     if (props.monitoring) {
       this.prometheus = new PrometheusStack(this, 'Monitoring', {
         storageClassName: this.storageClassName, ...props.monitoring, stage: undefined, profile: this.profile, cluster: this.cluster,
       });
-      this.prometheus.node.addDependency(capacity);
+      waitForCapacity(this.prometheus, capacity);
     }
     if (props.logging) {
       if (props.logging.domain && props.logging.domainOptions) {
@@ -612,16 +616,27 @@ export class ObservableEksCluster extends Construct {
         });
         domain = this.loggingDomain.domain;
       }
+      // A new domain admits Fluent Bit's role by a fixed name, so that the
+      // domain (the longest resource here) is created alongside the cluster
+      // instead of after the role, which waits for the cluster.
+      const stack = Stack.of(this);
+      const fixedRoleName = props.logging.fluentBit?.roleName
+        ?? (this.loggingDomain && !Token.isUnresolved(this.clusterName) && !Token.isUnresolved(stack.region)
+          ? `${this.clusterName}-fluent-bit-${stack.region}` : undefined);
+      const roleName = fixedRoleName !== undefined && (Token.isUnresolved(fixedRoleName) || fixedRoleName.length <= 64) ? fixedRoleName : undefined;
       this.fluentBit = new FluentBit(this, 'FluentBit', {
-        ...props.logging.fluentBit, stage: undefined, profile: this.profile, cluster: this.cluster, domain,
+        ...props.logging.fluentBit, roleName, stage: undefined, profile: this.profile, cluster: this.cluster, domain,
       });
-      this.loggingDomain?.allowLogWriter(this.fluentBit.role, this.cluster.clusterSecurityGroup);
-      this.fluentBit.node.addDependency(capacity);
+      const writer = roleName === undefined ? this.fluentBit.role
+        : iam.Role.fromRoleArn(this, 'FluentBitRoleByName', stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: roleName }), { mutable: false });
+      this.loggingDomain?.allowLogWriter(writer, this.cluster.clusterSecurityGroup);
+      waitForCapacity(this.fluentBit, capacity);
     }
     if (props.vault) {
       // The default StorageClass is the one Vault's Raft volumes default to.
       this.vault = new Vault(this, 'Vault', { ...props.vault, stage: undefined, profile: this.profile, cluster: this.cluster });
-      this.vault.node.addDependency(capacity);
+      // Its TLS release holds only Secrets rendered by Helm.
+      waitForCapacity(this.vault, capacity, [this.vault.tlsChart]);
     }
     if (props.backup) {
       if (autoMode) {
@@ -631,7 +646,7 @@ export class ObservableEksCluster extends Construct {
       this.velero = new VeleroBackup(this, 'Backup', {
         volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, stage: undefined, profile: this.profile, cluster: this.cluster,
       });
-      this.velero.node.addDependency(capacity);
+      waitForCapacity(this.velero, capacity);
     }
   }
 
@@ -872,3 +887,15 @@ function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
   };
 }
 
+/**
+ * Only what waits for pods (Helm releases) waits for the cluster's capacity;
+ * an add-on's roles, associations, keys, stores and Kubernetes objects
+ * applied without waiting are created alongside the cluster.
+ */
+function waitForCapacity(addon: Construct, capacity: IDependable, withoutPods: eks.HelmChart[] = []): void {
+  for (const child of addon.node.findAll()) {
+    if (child instanceof eks.HelmChart && !withoutPods.includes(child)) {
+      child.node.addDependency(capacity);
+    }
+  }
+}

@@ -90,6 +90,16 @@ export interface ApiLoadBalancerProps extends StagedProps {
   readonly healthCheckPath?: string;
 
   /**
+   * The construct the target group is created in. A stack other than the
+   * load balancer's lets a cluster stack bind the API's pods to the target
+   * group without waiting for the load balancer's stack (the listener then
+   * references the target group, not the other way round).
+   *
+   * @default - this construct
+   */
+  readonly targetGroupScope?: Construct;
+
+  /**
    * TLS policy of the HTTPS listener; only policies that refuse TLS 1.0 and
    * 1.1 are accepted.
    *
@@ -255,7 +265,7 @@ export class ApiLoadBalancer extends Construct {
     acknowledgeAccessLogsInRegion(this.accessLogsBucket);
     this.loadBalancer.logAccessLogs(this.accessLogsBucket, 'alb');
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'ApiTargets', {
+    this.targetGroup = new elbv2.ApplicationTargetGroup(props.targetGroupScope ?? this, 'ApiTargets', {
       vpc: props.vpc,
       targetType: elbv2.TargetType.IP,
       protocol: elbv2.ApplicationProtocol.HTTP,

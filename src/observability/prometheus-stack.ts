@@ -470,6 +470,8 @@ export class PrometheusStack extends Construct {
   public readonly alertmanagerRole?: iam.IRole;
   /** The CloudWatch exporter release, unless disabled. */
   public readonly cloudWatchExporterChart?: eks.HelmChart;
+  /** The ServiceMonitor through which Prometheus scrapes the CloudWatch exporter (with `cloudWatchExporter`). */
+  public readonly cloudWatchExporterServiceMonitor?: eks.KubernetesManifest;
   /** The CloudWatch exporter's read-only role, unless disabled. */
   public readonly cloudWatchExporterRole?: iam.IRole;
   /** The Secrets Store CSI driver add-on, when this construct installs it. */
@@ -614,8 +616,16 @@ export class PrometheusStack extends Construct {
         values: cloudWatchExporterValues(Stack.of(this), settings.databaseInstanceIds),
         timeout: Duration.minutes(10),
       });
-      // Its ServiceMonitor needs the operator's CRDs; its pods need their role.
-      this.cloudWatchExporterChart.node.addDependency(this.chart, exporter.association!);
+      // Its pods need their role. Its ServiceMonitor needs the operator's
+      // CRDs, so it is applied on its own after the operator's release
+      // instead of by the chart: the exporter's release does not wait for
+      // the operator's.
+      this.cloudWatchExporterChart.node.addDependency(exporter.association!);
+      this.cloudWatchExporterServiceMonitor = new eks.KubernetesManifest(this, 'CloudWatchExporterServiceMonitor', {
+        cluster,
+        manifest: [cloudWatchExporterServiceMonitor()],
+      });
+      this.cloudWatchExporterServiceMonitor.node.addDependency(this.chart, this.cloudWatchExporterChart);
     }
   }
 
@@ -885,7 +895,24 @@ function chartValues(s: Settings, amConfig: { [key: string]: any }, receiverSecr
   };
 }
 
-/** The prometheus-cloudwatch-exporter values: RDS metrics, Pod Identity, a ServiceMonitor. */
+/**
+ * The ServiceMonitor the exporter's chart would create (its template:
+ * the Service's `app` and `release` labels, port `http`), applied apart.
+ */
+function cloudWatchExporterServiceMonitor(): { [key: string]: any } {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: EXPORTER_RELEASE, namespace: NAMESPACE, labels: { release: RELEASE } },
+    spec: {
+      selector: { matchLabels: { app: 'prometheus-cloudwatch-exporter', release: EXPORTER_RELEASE } },
+      namespaceSelector: { matchNames: [NAMESPACE] },
+      endpoints: [{ port: 'http', path: '/metrics', interval: '60s', scrapeTimeout: '30s' }],
+    },
+  };
+}
+
+/** The prometheus-cloudwatch-exporter values: RDS metrics, Pod Identity (the ServiceMonitor is applied apart). */
 function cloudWatchExporterValues(stack: Stack, databaseInstanceIds: string[]): { [key: string]: any } {
   const config = {
     region: stack.region,
@@ -907,7 +934,9 @@ function cloudWatchExporterValues(stack: Stack, databaseInstanceIds: string[]): 
     serviceAccount: { create: true, name: EXPORTER_SERVICE_ACCOUNT, automountServiceAccountToken: false },
     // JSON is YAML; toJsonString keeps the region token resolvable.
     config: stack.toJsonString(config),
-    serviceMonitor: { enabled: true, interval: '60s', timeout: '30s', labels: { release: RELEASE } },
+    // The ServiceMonitor is applied apart, after the operator's CRDs exist
+    // (cloudWatchExporterServiceMonitor).
+    serviceMonitor: { enabled: false },
     securityContext: { runAsUser: 65534, runAsNonRoot: true, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
     containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     resources: RESOURCES.cloudWatchExporter,

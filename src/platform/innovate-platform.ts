@@ -38,7 +38,7 @@ export interface InnovatePlatformNetworkOptions {
    * used instead of a new one. It must have its three tiers and their
    * security groups; the importer checks them.
    *
-   * @default - a new `PlatformNetwork` in the environment stack
+   * @default - a new `PlatformNetwork` in the network stack
    */
   readonly existing?: IPlatformNetwork;
 
@@ -301,8 +301,8 @@ export interface InnovatePlatformProps extends StagedProps {
   readonly env: Environment;
 
   /**
-   * Prefix of the stacks' IDs and names: `<prefix>` (the
-   * environment), `<prefix>Cluster`, and when needed `<prefix>Edge`
+   * Prefix of the stacks' IDs and names: `<prefix>Network`, `<prefix>` (the
+   * environment: database, edge, alarms), `<prefix>Cluster`, and when needed `<prefix>Edge`
    * (us-east-1) and `<prefix>DisasterRecovery` (the recovery region).
    *
    * @default - `Innovate` and the stage, e.g. `InnovateProduction`
@@ -373,7 +373,7 @@ export interface InnovatePlatformProps extends StagedProps {
   /**
    * The registry the cluster's nodes pull application images from.
    *
-   * @default - a new `ContainerRegistry` in the environment stack, its repositories prefixed `innovate-<stage>/`
+   * @default - a new `ContainerRegistry` in the network stack, its repositories prefixed `innovate-<stage>/`
    */
   readonly registry?: IContainerRegistry;
 
@@ -407,10 +407,12 @@ export interface InnovatePlatformProps extends StagedProps {
  * balancer, and the alarms, wired to each other.
  *
  * Create it in an `App` (or a `Stage`): it creates its stacks there, next
- * to itself. The network, the database, the registry and the edge live in
- * the environment stack (`<prefix>`), the cluster and its add-ons in
- * `<prefix>Cluster` (the add-ons' own data stores, such as the log domain,
- * are retained there).
+ * to itself. The network, the registry and the API's target group live in
+ * `<prefix>Network`; the database and the edge in the environment stack
+ * (`<prefix>`); the cluster and its add-ons in `<prefix>Cluster` (the
+ * add-ons' own data stores, such as the log domain, are retained there).
+ * The environment and cluster stacks depend on the network stack only, so
+ * the database and the cluster are created in parallel.
  *
  * @example
  * const app = new App();
@@ -425,7 +427,9 @@ export interface InnovatePlatformProps extends StagedProps {
 export class InnovatePlatform extends Construct {
   /** The resolved profile of the environment. */
   public readonly profile: StageProfile;
-  /** The environment stack: network, database, registry, load balancer, frontend, alarms. */
+  /** The network stack: the network, the registry and the API's target group, all the other stacks share. */
+  public readonly networkStack: Stack;
+  /** The environment stack: database, load balancer, frontend, alarms. */
   public readonly environmentStack: Stack;
   /** The stack of the cluster and its add-ons. */
   public readonly clusterStack: Stack;
@@ -464,6 +468,7 @@ export class InnovatePlatform extends Construct {
     checkPlatformProps(this, props);
     checkPlatformInApp(this, scope, props, this.profile, stackNamePrefix(props, this.profile));
     const layout: PlatformLayout = planStacks(this, scope, props, this.profile);
+    this.networkStack = layout.networkStack;
     this.environmentStack = layout.environmentStack;
     this.clusterStack = layout.clusterStack;
     this.edgeStack = layout.edgeStack;

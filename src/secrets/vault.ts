@@ -213,6 +213,11 @@ export class Vault extends Construct {
   public readonly serverRole: iam.IRole;
   /** The Helm release of the `hashicorp/vault` chart. */
   public readonly chart: eks.HelmChart;
+  /**
+   * The release of Vault's private CA and server certificate: Secrets
+   * rendered by Helm, no pods, so it needs no capacity.
+   */
+  public readonly tlsChart: eks.HelmChart;
   /** Vault's namespace. */
   public readonly namespace: string;
   /** The address clients inside the cluster use, e.g. `https://vault.vault.svc:8200`. */
@@ -295,7 +300,7 @@ export class Vault extends Construct {
     this.serverRole = role;
 
     const tlsAsset = new s3assets.Asset(this, 'TlsChartAsset', { path: writeChart(tlsChartFiles()) });
-    const tls = new eks.HelmChart(this, 'TlsChart', {
+    const tls = this.tlsChart = new eks.HelmChart(this, 'TlsChart', {
       cluster: props.cluster,
       chartAsset: tlsAsset,
       release: `${VAULT_RELEASE}-tls`,

@@ -271,8 +271,10 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Karpenter 
     const nodePools = resourceOf(template, 'Custom::AWSCDK-EKS-KubernetesResource', id(stack, karpenter.nodePools));
     expect(nodePools.DependsOn).toEqual(expect.arrayContaining([id(stack, karpenter.nodeClass)]));
     const nodeClass = resourceOf(template, 'Custom::AWSCDK-EKS-KubernetesResource', id(stack, karpenter.nodeClass));
+    // The CRDs, not the controller (validation is CEL in the CRDs).
+    expect(nodeClass.DependsOn).not.toContain(id(stack, karpenter.chart));
     expect(nodeClass.DependsOn).toEqual(expect.arrayContaining([
-      id(stack, karpenter.chart),
+      id(stack, karpenter.crdChart),
       id(stack, karpenter.nodeAccessEntry),
       expect.stringMatching(/^KarpenterNodeRolePolicy/),
     ]));

@@ -322,7 +322,18 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Prometheus
     });
     const v = JSON.parse(flatten(exporter.props.Values));
     expect(v.serviceAccount).toEqual({ create: true, name: 'cloudwatch-exporter', automountServiceAccountToken: false });
-    expect(v.serviceMonitor).toEqual({ enabled: true, interval: '60s', timeout: '30s', labels: { release: 'kube-prometheus-stack' } });
+    // Its ServiceMonitor is applied apart, after the operator's CRDs: the exporter's release does not wait for the operator's.
+    expect(v.serviceMonitor).toEqual({ enabled: false });
+    const monitor = resource(template, MANIFEST, 'MonitoringCloudWatchExporterServiceMonitor');
+    const [object] = JSON.parse(flatten(monitor.props.Manifest));
+    expect(object).toMatchObject({
+      kind: 'ServiceMonitor',
+      metadata: { namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' } },
+      spec: {
+        selector: { matchLabels: { app: 'prometheus-cloudwatch-exporter', release: 'cloudwatch-exporter' } },
+        endpoints: [{ port: 'http', path: '/metrics', interval: '60s', scrapeTimeout: '30s' }],
+      },
+    });
     expect(v.aws).toBeUndefined();
     const config = JSON.parse(v.config);
     expect(config).toMatchObject({ region: 'us-east-1', set_timestamp: false });
@@ -337,8 +348,12 @@ describe.each([PlatformStage.DEVELOPMENT, PlatformStage.PRODUCTION])('Prometheus
       Resource: '*',
     }]);
     expect(exporter.dependsOn).toEqual(expect.arrayContaining([
-      resource(template, HELM, 'MonitoringChart').id,
       resource(template, 'AWS::EKS::PodIdentityAssociation', 'MonitoringCloudWatchExporterRoleAssociation').id,
+    ]));
+    expect(exporter.dependsOn).not.toContain(resource(template, HELM, 'MonitoringChart').id);
+    // The ServiceMonitor waits for the operator's release (its CRDs) and the exporter's.
+    expect(resource(template, MANIFEST, 'MonitoringCloudWatchExporterServiceMonitor').dependsOn).toEqual(expect.arrayContaining([
+      resource(template, HELM, 'MonitoringChart').id, exporter.id,
     ]));
   });
 

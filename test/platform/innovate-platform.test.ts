@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
   InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, StageProfiles,
 } from '../../src';
+import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { testKubectlLayer } from '../helpers/eks';
 import { TEST_AZS } from '../helpers/stacks';
@@ -46,6 +47,7 @@ describe('InnovatePlatform, production with defaults', () => {
   let platform: InnovatePlatform;
   let findings: string[];
   let env: Record<string, { Type: string; Properties?: any }>;
+  let network: Record<string, { Type: string; Properties?: any }>;
   let cluster: Record<string, { Type: string; Properties?: any }>;
 
   beforeAll(() => {
@@ -53,11 +55,14 @@ describe('InnovatePlatform, production with defaults', () => {
     platform = new InnovatePlatform(app, 'Production', props(app));
     findings = complianceFindings(platform);
     env = resources(platform.environmentStack);
+    network = resources(platform.networkStack);
     cluster = resources(platform.clusterStack);
   });
 
   test('its stacks, next to it in the app, named from the stage', () => {
-    expect(platform.stacks.map((s) => s.stackName)).toEqual(['InnovateProduction', 'InnovateProductionCluster', 'InnovateProductionDisasterRecovery']);
+    expect(platform.stacks.map((s) => s.stackName)).toEqual([
+      'InnovateProductionNetwork', 'InnovateProduction', 'InnovateProductionCluster', 'InnovateProductionDisasterRecovery',
+    ]);
     expect(platform.edgeStack).toBeUndefined();
     expect(platform.disasterRecoveryStack?.region).toBe('us-west-2');
     expect(platform.stacks.every((s) => s.terminationProtection)).toBe(true);
@@ -79,7 +84,8 @@ describe('InnovatePlatform, production with defaults', () => {
   });
 
   test('new network and database, cost-allocation tags on the platform\'s stacks', () => {
-    expect(Object.values(env).filter((r) => r.Type === 'AWS::EC2::VPC')).toHaveLength(1);
+    expect(Object.values(network).filter((r) => r.Type === 'AWS::EC2::VPC')).toHaveLength(1);
+    expect(Object.values(env).filter((r) => r.Type === 'AWS::EC2::VPC')).toHaveLength(0);
     const db = Object.values(env).find((r) => r.Type === 'AWS::RDS::DBInstance')!;
     expect(db.Properties.MultiAZ).toBe(true);
     expect(db.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'environment', Value: 'production' }]));
@@ -94,11 +100,19 @@ describe('InnovatePlatform, production with defaults', () => {
     const statements: any[] = policies[0].Properties.PolicyDocument.Statement;
     const secretStatements = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
     expect(secretStatements).toHaveLength(1);
-    expect(secretStatements[0].Resource).toEqual(platform.clusterStack.resolve(platform.database.masterSecret.secretArn));
-    // Nothing else but the secret's key, to decrypt it.
-    for (const s of statements.filter((x) => !secretStatements.includes(x))) {
-      expect([s.Action].flat().every((a: string) => a.startsWith('kms:'))).toBe(true);
-    }
+    // The secret by its fixed name (the cluster stack does not reference the database's stack).
+    const secrets = Object.values(env).filter((r) => r.Type === 'AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
+    expect(secrets).toContain('InnovateProduction/database/master');
+    const secretArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:123456789012:secret:InnovateProduction/database/master-??????']] };
+    expect(secretStatements[0].Resource).toEqual(secretArn);
+    // Nothing else but decrypting it through Secrets Manager, for that secret only.
+    const others = statements.filter((x) => !secretStatements.includes(x));
+    expect(others).toHaveLength(1);
+    expect(others[0].Action).toBe('kms:Decrypt');
+    expect(others[0].Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+      StringLike: { 'kms:EncryptionContext:SecretARN': secretArn },
+    });
   });
 
   test('the API\'s namespace admits egress to exactly the database port', () => {
@@ -119,9 +133,14 @@ describe('InnovatePlatform, production with defaults', () => {
   test('the TargetGroupBinding names the ALB target group\'s ARN', () => {
     const manifest = JSON.stringify(Object.values(cluster).find((r) => r.Type === 'Custom::AWSCDK-EKS-KubernetesResource'
       && JSON.stringify(r.Properties.Manifest).includes('TargetGroupBinding'))!.Properties.Manifest);
-    const tgId = platform.environmentStack.getLogicalId(platform.api.targetGroup.node.defaultChild as any);
+    // The target group lives in the network stack, which the cluster stack depends on anyway.
+    expect(Stack.of(platform.api.targetGroup)).toBe(platform.networkStack);
+    const tgId = platform.networkStack.getLogicalId(platform.api.targetGroup.node.defaultChild as any);
     expect(manifest).toContain(tgId);
     expect(manifest).toContain('ImportValue');
+    // ... and the load balancer's listener (in the environment stack) forwards to it.
+    const listener = Object.values(env).find((r) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener' && r.Properties.Port === 443)!;
+    expect(JSON.stringify(listener.Properties.DefaultActions)).toContain(tgId);
   });
 
   test('alarms on the load balancer, the database and the cluster', () => {
@@ -135,6 +154,31 @@ describe('InnovatePlatform, production with defaults', () => {
     expect(subscribed('LoadBalancer').length).toBeGreaterThan(0);
     expect(subscribed('DBInstanceIdentifier').length).toBeGreaterThan(0);
     expect(subscribed('innovate-eks-prod').length).toBeGreaterThan(0);
+  });
+
+  test('no cluster stack depends on the database\'s stack: both depend on the network stack only', () => {
+    const ids = (stacks: Stack[]) => stacks.map((s) => s.artifactId).sort();
+    expect(ids(platform.clusterStack.dependencies)).not.toContain(platform.environmentStack.artifactId);
+    expect(ids(platform.clusterStack.dependencies)).toContain(platform.networkStack.artifactId);
+    expect(ids(platform.environmentStack.dependencies)).toContain(platform.networkStack.artifactId);
+    expect(ids(platform.environmentStack.dependencies)).not.toContain(platform.clusterStack.artifactId);
+    // The network stack waits for nothing of the platform's but the recovery region's stack.
+    expect(ids(platform.networkStack.dependencies).filter((id) => platform.stacks.some((s) => s.artifactId === id))).toEqual([]);
+    // The assembly says the same (CloudFormation's order comes from it).
+    const manifest = app.synth().manifest.artifacts!;
+    expect(manifest[platform.clusterStack.artifactId].dependencies ?? []).not.toContain(platform.environmentStack.artifactId);
+  });
+
+  test('first deploy within 35 minutes and the cluster stack within 25 on the deploy model', () => {
+    const model = appCriticalPath(app.synth().directory);
+    const minutes = (seconds: number) => seconds / 60;
+    expect(minutes(model.seconds)).toBeLessThanOrEqual(35);
+    const clusterStack = model.perStack.find((s) => s.stack === platform.clusterStack.artifactId)!;
+    // The log domain is created alongside the cluster, not after its add-ons.
+    expect(clusterStack.chain.map((l) => l.type)).not.toContain('AWS::OpenSearchService::Domain');
+    expect(minutes(clusterStack.seconds)).toBeLessThanOrEqual(25);
+    const database = model.perStack.find((s) => s.stack === platform.environmentStack.artifactId)!;
+    expect(database.dependsOn).not.toContain(platform.clusterStack.artifactId);
   });
 
   test('outputs a user needs after deploy', () => {
@@ -271,6 +315,13 @@ describe('InnovatePlatform, several platforms in one app and props only the plat
       'Dev2: invalid stackNamePrefix (default) "InnovateDevelopment": the stack name InnovateDevelopment is already taken by InnovateDevelopment: give each platform its own stackNamePrefix');
     expect(() => new InnovatePlatform(app, 'Dev3', base({ stage: PlatformStage.DEVELOPMENT, stackNamePrefix: 'Preview', network: { vpcCidr: '10.3.0.0/16' } }))).toThrow(
       'Dev3: invalid cluster.clusterName (the profile\'s cluster.clusterName) "innovate-eks-dev": is already the cluster of the platform Dev1 in this account and region');
+  });
+
+  test('a stack of the user\'s named like the platform\'s network stack is refused clearly', () => {
+    const app = newTestApp();
+    new Stack(app, 'InnovateProductionNetwork', { env: ENV });
+    expect(() => new InnovatePlatform(app, 'Production', props(app))).toThrow(
+      'Production: invalid stackNamePrefix (default) "InnovateProduction": the stack name InnovateProductionNetwork is already taken by InnovateProductionNetwork: give each platform its own stackNamePrefix');
   });
 
   test('a platform whose ID is its own stack name prefix is told to take another ID', () => {

@@ -1,10 +1,12 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { createVeleroReplica, EnvironmentBlocks } from './environment';
 import { PlatformLayout } from './layout';
 import { ApplicationNamespace } from '../../compute/application-namespace';
+import { acknowledgeWildcardResource } from '../../private/compliance';
+import { ManagedPolicyRole } from '../../private/managed-role';
 import { ObservableEksCluster } from '../../compute/observable-eks-cluster';
 import { IPostgresDatabase, PostgresDatabaseKind } from '../../database/postgres-database';
 import { StageProfile } from '../../profiles/stage-profile';
@@ -49,7 +51,8 @@ export function buildClusterStack(
       ...options.monitoring,
       // Prometheus exports the database's CloudWatch metrics.
       databaseInstanceIds: options.monitoring?.databaseInstanceIds
-        ?? (database.kind === PostgresDatabaseKind.INSTANCE ? [database.databaseIdentifier] : undefined),
+        ?? (env.newDatabase ? [env.newDatabase.instanceIdentifier]
+          : database.kind === PostgresDatabaseKind.INSTANCE ? [database.databaseIdentifier] : undefined),
     },
     logging: options.logging ?? {},
     // Node metrics in CloudWatch, for the environment's node alarms.
@@ -73,7 +76,15 @@ export function buildClusterStack(
     // Prometheus scrapes the API's metrics on its port.
     metricsPort: env.apiPort,
   });
-  for (const statement of secretReadStatements(database, layout.region)) apiNamespace.role.addToPrincipalPolicy(statement);
+  const statements = env.newDatabase
+    ? namedSecretReadStatements(stack, env.newDatabase.secretName)
+    : secretReadStatements(database, layout.region);
+  for (const statement of statements) apiNamespace.role.addToPrincipalPolicy(statement);
+  if (env.newDatabase) {
+    const role = apiNamespace.role;
+    acknowledgeWildcardResource(role instanceof ManagedPolicyRole ? role.permissions : role, stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }),
+      'Decrypting with the database secret\'s key only through Secrets Manager and only for that secret (kms:ViaService and the kms:EncryptionContext:SecretARN of the secret\'s fixed name): the key lives in the database\'s stack, which the cluster stack must not wait for.');
+  }
 
   // The API's Service (deployed by CI) fills the load balancer's target group.
   const targetGroupBinding = cluster.addTargetGroupBinding(props.api?.serviceName ?? 'api', {
@@ -94,7 +105,34 @@ export function buildClusterStack(
 }
 
 /**
- * Reading the database secret, as the role's own statements: `grantRead`
+ * Reading the platform's new database secret by its fixed name: the secret
+ * and its key live in the environment stack, which the cluster stack does
+ * not depend on (so the database and the cluster are created in parallel).
+ * The key is named by the encryption context Secrets Manager uses, the
+ * secret's ARN, rather than by its ARN.
+ */
+function namedSecretReadStatements(stack: Stack, secretName: string): iam.PolicyStatement[] {
+  const secretArn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadTheDatabaseSecret',
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resources: [secretArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptTheDatabaseSecret',
+      actions: ['kms:Decrypt'],
+      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+      conditions: {
+        'StringEquals': { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+        'StringLike': { 'kms:EncryptionContext:SecretARN': secretArn },
+      },
+    }),
+  ];
+}
+
+/**
+ * Reading an existing database secret, as the role's own statements: `grantRead`
  * would put the role into the secret key's policy in the environment stack,
  * which the cluster stack already depends on (a cycle).
  */

@@ -32,6 +32,12 @@ export interface EnvironmentBlocks {
   readonly adminAccess?: AdminAccess;
   readonly clusterName: string;
   readonly apiPort: number;
+  /**
+   * The new database's fixed names (absent for an existing database): the
+   * cluster stack names the database by them, never by reference, so it
+   * does not wait for the database's stack.
+   */
+  readonly newDatabase?: { readonly instanceIdentifier: string; readonly secretName: string };
 }
 
 /**
@@ -42,6 +48,7 @@ export function buildEnvironmentStack(
   platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout,
 ): EnvironmentBlocks {
   const stack = layout.environmentStack;
+  const networkStack = layout.networkStack;
   const region = layout.region;
 
   // Network: the user's, or a new one with its AZs named without a lookup.
@@ -55,7 +62,7 @@ export function buildEnvironmentStack(
         `must be the existing network's applicationPort ${network.applicationPort}: its security groups admit the load balancer to that port only`);
     }
   } else {
-    network = new PlatformNetwork(stack, 'Network', {
+    network = new PlatformNetwork(networkStack, 'Network', {
       profile,
       vpcCidr: networkOptions.vpcCidr,
       availabilityZones: (networkOptions.availabilityZones ?? ['a', 'b', 'c'])
@@ -78,9 +85,16 @@ export function buildEnvironmentStack(
     stack.addDependency(dr, 'database backups are copied into its vault');
   }
 
-  // PostgreSQL, reachable only from the application tier.
+  // PostgreSQL, reachable only from the application tier. A new one gets
+  // fixed names, which the cluster stack uses instead of references.
+  const newDatabase = databaseOptions.existing ? undefined : {
+    instanceIdentifier: `${layout.prefix.toLowerCase()}-postgres`,
+    secretName: `${layout.prefix}/database/master`,
+  };
   const database: IPostgresDatabase = databaseOptions.existing ?? new SecureRds(stack, 'Database', {
     profile,
+    instanceIdentifier: newDatabase!.instanceIdentifier,
+    masterSecretName: newDatabase!.secretName,
     vpc: network.vpc,
     vpcSubnets: network.databaseSubnets,
     securityGroup: network.databaseSecurityGroup,
@@ -92,7 +106,7 @@ export function buildEnvironmentStack(
     copyVault,
   });
 
-  const registry = props.registry ?? new ContainerRegistry(stack, 'Registry', { profile, repositoryPrefix: `innovate-${profile.stage}/` });
+  const registry = props.registry ?? new ContainerRegistry(networkStack, 'Registry', { profile, repositoryPrefix: `innovate-${profile.stage}/` });
 
   // Alarms: critical and warning topics; the database's alarms routed by severity.
   const alarmOptions = props.alarms ?? {};
@@ -127,6 +141,9 @@ export function buildEnvironmentStack(
     }),
     domainName: apiOriginName,
     targetPort: network.applicationPort,
+    // In the network stack: the cluster stack binds the API's pods to it
+    // without waiting for this stack.
+    targetGroupScope: networkStack,
   });
   const edgeStack = layout.edgeStack;
   const frontend = new WebFrontend(stack, 'Web', {
@@ -173,7 +190,7 @@ export function buildEnvironmentStack(
   new CfnOutput(stack, 'WebDistributionId', { value: frontend.distribution.distributionId });
   new CfnOutput(stack, 'WebUrl', { value: `https://${appName}` });
 
-  return { network, database, registry, api, frontend, alarms, adminAccess, clusterName, apiPort: network.applicationPort };
+  return { network, database, registry, api, frontend, alarms, adminAccess, clusterName, apiPort: network.applicationPort, newDatabase };
 }
 
 /** The replica location of Velero's backups in the platform's disaster-recovery stack (created there). */

@@ -13,6 +13,7 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
 export interface PlatformLayout {
   readonly region: string;
   readonly prefix: string;
+  readonly networkStack: Stack;
   readonly environmentStack: Stack;
   readonly clusterStack: Stack;
   readonly edgeStack?: Stack;
@@ -84,9 +85,12 @@ export function planStacks(platform: Construct, scope: Construct, props: Innovat
     return stack;
   };
 
-  const environmentStack = newStack(prefix, region, `${profile.stage} environment: network, database, registry, web frontend, API load balancer, alarms`);
+  // The network stack is all the database and the cluster share, so that
+  // both start as soon as it is created and are created in parallel.
+  const networkStack = newStack(`${prefix}Network`, region, `${profile.stage} network, container registry and the API's target group`);
+  const environmentStack = newStack(prefix, region, `${profile.stage} environment: database, web frontend, API load balancer, alarms`);
   const clusterStack = newStack(`${prefix}Cluster`, region, `${profile.stage} Kubernetes cluster and its operations`);
-  const stacks = [environmentStack, clusterStack];
+  const stacks = [networkStack, environmentStack, clusterStack];
   let edgeStack: Stack | undefined;
   if (region !== CLOUDFRONT_REGION) {
     edgeStack = newStack(`${prefix}Edge`, CLOUDFRONT_REGION, 'the app\'s CloudFront certificate and web ACL (us-east-1 only)');
@@ -103,5 +107,5 @@ export function planStacks(platform: Construct, scope: Construct, props: Innovat
     disasterRecoveryStack = newStack(`${prefix}DisasterRecovery`, replicaRegion, 'disaster-recovery copies of the database and cluster backups');
     stacks.push(disasterRecoveryStack);
   }
-  return { region, prefix, environmentStack, clusterStack, edgeStack, disasterRecoveryStack, stacks };
+  return { region, prefix, networkStack, environmentStack, clusterStack, edgeStack, disasterRecoveryStack, stacks };
 }
