@@ -65,7 +65,9 @@ export function createPodIdentityRole(scope: Construct, id: string, options: Pod
     },
   });
   const assumedBy = new iam.SessionTagsPrincipal(principal);
-  const role = new ManagedPolicyRole(scope, id, { assumedBy, description: options.description, statements: options.statements, roleName: options.roleName });
+  const role = new ManagedPolicyRole(scope, id, {
+    assumedBy, description: options.description, statements: options.statements, roleName: options.roleName,
+  });
   const policy = role.permissionsIfAny;
   if (options.associate === false) {
     return { role, policy };

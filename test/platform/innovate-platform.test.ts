@@ -4,10 +4,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import {
   InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, StageProfiles,
 } from '../../src';
-import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { testKubectlLayer } from '../helpers/eks';
 import { TEST_AZS } from '../helpers/stacks';

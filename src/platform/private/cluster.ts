@@ -5,10 +5,10 @@ import { Construct } from 'constructs';
 import { createVeleroReplica, EnvironmentBlocks } from './environment';
 import { PlatformLayout } from './layout';
 import { ApplicationNamespace } from '../../compute/application-namespace';
-import { acknowledgeWildcardResource } from '../../private/compliance';
-import { ManagedPolicyRole } from '../../private/managed-role';
 import { ObservableEksCluster } from '../../compute/observable-eks-cluster';
 import { IPostgresDatabase, PostgresDatabaseKind } from '../../database/postgres-database';
+import { acknowledgeWildcardResource } from '../../private/compliance';
+import { ManagedPolicyRole } from '../../private/managed-role';
 import { StageProfile } from '../../profiles/stage-profile';
 import type { InnovatePlatformProps } from '../innovate-platform';
 
@@ -124,8 +124,8 @@ function namedSecretReadStatements(stack: Stack, secretName: string): iam.Policy
       actions: ['kms:Decrypt'],
       resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
       conditions: {
-        'StringEquals': { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
-        'StringLike': { 'kms:EncryptionContext:SecretARN': secretArn },
+        StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArn },
       },
     }),
   ];
