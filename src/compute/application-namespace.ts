@@ -4,17 +4,16 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../private/cidr';
-import { APPLICATION_NAMESPACE_LABEL, VAULT_INJECTION_LABEL, VAULT_PORT } from '../private/kubernetes';
+import {
+  APPLICATION_NAMESPACE_LABEL, isReservedNamespace, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, VAULT_INJECTION_LABEL, VAULT_PORT,
+} from '../private/kubernetes';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError, validateIntegerRange } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
-
 /** Namespaces Kubernetes creates itself; an application never owns them. */
-const RESERVED_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 /** Kubernetes reserves the `kube-` prefix for its system namespaces. */
-const RESERVED_NAMESPACE_PREFIX = 'kube-';
 /** RFC 1123 DNS label: what a namespace name must be. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_LABEL_MAX_LENGTH = 63;
@@ -445,7 +444,7 @@ export class ApplicationNamespace extends Construct {
 
   private resolveSpec(props: ApplicationNamespaceProps, profile: StageProfile): NamespaceSpec {
     const name = this.validateDnsLabel('name', props.name);
-    if (RESERVED_NAMESPACES.includes(name) || name.startsWith(RESERVED_NAMESPACE_PREFIX)) {
+    if (isReservedNamespace(name)) {
       throw propError(this, 'name', name, `must not be ${RESERVED_NAMESPACES.join(', ')} or start with '${RESERVED_NAMESPACE_PREFIX}' (reserved for Kubernetes)`);
     }
     const serviceAccountName = this.validateServiceAccountName(props.serviceAccountName ?? name);

@@ -28,7 +28,7 @@ import { parseIpv4Cidr } from '../private/cidr';
 import { acknowledgeAwsManagedPolicy, acknowledgeWildcardResource } from '../private/compliance';
 import { validateEc2InstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
-import { validateNamespaceName } from '../private/kubernetes';
+import { isReservedNamespace, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
@@ -443,7 +443,7 @@ export class ObservableEksCluster extends Construct {
       validateNamespaceName(this, 'deployNamespaces', namespace);
       // Edit rights in a system namespace reach the controllers' service
       // accounts and so their Pod Identity roles.
-      if (['default', 'kube-node-lease', 'kube-public'].includes(namespace) || namespace.startsWith('kube-')) {
+      if (isReservedNamespace(namespace)) {
         throw propError(this, 'deployNamespaces', namespace, 'must not be default or a kube- namespace: deploy roles edit application namespaces only');
       }
     }

@@ -4,6 +4,15 @@ import { propError } from './validation';
 /** An RFC 1123 label: what Kubernetes accepts as a namespace name. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Namespaces Kubernetes owns; `kube-` is reserved for it as a prefix too. */
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+export const RESERVED_NAMESPACE_PREFIX = 'kube-';
+
+/** Whether a namespace belongs to Kubernetes rather than to an application. */
+export function isReservedNamespace(name: string): boolean {
+  return RESERVED_NAMESPACES.includes(name) || name.startsWith(RESERVED_NAMESPACE_PREFIX);
+}
+
 /** Throw unless `name` is a namespace name Kubernetes accepts. */
 export function validateNamespaceName(scope: IConstruct, prop: string, name: string): void {
   if (!DNS_LABEL.test(name) || name.length > 63) {

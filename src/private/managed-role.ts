@@ -98,8 +98,8 @@ export class ManagedPolicyRole extends iam.Role {
  * A role whose permissions sit in a single customer-managed policy and which
  * accepts aws-cdk-lib grants into that policy (see `ManagedPolicyRole`).
  *
- * `policy` is the role's managed policy when `statements` is not empty, and
- * `undefined` until a grant creates it otherwise.
+ * `policy` is the role's managed policy, created here (give at least one
+ * statement: a managed policy without statements does not deploy).
  */
 export function createManagedRole(scope: Construct, id: string, options: ManagedRoleOptions): { role: ManagedPolicyRole; policy: iam.ManagedPolicy } {
   const role = new ManagedPolicyRole(scope, id, options);
