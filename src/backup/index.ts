@@ -1,2 +1,3 @@
 export * from './velero-backup';
 export * from './velero-replica-bucket';
+export * from './velero-backup-store';

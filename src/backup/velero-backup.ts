@@ -4,23 +4,22 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { VeleroBackupStore } from './velero-backup-store';
 import { VeleroBucketLocation } from './velero-replica-bucket';
-import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
+import { acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
 import { CRON_SYNTAX, CronError, maxIntervalMinutes } from './private/cron';
-import { createManagedRole } from '../private/managed-role';
+import { createVeleroBackupData, validateReplication } from './private/velero-backup-data';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { resolveProfile } from '../private/stage';
 import { propError, validateIntegerRange, validateUnique } from '../private/validation';
-import { StagedProps, StageProfile } from '../profiles';
+import { StagedProps } from '../profiles';
 import {
   acknowledgeAliasKeyWildcard,
-  createVeleroAccessLogsBucket,
   kmsKeyStatement,
   MAX_RETENTION_DAYS,
   useBucketPolicyForAccessLogs,
   validateLocation,
   validateRetention,
-  createVeleroBucket,
 } from './private/velero-storage';
 
 /** The Velero Helm chart (vmware-tanzu/helm-charts) and the versions it installs. */
@@ -128,9 +127,10 @@ export interface VeleroBackupOptions {
 
   /**
    * Days each backup is kept (Velero's TTL), 1 to 3650. It must be at least
-   * the longest interval between two runs of each schedule.
+   * the longest interval between two runs of each schedule. With `store`,
+   * set it on the store.
    *
-   * @default - the profile's `backup.retentionDays`
+   * @default - the profile's `backup.retentionDays` (the store's `retentionDays` with `store`)
    */
   readonly retentionDays?: number;
 
@@ -138,7 +138,8 @@ export interface VeleroBackupOptions {
    * Days backup objects outlive their TTL in S3 before the bucket's
    * lifecycle expires them, and deleted versions stay recoverable, 1 to 365.
    * Velero deletes expired backups itself; the lifecycle is a safety net
-   * for objects Velero no longer manages (a deleted cluster).
+   * for objects Velero no longer manages (a deleted cluster). With
+   * `store`, set it on the store.
    *
    * @default - the profile's `backup.lifecycleMarginDays`
    */
@@ -150,14 +151,17 @@ export interface VeleroBackupOptions {
    * SSE-KMS encrypted, is replicated; Velero's deletions (delete markers)
    * are not, so the replica keeps backups until its own lifecycle expires
    * them. Production (a preset with a `backup.replicaRegion`) requires it
-   * unless `VeleroRisk.NO_REPLICATION` is in `acceptedRisks`.
+   * unless `VeleroRisk.NO_REPLICATION` is in `acceptedRisks`. With
+   * `store`, set it on the store.
    *
    * @default - no replication
    */
   readonly replication?: VeleroBucketLocation;
 
   /**
-   * Production safeguards knowingly switched off.
+   * Production safeguards knowingly switched off. With `store`, the
+   * replication risk (`VeleroRisk.NO_REPLICATION`) is the store's: set it
+   * there.
    *
    * @default - none
    */
@@ -185,11 +189,26 @@ export interface VeleroBackupOptions {
 
   /**
    * Bucket receiving the backup bucket's S3 server access logs (it must
-   * accept log delivery from `logging.s3.amazonaws.com`).
+   * accept log delivery from `logging.s3.amazonaws.com`). With `store`,
+   * set it on the store.
    *
    * @default - a new bucket for the access logs (SSE-S3, versioned, TLS only, logs kept 365 days)
    */
   readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * The backup bucket, its key and replication, created apart (for example
+   * in a data stack, so a change of the add-ons never replaces them).
+   * Velero then creates no key or bucket of its own, its schedules keep
+   * backups the store's `retentionDays`, and its role gets the S3 and KMS
+   * permissions in its own policy, so the store's stack does not depend on
+   * Velero's. `retentionDays`, `lifecycleMarginDays`, `replication`,
+   * `accessLogsBucket` and `VeleroRisk.NO_REPLICATION` belong to the store
+   * then: giving them here too is an error.
+   *
+   * @default - a new store inside the VeleroBackup (`Key`, `AccessLogsBucket`, `Bucket`), as its profile says
+   */
+  readonly store?: VeleroBackupStore;
 
   /**
    * Create a Prometheus operator `ServiceMonitor` for Velero's metrics. The
@@ -223,6 +242,9 @@ export interface VeleroBackupProps extends VeleroBackupOptions, StagedProps {
  *   would block. Retained when the profile's `dataProtection.retainOnDelete` is set.
  * - **Replication** (`replication`): to a `VeleroReplicaBucket` in the
  *   recovery region, with a least-privilege replication role.
+ * - **Store**: bucket, key and replication are created inside, or in a
+ *   `VeleroBackupStore` given as `store` (for example in a data stack apart
+ *   from the add-ons); Velero then creates none of them and uses the store's.
  * - **Velero**: chart `velero` 12.1.0 (Velero v1.18.1) in namespace
  *   `velero`, plugin `velero-plugin-for-aws` v1.14.3, credentials from EKS
  *   Pod Identity (no secret), no node agent (volumes are EBS snapshots),
@@ -314,14 +336,19 @@ export class VeleroBackup extends Construct {
     super(scope, id);
     useBucketPolicyForAccessLogs(this);
     const profile = resolveProfile(this, props);
-    const stage = profile.stage;
-    const removalPolicy = removalPolicyFor(profile.dataProtection.retainOnDelete);
     const stack = Stack.of(this);
+    const store = props.store;
 
     // Validation first: nothing is created from bad input.
-    this.retentionDays = props.retentionDays ?? profile.backup.retentionDays;
-    const marginDays = props.lifecycleMarginDays ?? profile.backup.lifecycleMarginDays;
-    validateRetention(this, this.retentionDays, marginDays);
+    let marginDays = 0;
+    if (store) {
+      this.validateStoreOptions(props, store);
+      this.retentionDays = store.retentionDays;
+    } else {
+      this.retentionDays = props.retentionDays ?? profile.backup.retentionDays;
+      marginDays = props.lifecycleMarginDays ?? profile.backup.lifecycleMarginDays;
+      validateRetention(this, this.retentionDays, marginDays);
+    }
     const fullSchedule = props.fullBackupSchedule ?? profile.backup.fullBackupSchedule;
     this.validateSchedule('fullBackupSchedule', fullSchedule);
     const namespaces = this.validateNamespaces(props);
@@ -329,37 +356,25 @@ export class VeleroBackup extends Construct {
     if (namespaces.length > 0) {
       this.validateSchedule('namespaceBackupSchedule', namespaceSchedule);
     }
-    this.validateReplication(props, profile, stage);
+    if (!store) {
+      validateReplication(this, props.replication, (props.acceptedRisks ?? []).includes(VeleroRisk.NO_REPLICATION), profile);
+    }
     if (props.restoreSource) {
       validateLocation(this, 'restoreSource', props.restoreSource);
     }
 
-    // The bucket.
-    this.encryptionKey = new kms.Key(this, 'Key', {
-      description: `Encrypts the Velero backups of ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    this.accessLogsBucket = props.accessLogsBucket ?? createVeleroAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
-    this.bucket = createVeleroBucket(this, 'Bucket', {
-      encryptionKey: this.encryptionKey,
-      accessLogsBucket: this.accessLogsBucket,
-      accessLogsPrefix: 'velero/',
+    // The bucket: the store's, or created here.
+    const data = store ?? createVeleroBackupData(this, {
+      profile,
       retentionDays: this.retentionDays,
       marginDays,
-      removalPolicy,
+      replication: props.replication,
+      accessLogsBucket: props.accessLogsBucket,
     });
-    if (props.replication) {
-      this.replicationRole = this.replicate(props.replication);
-    } else {
-      acknowledgeRules(
-        this.bucket,
-        production(profile)
-          ? 'Replication to the recovery region was knowingly switched off (VeleroRisk.NO_REPLICATION in acceptedRisks).'
-          : `The ${stage} stage keeps its Velero backups in one region; versioning protects them against deletion.`,
-        ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
-      );
-    }
+    this.encryptionKey = data.encryptionKey;
+    this.accessLogsBucket = data.accessLogsBucket;
+    this.bucket = data.bucket;
+    this.replicationRole = data.replicationRole;
 
     // Velero's identity.
     this.role = this.createVeleroRole(props, stack);
@@ -465,85 +480,48 @@ export class VeleroBackup extends Construct {
     return [...namespaces];
   }
 
-  private validateReplication(props: VeleroBackupProps, profile: StageProfile, stage: string): void {
-    const accepted = (props.acceptedRisks ?? []).includes(VeleroRisk.NO_REPLICATION);
-    if (!props.replication) {
-      if (production(profile) && !accepted) {
-        throw propError(this, 'replication', undefined,
-          `the ${stage} preset replicates backups to ${profile.backup.replicaRegion}: pass VeleroReplicaBucket.locationInRegion(this, '${profile.backup.replicaRegion}') `
-          + '(and deploy a VeleroReplicaBucket there); to go ahead without, add VeleroRisk.NO_REPLICATION to acceptedRisks');
-      }
-      return;
+  /** Throw on an option that belongs to the store when a store is given. */
+  private validateStoreOptions(props: VeleroBackupProps, store: VeleroBackupStore): void {
+    const here = Stack.of(this).region;
+    const there = Stack.of(store).region;
+    if (!Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there) {
+      throw propError(this, 'store', store.node.path, `must be in Velero's region ${here}, not ${there}`);
     }
-    validateLocation(this, 'replication', props.replication);
-    const region = Stack.of(this).region;
-    if (!Token.isUnresolved(region) && props.replication.region === region) {
-      throw propError(this, 'replication.region', props.replication.region,
-        `must differ from the stack's region ${region}: the replica protects against the loss of this region`);
+    const owned: Array<[string, unknown]> = [
+      ['retentionDays', props.retentionDays],
+      ['lifecycleMarginDays', props.lifecycleMarginDays],
+      ['replication', props.replication],
+      ['accessLogsBucket', props.accessLogsBucket],
+    ];
+    for (const [prop, value] of owned) {
+      if (value !== undefined) {
+        throw propError(this, prop, value instanceof Construct ? value.node.path : value,
+          `belongs to the store ${store.node.path} when store is given: set it on the store`);
+      }
+    }
+    if ((props.acceptedRisks ?? []).includes(VeleroRisk.NO_REPLICATION)) {
+      throw propError(this, 'acceptedRisks', VeleroRisk.NO_REPLICATION,
+        `concerns the replication of the store ${store.node.path} when store is given: set it on the store`);
     }
   }
 
-  /** S3 replication of every object to the replica, with its own role. */
-  private replicate(target: VeleroBucketLocation): iam.IRole {
-    const stack = Stack.of(this);
-    const destinationArn = `arn:${stack.partition}:s3:::${target.bucketName}`;
-    const source = { bucketName: '', region: stack.region, kmsKeyArn: this.encryptionKey.keyArn };
-    const { role, policy } = createManagedRole(this, 'ReplicationRole', {
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      }),
-      description: `S3 replicates the Velero backups of ${this.node.path} to ${target.region}`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadReplicationConfiguration',
-          actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
-          resources: [this.bucket.bucketArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadSourceVersions',
-          actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-          resources: [this.bucket.arnForObjects('*')],
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteReplicas',
-          actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
-          resources: [`${destinationArn}/*`],
-        }),
-        kmsKeyStatement(this, source, ['kms:Decrypt'], true),
-        kmsKeyStatement(this, target, ['kms:Encrypt', 'kms:GenerateDataKey'], true),
-      ],
-    });
-    const objectsReason = 'Replication reads every object version of the Velero bucket and writes every replica; the statement is limited to the objects of these two buckets.';
-    acknowledgeWildcardResource(policy, this.bucket.arnForObjects('*'), objectsReason);
-    acknowledgeWildcardResource(policy, `${destinationArn}/*`, objectsReason);
-    acknowledgeAliasKeyWildcard(policy, target);
-
-    const cfn = this.bucket.node.defaultChild as s3.CfnBucket;
-    cfn.replicationConfiguration = {
-      role: role.roleArn,
-      rules: [{
-        id: 'velero-to-recovery-region',
-        status: 'Enabled',
-        priority: 1,
-        filter: { prefix: '' },
-        // Velero's deletions stay in this region: a compromised or broken
-        // cluster cannot erase the recovery copy (decision record 0016).
-        deleteMarkerReplication: { status: 'Disabled' },
-        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
-        destination: {
-          bucket: destinationArn,
-          encryptionConfiguration: { replicaKmsKeyId: target.kmsKeyArn },
-        },
-      }],
-    };
-    return role;
+  /**
+   * The ARN of the backup objects as Velero's stack reads it. A store in
+   * another stack is read through its export, made explicit here so the
+   * acknowledgment of the wildcard names the `Fn::ImportValue` cdk-nag sees
+   * (the export is the one CDK would create for the reference anyway).
+   */
+  private bucketObjectsArn(stack: Stack): string {
+    const storeStack = Stack.of(this.bucket);
+    if (storeStack === stack) return this.bucket.arnForObjects('*');
+    return `${storeStack.exportValue(this.bucket.bucketArn)}/*`;
   }
 
   private createVeleroRole(props: VeleroBackupProps, stack: Stack): iam.IRole {
     const region = stack.region;
     const volumes = `arn:${stack.partition}:ec2:${region}:${stack.account}:volume/*`;
     const snapshots = `arn:${stack.partition}:ec2:${region}::snapshot/*`;
-    const objects = this.bucket.arnForObjects('*');
+    const objects = this.bucketObjectsArn(stack);
     const statements: iam.PolicyStatement[] = [
       new iam.PolicyStatement({
         sid: 'BackupObjects',
@@ -646,7 +624,6 @@ export class VeleroBackup extends Construct {
   }
 }
 
-/** True when the preset replicates backups to a recovery region. */
 /** The checks Kubernetes and Velero would make on a `Schedule`, at synth time. */
 function validateScheduleOptions(options: VeleroScheduleOptions): void {
   const scope: IConstruct = { node: { path: 'VeleroBackup.scheduleManifest' } } as IConstruct;
@@ -661,10 +638,6 @@ function validateScheduleOptions(options: VeleroScheduleOptions): void {
     }
   });
   validateUnique(scope, 'includedNamespaces', options.includedNamespaces);
-}
-
-function production(profile: StageProfile): boolean {
-  return profile.backup.replicaRegion !== '';
 }
 
 /** A whole number of days as the Go duration Velero prints (`168h0m0s`). */

@@ -9,12 +9,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { createVaultData, vaultServerStatements } from './private/vault-data';
 import {
   CA_SECRET, INJECTOR_CA_ENV, tlsChartFiles, tlsChartValues, VAULT_RELEASE, VAULT_SERVICE_ACCOUNT, vaultChartValues,
 } from './private/vault-values';
-import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
+import { VaultStore } from './vault-store';
+import { acknowledgeWildcardActions, acknowledgeWildcardResource } from '../private/compliance';
 import { createPodIdentityRole } from '../private/pod-identity';
-import { removalPolicyFor, resolveProfile } from '../private/stage';
+import { resolveProfile } from '../private/stage';
 import { ENCRYPTED_STORAGE_CLASS } from '../private/system-nodes';
 import { propError, validateIntegerRange } from '../private/validation';
 import { StagedProps } from '../profiles/staged-props';
@@ -45,24 +47,6 @@ const SEMVER = /^\d+\.\d+\.\d+$/;
 /** A DNS-1123 label (Kubernetes namespace and StorageClass names). */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
-/** What the `awskms` seal calls on its key (go-kms-wrapping awskms: DescribeKey at start, Encrypt, Decrypt). */
-const SEAL_ACTIONS = ['kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt'];
-/**
- * What Vault's `dynamodb` storage calls (physical/dynamodb in Vault 1.21):
- * DescribeTable at start (the table exists, so it never creates or updates
- * it), GetItem, Query and BatchWriteItem for entries, UpdateItem, GetItem
- * and DeleteItem for the HA lock.
- */
-const DYNAMODB_ACTIONS = [
-  'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
-];
-/**
- * What DynamoDB does with the table's key on behalf of the caller (the set
- * aws-cdk-lib grants for read-write data on an encrypted table), only
- * through DynamoDB (`kms:ViaService`): Vault cannot use this key directly.
- */
-const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
 /**
  * Where Vault keeps its data.
@@ -104,11 +88,23 @@ export interface VaultOptions {
   readonly highAvailability?: boolean;
 
   /**
-   * Where Vault stores its data.
+   * Where Vault stores its data. With `store`, the store's storage; giving
+   * another one as well is an error.
    *
-   * @default VaultStorageBackend.DYNAMODB
+   * @default - the store's `storage` with `store`, otherwise VaultStorageBackend.DYNAMODB
    */
   readonly storage?: VaultStorageBackend;
+
+  /**
+   * The seal key and table to use, created apart (for example in a data
+   * stack, so a change of the add-ons never replaces them). Vault then
+   * creates no key or table of its own; its server role gets the store's
+   * `serverPolicyStatements()` in its own policy, so the store's stack does
+   * not depend on Vault's.
+   *
+   * @default - a new store inside the Vault (`SealKey`, `TableKey`, `Table`), as its profile says
+   */
+  readonly store?: VaultStore;
 
   /**
    * Version of the `hashicorp/vault` chart (from https://helm.releases.hashicorp.com).
@@ -184,6 +180,9 @@ export interface VaultProps extends VaultOptions, StagedProps {
  *   its own customer-managed key, deletion protection when retained) with
  *   DynamoDB's HA lock, or Vault's integrated Raft storage on encrypted
  *   gp3 volumes (`storage: VaultStorageBackend.RAFT`).
+ * - **Store**: seal key and table are created inside the Vault, or in a
+ *   `VaultStore` given as `store` (for example in a data stack apart from
+ *   the add-ons); the Vault then creates neither and uses the store's.
  * - **AWS access**: EKS Pod Identity for the `vault` service account, a
  *   role allowed the seal's three KMS actions on the seal key and Vault's
  *   DynamoDB actions on the table only.
@@ -235,11 +234,21 @@ export class Vault extends Construct {
     super(scope, id);
     const profile = resolveProfile(this, props);
     const retain = profile.dataProtection.retainOnDelete;
-    const removalPolicy = removalPolicyFor(retain);
 
     this.replicas = props.replicas ?? profile.secrets.vaultReplicas;
     this.highAvailability = props.highAvailability ?? profile.secrets.vaultHighAvailability;
-    this.storage = props.storage ?? VaultStorageBackend.DYNAMODB;
+    if (props.store && props.storage !== undefined && props.storage !== props.store.storage) {
+      throw propError(this, 'storage', props.storage,
+        `contradicts the store's storage ${JSON.stringify(props.store.storage)}: leave storage out, or set it on the store`);
+    }
+    if (props.store) {
+      const here = Stack.of(this).region;
+      const there = Stack.of(props.store).region;
+      if (!Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there) {
+        throw propError(this, 'store', props.store.node.path, `must be in the Vault's region ${here}, not ${there}`);
+      }
+    }
+    this.storage = props.store?.storage ?? props.storage ?? VaultStorageBackend.DYNAMODB;
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
     this.caSecretName = CA_SECRET;
     this.address = `https://${VAULT_RELEASE}.${this.namespace}.svc:8200`;
@@ -250,44 +259,18 @@ export class Vault extends Construct {
     const raft = this.storage === VaultStorageBackend.RAFT;
     this.validate(props, injectorReplicas, chartVersion, vaultVersion, validityDays, raft);
 
-    this.sealKey = new kms.Key(this, 'SealKey', {
-      description: `Auto-unseal key of HashiCorp Vault ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    const statements = [new iam.PolicyStatement({ sid: 'AutoUnseal', actions: SEAL_ACTIONS, resources: [this.sealKey.keyArn] })];
-
-    if (!raft) {
-      this.tableKey = new kms.Key(this, 'TableKey', {
-        description: `Encrypts the DynamoDB storage of HashiCorp Vault ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy,
-      });
-      const table = new dynamodb.Table(this, 'Table', {
-        // The key schema of Vault's dynamodb storage (physical/dynamodb).
-        partitionKey: { name: 'Path', type: dynamodb.AttributeType.STRING },
-        sortKey: { name: 'Key', type: dynamodb.AttributeType.STRING },
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-        encryptionKey: this.tableKey,
-        deletionProtection: retain,
-        removalPolicy,
-      });
-      this.table = table;
-      acknowledgeRules(table, 'Vault\'s table has point-in-time recovery (continuous backups, restore to any second of the last 35 days, '
-        + 'including after a deletion); its items are ciphertext of Vault\'s barrier, and Vault\'s own recovery path is a restore into a new table '
-        + '(docs/runbooks/vault.md). An AWS Backup plan would add a second copy of the same data, not a recovery point PITR lacks.',
-      ['HIPAA.Security-DynamoDBInBackupPlan', 'NIST.800.53.R5-DynamoDBInBackupPlan']);
-      statements.push(
-        new iam.PolicyStatement({ sid: 'Storage', actions: DYNAMODB_ACTIONS, resources: [table.tableArn] }),
-        new iam.PolicyStatement({
-          sid: 'StorageEncryptionThroughDynamoDB',
-          actions: TABLE_KEY_ACTIONS,
-          resources: [this.tableKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
+    let statements: iam.PolicyStatement[];
+    if (props.store) {
+      this.sealKey = props.store.sealKey;
+      this.table = props.store.table;
+      this.tableKey = props.store.tableKey;
+      statements = props.store.serverPolicyStatements();
+    } else {
+      const data = createVaultData(this, retain, raft);
+      this.sealKey = data.sealKey;
+      this.table = data.table;
+      this.tableKey = data.tableKey;
+      statements = vaultServerStatements(Stack.of(this).region, this.sealKey, this.table, this.tableKey);
     }
 
     const { role, association } = createPodIdentityRole(this, 'ServerRole', {
