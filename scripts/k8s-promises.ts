@@ -8,7 +8,7 @@
  *   container; the operator sizes its config-reloader sidecars itself);
  * - placement: the workloads the library places on the system node group
  *   (label innovate.io/node-role=system, taint CriticalAddonsOnly=true:NoSchedule,
- *   src/compute/observable-eks-cluster.ts) select or prefer it and tolerate the
+ *   src/compute/private/system-node-group.ts) select or prefer it and tolerate the
  *   taint, and the node agents tolerate every taint (PLACEMENT);
  * - storage: every volume claim uses the encrypted StorageClass
  *   (ENCRYPTED_STORAGE_CLASS, src/private/system-nodes.ts), Prometheus with
@@ -27,7 +27,7 @@ import { parseManifest } from './helm-render';
 import { ENCRYPTED_STORAGE_CLASS } from '../src/private/system-nodes';
 import { PlatformStage, StageProfiles } from '../src/profiles';
 
-/** The system node group's label and taint (src/compute/observable-eks-cluster.ts: SYSTEM_NODE_LABEL, the node group's taints). */
+/** The system node group's label and taint (src/private/system-nodes.ts, the node group's taints in src/compute/private/system-node-group.ts). */
 export const SYSTEM_NODE_LABEL = 'innovate.io/node-role';
 export const SYSTEM_NODE_LABEL_VALUE = 'system';
 export const SYSTEM_NODE_TAINT = 'CriticalAddonsOnly';

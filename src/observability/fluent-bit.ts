@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/compliance';
+import { valueFrom } from '../private/cross-stack';
 import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createPodIdentityRole } from '../private/pod-identity';
 import { resolveProfile } from '../private/stage';
@@ -150,7 +151,7 @@ export class FluentBit extends Construct {
     }
     this.indexPrefix = `${prefix}-${label}`;
 
-    const domainPaths = `${props.domain.domainArn}/*`;
+    const domainPaths = `${valueFrom(this, props.domain, props.domain.domainArn)}/*`;
     const { role, policy, association } = createPodIdentityRole(this, 'Role', {
       cluster: props.cluster,
       namespace: this.namespace,

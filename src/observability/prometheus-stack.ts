@@ -450,6 +450,8 @@ export class PrometheusStack extends Construct {
   public readonly namespace: string;
   /** The kube-prometheus-stack release. */
   public readonly chart: eks.HelmChart;
+  /** Grafana's Service (port 80) in `namespace`, e.g. for `kubectl port-forward`. */
+  public readonly grafanaServiceName: string = `${RELEASE}-grafana`;
   /** The values given to kube-prometheus-stack (for inspection). */
   public readonly chartValues: { [key: string]: any };
   /** The `PrometheusRule` object with the platform's alerts (for inspection and `promtool`). */

@@ -1,1 +1,3 @@
+export * from './cluster-operations';
 export * from './innovate-platform';
+export * from './observable-eks-cluster';

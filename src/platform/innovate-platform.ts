@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { ClusterLoggingOptions, ClusterOperations } from './cluster-operations';
 import { checkPlatformInApp } from './private/app-checks';
 import { buildClusterStack } from './private/cluster';
 import { buildEnvironmentStack } from './private/environment';
@@ -14,20 +15,23 @@ import { checkPlatformProps, PlatformLayout, planStacks, stackNamePrefix } from 
 import { AdminAccess } from '../access/admin-access';
 import { AdminAccessMethod } from '../access/admin-access-method';
 import { VeleroBackupOptions } from '../backup/velero-backup';
+import { VeleroBackupStore } from '../backup/velero-backup-store';
 import { ApplicationNamespace } from '../compute/application-namespace';
 import { IContainerRegistry } from '../compute/container-registry';
 import { KarpenterOptions } from '../compute/karpenter';
-import { ClusterLoggingOptions, ObservableEksCluster } from '../compute/observable-eks-cluster';
+import { PlatformCluster } from '../compute/platform-cluster';
 import { IPostgresDatabase } from '../database/postgres-database';
 import { ApiLoadBalancer } from '../edge/api-load-balancer';
 import { WebFrontend } from '../edge/web-frontend';
 import { IPlatformNetwork } from '../network/platform-network';
+import { LoggingDomain } from '../observability/logging-domain';
 import { PlatformAlarms } from '../observability/platform-alarms';
 import { PrometheusStackOptions } from '../observability/prometheus-stack';
 import { resolveProfile } from '../private/stage';
 import { StageProfile } from '../profiles/stage-profile';
 import { StagedProps } from '../profiles/staged-props';
 import { VaultOptions } from '../secrets/vault';
+import { VaultStore } from '../secrets/vault-store';
 
 /**
  * The environment's network: a new `PlatformNetwork`, or one you have.
@@ -407,12 +411,19 @@ export interface InnovatePlatformProps extends StagedProps {
  * balancer, and the alarms, wired to each other.
  *
  * Create it in an `App` (or a `Stage`): it creates its stacks there, next
- * to itself. The network, the registry and the API's target group live in
- * `<prefix>Network`; the database and the edge in the environment stack
- * (`<prefix>`); the cluster and its add-ons in `<prefix>Cluster` (the
- * add-ons' own data stores, such as the log domain, are retained there).
- * The environment and cluster stacks depend on the network stack only, so
- * the database and the cluster are created in parallel.
+ * to itself:
+ *
+ * - `<prefix>Network`: the network, the registry and the API's target group;
+ * - `<prefix>`: the database, the edge (web frontend, API load balancer) and the alarms;
+ * - `<prefix>Data`: the operations' data stores (log domain, Velero's bucket, Vault's keys and table);
+ * - `<prefix>Cluster`: the cluster, its nodes and Karpenter, the API's namespace;
+ * - `<prefix>Operations`: monitoring, logging, Vault and Velero (`ClusterOperations`);
+ * - `<prefix>Edge` (us-east-1) and `<prefix>DisasterRecovery` (the profile's recovery region) when needed.
+ *
+ * The environment, data and cluster stacks depend on the network stack
+ * only, so the database, the log domain and the cluster are created in
+ * parallel; the operations wait for the cluster and the data stores, and
+ * no data store lives in a stack whose add-ons change often.
  *
  * @example
  * const app = new App();
@@ -431,8 +442,12 @@ export class InnovatePlatform extends Construct {
   public readonly networkStack: Stack;
   /** The environment stack: database, load balancer, frontend, alarms. */
   public readonly environmentStack: Stack;
-  /** The stack of the cluster and its add-ons. */
+  /** The stack of the operations' data stores: log domain, Velero's bucket, Vault's keys and table. */
+  public readonly dataStack: Stack;
+  /** The stack of the cluster, its nodes, Karpenter and the API's namespace. */
   public readonly clusterStack: Stack;
+  /** The stack of the cluster's operations: monitoring, logging, Vault, Velero, Container Insights. */
+  public readonly operationsStack: Stack;
   /** The us-east-1 stack of the app's certificate and the CloudFront web ACL, when the environment is in another region. */
   public readonly edgeStack?: Stack;
   /** The recovery-region stack of the database's copy vault and Velero's replica bucket, when the platform creates them. */
@@ -453,8 +468,16 @@ export class InnovatePlatform extends Construct {
   public readonly alarms: PlatformAlarms;
   /** Administrators' access, when asked for. */
   public readonly adminAccess?: AdminAccess;
-  /** The cluster and its operations. */
-  public readonly cluster: ObservableEksCluster;
+  /** The cluster. */
+  public readonly cluster: PlatformCluster;
+  /** The cluster's operations (in the operations stack). */
+  public readonly operations: ClusterOperations;
+  /** The log domain (in the data stack), unless `cluster.logging.domain` was given. */
+  public readonly loggingDomain?: LoggingDomain;
+  /** Vault's keys and table (in the data stack). */
+  public readonly vaultStore: VaultStore;
+  /** Velero's bucket and its replication (in the data stack). */
+  public readonly backupStore: VeleroBackupStore;
   /** The cluster name. */
   public readonly clusterName: string;
   /** The API's namespace: its service account reads the database secret and reaches the database port. */
@@ -470,7 +493,9 @@ export class InnovatePlatform extends Construct {
     const layout: PlatformLayout = planStacks(this, scope, props, this.profile);
     this.networkStack = layout.networkStack;
     this.environmentStack = layout.environmentStack;
+    this.dataStack = layout.dataStack;
     this.clusterStack = layout.clusterStack;
+    this.operationsStack = layout.operationsStack;
     this.edgeStack = layout.edgeStack;
     this.disasterRecoveryStack = layout.disasterRecoveryStack;
     this.stacks = layout.stacks;
@@ -487,6 +512,10 @@ export class InnovatePlatform extends Construct {
 
     const cluster = buildClusterStack(this, props, this.profile, layout, environment);
     this.cluster = cluster.cluster;
+    this.operations = cluster.operations;
+    this.loggingDomain = cluster.loggingDomain;
+    this.vaultStore = cluster.vaultStore;
+    this.backupStore = cluster.backupStore;
     this.apiNamespace = cluster.apiNamespace;
     this.apiTargetGroupBinding = cluster.targetGroupBinding;
   }

@@ -61,7 +61,8 @@ describe('InnovatePlatform, production with defaults', () => {
 
   test('its stacks, next to it in the app, named from the stage', () => {
     expect(platform.stacks.map((s) => s.stackName)).toEqual([
-      'InnovateProductionNetwork', 'InnovateProduction', 'InnovateProductionCluster', 'InnovateProductionDisasterRecovery',
+      'InnovateProductionNetwork', 'InnovateProduction', 'InnovateProductionData', 'InnovateProductionCluster', 'InnovateProductionOperations',
+      'InnovateProductionDisasterRecovery',
     ]);
     expect(platform.edgeStack).toBeUndefined();
     expect(platform.disasterRecoveryStack?.region).toBe('us-west-2');
@@ -169,13 +170,40 @@ describe('InnovatePlatform, production with defaults', () => {
     expect(manifest[platform.clusterStack.artifactId].dependencies ?? []).not.toContain(platform.environmentStack.artifactId);
   });
 
+  test('the data stores live apart from the add-ons: the cluster does not wait for them, the operations wait for both', () => {
+    const ids = (stack: Stack) => stack.dependencies.map((s) => s.artifactId);
+    const types = (stack: Stack) => Object.values(resources(stack)).map((r) => r.Type);
+    expect(ids(platform.clusterStack)).not.toContain(platform.dataStack.artifactId);
+    expect(ids(platform.dataStack)).not.toContain(platform.clusterStack.artifactId);
+    expect(ids(platform.dataStack)).not.toContain(platform.operationsStack.artifactId);
+    expect(ids(platform.operationsStack)).toEqual(expect.arrayContaining([platform.clusterStack.artifactId, platform.dataStack.artifactId]));
+    // Every store is in the data stack, retained; no add-on release is.
+    const data = types(platform.dataStack);
+    for (const type of ['AWS::OpenSearchService::Domain', 'AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key']) expect(data).toContain(type);
+    expect(data).not.toContain('Custom::AWSCDK-EKS-HelmChart');
+    for (const stack of [platform.clusterStack, platform.operationsStack]) {
+      for (const type of ['AWS::OpenSearchService::Domain', 'AWS::S3::Bucket', 'AWS::DynamoDB::Table']) expect(types(stack)).not.toContain(type);
+    }
+    const stateful = Object.values(Template.fromStack(platform.dataStack).toJSON().Resources as Record<string, any>)
+      .filter((r) => ['AWS::OpenSearchService::Domain', 'AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key'].includes(r.Type));
+    expect(stateful.every((r) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain')).toBe(true);
+    // Fluent Bit (operations) writes to the domain (data) under the role name the domain admits.
+    const domain = Object.values(resources(platform.dataStack)).find((r) => r.Type === 'AWS::OpenSearchService::Domain')!;
+    const roleName = 'innovate-eks-prod-fluent-bit-us-east-1';
+    expect(JSON.stringify(domain.Properties.AccessPolicies)).toContain(`role/${roleName}`);
+    const roles = Object.values(resources(platform.operationsStack)).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => r.Properties.RoleName);
+    expect(roles).toContain(roleName);
+  });
+
   test('first deploy within 35 minutes and the cluster stack within 25 on the deploy model', () => {
     const model = appCriticalPath(app.synth().directory);
     const minutes = (seconds: number) => seconds / 60;
     expect(minutes(model.seconds)).toBeLessThanOrEqual(35);
     const clusterStack = model.perStack.find((s) => s.stack === platform.clusterStack.artifactId)!;
-    // The log domain is created alongside the cluster, not after its add-ons.
+    // The log domain is created alongside the cluster, not after it.
     expect(clusterStack.chain.map((l) => l.type)).not.toContain('AWS::OpenSearchService::Domain');
+    const data = model.perStack.find((s) => s.stack === platform.dataStack.artifactId)!;
+    expect(data.dependsOn).not.toContain(platform.clusterStack.artifactId);
     expect(minutes(clusterStack.seconds)).toBeLessThanOrEqual(25);
     const database = model.perStack.find((s) => s.stack === platform.environmentStack.artifactId)!;
     expect(database.dependsOn).not.toContain(platform.clusterStack.artifactId);
@@ -187,6 +215,11 @@ describe('InnovatePlatform, production with defaults', () => {
     const clusterOutputs = Template.fromStack(platform.clusterStack).toJSON().Outputs;
     expect(clusterOutputs.ClusterName.Value).toBe('innovate-eks-prod');
     expect(clusterOutputs.UpdateKubeconfigCommand.Value).toBe('aws eks update-kubeconfig --name innovate-eks-prod --region us-east-1');
+    const dataOutputs = Template.fromStack(platform.dataStack).toJSON().Outputs;
+    expect(JSON.stringify(dataOutputs.OpenSearchDashboardsUrl.Value)).toContain('/_dashboards');
+    const operationsOutputs = Template.fromStack(platform.operationsStack).toJSON().Outputs;
+    expect(operationsOutputs.GrafanaPortForwardCommand.Value).toBe('kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80');
+    expect(operationsOutputs.VaultAddress.Value).toMatch(/^https:\/\/vault\./);
   });
 });
 

@@ -76,7 +76,7 @@ export function checkPlatformInApp(platform: Construct, scope: Construct, props:
     }
   }
 
-  for (const id of [prefix, `${prefix}Network`, `${prefix}Cluster`, `${prefix}Edge`, `${prefix}DisasterRecovery`]) {
+  for (const id of [prefix, `${prefix}Network`, `${prefix}Data`, `${prefix}Cluster`, `${prefix}Operations`, `${prefix}Edge`, `${prefix}DisasterRecovery`]) {
     const taken = scope.node.tryFindChild(id);
     if (taken && taken !== platform) {
       throw propError(platform, props.stackNamePrefix === undefined ? 'stackNamePrefix (default)' : 'stackNamePrefix', prefix,

@@ -1,28 +1,39 @@
-import { ArnFormat, CfnOutput, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { createVeleroReplica, EnvironmentBlocks } from './environment';
 import { PlatformLayout } from './layout';
+import { VeleroBackupOptions } from '../../backup/velero-backup';
+import { VeleroBackupStore } from '../../backup/velero-backup-store';
 import { ApplicationNamespace } from '../../compute/application-namespace';
-import { ObservableEksCluster } from '../../compute/observable-eks-cluster';
+import { PlatformCluster } from '../../compute/platform-cluster';
 import { IPostgresDatabase, PostgresDatabaseKind } from '../../database/postgres-database';
+import { LoggingDomain } from '../../observability/logging-domain';
 import { acknowledgeWildcardResource } from '../../private/compliance';
 import { ManagedPolicyRole } from '../../private/managed-role';
+import { propError } from '../../private/validation';
 import { StageProfile } from '../../profiles/stage-profile';
+import { VaultStore } from '../../secrets/vault-store';
+import { ClusterOperations } from '../cluster-operations';
 import type { InnovatePlatformProps } from '../innovate-platform';
 
-/** The blocks of the cluster stack. */
+/** The blocks of the data, cluster and operations stacks. */
 export interface ClusterBlocks {
-  readonly cluster: ObservableEksCluster;
+  readonly cluster: PlatformCluster;
+  readonly operations: ClusterOperations;
+  readonly loggingDomain?: LoggingDomain;
+  readonly vaultStore: VaultStore;
+  readonly backupStore: VeleroBackupStore;
   readonly apiNamespace: ApplicationNamespace;
   readonly targetGroupBinding: eks.KubernetesManifest;
 }
 
 /**
- * The cluster with Karpenter, monitoring, logging, Vault and Velero, the
- * API's namespace and the binding of its pods into the load balancer's
- * target group.
+ * The cluster with Karpenter, the API's namespace and the binding of its
+ * pods into the load balancer's target group (`<prefix>Cluster`); the
+ * operations' data stores (`<prefix>Data`); monitoring, logging, Vault and
+ * Velero (`<prefix>Operations`), which wait for both.
  */
 export function buildClusterStack(
   _platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks,
@@ -32,11 +43,8 @@ export function buildClusterStack(
   const { network, database, registry } = env;
   const apiNamespaceName = props.api?.namespace ?? 'backend';
   const deployRoleArns = [...(props.deployRole ? [props.deployRole.roleArn] : []), ...(options.deployRoleArns ?? [])];
-  const backupOptions = options.backup ?? {};
-  const replication = backupOptions.replication
-    ?? (layout.disasterRecoveryStack ? createVeleroReplica(layout, profile) : undefined);
 
-  const cluster = new ObservableEksCluster(stack, 'Cluster', {
+  const cluster = new PlatformCluster(stack, 'Cluster', {
     profile,
     vpc: network.vpc,
     clusterName: env.clusterName,
@@ -47,6 +55,13 @@ export function buildClusterStack(
     engineerRoleArns: options.engineerRoleArns,
     deployRoleArns: deployRoleArns.length > 0 ? deployRoleArns : undefined,
     karpenter: options.karpenter,
+  });
+
+  const stores = buildDataStack(props, profile, layout, env);
+  const logging = options.logging ?? {};
+  const backupOptions = options.backup ?? {};
+  const operations = new ClusterOperations(layout.operationsStack, 'Operations', {
+    cluster,
     monitoring: {
       ...options.monitoring,
       // Prometheus exports the database's CloudWatch metrics.
@@ -54,14 +69,17 @@ export function buildClusterStack(
         ?? (env.newDatabase ? [env.newDatabase.instanceIdentifier]
           : database.kind === PostgresDatabaseKind.INSTANCE ? [database.databaseIdentifier] : undefined),
     },
-    logging: options.logging ?? {},
+    logging: {
+      fluentBit: { ...logging.fluentBit, roleName: stores.fluentBitRoleName ?? logging.fluentBit?.roleName },
+      domain: stores.loggingDomain?.domain ?? logging.domain,
+    },
     // Node metrics in CloudWatch, for the environment's node alarms.
     containerInsights: true,
-    vault: options.vault ?? {},
+    vault: { ...options.vault, store: stores.vaultStore },
     backup: {
-      ...backupOptions,
+      ...storelessBackupOptions(backupOptions),
+      store: stores.backupStore,
       backupNamespaces: backupOptions.backupNamespaces ?? [apiNamespaceName],
-      replication,
     },
   });
 
@@ -101,7 +119,89 @@ export function buildClusterStack(
     description: 'Adds the cluster to your kubeconfig (its API endpoint is private: run it from inside the VPC or through the admin access)',
   });
   new CfnOutput(stack, 'ApiServiceAccountRoleArn', { value: apiNamespace.role.roleArn, description: 'The role of the API\'s service account (EKS Pod Identity)' });
-  return { cluster, apiNamespace, targetGroupBinding };
+  addOperationsOutputs(layout, operations);
+  return { cluster, operations, ...stores, apiNamespace, targetGroupBinding };
+}
+
+/** The stores `buildDataStack` created, and the name Fluent Bit's role must have. */
+interface DataStores {
+  readonly loggingDomain?: LoggingDomain;
+  readonly vaultStore: VaultStore;
+  readonly backupStore: VeleroBackupStore;
+  readonly fluentBitRoleName?: string;
+}
+
+/**
+ * The operations' data stores in `<prefix>Data`: the log domain (unless
+ * `cluster.logging.domain` is given), Vault's keys and table, Velero's
+ * bucket with its replication. Nothing here refers to the cluster stack, so
+ * the domain (the longest resource of the environment) is created alongside
+ * the cluster: it admits Fluent Bit's role by its fixed name and the nodes
+ * by the network's application security group.
+ */
+function buildDataStack(props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks): DataStores {
+  const stack = layout.dataStack;
+  const options = props.cluster;
+  const logging = options.logging ?? {};
+  let loggingDomain: LoggingDomain | undefined;
+  let fluentBitRoleName: string | undefined;
+  if (!logging.domain) {
+    const domainOptions = logging.domainOptions ?? {};
+    loggingDomain = new LoggingDomain(stack, 'LoggingDomain', {
+      ...domainOptions,
+      allowedSecurityGroups: [...(domainOptions.allowedSecurityGroups ?? []), env.network.applicationSecurityGroup],
+      profile,
+      vpc: env.network.vpc,
+    });
+    fluentBitRoleName = logging.fluentBit?.roleName ?? `${env.clusterName}-fluent-bit-${layout.region}`;
+    if (!Token.isUnresolved(fluentBitRoleName) && fluentBitRoleName.length > 64) {
+      throw propError(loggingDomain, 'cluster.logging.fluentBit.roleName', fluentBitRoleName,
+        'must be at most 64 characters (an IAM role name); the default <cluster name>-fluent-bit-<region> is too long for this cluster name: give a shorter one');
+    }
+    loggingDomain.allowLogWriter(iam.Role.fromRoleName(stack, 'FluentBitRole', fluentBitRoleName, { mutable: false }));
+    new CfnOutput(stack, 'OpenSearchDashboardsUrl', {
+      value: `https://${loggingDomain.domain.domainEndpoint}/_dashboards`,
+      description: 'OpenSearch Dashboards of the logs (the domain is inside the VPC: open it through the admin access)',
+    });
+  }
+  const vaultStore = new VaultStore(stack, 'VaultStore', { profile, storage: options.vault?.storage });
+  const backupOptions = options.backup ?? {};
+  const replication = backupOptions.replication
+    ?? (layout.disasterRecoveryStack ? createVeleroReplica(layout, profile) : undefined);
+  const backupStore = new VeleroBackupStore(stack, 'BackupStore', {
+    profile,
+    retentionDays: backupOptions.retentionDays,
+    lifecycleMarginDays: backupOptions.lifecycleMarginDays,
+    replication,
+    acceptedRisks: backupOptions.acceptedRisks,
+    accessLogsBucket: backupOptions.accessLogsBucket,
+  });
+  new CfnOutput(stack, 'BackupBucketName', { value: backupStore.bucket.bucketName, description: 'Velero\'s backup bucket' });
+  return { loggingDomain, vaultStore, backupStore, fluentBitRoleName };
+}
+
+/** Velero's options without those that belong to its store. */
+function storelessBackupOptions(options: VeleroBackupOptions): VeleroBackupOptions {
+  const { retentionDays, lifecycleMarginDays, replication, acceptedRisks, accessLogsBucket, ...rest } = options;
+  return rest;
+}
+
+/** How to reach the operations' consoles after the deploy. */
+function addOperationsOutputs(layout: PlatformLayout, operations: ClusterOperations): void {
+  const stack = layout.operationsStack;
+  if (operations.prometheus) {
+    new CfnOutput(stack, 'GrafanaPortForwardCommand', {
+      value: `kubectl -n ${operations.prometheus.namespace} port-forward svc/${operations.prometheus.grafanaServiceName} 3000:80`,
+      description: 'Grafana on http://localhost:3000 (private: no load balancer; the admin password is in the GrafanaAdminSecretArn secret)',
+    });
+    new CfnOutput(stack, 'GrafanaAdminSecretArn', { value: operations.prometheus.grafanaAdminSecret.secretArn, description: 'Grafana\'s admin credentials' });
+  }
+  if (operations.vault) {
+    new CfnOutput(stack, 'VaultAddress', {
+      value: operations.vault.address,
+      description: 'Vault inside the cluster; initialise it once after the first deploy (docs/deploying.md)',
+    });
+  }
 }
 
 /**

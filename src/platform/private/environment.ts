@@ -197,6 +197,6 @@ export function buildEnvironmentStack(
 export function createVeleroReplica(layout: PlatformLayout, profile: StageProfile) {
   const dr = layout.disasterRecoveryStack!;
   new VeleroReplicaBucket(dr, 'ClusterBackupReplica', { profile });
-  layout.clusterStack.addDependency(dr, 'Velero replicates into its bucket');
-  return VeleroReplicaBucket.locationInRegion(layout.clusterStack, dr.region, undefined, profile);
+  layout.dataStack.addDependency(dr, 'Velero\'s bucket replicates into the replica bucket');
+  return VeleroReplicaBucket.locationInRegion(layout.dataStack, dr.region, undefined, profile);
 }

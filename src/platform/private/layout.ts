@@ -15,7 +15,9 @@ export interface PlatformLayout {
   readonly prefix: string;
   readonly networkStack: Stack;
   readonly environmentStack: Stack;
+  readonly dataStack: Stack;
   readonly clusterStack: Stack;
+  readonly operationsStack: Stack;
   readonly edgeStack?: Stack;
   readonly disasterRecoveryStack?: Stack;
   readonly stacks: Stack[];
@@ -89,8 +91,14 @@ export function planStacks(platform: Construct, scope: Construct, props: Innovat
   // both start as soon as it is created and are created in parallel.
   const networkStack = newStack(`${prefix}Network`, region, `${profile.stage} network, container registry and the API's target group`);
   const environmentStack = newStack(prefix, region, `${profile.stage} environment: database, web frontend, API load balancer, alarms`);
-  const clusterStack = newStack(`${prefix}Cluster`, region, `${profile.stage} Kubernetes cluster and its operations`);
-  const stacks = [networkStack, environmentStack, clusterStack];
+  // The operations' data stores (log domain, backup bucket, Vault's keys
+  // and table) apart from the add-ons that change often; the cluster does
+  // not wait for them (the log domain takes longest of all), the
+  // operations wait for both.
+  const dataStack = newStack(`${prefix}Data`, region, `${profile.stage} data stores of the cluster's operations: log domain, backup bucket, Vault storage`);
+  const clusterStack = newStack(`${prefix}Cluster`, region, `${profile.stage} Kubernetes cluster, its nodes and the API's namespace`);
+  const operationsStack = newStack(`${prefix}Operations`, region, `${profile.stage} cluster operations: monitoring, logging, Vault, Velero`);
+  const stacks = [networkStack, environmentStack, dataStack, clusterStack, operationsStack];
   let edgeStack: Stack | undefined;
   if (region !== CLOUDFRONT_REGION) {
     edgeStack = newStack(`${prefix}Edge`, CLOUDFRONT_REGION, 'the app\'s CloudFront certificate and web ACL (us-east-1 only)');
@@ -107,5 +115,5 @@ export function planStacks(platform: Construct, scope: Construct, props: Innovat
     disasterRecoveryStack = newStack(`${prefix}DisasterRecovery`, replicaRegion, 'disaster-recovery copies of the database and cluster backups');
     stacks.push(disasterRecoveryStack);
   }
-  return { region, prefix, networkStack, environmentStack, clusterStack, edgeStack, disasterRecoveryStack, stacks };
+  return { region, prefix, networkStack, environmentStack, dataStack, clusterStack, operationsStack, edgeStack, disasterRecoveryStack, stacks };
 }

@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ApplicationNamespace, ApplicationNamespaceOptions } from './application-namespace';
+import { CapacityMode } from './capacity-mode';
 import { Karpenter, KarpenterOptions } from './karpenter';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget, validateNodeBounds } from './node-pools';
@@ -17,26 +17,19 @@ import { grantClusterAccess, validateDistinctPrincipals, validateRoleArns } from
 import { addNetworkAddons, addWorkloadAddons, encryptedStorageClass } from './private/cluster-addons';
 import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
 import { acknowledgeKubectlProvider } from './private/kubectl-provider';
+import { addSystemNodeGroup } from './private/system-node-group';
 import { targetGroupBindingObject } from './private/target-group-binding';
 import { TargetGroupBindingOptions } from './target-group-binding';
-import { VeleroBackup, VeleroBackupOptions } from '../backup/velero-backup';
-import { FluentBit, FluentBitOptions } from '../observability/fluent-bit';
-import { LoggingDomain, LoggingDomainOptions } from '../observability/logging-domain';
-import { PlatformAlarms } from '../observability/platform-alarms';
-import { PrometheusStack, PrometheusStackOptions } from '../observability/prometheus-stack';
 import { parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeAwsManagedPolicy, acknowledgeWildcardResource } from '../private/compliance';
-import { validateEc2InstanceType } from '../private/instance-types';
+import { acknowledgeAwsManagedPolicy } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { isReservedNamespace, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
-import { createPodIdentityRole } from '../private/pod-identity';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { ENCRYPTED_STORAGE_CLASS, SYSTEM_NODE_TAINT_KEY, systemNodeSelector } from '../private/system-nodes';
+import { ENCRYPTED_STORAGE_CLASS, systemNodeSelector } from '../private/system-nodes';
 import { CLOUDWATCH_RETENTION_DAYS, propError, renamedProp, validateIntegerRange, validateOneOf, validateUnique } from '../private/validation';
 import { StageProfile } from '../profiles';
 import { StagedProps } from '../profiles/staged-props';
-import { Vault, VaultOptions } from '../secrets/vault';
 
 /**
  * Kubernetes versions the cluster accepts: known to aws-cdk-lib's EKS module
@@ -49,37 +42,13 @@ const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35'];
 const MIN_PUBLIC_PREFIX = 8;
 /** Sanity bound of the node count (a limit of this library, not of EKS). */
 const MAX_NODES = 1_000_000;
-/** EC2 root volumes: the AL2023 EKS AMI's snapshot size up to gp3's maximum. */
-const MIN_ROOT_VOLUME_GIB = 20;
-const MAX_ROOT_VOLUME_GIB = 16_384;
 /** EKS cluster names: 1-100 characters, a letter or digit first. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 /**
- * Who runs the nodes of the cluster.
+ * Properties of a `PlatformCluster`.
  */
-export enum CapacityMode {
-  /**
-   * Self-managed Karpenter (the default): a small On-Demand Graviton
-   * managed node group for system pods, and Karpenter NodePools on Graviton
-   * Spot and On-Demand (the profile's `cluster.spotPercentage`) for everything else. No per-node
-   * management fee; the platform team operates Karpenter.
-   */
-  KARPENTER = 'KARPENTER',
-  /**
-   * EKS Auto Mode: AWS runs Karpenter, the VPC CNI, CoreDNS, the EBS CSI
-   * driver and the load balancer controller, for a management fee per
-   * instance (about 12% on top of the EC2 price). The built-in
-   * `general-purpose` pool (amd64, On-Demand only) is replaced by Graviton
-   * and Spot NodePools of the same shape as the Karpenter ones.
-   */
-  EKS_AUTO_MODE = 'EKS_AUTO_MODE',
-}
-
-/**
- * Properties of an `ObservableEksCluster`.
- */
-export interface ObservableEksClusterProps extends NodePoolSettings, StagedProps {
+export interface PlatformClusterProps extends NodePoolSettings, StagedProps {
   /** The VPC; the control plane, nodes and kubectl handler use its private subnets. */
   readonly vpc: ec2.IVpc;
 
@@ -230,83 +199,12 @@ export interface ObservableEksClusterProps extends NodePoolSettings, StagedProps
   readonly karpenter?: KarpenterOptions;
 
   /**
-   * Metrics and alerting: kube-prometheus-stack with the platform's rules,
-   * Alertmanager routing, Grafana dashboards and the RDS exporter.
-   *
-   * @default - none; `{}` installs it with the stage's defaults
-   */
-  readonly monitoring?: PrometheusStackOptions;
-
-  /**
-   * Centralised logging: Fluent Bit on every node shipping to an OpenSearch
-   * domain (a new `LoggingDomain` in the cluster's VPC, or `domain`).
-   *
-   * @default - none; `{}` installs it with the stage's defaults
-   */
-  readonly logging?: ClusterLoggingOptions;
-
-  /**
-   * HashiCorp Vault with KMS auto-unseal.
-   *
-   * @default - none; `{}` installs it with the stage's defaults
-   */
-  readonly vault?: VaultOptions;
-
-  /**
-   * Velero backups of the cluster's resources and volumes.
-   *
-   * @default - none; `{}` installs it with the stage's defaults (production
-   * then needs `replication` or an accepted risk)
-   */
-  readonly backup?: VeleroBackupOptions;
-
-  /**
-   * Install CloudWatch Container Insights (the `amazon-cloudwatch-observability`
-   * add-on, its agent's permissions through EKS Pod Identity, and its log
-   * groups created here, KMS-encrypted with the control-plane retention):
-   * what CloudWatch alarms on nodes (`PlatformAlarms.addCluster`) read. The
-   * add-on also ships container logs to CloudWatch Logs, next to Fluent Bit's
-   * OpenSearch copy; the retention keeps that cost bounded.
-   *
-   * @default false
-   */
-  readonly containerInsights?: boolean;
-
-  /**
    * Days the control-plane log group keeps the API, audit, authenticator,
    * controller-manager and scheduler logs.
    *
    * @default - the profile's `cluster.controlPlaneLogRetentionDays`
    */
   readonly controlPlaneLogRetentionDays?: number;
-}
-
-/**
- * Logging of an `ObservableEksCluster`.
- */
-export interface ClusterLoggingOptions {
-  /**
-   * An existing OpenSearch domain to ship to instead of a new one. It must
-   * admit `ObservableEksCluster.fluentBit.role` in its access policy and,
-   * with fine-grained access control, map it to a role that may write.
-   *
-   * @default - a new `LoggingDomain` in the cluster's VPC
-   */
-  readonly domain?: opensearch.IDomain;
-
-  /**
-   * Options of the new domain (ignored with `domain`: giving both is an error).
-   *
-   * @default - the stage's defaults
-   */
-  readonly domainOptions?: LoggingDomainOptions;
-
-  /**
-   * Options of Fluent Bit.
-   *
-   * @default - the stage's defaults
-   */
-  readonly fluentBit?: FluentBitOptions;
 }
 
 /**
@@ -326,8 +224,12 @@ export interface ClusterLoggingOptions {
  * - one kubectl provider, in the private subnets;
  * - capacity from Karpenter on Graviton Spot (see `CapacityMode`).
  *
+ * Its operations (monitoring, logging, Vault, Velero, Container Insights)
+ * are a separate unit, `ClusterOperations`, which may live in another stack;
+ * `ObservableEksCluster` is this cluster with its operations in one construct.
+ *
  * ```ts
- * const cluster = new ObservableEksCluster(this, 'Cluster', {
+ * const cluster = new PlatformCluster(this, 'Cluster', {
  *   stage: PlatformStage.PRODUCTION,
  *   vpc: network.vpc,
  *   kubectlLayer: new KubectlV35Layer(this, 'Kubectl'),
@@ -337,7 +239,7 @@ export interface ClusterLoggingOptions {
  * cluster.addApplicationNamespace('backend', { ... });
  * ```
  */
-export class ObservableEksCluster extends Construct {
+export class PlatformCluster extends Construct {
   /** The preset this cluster was built from. */
   public readonly profile: StageProfile;
   /** The aws-eks-v2 cluster. */
@@ -368,22 +270,19 @@ export class ObservableEksCluster extends Construct {
   public readonly loadBalancerController?: LoadBalancerController;
   /** The default StorageClass name. */
   public readonly storageClassName: string = ENCRYPTED_STORAGE_CLASS;
-  /** The Prometheus stack (with `monitoring`). */
-  public readonly prometheus?: PrometheusStack;
-  /** The OpenSearch domain the logs go to (with `logging` and no `domain` of its own). */
-  public readonly loggingDomain?: LoggingDomain;
-  /** Fluent Bit (with `logging`). */
-  public readonly fluentBit?: FluentBit;
-  /** Vault (with `vault`). */
-  public readonly vault?: Vault;
-  /** Velero (with `backup`). */
-  public readonly velero?: VeleroBackup;
-  /** The Container Insights add-on (with `containerInsights`). */
-  public readonly containerInsights?: eks.Addon;
+  /** Days the control-plane log group keeps its logs. */
+  public readonly controlPlaneLogRetentionDays: number;
+  /**
+   * What a workload that needs running pods waits for: Karpenter's NodePools
+   * and controller, or Auto Mode's NodePools. Helm releases with `wait`
+   * depend on it; roles, keys and objects applied without waiting need not.
+   */
+  public readonly capacity: IDependable;
 
   private readonly applicationNamespaces: string[] = [];
+  private vaultNamespace?: string;
 
-  constructor(scope: Construct, id: string, props: ObservableEksClusterProps) {
+  constructor(scope: Construct, id: string, props: PlatformClusterProps) {
     super(scope, id);
     this.profile = resolveProfile(this, props);
     const preset = this.profile.cluster;
@@ -415,6 +314,7 @@ export class ObservableEksCluster extends Construct {
     validateNodeBounds(this, props, minNodes, maxNodes);
     const logRetention = props.controlPlaneLogRetentionDays ?? preset.controlPlaneLogRetentionDays;
     validateOneOf(this, 'controlPlaneLogRetentionDays', logRetention, CLOUDWATCH_RETENTION_DAYS);
+    this.controlPlaneLogRetentionDays = logRetention;
     const endpointAccess = this.endpointAccess(props.publicEndpointCidrs);
     for (const [prop, arns] of Object.entries({
       clusterAdminRoleArns: props.clusterAdminRoleArns,
@@ -427,10 +327,7 @@ export class ObservableEksCluster extends Construct {
     // Add-ons follow the cluster's profile: a stage or profile inside their
     // options (possible from JavaScript or an untyped caller) is an error,
     // not silently ignored.
-    const nested: Array<[string, any]> = [
-      ['karpenter', props.karpenter], ['monitoring', props.monitoring], ['logging', props.logging], ['vault', props.vault], ['backup', props.backup],
-      ['logging.domainOptions', props.logging?.domainOptions], ['logging.fluentBit', props.logging?.fluentBit],
-    ];
+    const nested: Array<[string, any]> = [['karpenter', props.karpenter]];
     for (const [name, options] of nested) {
       for (const key of ['stage', 'profile']) {
         if (options?.[key] !== undefined) {
@@ -536,7 +433,14 @@ export class ObservableEksCluster extends Construct {
       });
       acknowledgeWorkerNodeDescribe(policy);
       this.systemNodeRole = role;
-      this.systemNodeGroup = this.addSystemNodeGroup(props, minNodes, role, nodeSubnets);
+      this.systemNodeGroup = addSystemNodeGroup(this, this.cluster, {
+        instanceType: props.systemNodeInstanceType ?? this.profile.cluster.systemNodeInstanceType,
+        rootVolumeSizeGiB: props.systemNodeRootVolumeSizeGiB ?? this.profile.cluster.systemNodeRootVolumeSizeGiB,
+        minNodes,
+        role,
+        subnets: nodeSubnets,
+        securityGroups: props.nodeSecurityGroups ?? [],
+      });
       this.systemNodeGroup.node.addDependency(...network.beforeNodes, role);
       addWorkloadAddons(this, this.cluster, this.volumeEncryptionKey, retain, this.systemNodeGroup);
       this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
@@ -588,66 +492,10 @@ export class ObservableEksCluster extends Construct {
       });
       this.allowAutoModeVolumeEncryption();
     }
-
-    if (props.containerInsights) {
-      this.containerInsights = this.addContainerInsights(logRetention, removalPolicy);
-    }
-
-    // Operations: each part is a block usable alone; here they get the
-    // cluster's profile (never a stage of their own), keys and storage
-    // class, and wait for capacity.
     // With Karpenter, capacity is its NodePools and its running controller.
-    const capacity: IDependable = this.karpenter
+    this.capacity = this.karpenter
       ? new DependencyGroup(this.karpenter.nodePools, this.karpenter.chart) : this.autoModeNodePools!;
-    if (props.monitoring) {
-      this.prometheus = new PrometheusStack(this, 'Monitoring', {
-        storageClassName: this.storageClassName, ...props.monitoring, stage: undefined, profile: this.profile, cluster: this.cluster,
-      });
-      waitForCapacity(this.prometheus, capacity);
-    }
-    if (props.logging) {
-      if (props.logging.domain && props.logging.domainOptions) {
-        throw propError(this, 'logging', 'domain and domainOptions', 'give either an existing domain or options for a new one, not both');
-      }
-      let domain = props.logging.domain;
-      if (!domain) {
-        this.loggingDomain = new LoggingDomain(this, 'LoggingDomain', {
-          ...props.logging.domainOptions, stage: undefined, profile: this.profile, vpc: props.vpc,
-        });
-        domain = this.loggingDomain.domain;
-      }
-      // A new domain admits Fluent Bit's role by a fixed name, so that the
-      // domain (the longest resource here) is created alongside the cluster
-      // instead of after the role, which waits for the cluster.
-      const stack = Stack.of(this);
-      const fixedRoleName = props.logging.fluentBit?.roleName
-        ?? (this.loggingDomain && !Token.isUnresolved(this.clusterName) && !Token.isUnresolved(stack.region)
-          ? `${this.clusterName}-fluent-bit-${stack.region}` : undefined);
-      const roleName = fixedRoleName !== undefined && (Token.isUnresolved(fixedRoleName) || fixedRoleName.length <= 64) ? fixedRoleName : undefined;
-      this.fluentBit = new FluentBit(this, 'FluentBit', {
-        ...props.logging.fluentBit, roleName, stage: undefined, profile: this.profile, cluster: this.cluster, domain,
-      });
-      const writer = roleName === undefined ? this.fluentBit.role
-        : iam.Role.fromRoleArn(this, 'FluentBitRoleByName', stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: roleName }), { mutable: false });
-      this.loggingDomain?.allowLogWriter(writer, this.cluster.clusterSecurityGroup);
-      waitForCapacity(this.fluentBit, capacity);
-    }
-    if (props.vault) {
-      // The default StorageClass is the one Vault's Raft volumes default to.
-      this.vault = new Vault(this, 'Vault', { ...props.vault, stage: undefined, profile: this.profile, cluster: this.cluster });
-      // Its TLS release holds only Secrets rendered by Helm.
-      waitForCapacity(this.vault, capacity, [this.vault.tlsChart]);
-    }
-    if (props.backup) {
-      if (autoMode) {
-        throw propError(this, 'backup', 'with CapacityMode.EKS_AUTO_MODE',
-          'is not supported: Velero\'s AWS plugin snapshots only volumes of the ebs.csi.aws.com driver, not Auto Mode\'s ebs.csi.eks.amazonaws.com');
-      }
-      this.velero = new VeleroBackup(this, 'Backup', {
-        volumeEncryptionKey: this.volumeEncryptionKey, ...props.backup, stage: undefined, profile: this.profile, cluster: this.cluster,
-      });
-      waitForCapacity(this.velero, capacity);
-    }
+
   }
 
   /** Namespaces created with `addApplicationNamespace()`. */
@@ -671,7 +519,7 @@ export class ObservableEksCluster extends Construct {
       // Auto Mode runs CoreDNS on each node, not as kube-system pods.
       allowDnsToAnyAddress: this.capacityMode === CapacityMode.EKS_AUTO_MODE,
       // Applications get their secrets from the cluster's Vault.
-      vaultNamespace: this.vault?.namespace,
+      vaultNamespace: this.vaultNamespace,
       ...options,
       stage: undefined,
       profile: this.profile,
@@ -733,6 +581,18 @@ export class ObservableEksCluster extends Construct {
     }
   }
 
+  /**
+   * Let application namespaces added from now on reach the Vault in
+   * `namespace` (their network policy admits it): `ClusterOperations` calls
+   * it when it installs Vault. A namespace's own `vaultNamespace` wins.
+   *
+   * @param namespace the Vault's namespace
+   */
+  public useVaultNamespace(namespace: string): void {
+    validateNamespaceName(this, 'useVaultNamespace(namespace)', namespace);
+    this.vaultNamespace = namespace;
+  }
+
   private endpointAccess(cidrs: string[] | undefined): eks.EndpointAccess {
     if (cidrs === undefined) return eks.EndpointAccess.PRIVATE;
     if (cidrs.length === 0) {
@@ -765,87 +625,6 @@ export class ObservableEksCluster extends Construct {
     }));
   }
 
-  private addContainerInsights(retentionDays: number, removalPolicy: RemovalPolicy): eks.Addon {
-    const { role, policy } = createPodIdentityRole(this, 'ContainerInsightsRole', {
-      cluster: this.cluster,
-      namespace: PlatformAlarms.CONTAINER_INSIGHTS_NAMESPACE,
-      serviceAccount: PlatformAlarms.CONTAINER_INSIGHTS_SERVICE_ACCOUNT,
-      description: `CloudWatch agent of ${this.clusterName}: Container Insights metrics and logs`,
-      statements: PlatformAlarms.containerInsightsAgentStatements(this, this.clusterName),
-      associate: false,
-    });
-    acknowledgeWildcardResource(policy!, '*',
-      'cloudwatch:PutMetricData, ec2:DescribeTags, ec2:DescribeVolumes and logs:DescribeLogGroups support no resource-level permissions; '
-      + 'log writes are limited to this cluster\'s /aws/containerinsights/ groups.');
-    const [, logStatement, configStatement] = PlatformAlarms.containerInsightsAgentStatements(this, this.clusterName);
-    for (const resource of logStatement.resources) {
-      acknowledgeWildcardResource(policy!, resource, 'The agent writes only the log groups and streams of this cluster\'s Container Insights (created here, encrypted).');
-    }
-    for (const resource of configStatement.resources) {
-      acknowledgeWildcardResource(policy!, resource, 'The agent reads its configuration only from SSM parameters named AmazonCloudWatch-* (AWS\'s naming convention for agent configurations).');
-    }
-    // The agent would create these unencrypted and never expiring.
-    const groups = ['performance', 'application', 'host', 'dataplane'].map((name) => new logs.LogGroup(this, `ContainerInsights${name[0].toUpperCase()}${name.slice(1)}Logs`, {
-      logGroupName: `/aws/containerinsights/${this.clusterName}/${name}`,
-      retention: retentionDays as logs.RetentionDays,
-      encryptionKey: this.secretsEncryptionKey,
-      removalPolicy,
-    }));
-    const addon = new eks.Addon(this, 'ContainerInsights', { cluster: this.cluster, addonName: PlatformAlarms.CONTAINER_INSIGHTS_ADDON_NAME });
-    (addon.node.defaultChild as eksl1.CfnAddon).podIdentityAssociations = [{
-      serviceAccount: PlatformAlarms.CONTAINER_INSIGHTS_SERVICE_ACCOUNT,
-      roleArn: role.roleArn,
-    }];
-    addon.node.addDependency(role, this.cluster.eksPodIdentityAgent!, ...groups);
-    if (this.systemNodeGroup) addon.node.addDependency(this.systemNodeGroup);
-    return addon;
-  }
-
-  private addSystemNodeGroup(props: ObservableEksClusterProps, minNodes: number, role: iam.IRole, subnets: ec2.SubnetSelection): eks.Nodegroup {
-    const instanceType = props.systemNodeInstanceType ?? this.profile.cluster.systemNodeInstanceType;
-    validateEc2InstanceType(this, 'systemNodeInstanceType', instanceType);
-    const rootVolumeSizeGiB = props.systemNodeRootVolumeSizeGiB ?? this.profile.cluster.systemNodeRootVolumeSizeGiB;
-    validateIntegerRange(this, 'systemNodeRootVolumeSizeGiB', rootVolumeSizeGiB, MIN_ROOT_VOLUME_GIB, MAX_ROOT_VOLUME_GIB);
-    const type = new ec2.InstanceType(instanceType);
-    if (type.architecture !== ec2.InstanceArchitecture.ARM_64) {
-      throw propError(this, 'systemNodeInstanceType', instanceType, 'must be a Graviton (arm64) instance type, such as t4g.medium or m7g.large');
-    }
-    const launchTemplate = new ec2.LaunchTemplate(this, 'SystemNodeLaunchTemplate', {
-      requireImdsv2: true,
-      // Pods cannot reach the instance metadata (and the node role's
-      // credentials): every controller gets its region and VPC from its
-      // chart values and its credentials from EKS Pod Identity.
-      httpPutResponseHopLimit: 1,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(rootVolumeSizeGiB, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
-      }],
-      securityGroup: undefined,
-    });
-    const securityGroups = props.nodeSecurityGroups ?? [];
-    if (securityGroups.length > 0) {
-      const cfn = launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate;
-      cfn.addPropertyOverride('LaunchTemplateData.SecurityGroupIds', [
-        this.cluster.clusterSecurityGroupId,
-        ...securityGroups.map((g) => g.securityGroupId),
-      ]);
-    }
-    return this.cluster.addNodegroupCapacity('SystemNodes', {
-      nodeRole: role,
-      amiType: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
-      capacityType: eks.CapacityType.ON_DEMAND,
-      instanceTypes: [type],
-      minSize: minNodes,
-      desiredSize: minNodes,
-      maxSize: minNodes + 1,
-      subnets,
-      labels: systemNodeSelector(),
-      taints: [{ key: SYSTEM_NODE_TAINT_KEY, value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }],
-      launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
-      enableNodeAutoRepair: true,
-    });
-  }
-
   private acknowledgeClusterFindings(autoMode: boolean): void {
     const cluster = this.cluster;
     acknowledgeAwsManagedPolicy(
@@ -872,7 +651,7 @@ export class ObservableEksCluster extends Construct {
 }
 
 /** The node-pool settings among the cluster's props. */
-function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
+function nodePoolSettings(props: PlatformClusterProps): NodePoolSettings {
   return {
     spotPercentage: props.spotPercentage,
     instanceFamilies: props.instanceFamilies,
@@ -887,15 +666,3 @@ function nodePoolSettings(props: ObservableEksClusterProps): NodePoolSettings {
   };
 }
 
-/**
- * Only what waits for pods (Helm releases) waits for the cluster's capacity;
- * an add-on's roles, associations, keys, stores and Kubernetes objects
- * applied without waiting are created alongside the cluster.
- */
-function waitForCapacity(addon: Construct, capacity: IDependable, withoutPods: eks.HelmChart[] = []): void {
-  for (const child of addon.node.findAll()) {
-    if (child instanceof eks.HelmChart && !withoutPods.includes(child)) {
-      child.node.addDependency(capacity);
-    }
-  }
-}
