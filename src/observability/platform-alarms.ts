@@ -98,20 +98,49 @@ export interface PlatformAlarmsProps extends StagedProps {
   readonly warningEmails?: string[];
 
   /**
-   * The KMS key that encrypts both topics. A key of this app (`kms.Key`)
+   * A topic you already have for the critical alarms (an on-call or chat
+   * integration, an organisation-wide topic), notified instead of a new
+   * one. It must be a standard (not FIFO) topic in this stack's region:
+   * CloudWatch alarms notify topics of their own region only. A topic of
+   * this app (`sns.Topic`) gets a policy statement that lets CloudWatch
+   * alarms of this account and region publish, and its key, when a
+   * `kms.Key` of this app, the matching key statement; an imported topic's
+   * policy (and its key's) must already allow `cloudwatch.amazonaws.com`
+   * `sns:Publish` (`kms:Decrypt`, `kms:GenerateDataKey*`), or the
+   * notifications are dropped. `criticalEmails` and `criticalSmsNumbers`
+   * are subscribed to it too, by subscriptions created in this construct.
+   *
+   * @default - a new topic, `<alarmNamePrefix>-critical`, encrypted with `encryptionKey`
+   */
+  readonly criticalTopic?: sns.ITopic;
+
+  /**
+   * A topic you already have for the warnings, notified instead of a new
+   * one. The same rules as for `criticalTopic` apply, and it must not be
+   * that topic (the severities stay apart: SMS and paging for critical
+   * alarms only). `warningEmails` are subscribed to it too.
+   *
+   * @default - a new topic, `<alarmNamePrefix>-warning`, encrypted with `encryptionKey`
+   */
+  readonly warningTopic?: sns.ITopic;
+
+  /**
+   * The KMS key that encrypts the topics this construct creates (none is
+   * created when both `criticalTopic` and `warningTopic` are given, and
+   * then this must not be given either). A key of this app (`kms.Key`)
    * gets the statement that lets CloudWatch alarms publish; an imported
    * key's policy must already allow `cloudwatch.amazonaws.com`
    * `kms:Decrypt` and `kms:GenerateDataKey*`, or every notification is
    * dropped.
    *
-   * @default - a new customer-managed key with rotation on, retained when the profile's `dataProtection.retainOnDelete` is on
+   * @default - a new customer-managed key with rotation on, retained when the profile's `dataProtection.retainOnDelete` is on; none when both topics are given
    */
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * What every alarm name and both topic names start with; must be unique
-   * per account and region (two environments in one account need two
-   * prefixes): 1 to 64 letters, digits or hyphens.
+   * What every alarm name and the names of the topics created here start
+   * with. It must be unique per account and region (two environments in
+   * one account need two prefixes): 1 to 64 letters, digits or hyphens.
    *
    * @default - the profile's `cluster.clusterName`
    */
@@ -192,8 +221,9 @@ export interface PlatformAlarmsProps extends StagedProps {
   readonly memoryPercent?: number;
 
   /**
-   * Warn at synthesis when critical alarms reach nobody (no `criticalEmails`
-   * and no `criticalSmsNumbers`).
+   * Warn at synthesis when critical alarms reach nobody: no
+   * `criticalEmails`, no `criticalSmsNumbers` and no `criticalTopic` (a
+   * topic you bring counts as a recipient: its subscriptions are yours).
    *
    * @default - the profile's `monitoring.requireCriticalRecipient`
    */
@@ -260,7 +290,8 @@ export interface ClusterAlarmOptions {
  * The platform's CloudWatch alarms and their notifications.
  *
  * Two SNS topics, both encrypted with a customer-managed KMS key and
- * accepting only TLS: **critical** (email and SMS) and **warning** (email).
+ * accepting only TLS: **critical** (email and SMS) and **warning** (email);
+ * either can be a topic you bring (`criticalTopic`, `warningTopic`).
  * Every alarm notifies its topic when it fires and when it recovers.
  *
  * - `addDatabase` routes the alarms the database already
@@ -339,12 +370,12 @@ export class PlatformAlarms extends Construct {
 
   /** The preset the alarms were built from. */
   public readonly profile: StageProfile;
-  /** Topic of the critical alarms (email and SMS). */
+  /** Topic of the critical alarms (email and SMS): the one given as `criticalTopic`, or a new one. */
   public readonly criticalTopic: sns.ITopic;
-  /** Topic of the warnings (email). */
+  /** Topic of the warnings (email): the one given as `warningTopic`, or a new one. */
   public readonly warningTopic: sns.ITopic;
-  /** The key encrypting both topics. */
-  public readonly encryptionKey: kms.IKey;
+  /** The key encrypting the topics created here (undefined when both topics were given). */
+  public readonly encryptionKey?: kms.IKey;
   /** What every alarm and topic name starts with. */
   public readonly alarmNamePrefix: string;
   /** The alarms this construct created, by `<id><Kind>` (e.g. `IngressErrorRate`, `ClusterFailedNodes`). */
@@ -391,26 +422,37 @@ export class PlatformAlarms extends Construct {
       'must be a phone number in E.164 format: + and the country code, at most 15 digits, e.g. +14155550100');
     const warningEmails = validateRecipients(this, 'warningEmails', props.warningEmails ?? [], isEmail, 'must be an email address (name@domain.tld, at most 254 characters)');
 
+    this.validateTopic('criticalTopic', props.criticalTopic);
+    this.validateTopic('warningTopic', props.warningTopic);
+    if (props.criticalTopic && props.warningTopic && sameTopic(props.criticalTopic, props.warningTopic)) {
+      throw propError(this, 'warningTopic', describeTopic(props.warningTopic),
+        'must not be criticalTopic: warnings would reach the critical recipients (SMS, paging); give two topics, or subscribe an endpoint to both');
+    }
+    const bothGiven = props.criticalTopic !== undefined && props.warningTopic !== undefined;
+    if (bothGiven && props.encryptionKey) {
+      throw propError(this, 'encryptionKey', props.encryptionKey.node.path,
+        'encrypts the topics created here and has no effect when criticalTopic and warningTopic are both given: encrypt your topics with it yourself');
+    }
+
     const retain = this.profile.dataProtection.retainOnDelete;
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+    this.encryptionKey = bothGiven ? undefined : props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the alarm notification topics of ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: removalPolicyFor(retain),
     });
     if (this.encryptionKey instanceof kms.Key) this.allowCloudWatchAlarms(this.encryptionKey);
 
-    const critical = this.createTopic('CriticalTopic', AlarmSeverity.CRITICAL);
-    criticalEmails.forEach((address) => critical.addSubscription(new subscriptions.EmailSubscription(address)));
-    criticalSms.forEach((number) => critical.addSubscription(new subscriptions.SmsSubscription(number)));
-    const warning = this.createTopic('WarningTopic', AlarmSeverity.WARNING);
-    warningEmails.forEach((address) => warning.addSubscription(new subscriptions.EmailSubscription(address)));
-    this.criticalTopic = critical;
-    this.warningTopic = warning;
+    this.criticalTopic = this.topic(props.criticalTopic, 'CriticalTopic', AlarmSeverity.CRITICAL, [
+      ...criticalEmails.map((address) => new subscriptions.EmailSubscription(address)),
+      ...criticalSms.map((number) => new subscriptions.SmsSubscription(number)),
+    ]);
+    this.warningTopic = this.topic(props.warningTopic, 'WarningTopic', AlarmSeverity.WARNING,
+      warningEmails.map((address) => new subscriptions.EmailSubscription(address)));
 
     const requireCriticalRecipient = props.requireCriticalRecipient ?? monitoring.requireCriticalRecipient;
-    if (requireCriticalRecipient && criticalEmails.length === 0 && criticalSms.length === 0) {
+    if (requireCriticalRecipient && criticalEmails.length === 0 && criticalSms.length === 0 && !props.criticalTopic) {
       Annotations.of(this).addWarningV2('@innovate-inc/platform-constructs:PlatformAlarms.noCriticalRecipient',
-        'No criticalEmails or criticalSmsNumbers: critical alarms reach only subscriptions you add to criticalTopic yourself.');
+        'No criticalEmails or criticalSmsNumbers, and no criticalTopic of yours: critical alarms reach only subscriptions you add to criticalTopic yourself.');
     }
 
     this.node.addValidation({ validate: () => this.unroutedDatabaseAlarms() });
@@ -720,7 +762,7 @@ export class PlatformAlarms extends Construct {
       if (this.routed.has(alarm)) continue;
       const severity = CRITICAL_DATABASE_ALARMS.some((suffix) => name.endsWith(suffix)) ? AlarmSeverity.CRITICAL : AlarmSeverity.WARNING;
       // The database may already notify this very topic (its alarmTopic prop).
-      this.route(alarm, severity, this.topicOf(severity) === databaseTopic);
+      this.route(alarm, severity, sameTopic(this.topicOf(severity), databaseTopic));
     }
   }
 
@@ -749,11 +791,66 @@ export class PlatformAlarms extends Construct {
         + 'call addDatabase again after adding read replicas'));
   }
 
+  /**
+   * The topic of a severity: a new one with the subscriptions (as before
+   * topics could be given, so their logical IDs stay), or the given one,
+   * admitting this account's alarms when it is of this app, with the
+   * subscriptions created in this construct (not in the topic's stack).
+   */
+  private topic(given: sns.ITopic | undefined, id: string, severity: AlarmSeverity, subscribers: sns.ITopicSubscription[]): sns.ITopic {
+    if (!given) {
+      const topic = this.createTopic(id, severity);
+      subscribers.forEach((subscriber) => topic.addSubscription(subscriber));
+      return topic;
+    }
+    if (given instanceof sns.Topic) {
+      given.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [given.topicArn],
+        conditions: this.alarmSourceConditions(),
+      }));
+    }
+    const key = given.masterKey;
+    if (key instanceof kms.Key && key !== this.encryptionKey) {
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: this.alarmSourceConditions(),
+      }));
+    }
+    if (subscribers.length > 0) {
+      const scope = new Construct(this, `${id}Subscriptions`);
+      subscribers.forEach((subscriber, i) => {
+        const config = subscriber.bind(given);
+        // By the address (or number), as addSubscription names them; an address from a token by its place.
+        const subscriptionId = Token.isUnresolved(config.subscriberId) ? `Subscriber${i}` : config.subscriberId;
+        new sns.Subscription(scope, subscriptionId, { topic: given, protocol: config.protocol, endpoint: config.endpoint });
+      });
+    }
+    return given;
+  }
+
+  /** A given topic must be a standard topic CloudWatch alarms of this region can notify. */
+  private validateTopic(prop: string, topic: sns.ITopic | undefined): void {
+    if (!topic) return;
+    if (topic.fifo) {
+      throw propError(this, prop, describeTopic(topic),
+        'must be a standard topic, not a FIFO topic: CloudWatch alarms cannot notify FIFO topics, which deliver to SQS FIFO queues only (no email or SMS)');
+    }
+    const here = Stack.of(this).region;
+    const there = topic.env.region;
+    if (!Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there) {
+      throw propError(this, prop, describeTopic(topic), `must be in ${here}, the region of these alarms: CloudWatch alarms notify topics of their own region only`);
+    }
+  }
+
   private createTopic(id: string, severity: AlarmSeverity): sns.Topic {
     const topic = createAlarmTopic(this, id, {
       topicName: Token.isUnresolved(this.alarmNamePrefix) ? undefined : `${this.alarmNamePrefix}-${severity}`,
       displayName: `${this.alarmNamePrefix} ${severity} alarms`,
-      key: this.encryptionKey,
+      key: this.encryptionKey!,
       // CloudWatch alarms of this account (ours and those of the routed databases).
       publishConditions: this.alarmSourceConditions(),
     });
@@ -813,6 +910,16 @@ interface AlarmDefinition {
   readonly nameSuffix: string;
   readonly description: string;
   readonly runbook: string;
+}
+
+/** One topic, whether the same object or the same concrete ARN imported twice. */
+function sameTopic(a: sns.ITopic, b: sns.ITopic): boolean {
+  return a === b || (!Token.isUnresolved(a.topicArn) && a.topicArn === b.topicArn);
+}
+
+/** What an error shows of a topic: its ARN when concrete, else its construct path. */
+function describeTopic(topic: sns.ITopic): string {
+  return Token.isUnresolved(topic.topicArn) ? topic.node.path : topic.topicArn;
 }
 
 function isEmail(value: string): boolean {

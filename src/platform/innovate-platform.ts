@@ -6,6 +6,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ClusterLoggingOptions, ClusterOperations } from './cluster-operations';
 import { checkPlatformInApp } from './private/app-checks';
@@ -157,7 +158,8 @@ export interface InnovatePlatformClusterOptions {
 
   /**
    * CI roles that deploy the applications into their namespaces, besides
-   * the platform's `deployRole`.
+   * the platform's `deployRole` (whose ARN must not be repeated here): the
+   * same edit rights in the application namespaces, none on the SPA.
    *
    * @default - `deployRole` only, when given
    */
@@ -241,13 +243,15 @@ export interface InnovatePlatformEdgeOptions {
 }
 
 /**
- * Who receives the environment's alarms.
+ * Who receives the environment's alarms: the platform's two topics and
+ * their subscribers, or topics you bring.
  */
 export interface InnovatePlatformAlarmOptions {
   /**
-   * E-mail addresses of the critical alarms.
+   * E-mail addresses of the critical alarms (subscribed to `criticalTopic`
+   * when you bring one).
    *
-   * @default - none (a synth-time warning when the profile's `monitoring.requireCriticalRecipient` is on)
+   * @default - none (a synth-time warning when the profile's `monitoring.requireCriticalRecipient` is on and there is no `criticalTopic` either)
    */
   readonly criticalEmails?: string[];
 
@@ -264,6 +268,31 @@ export interface InnovatePlatformAlarmOptions {
    * @default - none
    */
   readonly criticalSmsNumbers?: string[];
+
+  /**
+   * A topic of yours (an on-call or chat integration) the critical alarms
+   * notify instead of a new one: the load balancer's zero traffic (in
+   * production), the database's storage and connections, the cluster's
+   * failed and missing nodes. A standard topic in the environment's region;
+   * a topic of this app is given the statements that let this account's
+   * CloudWatch alarms publish, an imported one must allow them already
+   * (see `PlatformAlarmsProps.criticalTopic`). It counts as the critical
+   * recipient the profile's `monitoring.requireCriticalRecipient` asks for.
+   *
+   * @default - a new KMS-encrypted topic in the environment stack
+   */
+  readonly criticalTopic?: sns.ITopic;
+
+  /**
+   * A topic of yours the warnings notify instead of a new one, other than
+   * `criticalTopic`. The new database notifies it directly as well: its
+   * alarms (the critical ones reach `criticalTopic` too) and its failed
+   * backup and copy jobs, which EventBridge publishes, so an imported
+   * topic's policy and key must also let `events.amazonaws.com` publish.
+   *
+   * @default - a new KMS-encrypted topic in the environment stack
+   */
+  readonly warningTopic?: sns.ITopic;
 }
 
 /**
@@ -368,9 +397,9 @@ export interface InnovatePlatformProps extends StagedProps {
   readonly edge?: InnovatePlatformEdgeOptions;
 
   /**
-   * Alarm recipients.
+   * Alarm recipients, or the topics of yours the alarms notify.
    *
-   * @default - no subscriptions
+   * @default - two new topics (critical, warning) without subscriptions
    */
   readonly alarms?: InnovatePlatformAlarmOptions;
 
@@ -389,10 +418,18 @@ export interface InnovatePlatformProps extends StagedProps {
   readonly api?: InnovatePlatformApiOptions;
 
   /**
-   * The CI role that deploys the environment: it publishes the SPA
-   * (upload, invalidation) and deploys into the application namespaces.
+   * The CI role that deploys the environment: a managed policy in the
+   * environment stack lets it publish the SPA (upload to the bucket,
+   * invalidate the distribution), and a cluster access entry gives it
+   * `AmazonEKSEditPolicy` in the application namespaces only (the API's
+   * namespace, and any you add with `cluster.addApplicationNamespace`). Its
+   * ARN is the environment stack's `DeployRoleArn` output. With
+   * `GithubDeployRoles`, pass the stage's role:
+   * `deployRole: deployRoles.roleFor(PlatformStage.PRODUCTION)`. Other CI
+   * roles that deploy into the namespaces go in `cluster.deployRoleArns`,
+   * which must not repeat this one.
    *
-   * @default - none
+   * @default - none: no role gets these rights and there is no `DeployRoleArn` output
    */
   readonly deployRole?: iam.IRole;
 

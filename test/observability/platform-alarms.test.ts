@@ -708,3 +708,152 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
     Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 });
+
+describe('PlatformAlarms with topics you bring', () => {
+  const ONCALL_ARN = 'arn:aws:sns:us-east-1:123456789012:oncall';
+  const TEAM_ARN = 'arn:aws:sns:us-east-1:123456789012:team';
+
+  describe('two imported topics, with recipients', () => {
+    const stack = newTestStack();
+    const critical = sns.Topic.fromTopicArn(stack, 'Oncall', ONCALL_ARN);
+    const warning = sns.Topic.fromTopicArn(stack, 'Team', TEAM_ARN);
+    const alarms = new PlatformAlarms(stack, 'Alarms', { stage: PlatformStage.PRODUCTION, ...RECIPIENTS, criticalTopic: critical, warningTopic: warning });
+    standard(alarms);
+    const template = Template.fromStack(stack);
+
+    test('no topic, no key, no topic policy are created: the alarms notify the given topics', () => {
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      template.resourceCountIs('AWS::KMS::Key', 0);
+      template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+      expect(alarms.criticalTopic).toBe(critical);
+      expect(alarms.warningTopic).toBe(warning);
+      expect(alarms.encryptionKey).toBeUndefined();
+    });
+
+    test('every alarm notifies the given topic of its severity, on alarm and on recovery', () => {
+      const expected: Record<string, string> = {
+        'innovate-eks-prod-Cluster-failed-nodes': ONCALL_ARN,
+        'innovate-eks-prod-Cluster-node-count-low': ONCALL_ARN,
+        'innovate-eks-prod-Ingress-zero-traffic': ONCALL_ARN,
+        'innovate-eks-prod-Cluster-node-cpu-high': TEAM_ARN,
+        'innovate-eks-prod-Cluster-node-memory-high': TEAM_ARN,
+        'innovate-eks-prod-Ingress-5xx-error-rate': TEAM_ARN,
+        'innovate-eks-prod-Ingress-latency-p95': TEAM_ARN,
+      };
+      for (const [name, topicArn] of Object.entries(expected)) {
+        const alarm = alarmNamed(template, name);
+        expect({ name, actions: alarm.AlarmActions, ok: alarm.OKActions }).toEqual({ name, actions: [topicArn], ok: [topicArn] });
+      }
+    });
+
+    test('the recipients are subscribed to the given topics, in this construct', () => {
+      template.resourceCountIs('AWS::SNS::Subscription', 4);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@innovate.example', TopicArn: ONCALL_ARN });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', Endpoint: '+14155550100', TopicArn: ONCALL_ARN });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'engineering@innovate.example', TopicArn: TEAM_ARN });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform@innovate.example', TopicArn: TEAM_ARN });
+      const subscriptions = alarms.node.findAll().filter((c) => c instanceof sns.Subscription);
+      expect(subscriptions.map((c) => c.node.path).sort()).toEqual([
+        'TestStack/Alarms/CriticalTopicSubscriptions/+14155550100',
+        'TestStack/Alarms/CriticalTopicSubscriptions/oncall@innovate.example',
+        'TestStack/Alarms/WarningTopicSubscriptions/engineering@innovate.example',
+        'TestStack/Alarms/WarningTopicSubscriptions/platform@innovate.example',
+      ]);
+    });
+  });
+
+  test('a topic of this app gets the statements that let this account\'s alarms publish, on the topic and its key', () => {
+    const app = newTestApp();
+    const shared = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'us-east-1' } });
+    const key = new kms.Key(shared, 'OncallKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(shared, 'Oncall', { masterKey: key, enforceSSL: true });
+    const stack = newTestStack(app);
+    const alarms = new PlatformAlarms(stack, 'Alarms', { stage: PlatformStage.PRODUCTION, criticalTopic: topic });
+    alarms.addCluster('Cluster');
+    const sharedTemplate = Template.fromStack(shared);
+    const condition = { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': ALARMS_OF_THIS_ACCOUNT } };
+    sharedTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: condition,
+        })]),
+      },
+    });
+    sharedTemplate.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: condition,
+        })]),
+      },
+    });
+    // The warning topic is still new, with its own key.
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'innovate-eks-prod-warning' });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(alarms.encryptionKey).toBeDefined();
+    const failed = alarmNamed(template, 'innovate-eks-prod-Cluster-failed-nodes');
+    expect(failed.AlarmActions).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/^Shared:ExportsOutputRefOncall/) }]);
+  });
+
+  test('a given critical topic counts as the critical recipient the profile asks for', () => {
+    const stack = newTestStack();
+    new PlatformAlarms(stack, 'Alarms', { stage: PlatformStage.PRODUCTION, criticalTopic: sns.Topic.fromTopicArn(stack, 'Oncall', ONCALL_ARN) });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Alarms', Match.anyValue());
+  });
+
+  test('a database notifying the given warning topic, imported again by its ARN, gets no second action for it', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    const db = new SecureRds(stack, 'Database', {
+      vpc: network.vpc,
+      securityGroup: network.databaseSecurityGroup,
+      alarmTopic: sns.Topic.fromTopicArn(stack, 'TeamForTheDatabase', TEAM_ARN),
+    });
+    const alarms = new PlatformAlarms(stack, 'Alarms', {
+      criticalTopic: sns.Topic.fromTopicArn(stack, 'Oncall', ONCALL_ARN),
+      warningTopic: sns.Topic.fromTopicArn(stack, 'Team', TEAM_ARN),
+    });
+    alarms.addDatabase(db);
+    const template = Template.fromStack(stack);
+    const actionsOf = (name: string) => template.findResources('AWS::CloudWatch::Alarm')[
+      stack.getLogicalId(db.alarms[name].node.defaultChild as cloudwatch.CfnAlarm)].Properties.AlarmActions;
+    expect(actionsOf('CpuUtilization')).toEqual([TEAM_ARN]);
+    expect(actionsOf('FreeStorageSpace')).toEqual([TEAM_ARN, ONCALL_ARN]);
+  });
+
+  describe('refused at synth time', () => {
+    const build = (props: (stack: Stack) => PlatformAlarmsProps) => () => {
+      const stack = newTestStack();
+      new PlatformAlarms(stack, 'Alarms', props(stack));
+    };
+
+    test('a FIFO topic', () => {
+      expect(build((s) => ({ criticalTopic: sns.Topic.fromTopicArn(s, 'T', `${ONCALL_ARN}.fifo`) }))).toThrow(
+        `TestStack/Alarms: invalid criticalTopic "${ONCALL_ARN}.fifo": must be a standard topic, not a FIFO topic: CloudWatch alarms cannot notify FIFO topics`);
+    });
+
+    test('a topic in another region', () => {
+      expect(build((s) => ({ warningTopic: sns.Topic.fromTopicArn(s, 'T', 'arn:aws:sns:eu-west-1:123456789012:team') }))).toThrow(
+        'TestStack/Alarms: invalid warningTopic "arn:aws:sns:eu-west-1:123456789012:team": must be in us-east-1, the region of these alarms: '
+        + 'CloudWatch alarms notify topics of their own region only');
+    });
+
+    test('one topic for both severities, as one object or imported twice', () => {
+      expect(build((s) => {
+        const topic = sns.Topic.fromTopicArn(s, 'T', ONCALL_ARN);
+        return { criticalTopic: topic, warningTopic: topic };
+      })).toThrow(`TestStack/Alarms: invalid warningTopic "${ONCALL_ARN}": must not be criticalTopic: warnings would reach the critical recipients`);
+      expect(build((s) => ({ criticalTopic: sns.Topic.fromTopicArn(s, 'A', ONCALL_ARN), warningTopic: sns.Topic.fromTopicArn(s, 'B', ONCALL_ARN) })))
+        .toThrow(`invalid warningTopic "${ONCALL_ARN}": must not be criticalTopic`);
+    });
+
+    test('an encryption key with both topics given', () => {
+      expect(build((s) => ({
+        criticalTopic: sns.Topic.fromTopicArn(s, 'A', ONCALL_ARN),
+        warningTopic: sns.Topic.fromTopicArn(s, 'B', TEAM_ARN),
+        encryptionKey: new kms.Key(s, 'Key'),
+      }))).toThrow('TestStack/Alarms: invalid encryptionKey "TestStack/Key": encrypts the topics created here and has no effect when criticalTopic and warningTopic are both given');
+    });
+  });
+});

@@ -1,12 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Template, Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import {
-  InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, StageProfiles,
+  GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds, StageProfiles,
 } from '../../src';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { testKubectlLayer } from '../helpers/eks';
@@ -157,6 +160,23 @@ describe('InnovatePlatform, production with defaults', () => {
     expect(subscribed('innovate-eks-prod').length).toBeGreaterThan(0);
   });
 
+  test('the database notifies the platform\'s warning topic, not a topic of its own nobody subscribes to', () => {
+    const topics = Object.entries(env).filter(([, r]) => r.Type === 'AWS::SNS::Topic').map(([id]) => id);
+    const [critical, warning] = [platform.alarms.criticalTopic, platform.alarms.warningTopic]
+      .map((t) => platform.environmentStack.resolve(t.topicArn));
+    expect(topics.map((id) => ({ Ref: id })).sort((a, b) => a.Ref.localeCompare(b.Ref))).toEqual([critical, warning]);
+    const database = platform.database as SecureRds;
+    expect(database.alarmTopic).toBe(platform.alarms.warningTopic);
+    const actionsOf = (name: string) => env[platform.environmentStack.getLogicalId(database.alarms[name].node.defaultChild as any)]
+      .Properties.AlarmActions;
+    expect(actionsOf('CpuUtilization')).toEqual([warning]);
+    expect(actionsOf('FreeStorageSpace')).toEqual([warning, critical]);
+    expect(actionsOf('DatabaseConnections')).toEqual([warning, critical]);
+    // Its failed backup and copy jobs go to the warning topic too.
+    const rule = Object.values(env).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern?.source?.includes('aws.backup'))!;
+    expect(rule.Properties.Targets.map((t: any) => t.Arn)).toEqual([warning]);
+  });
+
   test('no cluster stack depends on the database\'s stack: both depend on the network stack only', () => {
     const ids = (stacks: Stack[]) => stacks.map((s) => s.artifactId).sort();
     expect(ids(platform.clusterStack.dependencies)).not.toContain(platform.environmentStack.artifactId);
@@ -212,6 +232,8 @@ describe('InnovatePlatform, production with defaults', () => {
   test('outputs a user needs after deploy', () => {
     const envOutputs = Object.keys(Template.fromStack(platform.environmentStack).toJSON().Outputs);
     expect(envOutputs).toEqual(expect.arrayContaining(['DatabaseEndpoint', 'DatabaseSecretArn', 'ApiLoadBalancerDnsName', 'WebDistributionDomainName']));
+    // No deployRole, no output of it.
+    expect(envOutputs).not.toContain('DeployRoleArn');
     const clusterOutputs = Template.fromStack(platform.clusterStack).toJSON().Outputs;
     expect(clusterOutputs.ClusterName.Value).toBe('innovate-eks-prod');
     expect(clusterOutputs.UpdateKubeconfigCommand.Value).toBe('aws eks update-kubeconfig --name innovate-eks-prod --region us-east-1');
@@ -265,6 +287,101 @@ describe('InnovatePlatform, bring your own', () => {
     }
     const policies = JSON.stringify(Object.values(resources(platform.clusterStack)).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'));
     expect(policies).toContain('secret:legacy/master-AbCdEf');
+  });
+});
+
+describe('InnovatePlatform, bring your own alarm topics and deploy role', () => {
+  const TEAM_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:team-warnings`;
+  let app: App;
+  let platform: InnovatePlatform;
+  let oncall: sns.Topic;
+  let deployRoles: GithubDeployRoles;
+  let findings: string[];
+  let env: Record<string, { Type: string; Properties?: any }>;
+  let sharedTemplate: Template;
+
+  beforeAll(() => {
+    app = newTestApp();
+    const base = props(app);
+    const sharedStack = app.node.findChild('Shared') as Stack;
+    // A topic of this app (an on-call integration's), encrypted and TLS-only; an imported one for the warnings.
+    oncall = new sns.Topic(sharedStack, 'Oncall', { masterKey: new kms.Key(sharedStack, 'OncallKey', { enableKeyRotation: true }), enforceSSL: true });
+    const team = sns.Topic.fromTopicArn(sharedStack, 'Team', TEAM_ARN);
+    deployRoles = new GithubDeployRoles(sharedStack, 'GithubDeploy', { owner: 'innovate-inc', repository: 'platform', stages: [PlatformStage.PRODUCTION] });
+    platform = new InnovatePlatform(app, 'Production', {
+      ...base,
+      alarms: { criticalTopic: oncall, warningTopic: team, warningEmails: ['team@example.com'] },
+      deployRole: deployRoles.roleFor(PlatformStage.PRODUCTION),
+    });
+    findings = complianceFindings(platform);
+    env = resources(platform.environmentStack);
+    sharedTemplate = Template.fromStack(sharedStack);
+  });
+
+  const isCritical = (action: unknown) => /ExportsOutputRefOncall/.test(JSON.stringify(action));
+  const isWarning = (action: unknown) => action === TEAM_ARN;
+
+  test('clean under the four cdk-nag packs', () => {
+    expect(findings).toEqual([]);
+  });
+
+  test('no topic and no topic key are created: the alarms use the topics given', () => {
+    for (const stack of platform.stacks) {
+      expect(Object.values(resources(stack)).filter((r) => r.Type === 'AWS::SNS::Topic')).toEqual([]);
+    }
+    expect(platform.node.root.node.findAll().filter((c) => c instanceof kms.Key).map((c) => c.node.path)).not.toContain('InnovateProduction/Alarms/Key');
+    expect(platform.alarms.encryptionKey).toBeUndefined();
+    expect(platform.alarms.criticalTopic).toBe(oncall);
+    expect(platform.alarms.warningTopic.topicArn).toBe(TEAM_ARN);
+  });
+
+  test('the load balancer, database and cluster alarms notify the given topics by severity', () => {
+    const alarms = Object.values(env).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions.length).toBeGreaterThan(0);
+      expect(alarm.AlarmActions.filter((a: unknown) => !isCritical(a) && !isWarning(a))).toEqual([]);
+    }
+    for (const dimension of ['LoadBalancer', 'DBInstanceIdentifier', 'innovate-eks-prod']) {
+      const of = alarms.filter((a) => JSON.stringify(a.Dimensions ?? a.Metrics).includes(dimension));
+      expect({ dimension, critical: of.some((a) => a.AlarmActions.some(isCritical)), warning: of.some((a) => a.AlarmActions.some(isWarning)) })
+        .toEqual({ dimension, critical: true, warning: true });
+    }
+    // The database's failed backups reach the warning topic.
+    const rule = Object.values(env).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern?.source?.includes('aws.backup'))!;
+    expect(rule.Properties.Targets.map((t: any) => t.Arn)).toEqual([TEAM_ARN]);
+  });
+
+  test('the given topic of this app admits this account\'s alarms; the warning e-mails are subscribed to the imported topic', () => {
+    sharedTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' })]) },
+    });
+    sharedTemplate.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+    const subscriptions = Object.values(env).filter((r) => r.Type === 'AWS::SNS::Subscription').map((r) => r.Properties);
+    expect(subscriptions).toEqual([{ Protocol: 'email', Endpoint: 'team@example.com', TopicArn: TEAM_ARN }]);
+  });
+
+  test('the given critical topic counts as the critical recipient production asks for', () => {
+    expect(platform.profile.monitoring.requireCriticalRecipient).toBe(true);
+    expect(Annotations.fromStack(platform.environmentStack).findWarning('*', Match.stringLikeRegexp('No criticalEmails'))).toEqual([]);
+  });
+
+  test('the deploy role: its ARN as an output, SPA publishing, and edit rights in the API\'s namespace only', () => {
+    const roleArnExport = /ExportsOutputFnGetAttGithubDeployProductionRole.*Arn/;
+    const output = Template.fromStack(platform.environmentStack).toJSON().Outputs.DeployRoleArn;
+    expect(output.Value).toEqual({ 'Fn::ImportValue': expect.stringMatching(roleArnExport) });
+    expect(output.Description).toMatch(/CI deploy role/);
+    const publish = Object.values(env).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy' && /Publish the web app/.test(r.Properties.Description));
+    expect(publish).toHaveLength(1);
+    expect(JSON.stringify(publish[0].Properties.Roles)).toMatch(/ExportsOutputRefGithubDeployProductionRole/);
+    const entries = Object.values(resources(platform.clusterStack)).filter((r) => r.Type === 'AWS::EKS::AccessEntry'
+      && roleArnExport.test(JSON.stringify(r.Properties.PrincipalArn)));
+    expect(entries).toHaveLength(1);
+    expect(entries[0].Properties.AccessPolicies).toEqual([{
+      AccessScope: { Type: 'namespace', Namespaces: ['backend'] },
+      PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSEditPolicy']] },
+    }]);
   });
 });
 
@@ -402,5 +519,35 @@ describe('InnovatePlatform, several platforms in one app and props only the plat
     });
     expect(() => new InnovatePlatform(app, 'Production', { ...given, database: { existing: database } })).toThrow(
       'Production: invalid database.existing "Shared/Database": needs network.existing too');
+  });
+
+  test.each([
+    ['deployRoleArns', 'is the ARN of deployRole, which gets its deploy access already: EKS holds one access entry per principal'],
+    ['clusterAdminRoleArns', 'is the ARN of deployRole: a deploy role edits the application namespaces only'],
+    ['engineerRoleArns', 'is the ARN of deployRole: a deploy role edits the application namespaces only'],
+  ] as const)('the deploy role\'s ARN again in cluster.%s is refused, naming the prop', (prop, allowed) => {
+    const app = newTestApp();
+    const given = props(app);
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/github-deploy-production`;
+    const deployRole = iam.Role.fromRoleArn(app.node.findChild('Shared') as Stack, 'Deploy', roleArn);
+    const other = `arn:aws:iam::${ACCOUNT}:role/other`;
+    expect(() => new InnovatePlatform(app, 'Production', { ...given, deployRole, cluster: { ...given.cluster, [prop]: [other, roleArn] } })).toThrow(
+      `Production: invalid cluster.${prop}[1] "${roleArn}": ${allowed}`);
+  });
+
+  test.each([
+    ['a FIFO topic', { criticalTopic: 'arn:aws:sns:us-east-1:123456789012:oncall.fifo' },
+      'InnovateProduction/Alarms: invalid criticalTopic "arn:aws:sns:us-east-1:123456789012:oncall.fifo": must be a standard topic, not a FIFO topic'],
+    ['a topic of another region', { warningTopic: 'arn:aws:sns:us-west-2:123456789012:team' },
+      'InnovateProduction/Alarms: invalid warningTopic "arn:aws:sns:us-west-2:123456789012:team": must be in us-east-1, the region of these alarms'],
+    ['one topic for both severities', { criticalTopic: 'arn:aws:sns:us-east-1:123456789012:ops', warningTopic: 'arn:aws:sns:us-east-1:123456789012:ops' },
+      'InnovateProduction/Alarms: invalid warningTopic "arn:aws:sns:us-east-1:123456789012:ops": must not be criticalTopic'],
+  ])('alarms: %s is refused at synth time', (_name, arns: { criticalTopic?: string; warningTopic?: string }, message) => {
+    const app = newTestApp();
+    const given = props(app);
+    const stack = app.node.findChild('Shared') as Stack;
+    const topic = (id: string, arn?: string) => (arn ? sns.Topic.fromTopicArn(stack, id, arn) : undefined);
+    const alarms = { criticalTopic: topic('Critical', arns.criticalTopic), warningTopic: topic('Warning', arns.warningTopic) };
+    expect(() => new InnovatePlatform(app, 'Production', { ...given, alarms })).toThrow(message);
   });
 });

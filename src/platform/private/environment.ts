@@ -50,6 +50,7 @@ export function buildEnvironmentStack(
   const stack = layout.environmentStack;
   const networkStack = layout.networkStack;
   const region = layout.region;
+  checkDeployRole(platform, props);
 
   // Network: the user's, or a new one with its AZs named without a lookup.
   const networkOptions = props.network ?? {};
@@ -85,6 +86,19 @@ export function buildEnvironmentStack(
     stack.addDependency(dr, 'database backups are copied into its vault');
   }
 
+  // Alarms: critical and warning topics (new, or the user's). Created
+  // before the database, which notifies the warning topic instead of a
+  // topic of its own that nobody would subscribe to.
+  const alarmOptions = props.alarms ?? {};
+  const alarms = new PlatformAlarms(stack, 'Alarms', {
+    profile,
+    criticalEmails: alarmOptions.criticalEmails,
+    warningEmails: alarmOptions.warningEmails,
+    criticalSmsNumbers: alarmOptions.criticalSmsNumbers,
+    criticalTopic: alarmOptions.criticalTopic,
+    warningTopic: alarmOptions.warningTopic,
+  });
+
   // PostgreSQL, reachable only from the application tier. A new one gets
   // fixed names, which the cluster stack uses instead of references.
   const newDatabase = databaseOptions.existing ? undefined : {
@@ -104,18 +118,13 @@ export function buildEnvironmentStack(
     multiAz: databaseOptions.multiAz,
     backupRetentionDays: databaseOptions.backupRetentionDays,
     copyVault,
+    // Its warnings and failed backup jobs; addDatabase adds the critical topic to its critical alarms.
+    alarmTopic: alarms.warningTopic,
   });
 
   const registry = props.registry ?? new ContainerRegistry(networkStack, 'Registry', { profile, repositoryPrefix: `innovate-${profile.stage}/` });
 
-  // Alarms: critical and warning topics; the database's alarms routed by severity.
-  const alarmOptions = props.alarms ?? {};
-  const alarms = new PlatformAlarms(stack, 'Alarms', {
-    profile,
-    criticalEmails: alarmOptions.criticalEmails,
-    warningEmails: alarmOptions.warningEmails,
-    criticalSmsNumbers: alarmOptions.criticalSmsNumbers,
-  });
+  // The database's alarms routed by severity.
   alarms.addDatabase(database);
   // Node count, failed nodes, CPU and memory of the cluster (Container
   // Insights is on); the name is known here without a reference to the
@@ -189,8 +198,33 @@ export function buildEnvironmentStack(
   new CfnOutput(stack, 'WebBucketName', { value: frontend.bucket.bucketName });
   new CfnOutput(stack, 'WebDistributionId', { value: frontend.distribution.distributionId });
   new CfnOutput(stack, 'WebUrl', { value: `https://${appName}` });
+  if (props.deployRole) {
+    new CfnOutput(stack, 'DeployRoleArn', {
+      value: props.deployRole.roleArn,
+      description: 'The CI deploy role: publishes the web app and deploys into the application namespaces (role-to-assume of the workflow)',
+    });
+  }
 
   return { network, database, registry, api, frontend, alarms, adminAccess, clusterName, apiPort: network.applicationPort, newDatabase };
+}
+
+/**
+ * The deploy role gets its cluster access from `deployRole`: its ARN again
+ * in a role list of the cluster would be a second access entry of one
+ * principal (EKS refuses it at deploy time) or wider rights than a deploy
+ * role's.
+ */
+function checkDeployRole(platform: Construct, props: InnovatePlatformProps): void {
+  const role = props.deployRole;
+  if (!role) return;
+  const cluster = props.cluster;
+  for (const prop of ['deployRoleArns', 'clusterAdminRoleArns', 'engineerRoleArns'] as const) {
+    const index = (cluster[prop] ?? []).indexOf(role.roleArn);
+    if (index < 0) continue;
+    throw propError(platform, `cluster.${prop}[${index}]`, role.roleArn, prop === 'deployRoleArns'
+      ? 'is the ARN of deployRole, which gets its deploy access already: EKS holds one access entry per principal, so list only the other CI roles here'
+      : 'is the ARN of deployRole: a deploy role edits the application namespaces only; give the admins or engineers a role of their own');
+  }
 }
 
 /** The replica location of Velero's backups in the platform's disaster-recovery stack (created there). */
