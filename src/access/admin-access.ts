@@ -174,6 +174,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
   public readonly instance?: ec2.Instance;
   /** The bastion's instance role (bastion only). */
   public readonly role?: iam.IRole;
+  private authorizedGroupId?: string;
 
   /**
    * @param scope the parent construct
@@ -209,6 +210,25 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
       ec2.Port.tcp(target.databasePort),
       this.kind === AdminAccessKind.CLIENT_VPN ? 'Client VPN administrators to the database' : 'Session Manager bastion to the database',
     );
+  }
+
+  /**
+   * Let the Client VPN's administrators reach `cidr` (an authorization rule
+   * for the endpoint's authorized group), e.g. the application subnets where
+   * the cluster's private API endpoint and the log domain live. Their
+   * security groups must still admit `securityGroup`. A bastion needs no
+   * authorization: it is in the VPC.
+   *
+   * @param id construct ID of the rule
+   * @param cidr an IPv4 CIDR inside the VPC
+   * @param description what the administrators reach there
+   */
+  public authorizeClientVpnTo(id: string, cidr: string, description: string): void {
+    if (!this.endpoint || !this.authorizedGroupId) {
+      throw propError(this, 'authorizeClientVpnTo', id, 'applies to the Client VPN method only: a Session Manager bastion is inside the VPC');
+    }
+    if (!Token.isUnresolved(cidr)) parseIpv4Cidr(this, `authorizeClientVpnTo(${id}).cidr`, cidr);
+    this.endpoint.addAuthorizationRule(id, { cidr, groupId: this.authorizedGroupId, description });
   }
 
   /** The VPC, subnets, database group and port: the props, else the `network`'s. */
@@ -258,6 +278,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
     this.validateSamlMetadata(options.samlMetadataDocument);
     this.validateServerCertificateArn(options.serverCertificateArn);
     const groupId = options.authorizedGroupId;
+    this.authorizedGroupId = groupId;
     if (!Token.isUnresolved(groupId) && !IDENTITY_STORE_GROUP_ID.test(groupId)) {
       throw propError(
         this,

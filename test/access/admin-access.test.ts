@@ -9,25 +9,9 @@ import { PlatformNetwork, PlatformNetworkProps, PlatformStage } from '../../src'
 import { AdminAccess, AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionAccessOptions } from '../../src/access';
 import { complianceFindings } from '../helpers/compliance';
 import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
+import { CERTIFICATE_ARN, GROUP_ID, SAML_METADATA, VPN_OPTIONS } from '../helpers/vpn';
 
 /** Identity-provider metadata shaped like IAM Identity Center's export (IAM wants 1,000+ characters). */
-const SAML_METADATA = [
-  '<?xml version="1.0" encoding="UTF-8"?>',
-  '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTIzNDU2Nzg5MDEyX2lucy0xMjM0NTY3ODkw">',
-  '<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">',
-  '<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>',
-  `<ds:X509Certificate>${'MIIDBzCCAe+gAwIBAgIFAJ'.repeat(45)}</ds:X509Certificate>`,
-  '</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>',
-  '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTIz"/>',
-  '</md:IDPSSODescriptor></md:EntityDescriptor>',
-].join('');
-const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
-const GROUP_ID = '906754e8c1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
-const VPN_OPTIONS: ClientVpnAccessOptions = {
-  samlMetadataDocument: SAML_METADATA,
-  serverCertificateArn: CERTIFICATE_ARN,
-  authorizedGroupId: GROUP_ID,
-};
 
 interface Built {
   readonly stack: Stack;
@@ -190,6 +174,24 @@ describe('AdminAccess Client VPN: placement and authorization', () => {
     for (const rule of rules) {
       expect(rule).toMatchObject({ AccessGroupId: GROUP_ID, AuthorizeAllGroups: false });
     }
+  });
+
+  test('authorizeClientVpnTo adds one rule for the authorized group; a bastion refuses it', () => {
+    const stack = newTestStack();
+    const network = new PlatformNetwork(stack, 'Network', { availabilityZones: TEST_AZS });
+    const access = new AdminAccess(stack, 'AdminAccess', { network, method: AdminAccessMethod.clientVpn(VPN_OPTIONS) });
+    access.authorizeClientVpnTo('Extra', '10.0.100.0/24', 'Administrators to a test range');
+    const rules = resourcesOfType(Template.fromStack(stack), 'AWS::EC2::ClientVpnAuthorizationRule').map(([, r]) => r.Properties);
+    expect(rules.filter((r) => r.TargetNetworkCidr === '10.0.100.0/24')).toEqual([
+      expect.objectContaining({ AccessGroupId: GROUP_ID, AuthorizeAllGroups: false, Description: 'Administrators to a test range' }),
+    ]);
+    expect(() => access.authorizeClientVpnTo('Bad', '10.0.300.0/24', 'x')).toThrow(/authorizeClientVpnTo\(Bad\)\.cidr/);
+    const stack2 = newTestStack();
+    const bastionAccess = new AdminAccess(stack2, 'AdminAccess', {
+      network: new PlatformNetwork(stack2, 'Network', { availabilityZones: TEST_AZS }), method: AdminAccessMethod.ssmBastion(),
+    });
+    expect(() => bastionAccess.authorizeClientVpnTo('Extra', '10.0.100.0/24', 'x'))
+      .toThrow('AdminAccess: invalid authorizeClientVpnTo "Extra": applies to the Client VPN method only: a Session Manager bastion is inside the VPC');
   });
 
   test('never authorizes all users or the whole VPC', () => {

@@ -9,11 +9,12 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import {
-  GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds, StageProfiles,
+  AdminAccessMethod, GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds, StageProfiles,
 } from '../../src';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { testKubectlLayer } from '../helpers/eks';
 import { TEST_AZS } from '../helpers/stacks';
+import { VPN_OPTIONS } from '../helpers/vpn';
 
 const ACCOUNT = '123456789012';
 const ENV = { account: ACCOUNT, region: 'us-east-1' };
@@ -242,6 +243,39 @@ describe('InnovatePlatform, production with defaults', () => {
     const operationsOutputs = Template.fromStack(platform.operationsStack).toJSON().Outputs;
     expect(operationsOutputs.GrafanaPortForwardCommand.Value).toBe('kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80');
     expect(operationsOutputs.VaultAddress.Value).toMatch(/^https:\/\/vault\./);
+  });
+});
+
+describe('InnovatePlatform, administrators', () => {
+  test('the admin access reaches the cluster\'s private endpoint and the log domain on 443, through rules in the operations stack', () => {
+    const app = newTestApp();
+    const platform = new InnovatePlatform(app, 'Production', props(app, { adminAccess: AdminAccessMethod.ssmBastion() }));
+    const ops = resources(platform.operationsStack);
+    const admin = platform.operationsStack.resolve(platform.adminAccess!.securityGroup.securityGroupId);
+    const ingress = Object.values(ops).filter((r) => r.Type === 'AWS::EC2::SecurityGroupIngress').map((r) => r.Properties);
+    const egress = Object.values(ops).filter((r) => r.Type === 'AWS::EC2::SecurityGroupEgress').map((r) => r.Properties);
+    const endpointGroup = platform.operationsStack.resolve(platform.cluster.cluster.connections.securityGroups[0].securityGroupId);
+    const domainGroup = platform.operationsStack.resolve(platform.loggingDomain!.connections.securityGroups[0].securityGroupId);
+    for (const group of [endpointGroup, domainGroup]) {
+      expect(ingress).toContainEqual(expect.objectContaining({ GroupId: group, SourceSecurityGroupId: admin, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }));
+      expect(egress).toContainEqual(expect.objectContaining({ GroupId: admin, DestinationSecurityGroupId: group, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }));
+    }
+    // Still: the cluster and data stacks wait for neither the environment nor each other.
+    const ids = (stack: Stack) => stack.dependencies.map((s) => s.artifactId);
+    expect(ids(platform.clusterStack)).not.toContain(platform.environmentStack.artifactId);
+    expect(ids(platform.dataStack)).not.toContain(platform.environmentStack.artifactId);
+    expect(Object.keys(Template.fromStack(platform.environmentStack).toJSON().Outputs)).toContain('BastionInstanceId');
+    expect(complianceFindings(platform)).toEqual([]);
+  });
+
+  test('with a Client VPN, the administrators\' group is authorized to the application subnets too', () => {
+    const app = newTestApp();
+    const platform = new InnovatePlatform(app, 'Production', props(app, { adminAccess: AdminAccessMethod.clientVpn(VPN_OPTIONS) }));
+    const rules = Object.values(resources(platform.environmentStack)).filter((r) => r.Type === 'AWS::EC2::ClientVpnAuthorizationRule')
+      .map((r) => platform.environmentStack.resolve(r.Properties.TargetNetworkCidr));
+    const cidrs = (subnets: any) => platform.network.vpc.selectSubnets(subnets).subnets.map((s) => platform.environmentStack.resolve(s.ipv4CidrBlock));
+    expect(rules).toEqual(expect.arrayContaining([...cidrs(platform.network.applicationSubnets), ...cidrs(platform.network.databaseSubnets)]));
+    expect(rules).toHaveLength(6);
   });
 });
 

@@ -1,4 +1,5 @@
 import { ArnFormat, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -120,6 +121,7 @@ export function buildClusterStack(
   });
   new CfnOutput(stack, 'ApiServiceAccountRoleArn', { value: apiNamespace.role.roleArn, description: 'The role of the API\'s service account (EKS Pod Identity)' });
   addOperationsOutputs(layout, operations);
+  if (env.adminAccess) admitAdministrators(layout, env, cluster, stores.loggingDomain);
   return { cluster, operations, ...stores, apiNamespace, targetGroupBinding };
 }
 
@@ -184,6 +186,29 @@ function buildDataStack(props: InnovatePlatformProps, profile: StageProfile, lay
 function storelessBackupOptions(options: VeleroBackupOptions): VeleroBackupOptions {
   const { retentionDays, lifecycleMarginDays, replication, acceptedRisks, accessLogsBucket, ...rest } = options;
   return rest;
+}
+
+/**
+ * The administrators' path (Client VPN or bastion) to the cluster's private
+ * API endpoint and the log domain, on HTTPS only. The rules live in the
+ * operations stack, which already waits for the environment, data and
+ * cluster stacks: none of those three refers to another for it.
+ */
+function admitAdministrators(layout: PlatformLayout, env: EnvironmentBlocks, cluster: PlatformCluster, loggingDomain?: LoggingDomain): void {
+  const stack = layout.operationsStack;
+  const admin = env.adminAccess!.securityGroup.securityGroupId;
+  const targets: Array<[string, string, string]> = [
+    ['ClusterEndpoint', cluster.cluster.connections.securityGroups[0].securityGroupId, 'the cluster\'s private API endpoint'],
+  ];
+  if (loggingDomain) targets.push(['LogDomain', loggingDomain.connections.securityGroups[0].securityGroupId, 'the log domain (OpenSearch Dashboards)']);
+  for (const [name, group, what] of targets) {
+    new ec2.CfnSecurityGroupIngress(stack, `AdministratorsTo${name}`, {
+      groupId: group, ipProtocol: 'tcp', fromPort: 443, toPort: 443, sourceSecurityGroupId: admin, description: `Administrators to ${what}`,
+    });
+    new ec2.CfnSecurityGroupEgress(stack, `AdministratorsTo${name}Egress`, {
+      groupId: admin, ipProtocol: 'tcp', fromPort: 443, toPort: 443, destinationSecurityGroupId: group, description: `Administrators to ${what}`,
+    });
+  }
 }
 
 /** How to reach the operations' consoles after the deploy. */

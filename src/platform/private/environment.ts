@@ -189,6 +189,20 @@ export function buildEnvironmentStack(
   }
 
   const adminAccess = props.adminAccess ? new AdminAccess(stack, 'AdminAccess', { profile, network, method: props.adminAccess }) : undefined;
+  if (adminAccess?.endpoint) {
+    // The cluster's private API endpoint and the log domain live in the
+    // application subnets (their groups admit the administrators in the
+    // operations stack).
+    network.vpc.selectSubnets(network.applicationSubnets).subnets.forEach((subnet, i) => {
+      adminAccess.authorizeClientVpnTo(`ApplicationSubnet${i + 1}`, subnet.ipv4CidrBlock, `Administrator group to application subnet ${i + 1} (cluster API, log domain)`);
+    });
+  }
+  if (adminAccess?.endpoint) {
+    new CfnOutput(stack, 'ClientVpnEndpointId', { value: adminAccess.endpoint.endpointId, description: 'Download its client configuration: aws ec2 export-client-vpn-client-configuration' });
+  }
+  if (adminAccess?.instance) {
+    new CfnOutput(stack, 'BastionInstanceId', { value: adminAccess.instance.instanceId, description: 'Session Manager bastion: aws ssm start-session --target <id>' });
+  }
 
   // What a user (and the deploy workflow) needs after deploy.
   new CfnOutput(stack, 'DatabaseEndpoint', { value: database.endpointAddress, description: 'Host name of the PostgreSQL endpoint' });
