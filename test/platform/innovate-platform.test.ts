@@ -9,7 +9,8 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import {
-  AdminAccessMethod, GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds, StageProfiles,
+  AdminAccessMethod, GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds,
+  StageProfiles,
 } from '../../src';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { testKubectlLayer } from '../helpers/eks';
@@ -273,7 +274,8 @@ describe('InnovatePlatform, administrators', () => {
     const platform = new InnovatePlatform(app, 'Production', props(app, { adminAccess: AdminAccessMethod.clientVpn(VPN_OPTIONS) }));
     const rules = Object.values(resources(platform.environmentStack)).filter((r) => r.Type === 'AWS::EC2::ClientVpnAuthorizationRule')
       .map((r) => platform.environmentStack.resolve(r.Properties.TargetNetworkCidr));
-    const cidrs = (subnets: any) => platform.network.vpc.selectSubnets(subnets).subnets.map((s) => platform.environmentStack.resolve(s.ipv4CidrBlock));
+    const cidrs = (subnets: any) => platform.network.vpc.selectSubnets(subnets).subnets
+      .map((s) => platform.environmentStack.resolve(s.ipv4CidrBlock));
     expect(rules).toEqual(expect.arrayContaining([...cidrs(platform.network.applicationSubnets), ...cidrs(platform.network.databaseSubnets)]));
     expect(rules).toHaveLength(6);
   });
