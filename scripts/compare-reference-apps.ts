@@ -5,6 +5,14 @@
  * types in the same counts in all three. Prints a diff per stack otherwise
  * and exits 1.
  *
+ * The TypeScript and Python apps run the four cdk-nag packs at synthesis:
+ * their assembly's validation-report.json must exist and hold no finding (a
+ * Python app exits 0 even when the packs fail, since the jsii kernel, not
+ * Python, gets the failing exit code). The Go app cannot run them: after
+ * this comparison, scripts/reference-apps.sh runs the packs over all three
+ * assemblies (scripts/nag-assembly.ts) and cfn-lint and checkov over the
+ * Python and Go ones (scripts/validate.sh).
+ *
  * Run through scripts/reference-apps.sh, which installs the Python wheel and
  * prepares the Go module from dist/ first. Options:
  *   --python <interpreter>   the venv's Python (default .venv-bindings/python/bin/python)
@@ -13,7 +21,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { measureAssembly, REPO_ROOT, synthReferenceApp } from './lib/assembly';
+import { measureAssembly, readValidationFindings, REPO_ROOT, synthReferenceApp } from './lib/assembly';
 
 type Language = 'typescript' | 'python' | 'go';
 const LANGUAGES: Language[] = ['typescript', 'python', 'go'];
@@ -30,6 +38,9 @@ const KNOWN_DIFFERENCES: Record<Language, Record<string, Counts>> = {
   python: {},
   go: { InnovateAccount: { 'AWS::Lambda::LayerVersion': -1 } },
 };
+
+/** The apps that add the four cdk-nag packs at synthesis (cdk-nag has no Go module on the Go module proxy). */
+const PACKS_AT_SYNTHESIS: Language[] = ['typescript', 'python'];
 
 const OUT_ROOT = path.join(REPO_ROOT, 'cdk.out', 'reference-apps');
 
@@ -82,6 +93,23 @@ function main(): void {
     }
   }
   console.log(`\nSynth times:\n  ${timings.join('\n  ')}`);
+
+  // What the packs found at synthesis, read as `npm run reference` reads it.
+  const unclean: string[] = [];
+  for (const language of PACKS_AT_SYNTHESIS) {
+    const outdir = path.join(OUT_ROOT, language);
+    if (!fs.existsSync(path.join(outdir, 'validation-report.json'))) {
+      unclean.push(`${language}: no validation-report.json in ${path.relative(REPO_ROOT, outdir)}/: the cdk-nag packs did not run at synthesis`);
+      continue;
+    }
+    const findings = readValidationFindings(outdir);
+    console.log(`${language}: cdk-nag packs at synthesis: ${findings.length} unacknowledged finding(s)`);
+    unclean.push(...findings.map((f) => `${language}: ${f.rule} at ${f.path}`));
+  }
+  if (unclean.length > 0) {
+    console.error(`\nThe cdk-nag packs at synthesis are not clean:\n  ${unclean.join('\n  ')}`);
+    process.exit(1);
+  }
 
   const counts = new Map(LANGUAGES.map((language) => [language, resourceCounts(language, path.join(OUT_ROOT, language))]));
   const reference = counts.get('typescript')!;
