@@ -77,12 +77,22 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		Stage:            platformconstructs.PlatformStage_PRODUCTION,
 		RepositoryPrefix: jsii.String("innovate/"),
 	})
+	// The home region, the recovery region and us-east-1 (the edge stack's
+	// region when home is elsewhere), each once.
+	deployRegions := []*string{}
+	seen := map[string]bool{}
+	for _, region := range []string{*stack.Region(), *platformconstructs.StageProfiles_PRODUCTION().Backup.ReplicaRegion, "us-east-1"} {
+		if !seen[region] {
+			seen[region] = true
+			deployRegions = append(deployRegions, jsii.String(region))
+		}
+	}
 	deployRoles := platformconstructs.NewGithubDeployRoles(stack, jsii.String("GithubDeploy"), &platformconstructs.GithubDeployRolesProps{
 		Owner:                  jsii.String(props.GithubOwner),
 		Repository:             jsii.String(props.GithubRepository),
 		ImageRepositories:      registry.RepositoryList(),
 		ProductionCdkQualifier: jsii.String(props.ProductionCdkQualifier),
-		DeployRegions:          &[]*string{stack.Region(), platformconstructs.StageProfiles_PRODUCTION().Backup.ReplicaRegion},
+		DeployRegions:          &deployRegions,
 	})
 	return &AccountStack{Stack: stack, Registry: registry, Access: access, DeployRoles: deployRoles}
 }

@@ -63,7 +63,9 @@ export class AccountStack extends Stack {
       repository: props.githubRepository,
       imageRepositories: this.registry.repositoryList,
       productionCdkQualifier: props.productionCdkQualifier,
-      deployRegions: [this.region, StageProfiles.PRODUCTION.backup.replicaRegion],
+      // The home region, the recovery region and us-east-1, where the edge
+      // stack (CloudFront's certificate and web ACL) lives when home is elsewhere.
+      deployRegions: [...new Set([this.region, StageProfiles.PRODUCTION.backup.replicaRegion, 'us-east-1'])],
     });
   }
 }

@@ -84,5 +84,7 @@ class AccountStack(cdk.Stack):
             repository=github_repository,
             image_repositories=self.registry.repository_list,
             production_cdk_qualifier=production_cdk_qualifier,
-            deploy_regions=[self.region, StageProfiles.PRODUCTION.backup.replica_region],
+            # The home region, the recovery region and us-east-1 (the edge
+            # stack's region when home is elsewhere), each once.
+            deploy_regions=list(dict.fromkeys([self.region, StageProfiles.PRODUCTION.backup.replica_region, "us-east-1"])),
         )

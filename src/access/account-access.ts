@@ -257,9 +257,13 @@ export interface AccountAccessProps extends StagedProps {
  * determined administrator: anything that can act with more rights than an
  * engineer (the CDK bootstrap's CloudFormation execution role, existing
  * roles without a boundary whose trust an engineer may edit) is a way
- * around it. Bootstrap with `--custom-permissions-boundary` set to this
- * boundary's name, alert on CloudTrail events touching billing, and move to
- * Phase 2 (separate accounts) for a hard boundary.
+ * around it. Keep the production deployments on their own bootstrap
+ * qualifier (`GithubDeployRoles.productionCdkQualifier`), deploy this stack
+ * from an administrator session, alert on CloudTrail events touching billing,
+ * and move to Phase 2 (separate accounts) for a hard boundary. Do not bootstrap
+ * with this boundary as `--custom-permissions-boundary`: it denies creating
+ * roles without it and tagging resources `environment=production`, which the
+ * platform's own stacks do (docs/deploying.md).
  *
  * The roles accept aws-cdk-lib grants (`bucket.grantRead(access.engineeringRole)`):
  * the statements land in a customer-managed policy of the role under
