@@ -9,7 +9,7 @@ import { AdminAccessKind, AdminAccessMethod, ClientVpnAccessOptions, SsmBastionA
 import { IPlatformNetwork } from '../network';
 import { validateClientVpnSessionHours } from './private/names';
 import { cidrsOverlap, parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeRules, explainCheckovException } from '../private/compliance';
+import { acknowledgeRules, acknowledgeTemplateCheck, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
@@ -471,6 +471,11 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
         },
       ],
     });
+    acknowledgeTemplateCheck(
+      instance.node.defaultChild!,
+      'W3010',
+      'ec2.Instance writes the Availability Zone of the subnet it is placed in, which the VPC took from the environment; the instance cannot be elsewhere.',
+    );
     // The instance may register only itself. That statement names the
     // instance, so it lives in a policy of its own, created after the
     // instance (which waits for the channel permissions above); the SSM

@@ -21,7 +21,7 @@ import { addSystemNodeGroup } from './private/system-node-group';
 import { targetGroupBindingObject } from './private/target-group-binding';
 import { TargetGroupBindingOptions } from './target-group-binding';
 import { parseIpv4Cidr } from '../private/cidr';
-import { acknowledgeAwsManagedPolicy } from '../private/compliance';
+import { acknowledgeAwsManagedPolicy, acknowledgeTemplateCheck } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { isReservedNamespace, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
@@ -627,6 +627,12 @@ export class PlatformCluster extends Construct {
 
   private acknowledgeClusterFindings(autoMode: boolean): void {
     const cluster = this.cluster;
+    acknowledgeTemplateCheck(
+      cluster.node.defaultChild!,
+      'W9009',
+      'aws-eks-v2 writes EncryptionConfig Resources ["secrets"] (the only value EKS accepts) for the secrets envelope encryption key. '
+        + 'Dropping it from a running cluster\'s template would ask CloudFormation to change the encryption configuration, which EKS refuses once set.',
+    );
     acknowledgeAwsManagedPolicy(
       cluster.role,
       'AmazonEKSClusterPolicy',

@@ -337,7 +337,7 @@ export class AccountBaseline extends Construct {
       s3KmsKeyArn: this.key.keyArn,
       configSnapshotDeliveryProperties: { deliveryFrequency: config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS },
     });
-    this.configDeliveryChannel.addDependency(this.configRecorder);
+    this.configDeliveryChannel.node.addDependency(this.configRecorder);
     this.configRules = createFoundationalRules(new Construct(this, 'ConfigRules'), includeGlobal);
     for (const rule of this.configRules) {
       rule.node.addDependency(this.configRecorder);
@@ -358,11 +358,11 @@ export class AccountBaseline extends Construct {
         controlFindingGenerator: 'SECURITY_CONTROL',
         autoEnableControls: true,
       });
-      this.securityHub.addDependency(this.configRecorder);
+      this.securityHub.node.addDependency(this.configRecorder);
       this.foundationalStandard = new securityhub.CfnStandard(this, 'FoundationalStandard', {
         standardsArn: `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}::${FSBP_STANDARD}`,
       });
-      this.foundationalStandard.addDependency(this.securityHub);
+      this.foundationalStandard.node.addDependency(this.securityHub);
     }
 
     if (props.enableEbsEncryptionByDefault ?? true) {

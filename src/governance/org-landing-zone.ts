@@ -529,7 +529,7 @@ export class OrgLandingZone extends Construct {
         templateBody: JSON.stringify(bootstrapTemplate()),
       });
       // The accounts exist (and sit in their OUs) before instances are deployed.
-      this.bootstrapStackSet.addDependency(this.lastOrganizationsChange!);
+      this.bootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
     }
   }
 
@@ -553,7 +553,7 @@ export class OrgLandingZone extends Construct {
    * references it already, e.g. a child OU its parent).
    */
   private chain(resource: CfnResource, references?: CfnResource): void {
-    if (this.lastOrganizationsChange && this.lastOrganizationsChange !== references) resource.addDependency(this.lastOrganizationsChange);
+    if (this.lastOrganizationsChange && this.lastOrganizationsChange !== references) resource.node.addDependency(this.lastOrganizationsChange);
     this.lastOrganizationsChange = resource;
   }
 

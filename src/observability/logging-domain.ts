@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, explainDeployTimeHandler, RESERVED_CONCURRENCY_REASON } from '../private/compliance';
 import { validateOpenSearchInstanceType } from '../private/instance-types';
 import { allowCloudWatchLogs } from '../private/keys';
-import { vpcFunctionStatements } from '../private/lambda';
+import { latestNodeRuntime, vpcFunctionStatements } from '../private/lambda';
 import { AUDIT_RETENTION_DAYS, propError, renamedProp, validateArn, validateIntegerRange, validateLogRetentionDays, validateOneOf, validateUnique } from '../private/validation';
 import { DEFAULT_LOG_INDEX_PREFIX } from './private/log-index';
 import { createManagedRole } from '../private/managed-role';
@@ -445,7 +445,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
       removalPolicy,
     });
     const cfnDomain = this.domain.node.defaultChild as opensearch.CfnDomain;
-    cfnDomain.addDependency(logsPolicy);
+    cfnDomain.node.addDependency(logsPolicy);
     // Set on the CloudFormation resource directly: the L2's
     // addAccessPolicies() would write it through a Lambda-backed custom
     // resource. Lazy, so allowLogWriter() can add principals later.
@@ -506,7 +506,7 @@ export class LoggingDomain extends Construct implements ec2.IConnectable {
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(HTTPS_PORT), 'CloudFormation response URL');
 
     const fn = new lambda.Function(this, 'IndexManagement', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: latestNodeRuntime(this),
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(HANDLER_ASSET),
       handler: 'index.onEvent',

@@ -15,6 +15,18 @@ export function acknowledgeRules(scope: IConstruct, reason: string, ruleIds: str
 }
 
 /**
+ * Acknowledge a finding of aws-cdk-lib's own template validation (the
+ * "CloudFormation Validate" report newer aws-cdk-lib versions add to every
+ * policy-validation run, e.g. `W9009`) on `scope`, with one reviewed reason.
+ * Written into the same construct metadata `Validations.acknowledge()` writes,
+ * under the plugin-qualified ID the report names, which older aws-cdk-lib
+ * versions refuse in `acknowledge()` and otherwise ignore.
+ */
+export function acknowledgeTemplateCheck(scope: IConstruct, checkId: string, reason: string): void {
+  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`CloudFormation-Validate::${checkId}`]: reason });
+}
+
+/**
  * Record a checkov check as an explained exception in the template's
  * `Metadata.checkov.skip`, where checkov reads it and reviewers see it.
  */

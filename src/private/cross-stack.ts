@@ -20,3 +20,19 @@ export function valueFrom(scope: IConstruct, owner: IConstruct, value: string): 
     return value;
   }
 }
+
+/**
+ * `stack` deploys after `target`, with the reason CDK shows when the two
+ * would form a cycle. aws-cdk-lib renamed `Stack.addDependency` to
+ * `addStackDependency` (deprecating the old name) after the lowest version the
+ * library supports: call whichever the installed version has, so no version
+ * prints a deprecation warning.
+ */
+export function addStackDependency(stack: Stack, target: Stack, reason: string): void {
+  const renamed = (stack as unknown as { addStackDependency?: (target: Stack, reason?: string) => void }).addStackDependency;
+  if (typeof renamed === 'function') {
+    renamed.call(stack, target, reason);
+  } else {
+    stack.addDependency(target, reason);
+  }
+}

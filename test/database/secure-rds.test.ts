@@ -7,7 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DatabaseRisk, PlatformNetwork, PlatformStage, SecureRds, SecureRdsProps, StageProfile, StageProfiles } from '../../src';
 import { complianceFindings } from '../helpers/compliance';
-import { logicalIds, newTestStack, TEST_AZS } from '../helpers/stacks';
+import { logicalIds, newestNodeRuntimeName, newTestStack, TEST_AZS } from '../helpers/stacks';
 
 interface Built {
   readonly stack: Stack;
@@ -155,7 +155,7 @@ describe.each(STAGES)('SecureRds in %s', (stage, expected) => {
     expect(fns.map((f) => f.Properties.Handler).sort()).toEqual(['index.onEvent', 'index.rotate']);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs24.x',
+        Runtime: newestNodeRuntimeName(),
         Architectures: ['arm64'],
         VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: expect.any(Array) },
         Environment: { Variables: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', MASTER_SECRET_ARN: expect.anything() } },

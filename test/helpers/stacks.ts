@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { newTestApp } from './compliance';
 
 /** The region of the test stacks; its first three AZs below. */
@@ -20,4 +21,16 @@ export function logicalIds(template: Template, keep: (logicalId: string, type: s
     .filter(([id, r]) => keep(id, r.Type))
     .map(([id, r]) => `${r.Type} ${id}`)
     .sort();
+}
+
+/**
+ * The newest `nodejs<major>.x` runtime the installed aws-cdk-lib declares, found the way cdk-nag's
+ * AwsSolutions-L1 finds it: the runtime the library's functions must use on any aws-cdk-lib version.
+ */
+export function newestNodeRuntimeName(): string {
+  const majors = lambda.Runtime.ALL
+    .map((runtime) => /^nodejs(\d+)\.x$/.exec(runtime.name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => Number(match[1]));
+  return `nodejs${Math.max(...majors)}.x`;
 }

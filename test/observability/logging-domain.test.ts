@@ -7,7 +7,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { LoggingDomain, LoggingDomainProps } from '../../src/observability/logging-domain';
 import { PlatformStage, StageProfiles } from '../../src/profiles';
 import { complianceFindings } from '../helpers/compliance';
-import { logicalIds, newTestStack } from '../helpers/stacks';
+import { logicalIds, newestNodeRuntimeName, newTestStack } from '../helpers/stacks';
 
 const PATH = 'TestStack/Logging';
 const ADMIN_ARN = 'arn:aws:iam::123456789012:role/PlatformAdministrators';
@@ -316,7 +316,7 @@ describe('LoggingDomain index retention and role mapping (custom resource)', () 
     const { stack, logging, template } = setup();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.onEvent',
-      Runtime: 'nodejs24.x',
+      Runtime: newestNodeRuntimeName(),
       Timeout: 300,
       VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [ref(stack, logging.node.findChild('IndexManagementSecurityGroup') as any), 'GroupId'] }] },
     });

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException, RESERVED_CONCURRENCY_REASON } from '../../private/compliance';
-import { vpcFunctionStatements } from '../../private/lambda';
+import { latestNodeRuntime, vpcFunctionStatements } from '../../private/lambda';
 import { createManagedRole } from '../../private/managed-role';
 import { removalPolicyFor } from '../../private/stage';
 import { AUDIT_RETENTION_DAYS } from '../../private/validation';
@@ -114,7 +114,7 @@ export class PostgresUserFunctions extends Construct {
     explainCheckovException(policy.node.defaultChild as CfnResource, 'CKV_AWS_111', unscoped);
 
     const common: Omit<lambda.FunctionProps, 'handler'> = {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: latestNodeRuntime(this),
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(HANDLER_ASSET),
       role,

@@ -15,6 +15,7 @@ import { ApiLoadBalancer } from '../../edge/api-load-balancer';
 import { WebFrontend } from '../../edge/web-frontend';
 import { IPlatformNetwork, PlatformNetwork } from '../../network/platform-network';
 import { PlatformAlarms } from '../../observability/platform-alarms';
+import { addStackDependency } from '../../private/cross-stack';
 import { propError } from '../../private/validation';
 import { StageProfile } from '../../profiles/stage-profile';
 import type { InnovatePlatformProps } from '../innovate-platform';
@@ -83,7 +84,7 @@ export function buildEnvironmentStack(
   if (dr && !databaseOptions.existing && !copyVault) {
     new BackupCopyVault(dr, 'BackupCopyVault', { profile });
     copyVault = BackupCopyVault.vaultInRegion(stack, 'BackupCopyVault', dr.region, undefined, profile);
-    stack.addDependency(dr, 'database backups are copied into its vault');
+    addStackDependency(stack, dr, 'database backups are copied into its vault');
   }
 
   // Alarms: critical and warning topics (new, or the user's). Created
@@ -245,6 +246,6 @@ function checkDeployRole(platform: Construct, props: InnovatePlatformProps): voi
 export function createVeleroReplica(layout: PlatformLayout, profile: StageProfile) {
   const dr = layout.disasterRecoveryStack!;
   new VeleroReplicaBucket(dr, 'ClusterBackupReplica', { profile });
-  layout.dataStack.addDependency(dr, 'Velero\'s bucket replicates into the replica bucket');
+  addStackDependency(layout.dataStack, dr, 'Velero\'s bucket replicates into the replica bucket');
   return VeleroReplicaBucket.locationInRegion(layout.dataStack, dr.region, undefined, profile);
 }
