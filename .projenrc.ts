@@ -130,10 +130,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/assets/',
     '*.pyc',
     '__pycache__/',
+    // aws-cdk-lib versions of the compatibility run (scripts/compat/run.sh).
+    '/.compat/',
   ],
 });
 
-for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/', '/tools/', '/.cache/']) {
+for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/', '/tools/', '/.cache/', '/.compat/']) {
   project.addPackageIgnore(path);
 }
 

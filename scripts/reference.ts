@@ -10,7 +10,8 @@ import * as path from 'path';
 import { measureAssembly, PHASE2_APP, readValidationFindings, REFERENCE_APP, REPO_ROOT, synthReferenceApp } from './lib/assembly';
 
 const PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
-const outdir = path.join(REPO_ROOT, 'cdk.out');
+// REFERENCE_OUTDIR: another directory, e.g. for the aws-cdk-lib compatibility run (scripts/compat/run.sh).
+const outdir = process.env.REFERENCE_OUTDIR ? path.resolve(process.env.REFERENCE_OUTDIR) : path.join(REPO_ROOT, 'cdk.out');
 
 /** Synthesize one app, print its stacks and findings; the number of findings, or -1 if it failed. */
 function run(title: string, entry: string, dir: string): number {

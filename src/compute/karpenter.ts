@@ -598,9 +598,13 @@ function karpenterChartValues(options: {
 /** The cluster's name if it is known at synthesis: given literally, or set on an aws-eks-v2 `Cluster` of this app. */
 function literalClusterName(cluster: eks.ICluster): string | undefined {
   if (!Token.isUnresolved(cluster.clusterName)) return cluster.clusterName;
+  // aws-eks-v2 renders its cluster with aws-eks's CfnCluster up to some
+  // aws-cdk-lib versions and with a CfnCluster of its own after: match the
+  // CloudFormation type, not the class.
   const resource = cluster.node.defaultChild;
-  if (resource instanceof CfnCluster && typeof resource.name === 'string' && !Token.isUnresolved(resource.name)) return resource.name;
-  return undefined;
+  if (!CfnResource.isCfnResource(resource) || resource.cfnResourceType !== CfnCluster.CFN_RESOURCE_TYPE_NAME) return undefined;
+  const name: unknown = (resource as CfnCluster).name;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : undefined;
 }
 
 /** Conditions on this cluster's tag (values, so the cluster name may be a token). */

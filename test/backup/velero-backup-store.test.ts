@@ -61,11 +61,11 @@ function settings(resource: any, prefix: string): any {
     .replace(/"Description":"[^"]*"/g, '"Description":"-"'));
 }
 
-/** The cdk-nag acknowledgments recorded on a construct, rule ID to reason. */
+/** The cdk-nag acknowledgments recorded on a construct, rule ID to reason (newer aws-cdk-lib versions prefix unqualified IDs with `Annotation::`). */
 function acknowledged(construct: IConstruct): Record<string, string> {
   return Object.assign({}, ...construct.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .map((m) => Object.fromEntries(Object.entries(m.data as Record<string, string>).map(([k, v]) => [k.replace(/^annotation::/, ''), v]))));
+    .map((m) => Object.fromEntries(Object.entries(m.data as Record<string, string>).map(([k, v]) => [k.replace(/^annotation::/i, ''), v]))));
 }
 
 function storeAlone(props: VeleroBackupStoreProps = {}, app: App = newTestApp(), id = 'TestStack') {
