@@ -29,9 +29,15 @@ export interface StackMeasure {
 
 /**
  * Run the reference app exactly as the CDK CLI would (a separate Node
- * process), writing the cloud assembly into `outdir`.
+ * process), writing the cloud assembly into `outdir`. With `captureStderr`,
+ * what the app writes to stderr (CDK's validation report among it) is
+ * returned instead of printed, for the caller to show or summarize.
  */
-export function synthReferenceApp(outdir: string, entry: string = REFERENCE_APP): { status: number; wallMs: number } {
+export function synthReferenceApp(
+  outdir: string,
+  entry: string = REFERENCE_APP,
+  options: { captureStderr?: boolean } = {},
+): { status: number; wallMs: number; stderr: string } {
   fs.rmSync(outdir, { recursive: true, force: true });
   const start = process.hrtime.bigint();
   const result = spawnSync(
@@ -39,12 +45,47 @@ export function synthReferenceApp(outdir: string, entry: string = REFERENCE_APP)
     ['-r', 'ts-node/register/transpile-only', entry],
     {
       cwd: REPO_ROOT,
-      stdio: 'inherit',
+      stdio: ['inherit', 'inherit', options.captureStderr ? 'pipe' : 'inherit'],
+      encoding: 'utf-8',
+      maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, CDK_OUTDIR: outdir, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.dev.json') },
     },
   );
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return { status: result.status ?? 1, wallMs };
+  return { status: result.status ?? 1, wallMs, stderr: result.stderr ?? '' };
+}
+
+/** A stack of a cloud assembly as the CDK CLI deploys it. */
+export interface AssemblyStack {
+  readonly stack: string;
+  /** `aws://<account>/<region>`; the account is `unknown-account` when the stack is account-agnostic. */
+  readonly environment: string;
+  readonly account: string;
+  readonly region: string;
+  /** The CDK bootstrap qualifier of its deploy role (`hnb659fds` by default). */
+  readonly qualifier: string;
+  /** The stacks it waits for. */
+  readonly dependsOn: string[];
+}
+
+/** The stacks of the assembly in `outdir`, with where and through which bootstrap each deploys. */
+export function readAssemblyStacks(outdir: string): AssemblyStack[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
+  const artifacts: Record<string, any> = manifest.artifacts ?? {};
+  const stacks = Object.keys(artifacts).filter((id) => artifacts[id].type === 'aws:cloudformation:stack');
+  return stacks.map((id) => {
+    const artifact = artifacts[id];
+    const [account, region] = String(artifact.environment).replace(/^aws:\/\//, '').split('/');
+    const role = String(artifact.properties?.assumeRoleArn ?? '');
+    return {
+      stack: artifact.properties?.stackName ?? id,
+      environment: artifact.environment,
+      account,
+      region,
+      qualifier: /:role\/cdk-([a-z0-9]+)-deploy-role-/.exec(role)?.[1] ?? 'hnb659fds',
+      dependsOn: (artifact.dependencies ?? []).filter((d: string) => stacks.includes(d)),
+    };
+  });
 }
 
 /** Measure every stack template listed in the assembly's manifest. */

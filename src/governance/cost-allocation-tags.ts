@@ -1,7 +1,8 @@
-import { Tags } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError } from '../private/validation';
-import { StageProfiles } from '../profiles';
+import { recordedStage } from '../private/stage';
+import { propError, propErrorAt } from '../private/validation';
+import { PlatformStage, StageProfiles } from '../profiles';
 
 /** AWS's limit on the length of a tag value. */
 const MAX_TAG_VALUE_LENGTH = 256;
@@ -10,6 +11,9 @@ const MAX_TAG_VALUE_LENGTH = 256;
  * representable in UTF-8, and `_ . : / = + - @`.
  */
 const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Where `apply()` keeps the environment it tagged a scope with (not written into any template). */
+const TAGGED_ENVIRONMENT = Symbol.for('@innovate-inc/platform-constructs.costAllocationEnvironment');
 
 /** The production profile's tag keys, in order: environment, team, cost-center. */
 const [ENVIRONMENT_KEY, TEAM_KEY, COST_CENTER_KEY] = StageProfiles.PRODUCTION.cost.costAllocationTagKeys;
@@ -34,8 +38,16 @@ export interface CostAllocationTagValues {
  * `CostGovernance` see the tags once they are activated as cost-allocation
  * tags in the payer account (`CostGovernanceProps.activateCostAllocationTags`).
  *
+ * An `environment` that names a stage (`production`, `development`) must
+ * cover only blocks of that stage: production-tagged resources change only
+ * through the senior engineers' role (`AccountAccess`), so a development
+ * stack tagged `production` would lock engineers out of it. Synthesis fails
+ * when the tag would reach a block built for another stage, unless a scope
+ * closer to that block has tags of its own (`InnovatePlatform` tags its
+ * stacks itself). Tag each stage's stacks on their own.
+ *
  * @example
- * CostAllocationTags.apply(app, { environment: 'production', team: 'backend', costCenter: 'CC-1001' });
+ * CostAllocationTags.apply(productionStack, { environment: 'production', team: 'backend', costCenter: 'CC-1001' });
  */
 export class CostAllocationTags {
   /** Tag key of the environment (`environment`). */
@@ -48,7 +60,9 @@ export class CostAllocationTags {
   /**
    * Tag every taggable resource below `scope` with the three cost-allocation
    * tags. Throws at synth time when a value breaks AWS's tag value rules
-   * (1 to 256 characters; letters, numbers, spaces and `_ . : / = + - @`).
+   * (1 to 256 characters; letters, numbers, spaces and `_ . : / = + - @`),
+   * and fails synthesis when an `environment` naming a stage would tag a
+   * block of another stage (see the class documentation).
    *
    * @param scope an app, stack or construct; everything below it is tagged
    * @param values the tag values
@@ -60,6 +74,10 @@ export class CostAllocationTags {
     Tags.of(scope).add(ENVIRONMENT_KEY, values.environment);
     Tags.of(scope).add(TEAM_KEY, values.team);
     Tags.of(scope).add(COST_CENTER_KEY, values.costCenter);
+    Object.defineProperty(scope, TAGGED_ENVIRONMENT, { value: values.environment, configurable: true, enumerable: false });
+    if ((Object.values(PlatformStage) as string[]).includes(values.environment)) {
+      scope.node.addValidation({ validate: () => CostAllocationTags.otherStages(scope, values.environment) });
+    }
   }
 
   /**
@@ -78,6 +96,34 @@ export class CostAllocationTags {
     if (!TAG_VALUE_PATTERN.test(value)) {
       throw propError(scope, prop, value, 'a tag value may contain only letters, numbers, spaces and _ . : / = + - @');
     }
+  }
+
+  /**
+   * The error, if any, of an `environment` tag on `scope` that would reach
+   * blocks built for another stage (blocks below a scope tagged on its own
+   * keep their own tags: the closer `Tags.of()` wins).
+   */
+  private static otherStages(scope: IConstruct, environment: string): string[] {
+    const covered = (block: IConstruct): boolean => {
+      for (let c: IConstruct | undefined = block; c !== undefined && c !== scope; c = c.node.scope) {
+        if ((c as unknown as { [TAGGED_ENVIRONMENT]?: string })[TAGGED_ENVIRONMENT] !== undefined) return false;
+      }
+      return true;
+    };
+    const others = scope.node.findAll().filter((c) => {
+      const stage = recordedStage(c);
+      return stage !== undefined && stage !== environment && covered(c);
+    });
+    if (others.length === 0) return [];
+    const stacks = [...new Set(others.map((c) => Stack.of(c).node.path))];
+    const stages = [...new Set(others.map((c) => recordedStage(c)!))];
+    const path = scope.node.path || '(the app)';
+    const error = propErrorAt(path, 'environment', environment,
+      `the tag would also cover ${stages.join(' and ')} blocks (${others.slice(0, 3).map((c) => c.node.path).join(', ')}${others.length > 3 ? ', ...' : ''}) `
+      + `in stack(s) ${stacks.join(', ')}. Production-tagged resources change only through the senior engineers' role, so engineers would be locked out of them. `
+      + 'Tag each stage\'s stacks on their own: CostAllocationTags.apply(<stack>, { environment: \'<its stage>\', team, costCenter }), '
+      + 'or give the shared scope an environment that names no stage (e.g. \'shared\')');
+    return [error.message];
   }
 
   private constructor() {}

@@ -24,9 +24,24 @@ export function resolveProfile(scope: IConstruct, props: StagedProps): StageProf
     if (!stages.includes(props.profile.stage)) {
       throw propError(scope, 'profile.stage', props.profile.stage, `must be one of ${stages.join(', ')}`);
     }
+    recordStage(scope, props.profile.stage);
     return structuredClone(props.profile);
   }
+  if (props.stage !== undefined) recordStage(scope, props.stage);
   return StageProfiles.of(props.stage ?? PlatformStage.PRODUCTION);
+}
+
+/** Where a block keeps the stage it was given (not written into any template). */
+const STAGE = Symbol.for('@innovate-inc/platform-constructs.stage');
+
+/** Remember the stage a block was explicitly built for (a `stage` or a `profile` given). */
+function recordStage(scope: IConstruct, stage: PlatformStage): void {
+  Object.defineProperty(scope, STAGE, { value: stage, configurable: true, enumerable: false });
+}
+
+/** The stage a block was explicitly built for; undefined when it was given neither `stage` nor `profile`. */
+export function recordedStage(scope: IConstruct): PlatformStage | undefined {
+  return (scope as unknown as { [STAGE]?: PlatformStage })[STAGE];
 }
 
 /**
