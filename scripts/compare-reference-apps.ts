@@ -59,7 +59,7 @@ function synth(language: Language, outdir: string): { status: number; wallMs: nu
   const result = spawnSync(command, args, {
     cwd: path.join(REPO_ROOT, 'examples', language),
     stdio: 'inherit',
-    env: { ...process.env, CDK_OUTDIR: outdir, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
+    env: { ...process.env, CDK_OUTDIR: outdir },
   });
   if (result.error) console.error(`${command}: ${result.error.message}`);
   return { status: result.status ?? 1, wallMs: Number(process.hrtime.bigint() - start) / 1e6 };

@@ -9,7 +9,6 @@
 #                                         for a `replace` directive
 # BINDINGS_DIST overrides where the packages are read from (default dist/).
 set -euo pipefail
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 BINDINGS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BINDINGS_DIST="${BINDINGS_DIST:-$BINDINGS_ROOT/dist}"
 # Outside test/ so tools that scan the test tree do not read installed packages.
