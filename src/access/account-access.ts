@@ -227,6 +227,8 @@ export interface AccountAccessProps extends StagedProps {
  * Phase 1 access separation inside one AWS account: engineering, senior
  * engineering and finance.
  *
+ * Each of them gets:
+ *
  * - **Engineering**: `AdministratorAccess` (full access to the
  *   infrastructure) with a guard policy that explicitly denies every
  *   billing, cost and payment action family, reserved-capacity purchases,

@@ -150,6 +150,8 @@ export interface GithubDeployRolesProps extends StagedProps {
  * The GitHub Actions OIDC provider and one deploy role per environment, so
  * workflows deploy without stored AWS keys.
  *
+ * The roles:
+ *
  * - Development: assumable by workflow runs on pushes to `developmentBranch`
  *   (token subject `repo:<owner>/<repository>:ref:refs/heads/develop`).
  * - Production: assumable only by jobs in the protected GitHub environment

@@ -233,6 +233,8 @@ export interface VeleroBackupProps extends VeleroBackupOptions, StagedProps {
  * an S3 bucket for the backups, EBS snapshots of persistent volumes, and
  * the profile's schedules as Velero `Schedule` objects.
  *
+ * What it sets up:
+ *
  * - **Bucket**: versioned, encrypted with a customer-managed KMS key
  *   (rotation on, S3 Bucket Key), TLS only, public access blocked, server
  *   access logs, lifecycle (backup objects expire `retentionDays +

@@ -91,7 +91,9 @@ function validateNamePrefix(scope: Construct, prefix: string): void {
 /**
  * The recovery-region side of `VeleroBackup.replication`: an S3 bucket that
  * receives the replicas of the Velero backups, in a stack of the recovery
- * region (the profile's `backup.replicaRegion`). It is
+ * region (the profile's `backup.replicaRegion`).
+ *
+ * The bucket is:
  *
  * - named deterministically, `<prefix>-<account>-<region>`, with its key
  *   behind the alias `alias/<prefix>`, so the primary stack computes both

@@ -316,7 +316,9 @@ interface NamespaceSpec {
 
 /**
  * A Kubernetes namespace for one application, locked down the way the
- * design's layer 4 ("Kubernetes network policies, pod-to-pod control") asks:
+ * design's layer 4 ("Kubernetes network policies, pod-to-pod control") asks.
+ *
+ * What the namespace gets:
  *
  * - Pod Security Admission enforces the `restricted` Pod Security Standard
  *   (pinned to the cluster's Kubernetes version; audit and warn at `latest`),

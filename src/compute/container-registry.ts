@@ -160,7 +160,9 @@ export interface ContainerRegistryProps extends StagedProps {
 
 /**
  * The Amazon ECR repositories of the application images: one per image
- * (`backend`, `frontend` by default), all with
+ * (`backend`, `frontend` by default).
+ *
+ * Every repository has:
  *
  * - immutable tags (a tag, such as the commit SHA or a semantic version,
  *   always means the same image; no tag can be overwritten),

@@ -196,6 +196,8 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, Stag
  * permissions, interruption handling, one EC2NodeClass and the NodePools of
  * the stage.
  *
+ * What it installs:
+ *
  * - **Controller**: the official charts (`karpenter-crd`, then `karpenter`
  *   from `oci://public.ecr.aws/karpenter`, pinned to 1.15.1) in
  *   `kube-system`, on the system node group, with the profile's

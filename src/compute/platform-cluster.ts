@@ -209,7 +209,9 @@ export interface PlatformClusterProps extends NodePoolSettings, StagedProps {
 
 /**
  * The platform's Kubernetes cluster: an EKS cluster (native
- * `AWS::EKS::Cluster`, access entries, no nested stacks) with
+ * `AWS::EKS::Cluster`, access entries, no nested stacks).
+ *
+ * The cluster has:
  *
  * - a private API endpoint (public only for listed CIDRs), all five
  *   control-plane log types in a KMS-encrypted log group, Kubernetes

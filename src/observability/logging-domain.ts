@@ -201,8 +201,9 @@ export interface LoggingDomainProps extends LoggingDomainOptions, StagedProps {
 }
 
 /**
- * Centralised logging: an Amazon OpenSearch Service domain inside the VPC,
- * with
+ * Centralised logging: an Amazon OpenSearch Service domain inside the VPC.
+ *
+ * The domain has:
  *
  * - the profile's size (`logging.*`: data nodes, instance type, zone
  *   awareness), gp3 volumes,

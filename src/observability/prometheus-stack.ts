@@ -417,7 +417,9 @@ export interface PrometheusStackProps extends PrometheusStackOptions, StagedProp
 /**
  * In-cluster monitoring: kube-prometheus-stack (Prometheus, Alertmanager,
  * Grafana, node-exporter, kube-state-metrics) from its official chart,
- * pinned, in the `monitoring` namespace, with
+ * pinned, in the `monitoring` namespace.
+ *
+ * It comes with:
  *
  * - the profile's replicas, volume sizes and retention (`monitoring.*`),
  *   volumes on the encrypted gp3 StorageClass, hard anti-affinity and

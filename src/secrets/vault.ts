@@ -173,6 +173,8 @@ export interface VaultProps extends VaultOptions, StagedProps {
  * HashiCorp Vault on EKS from the official chart, with KMS auto-unseal,
  * TLS between every client and Vault, and the Vault Agent injector.
  *
+ * How it is set up:
+ *
  * - **Auto-unseal**: a customer-managed KMS key (rotation on) in an
  *   `awskms` seal; `vault operator init` then hands out recovery keys,
  *   and restarted servers unseal themselves.
