@@ -320,6 +320,14 @@ export interface InnovatePlatformApiOptions {
    * @default - the network's application port (the profile's `network.applicationPort`)
    */
   readonly port?: number;
+
+  /**
+   * Where the API's pods may open HTTPS connections besides the database
+   * port and Vault (third-party APIs, AWS endpoints). `[]` allows none.
+   *
+   * @default ['0.0.0.0/0']
+   */
+  readonly httpsEgressCidrs?: string[];
 }
 
 /**
@@ -335,8 +343,12 @@ export interface InnovatePlatformProps extends StagedProps {
 
   /**
    * Prefix of the stacks' IDs and names: `<prefix>Network`, `<prefix>` (the
-   * environment: database, edge, alarms), `<prefix>Cluster`, and when needed `<prefix>Edge`
-   * (us-east-1) and `<prefix>DisasterRecovery` (the recovery region).
+   * environment: database, edge, alarms), `<prefix>Data`, `<prefix>Cluster`,
+   * `<prefix>Operations`, and when needed `<prefix>Edge` (us-east-1) and
+   * `<prefix>DisasterRecovery` (the recovery region). Letters, digits and
+   * single hyphens, a letter first and no hyphen last, at most 54
+   * characters: it also names the database (`<prefix lower case>-postgres`)
+   * and its secret.
    *
    * @default - `Innovate` and the stage, e.g. `InnovateProduction`
    */
@@ -345,7 +357,8 @@ export interface InnovatePlatformProps extends StagedProps {
   /**
    * The CDK bootstrap qualifier of every stack of the platform (a
    * `DefaultStackSynthesizer` with it), e.g. the production bootstrap's, so
-   * production deploys through its own, more tightly held, roles.
+   * production deploys through its own, more tightly held, roles. 1 to 10
+   * lowercase letters and digits (what `cdk bootstrap --qualifier` accepts).
    *
    * @default - the app's default synthesizer
    */
@@ -464,10 +477,12 @@ export interface InnovatePlatformProps extends StagedProps {
  *
  * @example
  * const app = new App();
+ * const shared = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'us-east-1' } });
+ * const hostedZone = route53.HostedZone.fromLookup(shared, 'Zone', { domainName: 'example.com' });
  * new InnovatePlatform(app, 'Production', {
  *   env: { account: '123456789012', region: 'us-east-1' },
  *   stage: PlatformStage.PRODUCTION,
- *   cluster: { kubectlLayer: new KubectlV35Layer(layerStack, 'Kubectl') },
+ *   cluster: { kubectlLayer: new KubectlV35Layer(shared, 'Kubectl') },
  *   edge: { hostedZone },
  *   alarms: { criticalEmails: ['oncall@example.com'] },
  * });

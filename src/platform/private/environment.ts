@@ -92,6 +92,8 @@ export function buildEnvironmentStack(
   const alarmOptions = props.alarms ?? {};
   const alarms = new PlatformAlarms(stack, 'Alarms', {
     profile,
+    // Names unique per account and region: the platform's cluster names are.
+    alarmNamePrefix: props.cluster.clusterName ?? profile.cluster.clusterName,
     criticalEmails: alarmOptions.criticalEmails,
     warningEmails: alarmOptions.warningEmails,
     criticalSmsNumbers: alarmOptions.criticalSmsNumbers,
