@@ -21,7 +21,7 @@ import { ApplicationNamespace } from '../compute/application-namespace';
 import { IContainerRegistry } from '../compute/container-registry';
 import { KarpenterOptions } from '../compute/karpenter';
 import { PlatformCluster } from '../compute/platform-cluster';
-import { IPostgresDatabase } from '../database/postgres-database';
+import { IPostgresDatabase, PostgresDatabaseKind } from '../database/postgres-database';
 import { ApiLoadBalancer } from '../edge/api-load-balancer';
 import { WebFrontend } from '../edge/web-frontend';
 import { IPlatformNetwork } from '../network/platform-network';
@@ -80,9 +80,19 @@ export interface InnovatePlatformNetworkOptions {
 }
 
 /**
- * The environment's PostgreSQL database: a new `SecureRds`, or one you have.
+ * The environment's PostgreSQL database: a new `SecureRds` (or
+ * `SecureAuroraPostgres`), or one you have.
  */
 export interface InnovatePlatformDatabaseOptions {
+  /**
+   * What the new database is: an RDS instance (`SecureRds`) or, for the
+   * seed's phase 4, an Aurora PostgreSQL Serverless v2 cluster
+   * (`SecureAuroraPostgres`, sized by the profile's Aurora capacity).
+   *
+   * @default PostgresDatabaseKind.INSTANCE
+   */
+  readonly kind?: PostgresDatabaseKind;
+
   /**
    * A database you already have (`PostgresDatabase.fromDatabaseAttributes`),
    * used instead of a new one; give none of the other options with it. It
@@ -94,14 +104,16 @@ export interface InnovatePlatformDatabaseOptions {
   readonly existing?: IPostgresDatabase;
 
   /**
-   * Instance class of the new database.
+   * Instance class of the new database (an instance only).
    *
    * @default - the profile's `database.instanceType`
    */
   readonly instanceType?: ec2.InstanceType;
 
   /**
-   * Run the new database in two Availability Zones.
+   * Run the new database in two Availability Zones (an instance only; an
+   * Aurora cluster gets a reader in another zone when the profile's
+   * `database.multiAz` is on).
    *
    * @default - the profile's `database.multiAz`
    */

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import {
   AdminAccessMethod, GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds,
-  VaultStore, VeleroBackupStore,
+  PostgresDatabaseKind, VaultStore, VeleroBackupStore,
   StageProfiles,
 } from '../../src';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
@@ -449,6 +449,26 @@ describe('InnovatePlatform, own stores, names and egress', () => {
     const egress = platform.apiNamespace.kubernetesObjects.filter((o) => o.kind === 'NetworkPolicy').flatMap((o) => o.spec.egress ?? [])
       .flatMap((rule: any) => rule.to ?? []).map((to: any) => to.ipBlock?.cidr).filter((cidr: unknown) => cidr !== undefined);
     expect(egress).not.toContain('0.0.0.0/0');
+  });
+
+  test('a new Aurora Serverless v2 cluster instead of an instance, with the same fixed names', () => {
+    const app = newTestApp();
+    const platform = new InnovatePlatform(app, 'Development',
+      props(app, { stage: PlatformStage.DEVELOPMENT, database: { kind: PostgresDatabaseKind.AURORA_CLUSTER } }));
+    const env = Object.values(resources(platform.environmentStack));
+    // Its writer is a Serverless v2 instance of the cluster.
+    expect(env.filter((r) => r.Type === 'AWS::RDS::DBInstance').map((r) => r.Properties.DBInstanceClass)).toEqual(['db.serverless']);
+    const cluster = env.find((r) => r.Type === 'AWS::RDS::DBCluster')!;
+    expect(cluster.Properties.DBClusterIdentifier).toBe('innovatedevelopment-postgres');
+    expect(cluster.Properties.ServerlessV2ScalingConfiguration).toBeDefined();
+    const secrets = env.filter((r) => r.Type === 'AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
+    expect(secrets).toContain('InnovateDevelopment/database/master');
+    expect(platform.database.kind).toBe(PostgresDatabaseKind.AURORA_CLUSTER);
+    const policies = JSON.stringify(Object.values(resources(platform.clusterStack)).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'));
+    expect(policies).toContain('secret:InnovateDevelopment/database/master-??????');
+    expect(complianceFindings(platform)).toEqual([]);
+    expect(() => new InnovatePlatform(newTestApp(), 'Other', props(newTestApp(), { database: { kind: PostgresDatabaseKind.AURORA_CLUSTER, multiAz: true } })))
+      .toThrow('Other: invalid database.multiAz true: tunes an RDS instance and has no effect with database.kind AURORA_CLUSTER');
   });
 
   test('a store with options that belong to it is refused, not ignored', () => {

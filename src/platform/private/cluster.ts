@@ -67,9 +67,10 @@ export function buildClusterStack(
     monitoring: {
       ...options.monitoring,
       // Prometheus exports the database's CloudWatch metrics.
+      // (An Aurora cluster's instances have generated names: none.)
       databaseInstanceIds: options.monitoring?.databaseInstanceIds
-        ?? (env.newDatabase ? [env.newDatabase.instanceIdentifier]
-          : database.kind === PostgresDatabaseKind.INSTANCE ? [database.databaseIdentifier] : undefined),
+        ?? (database.kind !== PostgresDatabaseKind.INSTANCE ? undefined
+          : env.newDatabase ? [env.newDatabase.instanceIdentifier] : [database.databaseIdentifier]),
     },
     logging: {
       fluentBit: { ...logging.fluentBit, roleName: stores.fluentBitRoleName ?? logging.fluentBit?.roleName },

@@ -1,5 +1,6 @@
 import { DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { PostgresDatabaseKind } from '../../database/postgres-database';
 import { CostAllocationTags } from '../../governance/cost-allocation-tags';
 import { propError } from '../../private/validation';
 import { StageProfile } from '../../profiles/stage-profile';
@@ -48,7 +49,18 @@ export function checkPlatformProps(scope: IConstruct, props: InnovatePlatformPro
     }
   }
   const database = props.database ?? {};
+  if (database.kind === PostgresDatabaseKind.AURORA_CLUSTER) {
+    for (const prop of ['instanceType', 'multiAz'] as const) {
+      if (database[prop] !== undefined) {
+        throw propError(scope, `database.${prop}`, prop === 'instanceType' ? String(database.instanceType) : database[prop],
+          'tunes an RDS instance and has no effect with database.kind AURORA_CLUSTER (its capacity and readers follow the profile)');
+      }
+    }
+  }
   if (database.existing) {
+    if (database.kind !== undefined) {
+      throw propError(scope, 'database.kind', database.kind, 'chooses a new database and has no effect with database.existing: give one of them');
+    }
     for (const prop of ['instanceType', 'multiAz', 'backupRetentionDays', 'copyVault'] as const) {
       if (database[prop] !== undefined) {
         const value = prop === 'instanceType' ? String(database.instanceType) : prop === 'copyVault' ? database.copyVault?.backupVaultArn : database[prop];
