@@ -18,5 +18,5 @@ if (dirs.length !== 2) {
   process.exit(2);
 }
 const diff = CostEstimate.diff(CostEstimate.fromDirectory(dirs[0]), CostEstimate.fromDirectory(dirs[1]));
-console.log(json ? JSON.stringify({ beforeUsd: diff.beforeUsd, afterUsd: diff.afterUsd, changeUsd: diff.changeUsd, stacks: diff.stacks }, undefined, 2)
-  : diff.toMarkdown());
+const summary = { beforeUsd: diff.beforeUsd, afterUsd: diff.afterUsd, changeUsd: diff.changeUsd, stacks: diff.stacks };
+console.log(json ? JSON.stringify(summary, undefined, 2) : diff.toMarkdown());
