@@ -150,5 +150,5 @@ function lineChanges(stackName: string, before: Map<string, CostLine>, after: Ma
       assumption: line.assumption,
     });
   }
-  return changes;
+  return changes.sort((x, y) => Math.abs(y.changeUsd) - Math.abs(x.changeUsd));
 }

@@ -55,7 +55,7 @@ export class CostGuard implements IPolicyValidationPlugin {
   /** The plugin's name in the validation report. */
   public readonly name: string = 'CostGuard';
   /** The rules this plugin reports. */
-  public readonly ruleIds: string[] = ['CostGuard-MaxMonthlyUsd', 'CostGuard-MaxMonthlyUsdPerStage'];
+  public readonly ruleIds?: string[] = ['CostGuard-MaxMonthlyUsd', 'CostGuard-MaxMonthlyUsdPerStage'];
   /** The estimate of the last validation, when one ran. */
   public estimate?: CostEstimate;
 
