@@ -249,9 +249,10 @@ function usageTable(): string[] {
 
 function priceTable(): string[] {
   return ['## Price table', '',
-    `Bundled in \`src/cost/private/price-table.ts\`, as of ${PRICE_TABLE_DATE}; us-east-1 and us-west-2 publish the same list prices for every regional row. `
-    + '"confirmed": the figure was re-read from a reachable source when written; "as published": written from the AWS pricing page\'s published rate without a '
-    + 'reachable copy to re-read, check it before relying on it to the cent. Override any row with `CostEstimateOptions.prices` (`{ key, usd, region? }`).', '',
+    `Bundled in \`src/cost/private/price-table.ts\`, as of ${PRICE_TABLE_DATE}. us-west-2 reads the same regional rows as us-east-1: AWS publishes the same list prices in both for these units (confirmed for the NAT gateway rows, as published for the others). `
+    + '"confirmed": checked against a reachable, dated source named in the note when the table was written; "as published": the rate the AWS pricing page '
+    + 'publishes, written without a reachable copy to re-read: check it before relying on it to the cent. "Effective" is when the figure is believed to have '
+    + 'taken effect. Override any row with `CostEstimateOptions.prices` (`{ key, usd, region? }`).', '',
     '| Key | USD | Unit | Status | Effective | Source | Note |', '|---|---:|---|---|---|---|---|',
     ...allPriceRows().map((r) => `| \`${r.key}\` | ${r.usd} | ${r.unit} | ${r.status} | ${r.effective} | ${r.source} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`), ''];
 }
