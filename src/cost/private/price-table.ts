@@ -14,7 +14,7 @@
  */
 
 /** How a row's figure was checked. */
-export type PriceStatus = P | 'as published';
+export type PriceStatus = 'confirmed' | 'as published';
 
 /** One priced unit. */
 export interface PriceRow {
