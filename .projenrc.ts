@@ -223,6 +223,13 @@ project.addTask('bindings', {
   exec: 'bash test/bindings/run.sh',
 });
 
+project.addTask('cost-diff', {
+  description:
+    'The monthly cost change between two cloud assemblies as Markdown (src/cost): npx projen cost-diff <before-cdk.out> <after-cdk.out> [--json].',
+  exec: `${tsNode} scripts/cost-diff.ts`,
+  receiveArgs: true,
+});
+
 const bench = project.addTask('bench', {
   description:
     'Synthesize the reference app and report wall time, resources per stack, Lambda-backed custom resources, nested stacks and template bytes as JSON.',
