@@ -96,6 +96,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@2.1149.0',
     // YAML parser of scripts/bootstrap-template.ts (already installed through projen).
     'yaml@^2.9.1',
+    // SVG of the architecture diagrams: Graphviz compiled to WebAssembly, no
+    // native binary (docs/decisions/0029).
+    '@viz-js/viz@3.31.0',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
