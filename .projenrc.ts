@@ -99,6 +99,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@2.1149.0',
     // YAML parser of scripts/bootstrap-template.ts (already installed through projen).
     'yaml@^2.9.1',
+    // SVG of the architecture diagrams: Graphviz compiled to WebAssembly, no
+    // native binary (docs/decisions/0029).
+    '@viz-js/viz@3.31.0',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -236,6 +239,13 @@ project.addTask('bindings', {
   description:
     'Smoke-test the Python, Go and Java packages built by jsii-pacmak (run after `npx projen package-all`).',
   exec: 'bash test/bindings/run.sh',
+});
+
+project.addTask('cost-diff', {
+  description:
+    'The monthly cost change between two cloud assemblies as Markdown (src/cost): npx projen cost-diff <before-cdk.out> <after-cdk.out> [--json].',
+  exec: `${tsNode} scripts/cost-diff.ts`,
+  receiveArgs: true,
 });
 
 const bench = project.addTask('bench', {

@@ -11,12 +11,15 @@
  * per stack, the longest path of its CloudFormation create graph weighted with
  * typical creation times; per app, the longest path of the stack graph. The
  * Phase 2 app (examples/phase2-multi-account) is synthesized once for it.
+ * And it times the monthly cost estimate of the Phase 1 app (src/cost),
+ * which must stay under a second.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { measureAssembly, PHASE2_APP, REPO_ROOT, synthReferenceApp } from '../scripts/lib/assembly';
 import { AppCriticalPath, appCriticalPath, formatDuration } from '../scripts/lib/deploy-model';
+import { CostEstimate } from '../src/cost';
 
 const BUDGET = {
   maxResourcesPerStack: 250,
@@ -28,6 +31,9 @@ const BUDGET = {
   // 0026 brings the app to about 28 min and each cluster stack to about 24.9.
   targetFirstDeployMinutes: 35,
   targetClusterStackMinutes: 25,
+  // The cost estimate of the whole Phase 1 app (src/cost, docs/decisions/0028)
+  // may add at most a second to synth: enforced.
+  maxCostEstimateMs: 1000,
 };
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -117,6 +123,15 @@ for (const report of [phase1Deploy, phase2Deploy]) {
 fs.rmSync(phase2Dir, { recursive: true, force: true });
 const firstDeploy = [phase1Deploy, phase2Deploy].map(({ model: _m, ...rest }) => rest);
 
+// The estimate CostGuard computes during synth, timed on its own (best of 3).
+const estimateTimes = [0, 1, 2].map(() => {
+  const start = process.hrtime.bigint();
+  CostEstimate.fromDirectory(outdir);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+});
+const costEstimate = { ms: Math.round(Math.min(...estimateTimes)), totalMonthlyUsd: CostEstimate.fromDirectory(outdir).totalMonthlyUsd };
+if (costEstimate.ms > BUDGET.maxCostEstimateMs) breaches.push(`cost estimate of the Phase 1 app took ${costEstimate.ms} ms > ${BUDGET.maxCostEstimateMs} ms`);
+
 const result = {
   app: 'examples/phase1-single-account',
   machine: { cpus: os.cpus().length, node: process.version },
@@ -134,6 +149,7 @@ const result = {
     nestedStacks: stacks.reduce((n, s) => n + s.nestedStacks, 0),
   },
   firstDeploy,
+  costEstimate,
   breaches,
 };
 

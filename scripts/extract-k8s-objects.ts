@@ -271,10 +271,31 @@ function chartAssetHash(url: unknown): string | undefined {
   return typeof s === 'string' ? /([0-9a-f]{64})\.zip$/.exec(s)?.[1] : undefined;
 }
 
-/** The Kubernetes version and stage tag of the cluster a HelmChart's ClusterName refers to. */
-function clusterOf(clusterName: unknown, resources: CfnResources): { kubernetesVersion?: string; stage?: string } {
-  const id = (clusterName as Record<string, unknown> | undefined)?.Ref;
-  const props = typeof id === 'string' ? resources[id]?.Properties : undefined;
+/**
+ * The resource another stack exports under a name: its template's resources
+ * and the logical ID its export refers to (`Ref`).
+ */
+export type ExportResolver = (exportName: string) => { resources: CfnResources; logicalId: string } | undefined;
+
+/**
+ * The Kubernetes version and stage tag of the cluster a HelmChart's
+ * ClusterName refers to: a `Ref` in the same template, or an
+ * `Fn::ImportValue` of the cluster stack's export (a chart in another stack,
+ * such as `<prefix>Operations`).
+ */
+function clusterOf(clusterName: unknown, resources: CfnResources, resolveExport?: ExportResolver): { kubernetesVersion?: string; stage?: string } {
+  const reference = clusterName as Record<string, unknown> | undefined;
+  let id = reference?.Ref;
+  let template = resources;
+  const imported = reference?.['Fn::ImportValue'];
+  if (typeof imported === 'string' && resolveExport) {
+    const found = resolveExport(imported);
+    if (found) {
+      id = found.logicalId;
+      template = found.resources;
+    }
+  }
+  const props = typeof id === 'string' ? template[id]?.Properties : undefined;
   if (!props) return {};
   const version = props.Version;
   const tags = Array.isArray(props.Tags) ? props.Tags as Array<{ Key?: unknown; Value?: unknown }> : [];
@@ -286,7 +307,7 @@ function clusterOf(clusterName: unknown, resources: CfnResources): { kubernetesV
 }
 
 /** Every Kubernetes object and Helm chart in one template. */
-export function extractFromTemplate(template: { Resources?: CfnResources }, stack: string): TemplateExtraction {
+export function extractFromTemplate(template: { Resources?: CfnResources }, stack: string, resolveExport?: ExportResolver): TemplateExtraction {
   const resources = template.Resources ?? {};
   const objects: ExtractedObject[] = [];
   const helmCharts: ExtractedHelmChart[] = [];
@@ -328,7 +349,7 @@ export function extractFromTemplate(template: { Resources?: CfnResources }, stac
         values,
         ...(chartAsset ? { chartAsset } : {}),
         ...(props.SkipCrds === true || props.SkipCrds === 'true' ? { skipCrds: true } : {}),
-        ...clusterOf(props.ClusterName, resources),
+        ...clusterOf(props.ClusterName, resources, resolveExport),
       });
     }
   }
@@ -441,13 +462,25 @@ export function extractAll(cdkOutDirs: string[], outDir: string, options: Extrac
   const objects: ExtractedObject[] = [];
   const helmCharts: ExtractedHelmChart[] = [];
   const seen = new Set<string>();
+  // Every stack's exports of a resource (Ref), for charts in another stack than their cluster.
+  const exported = new Map<string, { resources: CfnResources; logicalId: string }>();
+  for (const dir of cdkOutDirs) {
+    for (const [, file] of findTemplates(dir)) {
+      const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+      for (const output of Object.values<any>(template.Outputs ?? {})) {
+        const name = output?.Export?.Name;
+        const ref = output?.Value?.Ref;
+        if (typeof name === 'string' && typeof ref === 'string') exported.set(name, { resources: template.Resources ?? {}, logicalId: ref });
+      }
+    }
+  }
   for (const dir of cdkOutDirs) {
     for (const [stack, file] of findTemplates(dir)) {
       // cdk.out and cdk.out/phase2 are both given, and cdk.out is walked recursively.
       if (seen.has(path.resolve(file))) continue;
       seen.add(path.resolve(file));
       templates++;
-      const result = extractFromTemplate(JSON.parse(fs.readFileSync(file, 'utf8')), stack);
+      const result = extractFromTemplate(JSON.parse(fs.readFileSync(file, 'utf8')), stack, (name) => exported.get(name));
       eksClusters += result.eksClusters;
       kubernetesResources += result.manifests;
       objects.push(...result.objects);

@@ -3,7 +3,8 @@
  * cdk-nag packs and print what came out: Phase 1
  * (examples/phase1-single-account) into cdk.out/, and its Phase 2 growth
  * path (examples/phase2-multi-account) into cdk.out/phase2/. Needs no AWS
- * account.
+ * account. Each stack's line carries its monthly cost estimate (src/cost,
+ * docs/cost.md), also written as cost-estimate.json and .md into the assembly.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,6 +12,7 @@ import * as path from 'path';
 import {
   AssemblyStack, measureAssembly, PHASE2_APP, readAssemblyStacks, readValidationFindings, REFERENCE_APP, REPO_ROOT, synthReferenceApp,
 } from './lib/assembly';
+import { CostEstimate } from '../src/cost';
 
 const PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 // REFERENCE_OUTDIR: another directory, e.g. for the aws-cdk-lib compatibility run (scripts/compat/run.sh).
@@ -34,11 +36,19 @@ function run(title: string, entry: string, dir: string): number {
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
   console.log(`\n${title} synthesized into ${path.relative(REPO_ROOT, dir)}/ in ${(wallMs / 1000).toFixed(1)} s\n`);
   const stacks = measureAssembly(dir);
+  // The monthly cost estimate (src/cost) of each stack; the app's CostGuard
+  // wrote it into the assembly as cost-estimate.json and cost-estimate.md.
+  const estimate = CostEstimate.fromDirectory(dir);
+  writeEstimate(dir, estimate);
+  const monthly = (stack: string) => estimate.stacks.find((e) => e.stackName === stack)?.monthlyUsd ?? 0;
   const width = Math.max('stack'.length, ...stacks.map((s) => s.stack.length)) + 2;
-  console.log(`${pad('stack', width)}${pad('resources', 11)}${pad('template KB', 13)}custom resources`);
+  console.log(`${pad('stack', width)}${pad('resources', 11)}${pad('template KB', 13)}${pad('custom resources', 18)}USD/month`);
   for (const s of stacks) {
-    console.log(`${pad(s.stack, width)}${pad(s.resources, 11)}${pad((s.templateBytes / 1024).toFixed(1), 13)}${s.lambdaBackedCustomResources}`);
+    console.log(`${pad(s.stack, width)}${pad(s.resources, 11)}${pad((s.templateBytes / 1024).toFixed(1), 13)}${pad(s.lambdaBackedCustomResources, 18)}`
+      + `${monthly(s.stack).toFixed(2).padStart(9)}`);
   }
+  console.log(`${pad('total', width + 11 + 13 + 18)}${estimate.totalMonthlyUsd.toFixed(2).padStart(9)}  (estimate at list prices; `
+    + `${path.relative(REPO_ROOT, path.join(dir, 'cost-estimate.md'))}, docs/cost.md)`);
   console.log(`cdk-nag packs: ${PACKS.join(', ')}; unacknowledged findings: ${findings.length}`);
   for (const f of findings) console.log(`  ${f.rule} at ${f.path}`);
   return findings.length;
@@ -90,6 +100,7 @@ function printColumnLegend(): void {
     '  template KB       the template\'s size (CloudFormation reads up to 1 MB from the bootstrap bucket; the bench fails above 500 KB)',
     '  custom resources  steps CloudFormation runs through a Lambda function at deploy time: kubectl and Helm in the cluster,',
     '                    database users, OpenSearch settings, SSM lookups; each adds time to a deploy and a function to the stack',
+    '  USD/month         the stack\'s estimated monthly cost at list prices (src/cost; details in cost-estimate.md, docs/cost.md)',
   ].join('\n'));
 }
 
@@ -193,6 +204,14 @@ function deployWaves(stacks: AssemblyStack[]): string[][] {
   const waves: string[][] = [];
   for (const s of stacks) (waves[levelOf(s.stack)] ??= []).push(s.stack);
   return waves;
+}
+
+/** cost-estimate.json and .md, unless the app's CostGuard already wrote them. */
+function writeEstimate(dir: string, estimate: CostEstimate): void {
+  const json = path.join(dir, 'cost-estimate.json');
+  if (!fs.existsSync(json)) fs.writeFileSync(json, JSON.stringify(estimate.toJson(), undefined, 2));
+  const md = path.join(dir, 'cost-estimate.md');
+  if (!fs.existsSync(md)) fs.writeFileSync(md, estimate.toMarkdown());
 }
 
 bundleHandlers();

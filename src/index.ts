@@ -9,3 +9,4 @@ export * from './secrets';
 export * from './observability';
 export * from './edge';
 export * from './platform';
+export * from './cost';

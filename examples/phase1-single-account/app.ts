@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { AccountStack } from './account-stack';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
-import { AdminAccessMethod, InnovatePlatform, PlatformStage, StageProfiles } from '../../src';
+import { AdminAccessMethod, CostGuard, InnovatePlatform, PlatformStage, StageProfiles } from '../../src';
 
 /**
  * The design's Phase 1: one AWS account, two separate environments.
@@ -121,6 +121,20 @@ export function addCompliancePacks(app: App): void {
     new NIST80053R5Checks(app),
     new PCIDSS321Checks(app),
   );
+}
+
+/**
+ * Estimate the app's monthly cost at synthesis (src/cost) and fail synth
+ * when a stage's estimate exceeds its preset's budget; the estimate lands in
+ * cdk.out/cost-estimate.json and cost-estimate.md.
+ */
+export function addCostGuard(app: App): void {
+  Validations.of(app).addPlugins(new CostGuard({
+    maxMonthlyUsdPerStage: {
+      [PlatformStage.DEVELOPMENT]: StageProfiles.DEVELOPMENT.cost.monthlyBudgetUsd,
+      [PlatformStage.PRODUCTION]: StageProfiles.PRODUCTION.cost.monthlyBudgetUsd,
+    },
+  }));
 }
 
 /** A context value the example needs (cdk.json, or -c key=value). */

@@ -196,6 +196,7 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
       port: this.port,
       defaultDatabaseName: settings.databaseName,
       credentials: rds.Credentials.fromGeneratedSecret(settings.masterUsername, {
+        secretName: props.masterSecretName,
         encryptionKey: this.encryptionKey,
         excludeCharacters: PASSWORD_EXCLUDED,
       }),

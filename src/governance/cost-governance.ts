@@ -3,11 +3,14 @@ import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { CostAllocationTags } from './cost-allocation-tags';
+import type { CostEstimate } from '../cost/cost-estimate';
 import { sdkCall } from '../private/sdk-call';
 import { resolveProfile } from '../private/stage';
-import { propError, validateTags, validateUnique } from '../private/validation';
+import { propError, propErrorAt, validateTags, validateUnique } from '../private/validation';
 import { StagedProps, StageProfile } from '../profiles';
 
+/** Highest headroom a budget from an estimate may add, in percent. */
+const MAX_HEADROOM_PERCENT = 1000;
 /** The currency AWS Budgets uses for cost budgets. */
 const CURRENCY = 'USD';
 /** Highest alert threshold accepted, in percent of the budget. */
@@ -115,6 +118,47 @@ export interface CostGovernanceProps extends CostGovernanceOptions, StagedProps 
  * });
  */
 export class CostGovernance extends Construct {
+  /**
+   * A monthly budget from a cost estimate: its total (or one stage's) plus
+   * a headroom, rounded up to whole USD. Use it for `monthlyBudgetUsd`
+   * instead of a hand-typed figure, so the budget follows what the app
+   * deploys.
+   *
+   * @example
+   * const estimate = CostEstimate.fromDirectory('cdk.out');
+   * new CostGovernance(this, 'Cost', {
+   *   monthlyBudgetUsd: CostGovernance.budgetFromEstimate(estimate, 20),
+   *   environmentBudgets: CostGovernance.environmentBudgetsFromEstimate(estimate, 20),
+   *   financeEmails: ['finance@example.com'],
+   *   ctoEmail: 'cto@example.com',
+   * });
+   *
+   * @param estimate the estimate of the app
+   * @param headroomPercent what to add on top of the estimate, in percent (0 to 1000)
+   * @param stage only the stacks whose `environment` tag is this stage
+   */
+  public static budgetFromEstimate(estimate: CostEstimate, headroomPercent: number, stage?: string): number {
+    validateHeadroom(headroomPercent);
+    const byStage = estimate.monthlyUsdByStage();
+    if (stage !== undefined && byStage[stage] === undefined) {
+      throw propErrorAt('CostGovernance', 'stage', stage, `must be a stage of the estimate: ${Object.keys(byStage).filter((s) => s).join(', ') || 'none'}`);
+    }
+    const usd = stage === undefined ? estimate.totalMonthlyUsd : byStage[stage];
+    return Math.max(1, Math.ceil(usd * (1 + headroomPercent / 100) - 1e-9));
+  }
+
+  /**
+   * One `EnvironmentBudget` per stage of a cost estimate (the stacks'
+   * `environment` tag), each its estimate plus a headroom, rounded up to whole USD.
+   *
+   * @param estimate the estimate of the app
+   * @param headroomPercent what to add on top of each stage's estimate, in percent (0 to 1000)
+   */
+  public static environmentBudgetsFromEstimate(estimate: CostEstimate, headroomPercent: number): EnvironmentBudget[] {
+    return Object.keys(estimate.monthlyUsdByStage()).filter((stage) => stage.length > 0).sort()
+      .map((environment) => ({ environment, monthlyBudgetUsd: CostGovernance.budgetFromEstimate(estimate, headroomPercent, environment) }));
+  }
+
   /** The profile this block was built from (its `stage`/`profile` props resolved). */
   public readonly profile: StageProfile;
   /** The account-wide monthly budget. */
@@ -275,6 +319,12 @@ function notification(
     },
     subscribers,
   };
+}
+
+function validateHeadroom(headroomPercent: number): void {
+  if (typeof headroomPercent !== 'number' || !Number.isFinite(headroomPercent) || headroomPercent < 0 || headroomPercent > MAX_HEADROOM_PERCENT) {
+    throw propErrorAt('CostGovernance', 'headroomPercent', headroomPercent, `must be a percentage from 0 to ${MAX_HEADROOM_PERCENT}`);
+  }
 }
 
 function validateEmail(scope: Construct, prop: string, email: string): void {

@@ -21,7 +21,7 @@ import { ApplicationNamespace } from '../compute/application-namespace';
 import { IContainerRegistry } from '../compute/container-registry';
 import { KarpenterOptions } from '../compute/karpenter';
 import { PlatformCluster } from '../compute/platform-cluster';
-import { IPostgresDatabase } from '../database/postgres-database';
+import { IPostgresDatabase, PostgresDatabaseKind } from '../database/postgres-database';
 import { ApiLoadBalancer } from '../edge/api-load-balancer';
 import { WebFrontend } from '../edge/web-frontend';
 import { IPlatformNetwork } from '../network/platform-network';
@@ -80,9 +80,19 @@ export interface InnovatePlatformNetworkOptions {
 }
 
 /**
- * The environment's PostgreSQL database: a new `SecureRds`, or one you have.
+ * The environment's PostgreSQL database: a new `SecureRds` (or
+ * `SecureAuroraPostgres`), or one you have.
  */
 export interface InnovatePlatformDatabaseOptions {
+  /**
+   * What the new database is: an RDS instance (`SecureRds`) or, for the
+   * seed's phase 4, an Aurora PostgreSQL Serverless v2 cluster
+   * (`SecureAuroraPostgres`, sized by the profile's Aurora capacity).
+   *
+   * @default PostgresDatabaseKind.INSTANCE
+   */
+  readonly kind?: PostgresDatabaseKind;
+
   /**
    * A database you already have (`PostgresDatabase.fromDatabaseAttributes`),
    * used instead of a new one; give none of the other options with it. It
@@ -94,14 +104,16 @@ export interface InnovatePlatformDatabaseOptions {
   readonly existing?: IPostgresDatabase;
 
   /**
-   * Instance class of the new database.
+   * Instance class of the new database (an instance only).
    *
    * @default - the profile's `database.instanceType`
    */
   readonly instanceType?: ec2.InstanceType;
 
   /**
-   * Run the new database in two Availability Zones.
+   * Run the new database in two Availability Zones (an instance only; an
+   * Aurora cluster gets a reader in another zone when the profile's
+   * `database.multiAz` is on).
    *
    * @default - the profile's `database.multiAz`
    */
@@ -320,6 +332,14 @@ export interface InnovatePlatformApiOptions {
    * @default - the network's application port (the profile's `network.applicationPort`)
    */
   readonly port?: number;
+
+  /**
+   * Where the API's pods may open HTTPS connections besides the database
+   * port and Vault (third-party APIs, AWS endpoints). `[]` allows none.
+   *
+   * @default ['0.0.0.0/0']
+   */
+  readonly httpsEgressCidrs?: string[];
 }
 
 /**
@@ -335,8 +355,12 @@ export interface InnovatePlatformProps extends StagedProps {
 
   /**
    * Prefix of the stacks' IDs and names: `<prefix>Network`, `<prefix>` (the
-   * environment: database, edge, alarms), `<prefix>Cluster`, and when needed `<prefix>Edge`
-   * (us-east-1) and `<prefix>DisasterRecovery` (the recovery region).
+   * environment: database, edge, alarms), `<prefix>Data`, `<prefix>Cluster`,
+   * `<prefix>Operations`, and when needed `<prefix>Edge` (us-east-1) and
+   * `<prefix>DisasterRecovery` (the recovery region). Letters, digits and
+   * single hyphens, a letter first and no hyphen last, at most 54
+   * characters: it also names the database (`<prefix lower case>-postgres`)
+   * and its secret.
    *
    * @default - `Innovate` and the stage, e.g. `InnovateProduction`
    */
@@ -345,7 +369,8 @@ export interface InnovatePlatformProps extends StagedProps {
   /**
    * The CDK bootstrap qualifier of every stack of the platform (a
    * `DefaultStackSynthesizer` with it), e.g. the production bootstrap's, so
-   * production deploys through its own, more tightly held, roles.
+   * production deploys through its own, more tightly held, roles. 1 to 10
+   * lowercase letters and digits (what `cdk bootstrap --qualifier` accepts).
    *
    * @default - the app's default synthesizer
    */
@@ -464,10 +489,12 @@ export interface InnovatePlatformProps extends StagedProps {
  *
  * @example
  * const app = new App();
+ * const shared = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'us-east-1' } });
+ * const hostedZone = route53.HostedZone.fromLookup(shared, 'Zone', { domainName: 'example.com' });
  * new InnovatePlatform(app, 'Production', {
  *   env: { account: '123456789012', region: 'us-east-1' },
  *   stage: PlatformStage.PRODUCTION,
- *   cluster: { kubectlLayer: new KubectlV35Layer(layerStack, 'Kubectl') },
+ *   cluster: { kubectlLayer: new KubectlV35Layer(shared, 'Kubectl') },
  *   edge: { hostedZone },
  *   alarms: { criticalEmails: ['oncall@example.com'] },
  * });

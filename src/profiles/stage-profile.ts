@@ -262,7 +262,10 @@ export interface CostProfile {
   readonly budgetAlertThresholds: number[];
   /** Tag keys every resource carries for cost allocation. */
   readonly costAllocationTagKeys: string[];
-  /** Expected monthly cost of the environment in USD (the upper bound of its cost estimate): its budget. */
+  /**
+   * Expected monthly cost of the environment in USD: the cost estimate of
+   * what the preset deploys (docs/cost.md) plus about 10% headroom. Its budget.
+   */
   readonly monthlyBudgetUsd: number;
 }
 

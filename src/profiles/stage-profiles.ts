@@ -116,7 +116,7 @@ const DEVELOPMENT: StageProfile = {
   cost: {
     budgetAlertThresholds: [80, 100],
     costAllocationTagKeys: ['environment', 'team', 'cost-center'],
-    monthlyBudgetUsd: 255,
+    monthlyBudgetUsd: 345,
   },
   edge: {
     requireCustomDomain: false,
@@ -261,7 +261,7 @@ const PRODUCTION: StageProfile = {
   cost: {
     budgetAlertThresholds: [80, 100],
     costAllocationTagKeys: ['environment', 'team', 'cost-center'],
-    monthlyBudgetUsd: 620,
+    monthlyBudgetUsd: 1400,
   },
   edge: {
     requireCustomDomain: true,

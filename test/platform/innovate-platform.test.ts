@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { appCriticalPath } from '../../scripts/lib/deploy-model';
 import {
   AdminAccessMethod, GithubDeployRoles, InnovatePlatform, InnovatePlatformProps, PlatformNetwork, PlatformStage, PostgresDatabase, SecureRds,
+  PostgresDatabaseKind, VaultStore, VeleroBackupStore,
   StageProfiles,
 } from '../../src';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
@@ -421,6 +422,66 @@ describe('InnovatePlatform, bring your own alarm topics and deploy role', () => 
   });
 });
 
+describe('InnovatePlatform, own stores, names and egress', () => {
+  test('Vault\'s and Velero\'s stores the user brings are used, not new ones; alarms are named after the cluster; API egress narrowed', () => {
+    const app = newTestApp();
+    const base = props(app, { stage: PlatformStage.DEVELOPMENT });
+    const stack = app.node.findChild('Shared') as Stack;
+    const vaultStore = new VaultStore(stack, 'MyVaultStore', { stage: PlatformStage.DEVELOPMENT });
+    const backupStore = new VeleroBackupStore(stack, 'MyBackupStore', { stage: PlatformStage.DEVELOPMENT });
+    const platform = new InnovatePlatform(app, 'Development', {
+      ...base,
+      cluster: { ...base.cluster, clusterName: 'team-a-dev', vault: { store: vaultStore }, backup: { store: backupStore } },
+      api: { httpsEgressCidrs: [] },
+    });
+    expect(platform.vaultStore).toBe(vaultStore);
+    expect(platform.backupStore).toBe(backupStore);
+    expect(platform.operations.vault!.sealKey).toBe(vaultStore.sealKey);
+    expect(platform.operations.velero!.bucket).toBe(backupStore.bucket);
+    const dataTypes = Object.values(resources(platform.dataStack)).map((r) => r.Type);
+    expect(dataTypes).not.toContain('AWS::DynamoDB::Table');
+    expect(dataTypes).not.toContain('AWS::S3::Bucket');
+    const named = (type: string, key: string) => Object.values(resources(platform.environmentStack)).filter((r) => r.Type === type)
+      .map((r) => r.Properties[key]).filter((name) => typeof name === 'string');
+    const names = [...named('AWS::CloudWatch::Alarm', 'AlarmName'), ...named('AWS::SNS::Topic', 'TopicName')];
+    expect(names.length).toBeGreaterThan(5);
+    expect(names.filter((name: string) => !name.startsWith('team-a-dev-'))).toEqual([]);
+    const egress = platform.apiNamespace.kubernetesObjects.filter((o) => o.kind === 'NetworkPolicy').flatMap((o) => o.spec.egress ?? [])
+      .flatMap((rule: any) => rule.to ?? []).map((to: any) => to.ipBlock?.cidr).filter((cidr: unknown) => cidr !== undefined);
+    expect(egress).not.toContain('0.0.0.0/0');
+  });
+
+  test('a new Aurora Serverless v2 cluster instead of an instance, with the same fixed names', () => {
+    const app = newTestApp();
+    const platform = new InnovatePlatform(app, 'Development',
+      props(app, { stage: PlatformStage.DEVELOPMENT, database: { kind: PostgresDatabaseKind.AURORA_CLUSTER } }));
+    const env = Object.values(resources(platform.environmentStack));
+    // Its writer is a Serverless v2 instance of the cluster.
+    expect(env.filter((r) => r.Type === 'AWS::RDS::DBInstance').map((r) => r.Properties.DBInstanceClass)).toEqual(['db.serverless']);
+    const cluster = env.find((r) => r.Type === 'AWS::RDS::DBCluster')!;
+    expect(cluster.Properties.DBClusterIdentifier).toBe('innovatedevelopment-postgres');
+    expect(cluster.Properties.ServerlessV2ScalingConfiguration).toBeDefined();
+    const secrets = env.filter((r) => r.Type === 'AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
+    expect(secrets).toContain('InnovateDevelopment/database/master');
+    expect(platform.database.kind).toBe(PostgresDatabaseKind.AURORA_CLUSTER);
+    const policies = JSON.stringify(Object.values(resources(platform.clusterStack)).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'));
+    expect(policies).toContain('secret:InnovateDevelopment/database/master-??????');
+    expect(complianceFindings(platform)).toEqual([]);
+    expect(() => new InnovatePlatform(newTestApp(), 'Other', props(newTestApp(), { database: { kind: PostgresDatabaseKind.AURORA_CLUSTER, multiAz: true } })))
+      .toThrow('Other: invalid database.multiAz true: tunes an RDS instance and has no effect with database.kind AURORA_CLUSTER');
+  });
+
+  test('a store with options that belong to it is refused, not ignored', () => {
+    const app = newTestApp();
+    const base = props(app, { stage: PlatformStage.DEVELOPMENT });
+    const stack = app.node.findChild('Shared') as Stack;
+    const backupStore = new VeleroBackupStore(stack, 'MyBackupStore', { stage: PlatformStage.DEVELOPMENT });
+    expect(() => new InnovatePlatform(app, 'Development', {
+      ...base, cluster: { ...base.cluster, backup: { store: backupStore, retentionDays: 3 } },
+    })).toThrow(/retentionDays.*set it on the store/);
+  });
+});
+
 describe('InnovatePlatform, bad input', () => {
   test.each([
     ['a stage that contradicts the profile', { stage: PlatformStage.DEVELOPMENT, profile: StageProfiles.PRODUCTION },
@@ -431,9 +492,19 @@ describe('InnovatePlatform, bad input', () => {
       'Production: invalid database.multiAz false: tunes a new database and has no effect with database.existing: give one of them'],
     ['no hosted zone and no certificates', { edge: {} },
       'Production: invalid edge.hostedZone undefined: is required unless edge.domainName, edge.certificate (us-east-1) and edge.apiCertificate are all given: the app and the API origin are served over HTTPS on names of your domain'],
+    ['an API namespace the operations install into', { api: { namespace: 'monitoring' } },
+      'Production: invalid api.namespace "monitoring": is where the Prometheus stack is installed: give the API a namespace of its own '
+      + '(taken: monitoring, vault, logging, velero, amazon-cloudwatch)'],
+    ['a stack name prefix with a double hyphen', { stackNamePrefix: 'My--Dev-' },
+      'Production: invalid stackNamePrefix "My--Dev-": must be 1-54 letters, digits and single hyphens, starting with a letter and not ending with a hyphen'],
+    ['a bootstrap qualifier cdk bootstrap would refuse', { bootstrapQualifier: 'Innovate Production!' },
+      'Production: invalid bootstrapQualifier "Innovate Production!": must be 1-10 lowercase letters and digits, the qualifier given to cdk bootstrap'],
+    ['an existing log domain and options for a new one', { cluster: { kubectlLayer: 'LAYER' as any, logging: { domain: 'DOMAIN' as any, domainOptions: {} } } },
+      'Production: invalid cluster.logging "domain and domainOptions": give either an existing domain or options for a new one, not both'],
   ] as Array<[string, Partial<InnovatePlatformProps>, string]>)('%s', (_name, extra, message) => {
     const app = newTestApp();
     const given = props(app, extra);
+    if ((given.cluster.kubectlLayer as unknown) === 'LAYER') (given as any).cluster = { ...given.cluster, kubectlLayer: props(newTestApp()).cluster.kubectlLayer };
     const existing = given.database?.existing as unknown;
     if (existing === 'DB') {
       const stack = app.node.findChild('Shared') as Stack;
@@ -448,6 +519,35 @@ describe('InnovatePlatform, bad input', () => {
       };
     }
     expect(() => new InnovatePlatform(app, 'Production', given)).toThrow(message);
+  });
+
+  test('an existing network of another stage, or without its subnets\' CIDR blocks', () => {
+    const app = newTestApp();
+    const base = props(app);
+    const stack = app.node.findChild('Shared') as Stack;
+    const attributes = (id: string, cidrs: boolean) => ({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, `${id}Vpc`, {
+        vpcId: 'vpc-0123456789abcdef0',
+        vpcCidrBlock: '10.20.0.0/16',
+        availabilityZones: TEST_AZS,
+        publicSubnetIds: ['subnet-pub1', 'subnet-pub2', 'subnet-pub3'],
+        privateSubnetIds: ['subnet-app1', 'subnet-app2', 'subnet-app3'],
+        isolatedSubnetIds: ['subnet-db1', 'subnet-db2', 'subnet-db3'],
+        ...(cidrs ? {
+          privateSubnetIpv4CidrBlocks: ['10.20.10.0/24', '10.20.11.0/24', '10.20.12.0/24'],
+          isolatedSubnetIpv4CidrBlocks: ['10.20.20.0/24', '10.20.21.0/24', '10.20.22.0/24'],
+        } : {}),
+      }),
+      loadBalancerSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, `${id}Lb`, 'sg-0000000000000000a'),
+      applicationSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, `${id}App`, 'sg-0000000000000000b'),
+      databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, `${id}Db`, 'sg-0000000000000000c'),
+    });
+    const development = PlatformNetwork.fromNetworkAttributes(stack, 'Development', { ...attributes('Development', true), stage: PlatformStage.DEVELOPMENT });
+    expect(() => new InnovatePlatform(app, 'Production', { ...base, stage: PlatformStage.PRODUCTION, network: { existing: development } }))
+      .toThrow('Production: invalid network.existing "Shared/Development": was built for the development stage, not production');
+    const noCidrs = PlatformNetwork.fromNetworkAttributes(stack, 'NoCidrs', { ...attributes('NoCidrs', false), stage: PlatformStage.PRODUCTION });
+    expect(() => new InnovatePlatform(app, 'Production2', { ...base, stackNamePrefix: 'Other', network: { existing: noCidrs } }))
+      .toThrow(/Production2: invalid network.existing "Shared\/NoCidrs": must know its application subnets and their IPv4 CIDR blocks/);
   });
 
   test('an imported VPC without isolated subnets', () => {

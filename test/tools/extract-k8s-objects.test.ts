@@ -109,6 +109,20 @@ describe('HelmChart releases', () => {
     expect(asset.chart).toBeUndefined();
   });
 
+  test('a chart in another stack than its cluster finds it through the cluster stack\'s export', () => {
+    const operations = {
+      Resources: {
+        Chart: {
+          Type: 'Custom::AWSCDK-EKS-HelmChart',
+          Properties: { ClusterName: { 'Fn::ImportValue': 'ClusterStack:ExportsOutputRefCluster' }, Chart: 'vault', Release: 'vault', Namespace: 'vault' },
+        },
+      },
+    };
+    const resolve = (name: string) => (name === 'ClusterStack:ExportsOutputRefCluster' ? { resources: template.Resources, logicalId: 'Cluster' } : undefined);
+    expect(extractFromTemplate(operations, 'Operations', resolve).helmCharts[0]).toMatchObject({ kubernetesVersion: '1.35', stage: 'production' });
+    expect(extractFromTemplate(operations, 'Operations').helmCharts[0].stage).toBeUndefined();
+  });
+
   test('objects of the releases come only from rendering them (no chart is re-implemented)', () => {
     expect(extractFromTemplate(template, 'S').objects).toEqual([]);
   });

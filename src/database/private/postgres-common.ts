@@ -20,7 +20,8 @@ import { createManagedRole } from '../../private/managed-role';
 import { removalPolicyFor } from '../../private/stage';
 import { validateDailyWindow, validateWeeklyWindow, windowsOverlap } from '../../private/time-window';
 import {
-  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateIntegerRange, validateNotEmpty, validateOneOf, validateUnique,
+  AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateArn, validateIntegerRange, validateNotEmpty, validateOneOf, validatePattern,
+  validateUnique,
 } from '../../private/validation';
 import { StageProfile } from '../../profiles';
 
@@ -88,6 +89,8 @@ export function resolvePostgresSettings(scope: Construct, props: PostgresDatabas
   validateIdentifier(scope, 'databaseName', databaseName);
   const masterUsername = props.masterUsername ?? 'innovate_admin';
   validateIdentifier(scope, 'masterUsername', masterUsername);
+  validatePattern(scope, 'masterSecretName', props.masterSecretName, /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+    'must be 1-512 letters, digits and /_+=.@- (a Secrets Manager secret name)');
   const rotationDays = props.credentialRotationDays ?? preset.credentialRotationDays;
   validateIntegerRange(scope, 'credentialRotationDays', rotationDays, 1, 1000);
   const monitoringIntervalSeconds = props.monitoringIntervalSeconds ?? preset.monitoringIntervalSeconds;

@@ -37,7 +37,7 @@ export interface ClusterBlocks {
  * Velero (`<prefix>Operations`), which wait for both.
  */
 export function buildClusterStack(
-  _platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks,
+  platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks,
 ): ClusterBlocks {
   const stack = layout.clusterStack;
   const options = props.cluster;
@@ -61,14 +61,16 @@ export function buildClusterStack(
   const stores = buildDataStack(props, profile, layout, env);
   const logging = options.logging ?? {};
   const backupOptions = options.backup ?? {};
+  checkOperationsNamespaces(platform, props, apiNamespaceName);
   const operations = new ClusterOperations(layout.operationsStack, 'Operations', {
     cluster,
     monitoring: {
       ...options.monitoring,
       // Prometheus exports the database's CloudWatch metrics.
+      // (An Aurora cluster's instances have generated names: none.)
       databaseInstanceIds: options.monitoring?.databaseInstanceIds
-        ?? (env.newDatabase ? [env.newDatabase.instanceIdentifier]
-          : database.kind === PostgresDatabaseKind.INSTANCE ? [database.databaseIdentifier] : undefined),
+        ?? (database.kind !== PostgresDatabaseKind.INSTANCE ? undefined
+          : env.newDatabase ? [env.newDatabase.instanceIdentifier] : [database.databaseIdentifier]),
     },
     logging: {
       fluentBit: { ...logging.fluentBit, roleName: stores.fluentBitRoleName ?? logging.fluentBit?.roleName },
@@ -78,7 +80,9 @@ export function buildClusterStack(
     containerInsights: true,
     vault: { ...options.vault, store: stores.vaultStore },
     backup: {
-      ...storelessBackupOptions(backupOptions),
+      // With the user's own store, its options go to Velero as given (which
+      // refuses those that belong to the store).
+      ...(backupOptions.store ? backupOptions : storelessBackupOptions(backupOptions)),
       store: stores.backupStore,
       backupNamespaces: backupOptions.backupNamespaces ?? [apiNamespaceName],
     },
@@ -94,6 +98,7 @@ export function buildClusterStack(
     databaseCidrs: network.vpc.selectSubnets(network.databaseSubnets).subnets.map((subnet) => subnet.ipv4CidrBlock),
     // Prometheus scrapes the API's metrics on its port.
     metricsPort: env.apiPort,
+    httpsEgressCidrs: props.api?.httpsEgressCidrs,
   });
   const statements = env.newDatabase
     ? namedSecretReadStatements(stack, env.newDatabase.secretName)
@@ -157,8 +162,9 @@ function buildDataStack(props: InnovatePlatformProps, profile: StageProfile, lay
     });
     fluentBitRoleName = logging.fluentBit?.roleName ?? `${env.clusterName}-fluent-bit-${layout.region}`;
     if (!Token.isUnresolved(fluentBitRoleName) && fluentBitRoleName.length > 64) {
-      throw propError(loggingDomain, 'cluster.logging.fluentBit.roleName', fluentBitRoleName,
-        'must be at most 64 characters (an IAM role name); the default <cluster name>-fluent-bit-<region> is too long for this cluster name: give a shorter one');
+      throw propError(loggingDomain, 'cluster.logging.fluentBit.roleName', fluentBitRoleName, logging.fluentBit?.roleName !== undefined
+        ? 'must be at most 64 characters (an IAM role name)'
+        : 'must be at most 64 characters (an IAM role name); the default <cluster name>-fluent-bit-<region> is too long for this cluster name: give a shorter one');
     }
     loggingDomain.allowLogWriter(iam.Role.fromRoleName(stack, 'FluentBitRole', fluentBitRoleName, { mutable: false }));
     new CfnOutput(stack, 'OpenSearchDashboardsUrl', {
@@ -166,8 +172,12 @@ function buildDataStack(props: InnovatePlatformProps, profile: StageProfile, lay
       description: 'OpenSearch Dashboards of the logs (the domain is inside the VPC: open it through the admin access)',
     });
   }
-  const vaultStore = new VaultStore(stack, 'VaultStore', { profile, storage: options.vault?.storage });
+  // The user's own stores, or new ones here.
+  const vaultStore = options.vault?.store ?? new VaultStore(stack, 'VaultStore', { profile, storage: options.vault?.storage });
   const backupOptions = options.backup ?? {};
+  if (backupOptions.store) {
+    return { loggingDomain, vaultStore, backupStore: backupOptions.store, fluentBitRoleName };
+  }
   const replication = backupOptions.replication
     ?? (layout.disasterRecoveryStack ? createVeleroReplica(layout, profile) : undefined);
   const backupStore = new VeleroBackupStore(stack, 'BackupStore', {
@@ -182,6 +192,27 @@ function buildDataStack(props: InnovatePlatformProps, profile: StageProfile, lay
   return { loggingDomain, vaultStore, backupStore, fluentBitRoleName };
 }
 
+/**
+ * The API's namespace is an application namespace (Pod Security
+ * `restricted`, default-deny policies): it must not be one the operations
+ * install into.
+ */
+function checkOperationsNamespaces(platform: Construct, props: InnovatePlatformProps, apiNamespace: string): void {
+  const options = props.cluster;
+  const taken: Array<[string, string]> = [
+    ['monitoring', 'the Prometheus stack'],
+    [options.vault?.namespace ?? 'vault', 'Vault'],
+    [options.logging?.fluentBit?.namespace ?? 'logging', 'Fluent Bit'],
+    ['velero', 'Velero'],
+    ['amazon-cloudwatch', 'Container Insights'],
+  ];
+  const hit = taken.find(([name]) => name === apiNamespace);
+  if (hit) {
+    throw propError(platform, 'api.namespace', apiNamespace,
+      `is where ${hit[1]} is installed: give the API a namespace of its own (taken: ${taken.map(([name]) => name).join(', ')})`);
+  }
+}
+
 /** Velero's options without those that belong to its store. */
 function storelessBackupOptions(options: VeleroBackupOptions): VeleroBackupOptions {
   const { retentionDays, lifecycleMarginDays, replication, acceptedRisks, accessLogsBucket, ...rest } = options;
@@ -191,8 +222,11 @@ function storelessBackupOptions(options: VeleroBackupOptions): VeleroBackupOptio
 /**
  * The administrators' path (Client VPN or bastion) to the cluster's private
  * API endpoint and the log domain, on HTTPS only. The rules live in the
- * operations stack, which already waits for the environment, data and
- * cluster stacks: none of those three refers to another for it.
+ * operations stack, which waits for the data and cluster stacks anyway and,
+ * for these rules, for the environment stack too (the admin access's group);
+ * the operations start after the cluster, which takes longer than the
+ * environment, so the first deploy is not longer. None of the three other
+ * stacks refers to another for it.
  */
 function admitAdministrators(layout: PlatformLayout, env: EnvironmentBlocks, cluster: PlatformCluster, loggingDomain?: LoggingDomain): void {
   const stack = layout.operationsStack;

@@ -9,7 +9,8 @@ import { AdminAccess } from '../../access/admin-access';
 import { VeleroReplicaBucket } from '../../backup/velero-replica-bucket';
 import { ContainerRegistry, IContainerRegistry } from '../../compute/container-registry';
 import { BackupCopyVault } from '../../database/backup-copy-vault';
-import { IPostgresDatabase } from '../../database/postgres-database';
+import { IPostgresDatabase, PostgresDatabaseKind } from '../../database/postgres-database';
+import { SecureAuroraPostgres } from '../../database/secure-aurora-postgres';
 import { SecureRds } from '../../database/secure-rds';
 import { ApiLoadBalancer } from '../../edge/api-load-balancer';
 import { WebFrontend } from '../../edge/web-frontend';
@@ -38,7 +39,7 @@ export interface EnvironmentBlocks {
    * cluster stack names the database by them, never by reference, so it
    * does not wait for the database's stack.
    */
-  readonly newDatabase?: { readonly instanceIdentifier: string; readonly secretName: string };
+  readonly newDatabase?: { readonly kind: PostgresDatabaseKind; readonly instanceIdentifier: string; readonly secretName: string };
 }
 
 /**
@@ -93,6 +94,8 @@ export function buildEnvironmentStack(
   const alarmOptions = props.alarms ?? {};
   const alarms = new PlatformAlarms(stack, 'Alarms', {
     profile,
+    // Names unique per account and region: the platform's cluster names are.
+    alarmNamePrefix: props.cluster.clusterName ?? profile.cluster.clusterName,
     criticalEmails: alarmOptions.criticalEmails,
     warningEmails: alarmOptions.warningEmails,
     criticalSmsNumbers: alarmOptions.criticalSmsNumbers,
@@ -102,26 +105,34 @@ export function buildEnvironmentStack(
 
   // PostgreSQL, reachable only from the application tier. A new one gets
   // fixed names, which the cluster stack uses instead of references.
+  const kind = databaseOptions.kind ?? PostgresDatabaseKind.INSTANCE;
   const newDatabase = databaseOptions.existing ? undefined : {
+    kind,
     instanceIdentifier: `${layout.prefix.toLowerCase()}-postgres`,
     secretName: `${layout.prefix}/database/master`,
   };
-  const database: IPostgresDatabase = databaseOptions.existing ?? new SecureRds(stack, 'Database', {
+  const common = {
     profile,
-    instanceIdentifier: newDatabase!.instanceIdentifier,
-    masterSecretName: newDatabase!.secretName,
+    masterSecretName: newDatabase?.secretName,
     vpc: network.vpc,
     vpcSubnets: network.databaseSubnets,
     securityGroup: network.databaseSecurityGroup,
     clientSecurityGroups: [network.applicationSecurityGroup],
     port: network.databasePort,
-    instanceType: databaseOptions.instanceType,
-    multiAz: databaseOptions.multiAz,
     backupRetentionDays: databaseOptions.backupRetentionDays,
     copyVault,
     // Its warnings and failed backup jobs; addDatabase adds the critical topic to its critical alarms.
     alarmTopic: alarms.warningTopic,
-  });
+  };
+  const database: IPostgresDatabase = databaseOptions.existing
+    ?? (kind === PostgresDatabaseKind.AURORA_CLUSTER
+      ? new SecureAuroraPostgres(stack, 'Database', { ...common, clusterIdentifier: newDatabase!.instanceIdentifier })
+      : new SecureRds(stack, 'Database', {
+        ...common,
+        instanceIdentifier: newDatabase!.instanceIdentifier,
+        instanceType: databaseOptions.instanceType,
+        multiAz: databaseOptions.multiAz,
+      }));
 
   const registry = props.registry ?? new ContainerRegistry(networkStack, 'Registry', { profile, repositoryPrefix: `innovate-${profile.stage}/` });
 

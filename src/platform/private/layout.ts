@@ -1,5 +1,6 @@
 import { DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { PostgresDatabaseKind } from '../../database/postgres-database';
 import { CostAllocationTags } from '../../governance/cost-allocation-tags';
 import { propError } from '../../private/validation';
 import { StageProfile } from '../../profiles/stage-profile';
@@ -7,7 +8,11 @@ import type { InnovatePlatformProps } from '../innovate-platform';
 
 /** CloudFront's certificates and CLOUDFRONT web ACLs live in this region only. */
 const CLOUDFRONT_REGION = 'us-east-1';
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
+/** A letter first, single hyphens, none last; 54 characters keep `<prefix>-postgres` within RDS's 63. */
+const STACK_NAME_PREFIX = /^[A-Za-z](?:-?[A-Za-z0-9])*$/;
+const MAX_STACK_NAME_PREFIX = 54;
+/** What `cdk bootstrap --qualifier` accepts. */
+const BOOTSTRAP_QUALIFIER = /^[a-z0-9]{1,10}$/;
 
 /** The stacks of one platform. */
 export interface PlatformLayout {
@@ -44,7 +49,18 @@ export function checkPlatformProps(scope: IConstruct, props: InnovatePlatformPro
     }
   }
   const database = props.database ?? {};
+  if (database.kind === PostgresDatabaseKind.AURORA_CLUSTER) {
+    for (const prop of ['instanceType', 'multiAz'] as const) {
+      if (database[prop] !== undefined) {
+        throw propError(scope, `database.${prop}`, prop === 'instanceType' ? String(database.instanceType) : database[prop],
+          'tunes an RDS instance and has no effect with database.kind AURORA_CLUSTER (its capacity and readers follow the profile)');
+      }
+    }
+  }
   if (database.existing) {
+    if (database.kind !== undefined) {
+      throw propError(scope, 'database.kind', database.kind, 'chooses a new database and has no effect with database.existing: give one of them');
+    }
     for (const prop of ['instanceType', 'multiAz', 'backupRetentionDays', 'copyVault'] as const) {
       if (database[prop] !== undefined) {
         const value = prop === 'instanceType' ? String(database.instanceType) : prop === 'copyVault' ? database.copyVault?.backupVaultArn : database[prop];
@@ -57,8 +73,38 @@ export function checkPlatformProps(scope: IConstruct, props: InnovatePlatformPro
     throw propError(scope, 'edge.hostedZone', undefined,
       'is required unless edge.domainName, edge.certificate (us-east-1) and edge.apiCertificate are all given: the app and the API origin are served over HTTPS on names of your domain');
   }
-  if (props.stackNamePrefix !== undefined && !STACK_NAME.test(props.stackNamePrefix)) {
-    throw propError(scope, 'stackNamePrefix', props.stackNamePrefix, 'must start with a letter and hold only letters, digits and hyphens (at most 101 characters)');
+  if (props.stackNamePrefix !== undefined
+    && (!STACK_NAME_PREFIX.test(props.stackNamePrefix) || props.stackNamePrefix.length > MAX_STACK_NAME_PREFIX)) {
+    throw propError(scope, 'stackNamePrefix', props.stackNamePrefix,
+      `must be 1-${MAX_STACK_NAME_PREFIX} letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it also names the database)`);
+  }
+  const qualifier = props.bootstrapQualifier;
+  if (qualifier !== undefined && !Token.isUnresolved(qualifier) && !BOOTSTRAP_QUALIFIER.test(qualifier)) {
+    throw propError(scope, 'bootstrapQualifier', props.bootstrapQualifier, 'must be 1-10 lowercase letters and digits, the qualifier given to cdk bootstrap');
+  }
+  const existingNetwork = props.network?.existing;
+  if (existingNetwork) {
+    const stage = props.profile?.stage ?? props.stage;
+    if (stage !== undefined && existingNetwork.profile.stage !== stage) {
+      throw propError(scope, 'network.existing', existingNetwork.node.path,
+        `was built for the ${existingNetwork.profile.stage} stage, not ${stage}: give this platform a network of its own stage`);
+    }
+    // The API namespace's network policies name the subnets' ranges.
+    for (const [name, selection] of [['application', existingNetwork.applicationSubnets], ['database', existingNetwork.databaseSubnets]] as const) {
+      let subnets: { ipv4CidrBlock: string }[];
+      try {
+        subnets = existingNetwork.vpc.selectSubnets(selection).subnets;
+        subnets.forEach((subnet) => subnet.ipv4CidrBlock);
+      } catch {
+        throw propError(scope, 'network.existing', existingNetwork.node.path,
+          `must know its ${name} subnets and their IPv4 CIDR blocks (e.g. Vpc.fromVpcAttributes with privateSubnetIpv4CidrBlocks and isolatedSubnetIpv4CidrBlocks): `
+          + 'the API namespace\'s network policies name those ranges');
+      }
+    }
+  }
+  const logging = props.cluster?.logging;
+  if (logging?.domain && logging.domainOptions) {
+    throw propError(scope, 'cluster.logging', 'domain and domainOptions', 'give either an existing domain or options for a new one, not both');
   }
 }
 

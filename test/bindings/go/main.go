@@ -1,11 +1,13 @@
 // Binding smoke test: synthesize a PlatformNetwork from Go, using the code
-// jsii-pacmak generated into dist/go.
+// jsii-pacmak generated into dist/go; estimate its cost and guard it with
+// CostGuard as a validation plugin.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -134,6 +136,65 @@ func synthesizesTheCluster() error {
 	return nil
 }
 
+// networkApp is a production network with natGateways, tagged with its stage.
+func networkApp(natGateways float64) awscdk.App {
+	stack := newStack("GoCost")
+	platformconstructs.NewPlatformNetwork(stack, jsii.String("Network"), &platformconstructs.PlatformNetworkProps{
+		Stage:             platformconstructs.PlatformStage_PRODUCTION,
+		NatGateways:       jsii.Number(natGateways),
+		AvailabilityZones: azs,
+	})
+	platformconstructs.CostAllocationTags_Apply(stack, &platformconstructs.CostAllocationTagValues{
+		Environment: jsii.String("production"), Team: jsii.String("platform"), CostCenter: jsii.String("CC-1"),
+	})
+	return stack.Node().Root().(awscdk.App)
+}
+
+// estimatesAndGuardsTheCost runs the cost estimate, its diff and the guard
+// (a validation plugin) from Go.
+func estimatesAndGuardsTheCost() error {
+	before := platformconstructs.CostEstimate_FromAssembly(networkApp(1).Synth(nil), nil)
+	app := networkApp(2)
+	awscdk.Validations_Of(app).AddPlugins(platformconstructs.NewCostGuard(&platformconstructs.CostGuardProps{
+		MaxMonthlyUsdPerStage: &map[string]*float64{"production": jsii.Number(100000)},
+	}))
+	assembly := app.Synth(nil)
+	after := platformconstructs.CostEstimate_FromAssembly(assembly, &platformconstructs.CostEstimateOptions{
+		Usage: &platformconstructs.UsageAssumptions{NatDataGbPerMonth: jsii.Number(0)},
+	})
+	natHours := 0
+	for _, stack := range *after.Stacks() {
+		for _, line := range *stack.Lines {
+			if *line.PriceKey == "nat.hour" {
+				natHours++
+				if *line.MonthlyUsd != 32.85 {
+					return fmt.Errorf("NAT gateway line %v, want 32.85", *line.MonthlyUsd)
+				}
+			}
+		}
+	}
+	if natHours != 2 {
+		return fmt.Errorf("expected 2 NAT gateway lines, got %d", natHours)
+	}
+	if len(*after.NotPriced()) != 0 {
+		return fmt.Errorf("not priced: %v", *after.NotPriced())
+	}
+	diff := platformconstructs.CostEstimate_Diff(before, platformconstructs.CostEstimate_FromAssembly(assembly, nil))
+	added := 0.0
+	for _, line := range *diff.Lines() {
+		if *line.Change == "added" && *line.PriceKey == "nat.hour" {
+			added += *line.ChangeUsd
+		}
+	}
+	if added != 32.85 {
+		return fmt.Errorf("diff: added NAT gateway %v, want 32.85\n%s", added, *diff.ToMarkdown())
+	}
+	if _, err := os.Stat(filepath.Join(*assembly.Directory(), "cost-estimate.json")); err != nil {
+		return fmt.Errorf("the guard wrote no cost-estimate.json: %v", err)
+	}
+	return nil
+}
+
 func rejectsBadInput() (err error) {
 	defer func() {
 		r := recover()
@@ -192,7 +253,7 @@ func main() {
 	checks := []struct {
 		name string
 		run  func() error
-	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"synthesizesTheCluster", synthesizesTheCluster}, {"synthesizesTheEdge", synthesizesTheEdge}, {"rejectsBadInput", rejectsBadInput}}
+	}{{"synthesizesTheNetwork", synthesizesTheNetwork}, {"synthesizesTheDatabase", synthesizesTheDatabase}, {"synthesizesTheCluster", synthesizesTheCluster}, {"synthesizesTheEdge", synthesizesTheEdge}, {"estimatesAndGuardsTheCost", estimatesAndGuardsTheCost}, {"rejectsBadInput", rejectsBadInput}}
 	failed := 0
 	for _, c := range checks {
 		if err := c.run(); err != nil {

@@ -1,12 +1,13 @@
 """Binding smoke test: synthesize a PlatformNetwork from Python.
 
 Uses the wheel jsii-pacmak built into dist/python. Checks one property of the
-template (the VPC CIDR and NAT count) and that a bad prop raises the
-library's synth-time error across the language boundary.
+template (the VPC CIDR and NAT count), the cost estimate and its guard (a
+validation plugin), and that a bad prop raises the library's synth-time
+error across the language boundary.
 """
-import tempfile
-
 import json
+import os
+import tempfile
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
@@ -14,12 +15,17 @@ from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from innovate_platform_constructs import (
     ApiLoadBalancer,
     ClusterLoggingOptions,
+    CostAllocationTags,
+    CostEstimate,
+    CostGuard,
     ObservableEksCluster,
     PlatformNetwork,
     PlatformStage,
     PrometheusStackOptions,
     SecureRds,
     StageProfiles,
+    UsageAssumptions,
+    UsageProfile,
     VaultOptions,
     WebAclMode,
     WebFrontend,
@@ -137,6 +143,45 @@ def synthesizes_the_edge() -> None:
         raise AssertionError("production without a custom domain was accepted")
 
 
+def network_app(nat_gateways: int) -> cdk.App:
+    """A production network tagged with its stage, in an app of its own."""
+    stack = new_stack("PythonCost")
+    PlatformNetwork(stack, "Network", stage=PlatformStage.PRODUCTION, availability_zones=AZS, nat_gateways=nat_gateways)
+    CostAllocationTags.apply(stack, environment="production", team="platform", cost_center="CC-1")
+    return stack.node.root
+
+
+def estimates_the_cost() -> None:
+    """CostEstimate over an assembly from Python: lines, a usage override, the diff of an added NAT gateway."""
+    before = CostEstimate.from_assembly(network_app(1).synth())
+    after = CostEstimate.from_assembly(network_app(2).synth(), usage=UsageAssumptions(nat_data_gb_per_month=0))
+    nat_hours = [line for s in after.stacks for line in s.lines if line.price_key == "nat.hour"]
+    assert [line.monthly_usd for line in nat_hours] == [32.85, 32.85], nat_hours
+    assert after.stacks[0].stage == "production"
+    assert after.not_priced == []
+    assert len(after.top_drivers(5)) == 5
+    assert UsageProfile.for_stage(PlatformStage.PRODUCTION).karpenter_baseline_nodes == StageProfiles.PRODUCTION.cluster.baseline_nodes
+    diff = CostEstimate.diff(before, CostEstimate.from_assembly(network_app(2).synth()))
+    added = [line for line in diff.lines if line.change == "added" and line.price_key == "nat.hour"]
+    assert [line.change_usd for line in added] == [32.85], diff.to_markdown()
+    assert "# Monthly cost change: +$" in diff.to_markdown()
+
+
+def guards_the_cost() -> None:
+    """CostGuard as a validation plugin from Python: passes below its limit, fails synth above it."""
+    app = network_app(1)
+    cdk.Validations.of(app).add_plugins(CostGuard(max_monthly_usd_per_stage={"production": 100000}))
+    assembly = app.synth()
+    with open(os.path.join(assembly.directory, "cost-estimate.json")) as f:
+        assert json.load(f)["byStage"]["production"] > 0
+    app = network_app(1)
+    cdk.Validations.of(app).add_plugins(CostGuard(max_monthly_usd=10))
+    assembly = app.synth()
+    with open(os.path.join(assembly.directory, "validation-report.json")) as f:
+        reports = [r for r in json.load(f)["pluginReports"] if r["pluginName"] == "CostGuard"]
+    assert reports and "exceeds maxMonthlyUsd $10.00" in reports[0]["violations"][0]["description"], reports
+
+
 def rejects_bad_input() -> None:
     stack = new_stack("PythonBadInput")
     try:
@@ -156,7 +201,15 @@ def rejects_bad_input() -> None:
 
 
 if __name__ == "__main__":
-    checks = [synthesizes_the_network, synthesizes_the_database, synthesizes_the_cluster, synthesizes_the_edge, rejects_bad_input]
+    checks = [
+        synthesizes_the_network,
+        synthesizes_the_database,
+        synthesizes_the_cluster,
+        synthesizes_the_edge,
+        estimates_the_cost,
+        guards_the_cost,
+        rejects_bad_input,
+    ]
     for check in checks:
         check()
         print(f"ok   python: {check.__name__}")
