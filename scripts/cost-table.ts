@@ -138,9 +138,13 @@ function seedTable(title: string, stage: PlatformStage, seed: SeedLine[], estima
     const value = key === 'monitoring' ? 0 : sumBy(lines, key);
     out.push(`| ${label} | ${range(low, high)} | ${usd(value)} | ${key === 'monitoring' ? '-' : componentsOf(lines, key)} | ${why(stage, key, lines)} |`);
   }
-  for (const key of ['edge', 'governance']) {
-    if (keys.has(key) || sumBy(lines, key) === 0) continue;
-    out.push(`| (not in the seed) | - | ${usd(sumBy(lines, key))} | ${componentsOf(lines, key)} | ${why(stage, key, lines)} |`);
+  // Every line the seed's table has no row for, so the rows add up to the total.
+  const order = ['control', 'nodes', 'database', 'network', 'vpn', 'vault', 'opensearch', 'prometheus', 'velero', 'cloudwatch', 'edge', 'governance', 'other'];
+  const unseen = [...new Set(lines.map(seedKey))].filter((key) => !keys.has(key)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  for (const key of unseen) {
+    if (sumBy(lines, key) === 0) continue;
+    const reason = why(stage, key, lines);
+    out.push(`| (not in the seed) | - | ${usd(sumBy(lines, key))} | ${componentsOf(lines, key)} | ${reason.startsWith('Not in the seed') ? reason : `Not in the seed: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`} |`);
   }
   const total = round2(lines.reduce((s, l) => s + l.monthlyUsd, 0));
   out.push(`| **Total** | **${range(seedLow, seedHigh)}** (its lines) | **${usd(total)}** | | |`, '');
@@ -309,7 +313,7 @@ export function renderCostPage(phase1: CloudAssembly, phase2: CloudAssembly): st
     'Validations.of(app).addPlugins(new CostGuard({ maxMonthlyUsd: 2000, maxMonthlyUsdPerStage: { production: 1500 } }));',
     '```',
     '',
-    'Review a change with `npx projen cost-diff <before-assembly> <after-assembly>`; `npm run reference` prints the estimate of each stack and writes '
+    'Review a change with `CostEstimate.diff(before, after).toMarkdown()` (in this repository: `npx projen cost-diff <before-assembly> <after-assembly>`); `npm run reference` prints the estimate of each stack and writes '
     + '`cost-estimate.json` and `cost-estimate.md` into `cdk.out/`.',
     '',
     '## Phase 1 (examples/phase1-single-account)',

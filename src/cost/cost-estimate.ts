@@ -223,6 +223,12 @@ export class CostEstimate {
 
   /** USD per month of all stacks. */
   public readonly totalMonthlyUsd: number;
+  /**
+   * What makes the estimate less certain than its figures look: stacks in a
+   * region the bundled table has no prices for (priced at us-east-1's list
+   * prices; override them with `prices`).
+   */
+  public readonly warnings: string[];
   /** The estimate of each stack, in assembly order. */
   public readonly stacks: StackCostEstimate[];
   /** Every resource the estimate could not price. */
@@ -270,14 +276,20 @@ export class CostEstimate {
       return undefined;
     };
 
+    const fallbackStacks: string[] = [];
     this.stacks = inputs.map((input) => {
       if (input.templateFullPath) this.templatePaths.set(input.stackName, input.templateFullPath);
       const usage = usageFor(input.stage, options);
       const result: StackResult = estimateTemplate(input.template, {
         region: input.region, usage, prices, savingsPlanPercent: savingsPlan, asOf, systemNodesOf,
       });
+      if (result.fallbackPriceKeys.length > 0) {
+        fallbackStacks.push(`${input.stackName} (${input.region}): ${result.fallbackPriceKeys.length} price(s) taken from us-east-1's list prices `
+          + `(no ${input.region} rows in the bundled table: ${result.fallbackPriceKeys.join(', ')}); give them with prices to be exact`);
+      }
       return toStack(input, result);
     });
+    this.warnings = fallbackStacks;
     this.addShieldAdvanced(inputs, prices);
     this.totalMonthlyUsd = cents(this.stacks.reduce((sum, s) => sum + s.monthlyUsd, 0));
     this.notPriced = this.stacks.flatMap((s) => s.notPriced);
@@ -353,6 +365,7 @@ export class CostEstimate {
       byStage: this.monthlyUsdByStage(),
       stacks: this.stacks,
       notPriced: this.notPriced,
+      warnings: this.warnings,
     };
   }
 

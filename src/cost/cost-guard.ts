@@ -93,7 +93,19 @@ export class CostGuard implements IPolicyValidationPlugin {
     if (this.props.maxMonthlyUsd !== undefined && total > this.props.maxMonthlyUsd) {
       violations.push(this.violation('CostGuard-MaxMonthlyUsd', 'maxMonthlyUsd', this.props.maxMonthlyUsd, 'the app', total, drivers(inScope), estimate));
     }
+    const stages = [...new Set(estimate.stacks.map((s) => s.stage))].sort();
     for (const [stageName, limit] of Object.entries(this.props.maxMonthlyUsdPerStage ?? {})) {
+      if (!stages.includes(stageName)) {
+        // A limit on a stage the app does not have guards nothing: a typo.
+        violations.push({
+          ruleName: 'CostGuard-UnknownStage',
+          description: `maxMonthlyUsdPerStage.${stageName} names no stage of the app (its stacks' environment tags: ${stages.map((s) => JSON.stringify(s)).join(', ')}).`,
+          fix: 'Use one of those stage names, or remove the limit.',
+          severity: 'error',
+          violatingResources: [],
+        });
+        continue;
+      }
       const stacks = inScope.filter((s) => s.stage === stageName);
       const stageTotal = stacks.reduce((sum, s) => sum + s.monthlyUsd, 0);
       if (stageTotal > limit) {
@@ -114,7 +126,9 @@ export class CostGuard implements IPolicyValidationPlugin {
   ): PolicyViolation {
     const list = top.map((l, i) => `${i + 1}. ${l.stackName}/${l.logicalId} ${l.component} ${usd(l.monthlyUsd)}`).join('; ');
     const description = `Estimated monthly cost of ${scope} ${usd(total)} exceeds ${prop} ${usd(limit)} by ${usd(total - limit)}. `
-      + `Top ${top.length} cost drivers: ${list}.`;
+      + `Top ${top.length} cost drivers: ${list}.`
+      + (estimate.warnings.length > 0 ? ` Warnings: ${estimate.warnings.join('; ')}.` : '')
+      + (estimate.notPriced.length > 0 ? ` ${estimate.notPriced.length} resource(s) not priced (missing from the estimate).` : '');
     return {
       ruleName,
       description,

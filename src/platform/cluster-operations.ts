@@ -111,12 +111,16 @@ export interface ClusterOperationsProps extends ClusterOperationsOptions {
  * add-on change never touches data.
  *
  * @example
+ * declare const cluster: PlatformCluster;
+ * declare const logging: LoggingDomain;
+ * declare const dataStack: Stack;
+ * declare const operationsStack: Stack;
  * const operations = new ClusterOperations(operationsStack, 'Operations', {
  *   cluster,
  *   monitoring: {},
  *   logging: { domain: logging.domain, fluentBit: { roleName: 'production-fluent-bit' } },
- *   vault: { store: vaultStore },
- *   backup: { store: veleroStore },
+ *   vault: { store: new VaultStore(dataStack, 'VaultStore', { stage: PlatformStage.DEVELOPMENT }) },
+ *   backup: { store: new VeleroBackupStore(dataStack, 'BackupStore', { stage: PlatformStage.DEVELOPMENT }) },
  * });
  */
 export class ClusterOperations extends Construct {

@@ -67,6 +67,27 @@ describe('CostEstimate', () => {
     expect(result.toMarkdown()).toContain('| Unknown | Mystery | AWS::Mystery::Thing | no price model for this resource type |');
   });
 
+  test('a region without bundled prices is priced at us-east-1\'s with a warning, never silently', () => {
+    const app = newTestApp();
+    const stack = new Stack(app, 'Ireland', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const eip = new ec2.CfnEIP(stack, 'Eip', { domain: 'vpc' });
+    new ec2.CfnNatGateway(stack, 'Nat', { subnetId: 'subnet-1', allocationId: eip.attrAllocationId });
+    const result = estimate(app);
+    expect(result.warnings).toEqual([expect.stringMatching(/^Ireland \(eu-west-1\): \d+ price\(s\) taken from us-east-1's list prices/)]);
+    expect(result.toMarkdown()).toContain('## Warnings');
+    expect(result.toJson().warnings).toEqual(result.warnings);
+    expect(estimate(network(PlatformStage.DEVELOPMENT, 1)).warnings).toEqual([]);
+  });
+
+  test('a Kubernetes version older than the support calendar pays extended support', () => {
+    const app = newTestApp();
+    const stack = newTestStack(app, 'Old');
+    new CfnResource(stack, 'Cluster', { type: 'AWS::EKS::Cluster', properties: { Version: '1.25', RoleArn: 'arn', ResourcesVpcConfig: { SubnetIds: [] } } });
+    const line = estimate(app).stack('Old').lines.find((l) => l.component === 'EKS control plane')!;
+    expect(line.monthlyUsd).toBe(cents(HOURS * 0.6));
+    expect(line.assumption).toContain('extended support');
+  });
+
   test('one more NAT gateway adds $32.85 + its assumed data + its public IPv4 address, exactly', () => {
     const usage = UsageProfile.forStage(PlatformStage.PRODUCTION);
     const one = estimate(network(PlatformStage.PRODUCTION, 1));

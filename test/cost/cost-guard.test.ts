@@ -50,6 +50,14 @@ describe('CostGuard', () => {
     expect(readFindings(app.outdir).some((f) => f.startsWith('CostGuard-MaxMonthlyUsd at '))).toBe(true);
   });
 
+  test('a per-stage limit on a stage the app does not have is a violation, not a silent pass', () => {
+    const app = twoNetworks();
+    const { report, failed } = synthWith(app, new CostGuard({ maxMonthlyUsdPerStage: { prod: 1_000_000 } }));
+    expect(failed).toBe(true);
+    expect(report.violations[0].ruleName).toBe('CostGuard-UnknownStage');
+    expect(report.violations[0].description).toBe('maxMonthlyUsdPerStage.prod names no stage of the app (its stacks\' environment tags: "development", "production").');
+  });
+
   test('passes below its limits and writes cost-estimate.json and cost-estimate.md into the assembly', () => {
     const app = twoNetworks();
     const guard = new CostGuard({ maxMonthlyUsd: 100_000, maxMonthlyUsdPerStage: { production: 50_000 } });

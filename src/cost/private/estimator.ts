@@ -47,6 +47,15 @@ export interface StackResult {
   readonly lines: Line[];
   readonly free: FreeItem[];
   readonly notPriced: NotPricedItem[];
+  /** Price keys priced at another region's list price (no rows for the stack's region). */
+  readonly fallbackPriceKeys: string[];
+}
+
+/** A Kubernetes minor version older than the first one in `EKS_STANDARD_SUPPORT_END`. */
+function isOlderThanCalendar(version: string): boolean {
+  const minor = (v: string) => Number(/^1\.(\d+)$/.exec(v)?.[1] ?? NaN);
+  const first = Math.min(...Object.keys(EKS_STANDARD_SUPPORT_END).map(minor));
+  return minor(version) < first;
 }
 
 /** Round to cents, the precision every line and total is given in. */
@@ -213,8 +222,9 @@ export function estimateTemplate(template: { Resources?: Record<string, Template
     switch (type) {
       case 'AWS::EKS::Cluster': {
         const version = String(literal(props.Version) ?? '');
-        const end = EKS_STANDARD_SUPPORT_END[version];
-        const extended = end !== undefined && ctx.asOf > end;
+        // Versions older than the calendar's first row left standard support before it.
+        const end = EKS_STANDARD_SUPPORT_END[version] ?? (isOlderThanCalendar(version) ? 'before the bundled calendar' : undefined);
+        const extended = end !== undefined && (end === 'before the bundled calendar' || ctx.asOf > end);
         b.line('EKS control plane', id, type, extended ? 'eks.cluster.extended' : 'eks.cluster.standard', H,
           version ? `Kubernetes ${version}: ${extended ? `extended support since ${end}` : 'standard support'} on ${ctx.asOf}` : 'version not given: standard support');
         if (isTrue(props.ComputeConfig?.Enabled)) {
@@ -473,7 +483,7 @@ export function estimateTemplate(template: { Resources?: Record<string, Template
         else unknown(id, type, 'no price model for this resource type');
     }
   }
-  return { lines, free, notPriced };
+  return { lines, free, notPriced, fallbackPriceKeys: [...fallbacks].sort() };
 }
 
 function nodegroupVolumeGiB(props: Record<string, any>, resources: Record<string, TemplateResource>): number {

@@ -30,6 +30,9 @@ export function renderEstimateMarkdown(estimate: CostEstimate): string {
     `| **Total** | | | **${usd(estimate.totalMonthlyUsd)}** |`,
     '',
   ];
+  if (estimate.warnings.length > 0) {
+    out.push('## Warnings', '', ...estimate.warnings.map((w) => `- ${w}`), '');
+  }
   if (estimate.notPriced.length > 0) {
     out.push('## Not priced (missing from the total)', '', '| Stack | Resource | Type | Reason |', '|---|---|---|---|');
     for (const n of estimate.notPriced) out.push(`| ${n.stackName} | ${n.logicalId} | ${n.resourceType} | ${cell(n.reason)} |`);
