@@ -212,6 +212,14 @@ const validate = project.addTask('validate', {
 validate.spawn(reference);
 validate.exec('bash scripts/validate.sh');
 
+// The report pages the main job writes (scripts/lib/report), opened in
+// Debian's Chromium (.ci/run installs it): no console error, every diagram drawn.
+project.addTask('validate:report', {
+  description:
+    'Open cdk.out/report.html and cdk.out/phase2/report.html in headless Chromium (DevTools protocol): fail on any console error or a diagram not drawn; write report.png next to each page. A self-test on deliberately broken pages runs first. Run `npm run reference` first.',
+  exec: `${tsNode} scripts/check-report.ts --self-test`,
+});
+
 const validateK8s = project.addTask('validate:k8s', {
   description:
     'Check the Kubernetes objects in cdk.out/ against the upstream CRDs (API-server validation with CEL), promtool and amtool, and every Helm chart rendered with `helm template` (unknown values keys, the library\'s promises, checkov), after a self-test that proves the checks can fail. Run `npm run reference` first.',

@@ -12,6 +12,7 @@ import * as path from 'path';
 import {
   AssemblyStack, measureAssembly, PHASE2_APP, readAssemblyStacks, readValidationFindings, REFERENCE_APP, REPO_ROOT, synthReferenceApp,
 } from './lib/assembly';
+import { writeReportPages } from './lib/report';
 import { CostEstimate } from '../src/cost';
 
 const PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
@@ -225,4 +226,6 @@ const phase2Dir = path.join(outdir, 'phase2');
 const phase2 = run('Phase 2 (examples/phase2-multi-account)', PHASE2_APP, phase2Dir);
 if (phase2 >= 0) printEnvironment(phase2Dir, PHASE2_ENVIRONMENT);
 if (phase1 === 0) printNextSteps(outdir);
-process.exit(phase1 === 0 && phase2 === 0 ? 0 : 1);
+// The report page of each assembly (scripts/lib/report), their paths printed last.
+void writeReportPages([[outdir, 'Reference architecture, Phase 1'], [phase2Dir, 'Reference architecture, Phase 2']])
+  .then((pages) => process.exit(phase1 === 0 && phase2 === 0 && pages ? 0 : 1));

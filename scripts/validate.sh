@@ -75,6 +75,27 @@ wait "$lint_pid"
 lint_rc=$?
 set -e
 
+# The reports, for the report pages (scripts/lib/report), which are written
+# again with them: each assembly's page shows the results on its own
+# templates. checkov's report is cut down to what the pages read (it is
+# tens of MB with the code blocks).
+if [ $# -eq 0 ]; then
+  for dir in cdk.out cdk.out/phase2; do
+    mkdir -p "$dir/validators"
+    cp "$reports/cfn-lint.txt" "$dir/validators/"
+    "$venv/bin/python" - "$reports/checkov.json" "$dir/validators/checkov.json" <<'PY' || true
+import json, sys
+raw = json.load(open(sys.argv[1]))
+keep = ("check_id", "check_name", "resource", "file_path", "file_abs_path")
+cut = [{"results": {k: [{f: c.get(f) for f in keep} for c in r.get("results", {}).get(k, [])]
+                    for k in ("passed_checks", "failed_checks", "skipped_checks")}}
+       for r in (raw if isinstance(raw, list) else [raw])]
+json.dump(cut, open(sys.argv[2], "w"), indent=0)
+PY
+  done
+  npx ts-node --transpile-only -P tsconfig.dev.json scripts/report.ts cdk.out cdk.out/phase2 || true
+fi
+
 # cfn-lint exit code is a bitmask: 2 = errors, 4 = warnings, 8 = informational.
 lint_errors=$(grep -cE ':E[0-9]{4}:' "$reports/cfn-lint.txt" || true)
 lint_warnings=$(grep -cE ':W[0-9]{4}:' "$reports/cfn-lint.txt" || true)
