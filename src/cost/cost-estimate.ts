@@ -249,8 +249,9 @@ export class CostEstimate {
         `must be a percentage from 0 to ${MAX_SAVINGS_PLAN_PERCENT} (the deepest Compute Savings Plan discount)`);
     }
     const asOf = options.asOf ?? PRICE_TABLE_DATE;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
-      throw propErrorAt('CostEstimate', 'asOf', asOf, 'must be an ISO date YYYY-MM-DD');
+    const day = new Date(`${asOf}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== asOf) {
+      throw propErrorAt('CostEstimate', 'asOf', asOf, 'must be a real calendar date written YYYY-MM-DD');
     }
     validateUsage('usage', options.usage);
     for (const [stage, usage] of Object.entries(options.usageByStage ?? {})) validateUsage(`usageByStage.${stage}`, usage);

@@ -195,6 +195,9 @@ describe('CostEstimate', () => {
     expect(() => CostEstimate.fromAssembly(assembly, { usage: { spotPercent: 120 } }))
       .toThrow('CostEstimate: invalid usage.spotPercent 120: must be a percentage from 0 to 100');
     expect(() => CostEstimate.fromDirectory('/nonexistent')).toThrow(/invalid directory "\/nonexistent": must be a cloud assembly directory/);
+    expect(() => CostEstimate.fromAssembly(assembly, { asOf: '2026-13-45' }))
+      .toThrow('CostEstimate: invalid asOf "2026-13-45": must be a real calendar date written YYYY-MM-DD');
+    expect(() => CostEstimate.fromAssembly(assembly, { asOf: '2026-02-30' })).toThrow(/invalid asOf "2026-02-30"/);
   });
 
   test('walks nested assemblies (stages) and reads the stack\'s region', () => {

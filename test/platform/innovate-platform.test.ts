@@ -240,6 +240,8 @@ describe('InnovatePlatform, production with defaults', () => {
     const clusterOutputs = Template.fromStack(platform.clusterStack).toJSON().Outputs;
     expect(clusterOutputs.ClusterName.Value).toBe('innovate-eks-prod');
     expect(clusterOutputs.UpdateKubeconfigCommand.Value).toBe('aws eks update-kubeconfig --name innovate-eks-prod --region us-east-1');
+    const networkOutputs = Template.fromStack(platform.networkStack).toJSON().Outputs;
+    expect(Object.keys(networkOutputs).filter((k) => k.startsWith('RepositoryUri'))).toHaveLength(platform.registry.repositoryList.length);
     const dataOutputs = Template.fromStack(platform.dataStack).toJSON().Outputs;
     expect(JSON.stringify(dataOutputs.OpenSearchDashboardsUrl.Value)).toContain('/_dashboards');
     const operationsOutputs = Template.fromStack(platform.operationsStack).toJSON().Outputs;

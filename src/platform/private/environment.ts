@@ -135,6 +135,12 @@ export function buildEnvironmentStack(
       }));
 
   const registry = props.registry ?? new ContainerRegistry(networkStack, 'Registry', { profile, repositoryPrefix: `innovate-${profile.stage}/` });
+  if (!props.registry) {
+    // What CI pushes to.
+    registry.repositoryList.forEach((repository, i) => {
+      new CfnOutput(networkStack, `RepositoryUri${i + 1}`, { value: repository.repositoryUri, description: 'A repository of the platform\'s registry (docker push <uri>:<tag>)' });
+    });
+  }
 
   // The database's alarms routed by severity.
   alarms.addDatabase(database);
