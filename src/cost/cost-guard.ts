@@ -97,14 +97,8 @@ export class CostGuard implements IPolicyValidationPlugin {
     for (const [stageName, limit] of Object.entries(this.props.maxMonthlyUsdPerStage ?? {})) {
       if (!stages.includes(stageName)) {
         // A limit on a stage the app does not have guards nothing: a typo.
-        violations.push({
-          ruleName: 'CostGuard-UnknownStage',
-          description: `maxMonthlyUsdPerStage.${stageName} names no stage of the app (its stacks' environment tags: ${stages.map((s) => JSON.stringify(s)).join(', ')}).`,
-          fix: 'Use one of those stage names, or remove the limit.',
-          severity: 'error',
-          violatingResources: [],
-        });
-        continue;
+        throw propErrorAt('CostGuard', `maxMonthlyUsdPerStage.${stageName}`, limit,
+          `names no stage of the app (its stacks' environment tags: ${stages.map((st) => JSON.stringify(st)).join(', ')})`);
       }
       const stacks = inScope.filter((s) => s.stage === stageName);
       const stageTotal = stacks.reduce((sum, s) => sum + s.monthlyUsd, 0);

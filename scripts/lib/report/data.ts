@@ -108,7 +108,8 @@ export function readAcknowledgments(dir: string): Acknowledgment[] {
       for (const entry of entries) {
         if (entry.type !== 'aws:cdk:acknowledged-rules' || typeof entry.data !== 'object' || entry.data === null) continue;
         for (const [key, reason] of Object.entries<any>(entry.data)) {
-          const rule = key.replace(/^annotation::/, '');
+          // 'annotation::' (aws-cdk-lib 2.258) or 'Annotation::' (newer).
+          const rule = key.replace(/^annotation::/i, '');
           const row = { pack: packOf(rule), rule, reason: String(reason), stack: id };
           const k = JSON.stringify([row.stack, row.pack, row.rule, row.reason]);
           if (!rows.has(k)) rows.set(k, { ...row, paths: new Set() });
