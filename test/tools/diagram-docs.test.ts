@@ -14,4 +14,13 @@ describe('docs/diagrams and docs/architecture.md', () => {
       if (committed !== content) throw new Error(`${path.relative(REPO_ROOT, file)} drifted: run npx ts-node --transpile-only -P tsconfig.dev.json scripts/diagrams.ts`);
     }
   });
+
+  test('every view fits one screen (1920 x 1080 px, i.e. 1440 x 810 pt)', () => {
+    const svgs = fs.readdirSync(path.join(REPO_ROOT, 'docs', 'diagrams')).filter((f) => f.endsWith('.svg'));
+    expect(svgs.length).toBe(5);
+    for (const file of svgs) {
+      const [, width, height] = /<svg width="([0-9.]+)pt" height="([0-9.]+)pt"/.exec(fs.readFileSync(path.join(REPO_ROOT, 'docs', 'diagrams', file), 'utf-8'))!;
+      expect([file, Number(width) <= 1440 && Number(height) <= 810]).toEqual([file, true]);
+    }
+  });
 });

@@ -47,11 +47,17 @@ function html(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * One screen (1920 x 1080 px, 1440 x 810 pt) in Graphviz's inches: a larger
+ * drawing is scaled down to fit, so every view reads without scrolling.
+ */
+export const SCREEN_INCHES = '20,11.25';
+
 /** The view as Graphviz DOT. */
 export function renderDot(view: DiagramView): string {
   const lines = [
     `digraph "${view.id}" {`,
-    `  graph [rankdir=${view.direction}, compound=true, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.5, `
+    `  graph [rankdir=${view.direction}, compound=true, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.5, size="${SCREEN_INCHES}", `
       + `label=<<b>${html(view.title)}</b>>, labelloc=t];`,
     '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, margin="0.2,0.08"];',
     '  edge [fontname="Helvetica", fontsize=9];',
