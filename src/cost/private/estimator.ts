@@ -6,20 +6,10 @@ import { EKS_STANDARD_SUPPORT_END, HOURS_PER_MONTH } from './price-table';
 import { PriceBook, UsedPrice } from './prices';
 import { at, isTrue, joinedString, literal, literalNumber, parseJsonProperty, quantityGiB, referencedId, TemplateResource } from './template';
 import { FullUsage } from './usage';
+import type { CostLine } from '../cost-estimate';
 
 /** One priced line (the public `CostLine` without the stack). */
-export interface Line {
-  readonly component: string;
-  readonly logicalId: string;
-  readonly resourceType: string;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly unitPriceUsd: number;
-  readonly monthlyUsd: number;
-  readonly assumption: string;
-  readonly priceKey: string;
-  readonly priceSource: string;
-}
+export type Line = Omit<CostLine, 'stackName'>;
 
 /** A resource that costs nothing by itself. */
 export interface FreeItem { readonly logicalId: string; readonly resourceType: string; readonly reason: string }
