@@ -281,6 +281,7 @@ describe('InnovatePlatform, administrators', () => {
       .map((s) => platform.environmentStack.resolve(s.ipv4CidrBlock));
     expect(rules).toEqual(expect.arrayContaining([...cidrs(platform.network.applicationSubnets), ...cidrs(platform.network.databaseSubnets)]));
     expect(rules).toHaveLength(6);
+    expect(Object.keys(Template.fromStack(platform.environmentStack).toJSON().Outputs)).toContain('ClientVpnEndpointId');
   });
 });
 
