@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IPostgresDatabase, PostgresDatabase, PostgresDatabaseAttributes, PostgresDatabaseBase, PostgresDatabaseKind } from './postgres-database';
 import { DatabaseRisk, PostgresDatabaseOptions } from './postgres-database-options';
-import { defaultMaxConnections } from './private/instance-classes';
+import { auroraServerlessMaxConnections } from './private/instance-classes';
 import {
   acknowledgeDatabaseTradeOffs, alarmTopic, createBackupPlan, databaseKey, createExportLogGroups, createMonitoringRole,
   databaseAlarm, databaseSecurityGroup, PASSWORD_EXCLUDED, POSTGRES_PARAMETERS,
@@ -23,8 +23,6 @@ import { StageProfile } from '../profiles';
 /** Aurora Serverless v2 capacity bounds, in ACUs (half-ACU steps). */
 const MIN_ACU = 0.5;
 const MAX_ACU = 256;
-/** Each ACU is about 2 GiB of memory. */
-const GIB_PER_ACU = 2;
 /** Aurora allows up to 15 readers per cluster. */
 const MAX_READERS = 15;
 
@@ -137,7 +135,11 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   /** The database port. */
   public readonly port: number;
-  /** `max_connections` at the highest capacity. */
+  /**
+   * The writer's default `max_connections` at the highest capacity (Aurora
+   * Serverless v2 derives it from the maximum ACUs, and caps it at 2,000
+   * when the minimum is 0.5 ACU).
+   */
   public readonly maxConnections: number;
   /** The AWS Backup plan that covers the cluster. */
   public readonly backupPlan: backup.BackupPlan;
@@ -160,7 +162,7 @@ export class SecureAuroraPostgres extends PostgresDatabaseBase {
     }
     requireRiskAccepted(this, props, settings.requireMultiAz && readers === 0, 'readers', DatabaseRisk.SINGLE_AZ,
       `${this.profile.stage} needs a reader in another AZ to fail over to`);
-    this.maxConnections = defaultMaxConnections(maxCapacity * GIB_PER_ACU);
+    this.maxConnections = auroraServerlessMaxConnections(minCapacity, maxCapacity);
     const clusterIdentifier = props.clusterIdentifier ?? Names.uniqueResourceName(this, { maxLength: 55, separator: '-' }).toLowerCase();
     if (!Token.isUnresolved(clusterIdentifier)) validateResourceIdentifier(this, 'clusterIdentifier', clusterIdentifier);
 

@@ -102,7 +102,7 @@ describe('PostgresDatabase.fromDatabaseAttributes', () => {
     expect(db.connections.securityGroups).toEqual([sg]);
     expect(db.metricCpuUtilization().dimensions).toEqual({ DBInstanceIdentifier: 'legacy' });
     expect(db.metricFreeStorageSpace().metricName).toBe('FreeStorageSpace');
-    expect(db.maxConnections).toBe(901);
+    expect(db.maxConnections).toBe(853);
     expect(db.alarms).toEqual({});
     expect(db.alarmTopics).toEqual([]);
     expect(db.kind).toBe(PostgresDatabaseKind.INSTANCE);

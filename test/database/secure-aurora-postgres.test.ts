@@ -71,9 +71,9 @@ describe.each([
     for (const metric of ['CPUUtilization', 'ACUUtilization']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Threshold: 80, EvaluationPeriods: 5 });
     }
-    // 16 ACUs ~ 32 GiB: max_connections 3604, alarm at 80%.
-    expect(db.maxConnections).toBe(3604);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 2883 });
+    // 0.5 to 16 ACUs: Aurora caps max_connections at 2,000 when the minimum is 0.5 ACU; alarm at 80%.
+    expect(db.maxConnections).toBe(2000);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 1600 });
   });
 
   test('alarms read the writer; reader lag is alarmed only when there are readers', () => {

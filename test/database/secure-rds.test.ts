@@ -198,7 +198,8 @@ describe.each(STAGES)('SecureRds in %s', (stage, expected) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'FreeStorageSpace', Threshold: 10 * 1024 ** 3, ComparisonOperator: 'LessThanThreshold',
     });
-    const maxConnections = stage === PlatformStage.PRODUCTION ? 450 : 225;
+    // db.t4g.medium / db.t4g.small: DBInstanceClassMemory / 9531392 (decision 0033).
+    const maxConnections = stage === PlatformStage.PRODUCTION ? 413 : 198;
     expect(db.maxConnections).toBe(maxConnections);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'DatabaseConnections', Threshold: Math.floor(maxConnections * 0.8), ComparisonOperator: 'GreaterThanThreshold',
@@ -260,7 +261,7 @@ describe('SecureRds growth path', () => {
     });
     template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.xlarge', MultiAZ: true });
     template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.large', SourceDBInstanceIdentifier: Match.anyValue() });
-    expect(db.maxConnections).toBe(3604);
+    expect(db.maxConnections).toBe(3536);
   });
 
   test('refuses a sixteenth replica', () => {

@@ -35,9 +35,31 @@ function sizesOf(family: string): Record<string, number> {
   return Object.fromEntries(names.slice(0, names.indexOf(largest) + 1).map((size) => [size, table[size]]));
 }
 
-/** RDS for PostgreSQL's default: LEAST(DBInstanceClassMemory / 9531392, 5000). */
+/**
+ * RDS for PostgreSQL's default `max_connections` is
+ * `LEAST({DBInstanceClassMemory/9531392}, 5000)`, where DBInstanceClassMemory
+ * is the class's memory less what the operating system and the RDS
+ * processes reserve: AWS does not publish the reserve, so it is modelled from
+ * defaults read on running instances (`SHOW max_connections`: 2 GiB 198,
+ * 4 GiB 413, 8 GiB 856, 15.25 GiB 1660): about 244 MiB on 2 GiB, growing by
+ * about 94 MiB each time the memory doubles (decision 0033).
+ */
 const BYTES_PER_CONNECTION = 9531392;
 const MAX_CONNECTIONS_CAP = 5000;
+const MIB = 1024 ** 2;
+const RDS_RESERVE_MIB_AT_2_GIB = 244;
+const RDS_RESERVE_MIB_PER_DOUBLING = 94;
+
+/**
+ * Aurora Serverless v2 PostgreSQL's default `max_connections`, from the
+ * maximum capacity: AWS documents 189 at 1 ACU and 3,360 at 16 ACUs (5,000
+ * from 32 ACUs), linear in between (the capacity's memory less a nearly
+ * fixed reserve); with a minimum of 0 or 0.5 ACU it is capped at 2,000.
+ */
+const AURORA_CONNECTIONS_AT_1_ACU = 189;
+const AURORA_CONNECTIONS_AT_16_ACU = 3360;
+const AURORA_LOW_MINIMUM_CAP = 2000;
+const AURORA_LOW_MINIMUM_ACU = 0.5;
 
 /**
  * Memory (GiB) of an RDS for PostgreSQL instance class such as `t4g.medium`
@@ -62,9 +84,29 @@ export function postgresInstanceMemoryGiB(scope: IConstruct, prop: string, insta
 }
 
 /**
+ * DBInstanceClassMemory (bytes) of an RDS for PostgreSQL instance with this
+ * much memory: the memory less the reserve of the OS and RDS processes.
+ */
+export function rdsInstanceClassMemoryBytes(memoryGiB: number): number {
+  const reserveMiB = RDS_RESERVE_MIB_AT_2_GIB + RDS_RESERVE_MIB_PER_DOUBLING * Math.max(0, Math.log2(memoryGiB / 2));
+  return (memoryGiB * 1024 - reserveMiB) * MIB;
+}
+
+/**
  * The `max_connections` RDS for PostgreSQL sets by default for an instance
- * with this much memory.
+ * with this much memory: `LEAST({DBInstanceClassMemory/9531392}, 5000)`.
  */
 export function defaultMaxConnections(memoryGiB: number): number {
-  return Math.min(Math.floor((memoryGiB * 1024 ** 3) / BYTES_PER_CONNECTION), MAX_CONNECTIONS_CAP);
+  return Math.min(Math.floor(rdsInstanceClassMemoryBytes(memoryGiB) / BYTES_PER_CONNECTION), MAX_CONNECTIONS_CAP);
+}
+
+/**
+ * The `max_connections` Aurora Serverless v2 PostgreSQL sets by default for a
+ * writer whose capacity ranges from `minCapacity` to `maxCapacity` ACUs.
+ */
+export function auroraServerlessMaxConnections(minCapacity: number, maxCapacity: number): number {
+  const perAcu = (AURORA_CONNECTIONS_AT_16_ACU - AURORA_CONNECTIONS_AT_1_ACU) / 15;
+  const byMemory = Math.floor(AURORA_CONNECTIONS_AT_1_ACU + perAcu * (maxCapacity - 1));
+  const cap = minCapacity <= AURORA_LOW_MINIMUM_ACU ? AURORA_LOW_MINIMUM_CAP : MAX_CONNECTIONS_CAP;
+  return Math.min(byMemory, cap);
 }
