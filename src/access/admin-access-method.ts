@@ -141,14 +141,18 @@ export interface SsmBastionAccessOptions {
    * Machine image with the SSM Agent installed and its root device at
    * `/dev/xvda` (as on Amazon Linux), which the encrypted root volume maps.
    *
-   * The default is resolved at every deployment, so a new Amazon Linux
-   * release replaces the bastion (its patch path: the instance holds no
-   * state). With termination protection on, CloudFormation cannot terminate
-   * the replaced instance; pin the image in production, e.g.
-   * `ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64, cachedInContext: true })`,
-   * and lift the protection for the deployment that changes it.
+   * Without termination protection (development) the default is resolved at
+   * every deployment, so a new Amazon Linux release replaces the bastion (its
+   * patch path: the instance holds no state). With termination protection
+   * (production) CloudFormation could not terminate a replaced instance, so
+   * the default is pinned: looked up once at synthesis and stored in
+   * `cdk.context.json` (the stack needs an account and region). To update
+   * it, monthly: `cdk context --reset <the ssm:...al2023-ami-kernel-default-arm64 key>`,
+   * synthesize, lift the protection (`terminationProtection: false`) for
+   * that deployment, deploy, and set it back (docs/runbooks/bastion-image.md).
    *
-   * @default - the latest Amazon Linux 2023 for arm64 (resolved at deployment from the public SSM parameter)
+   * @default - the latest Amazon Linux 2023 for arm64: pinned in `cdk.context.json` when the bastion has termination
+   * protection, otherwise resolved at deployment from the public SSM parameter
    */
   readonly machineImage?: ec2.IMachineImage;
 

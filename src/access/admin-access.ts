@@ -386,6 +386,25 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
     return key;
   }
 
+  /**
+   * The latest Amazon Linux 2023 for arm64. A protected bastion (production by
+   * default) gets it pinned: looked up once at synthesis and kept in
+   * `cdk.context.json`, so a deployment never replaces the instance (which
+   * termination protection would make fail); an unprotected one resolves the
+   * public SSM parameter at every deployment, its patch path.
+   */
+  private defaultBastionImage(terminationProtection: boolean): ec2.IMachineImage {
+    if (terminationProtection) {
+      const stack = Stack.of(this);
+      if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+        throw propError(this, 'ssmBastion.machineImage', undefined,
+          'is required for a protected bastion (production) in a stack without an account and region: its default image is pinned by a '
+          + 'context lookup at synthesis (cachedInContext), which needs both; give the stack an env, or pin an AMI with ec2.MachineImage.genericLinux');
+      }
+    }
+    return ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64, cachedInContext: terminationProtection });
+  }
+
   private createSsmBastion(target: AdminAccessTarget, options: SsmBastionAccessOptions) {
     const instanceType = options.instanceType
       ?? ec2.InstanceType.of(DEFAULT_BASTION_INSTANCE_TYPE.instanceClass, DEFAULT_BASTION_INSTANCE_TYPE.size);
@@ -445,7 +464,7 @@ export class AdminAccess extends Construct implements ec2.IConnectable {
       vpc: target.vpc,
       vpcSubnets: target.vpcSubnets,
       instanceType,
-      machineImage: options.machineImage ?? ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      machineImage: options.machineImage ?? this.defaultBastionImage(terminationProtection),
       securityGroup,
       role,
       // No public address: the application subnets never map one, and setting

@@ -79,9 +79,11 @@ export interface ClusterOperationsOptions {
    * Install CloudWatch Container Insights (the `amazon-cloudwatch-observability`
    * add-on, its agent's permissions through EKS Pod Identity, and its log
    * groups created here, KMS-encrypted with the control-plane retention):
-   * what CloudWatch alarms on nodes (`PlatformAlarms.addCluster`) read. The
-   * add-on also ships container logs to CloudWatch Logs, next to Fluent Bit's
-   * OpenSearch copy; the retention keeps that cost bounded.
+   * what CloudWatch alarms on nodes (`PlatformAlarms.addCluster`) read. With
+   * `logging`, Fluent Bit already ships container logs to OpenSearch, so the
+   * add-on is configured for metrics only (`containerLogs.enabled: false`:
+   * no second copy in CloudWatch Logs); without it, the add-on ships
+   * container, host and dataplane logs to CloudWatch Logs.
    *
    * @default false
    */

@@ -1,4 +1,4 @@
-import { CfnElement, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -296,11 +296,12 @@ describe('AdminAccess Session Manager bastion', () => {
   const dbSg = logicalId(stack, network.databaseSecurityGroup);
   const instance = () => resourcesOfType(template, 'AWS::EC2::Instance')[0][1].Properties;
 
-  test('is a t4g.nano on the latest Amazon Linux 2023 for arm64', () => {
+  test('is a t4g.nano on the latest Amazon Linux 2023 for arm64 (in development, resolved at each deployment)', () => {
     template.resourceCountIs('AWS::EC2::Instance', 1);
     expect(instance().InstanceType).toBe('t4g.nano');
-    const imageParameter = instance().ImageId.Ref;
-    expect(template.toJSON().Parameters[imageParameter].Default).toMatch(/^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-.*arm64$/);
+    const development = bastion(undefined, { stage: PlatformStage.DEVELOPMENT }).template;
+    const [, devInstance] = resourcesOfType(development, 'AWS::EC2::Instance')[0];
+    expect(development.toJSON().Parameters[devInstance.Properties.ImageId.Ref].Default).toMatch(/^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-.*arm64$/);
     expect(instance().CreditSpecification).toEqual({ CPUCredits: 'standard' });
   });
 
@@ -435,6 +436,53 @@ describe('AdminAccess Session Manager bastion', () => {
       instanceType: new ec2.InstanceType('t3.nano'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.X86_64 }),
     }).template.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't3.nano' });
+  });
+});
+
+describe('AdminAccess Session Manager bastion image in production', () => {
+  const AL2023_ARM64 = /^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-.*arm64$/;
+  const production = (context: Record<string, string> = {}) => {
+    const app = new App({ context });
+    const stack = newTestStack(app);
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    new AdminAccess(stack, 'AdminAccess', { network, method: AdminAccessMethod.ssmBastion() });
+    return { app, stack, template: Template.fromStack(stack) };
+  };
+
+  test('is not an SSM parameter resolved at deployment: a context lookup at synthesis, kept in cdk.context.json', () => {
+    const { app, template } = production();
+    const [, instance] = resourcesOfType(template, 'AWS::EC2::Instance')[0];
+    // A literal image ID, no template parameter CloudFormation would resolve at each deployment.
+    expect(typeof instance.Properties.ImageId).toBe('string');
+    expect(Object.values(template.toJSON().Parameters ?? {}).filter((p: any) => AL2023_ARM64.test(p.Default))).toEqual([]);
+    // The CLI looks the parameter up once and stores the answer in cdk.context.json.
+    const lookups = (app.synth().manifest.missing ?? []).filter((m) => m.provider === 'ssm');
+    expect(lookups).toEqual([expect.objectContaining({ props: expect.objectContaining({ parameterName: expect.stringMatching(AL2023_ARM64) }) })]);
+  });
+
+  test('the stored context value is the image: the same AMI at every deployment until the context is reset', () => {
+    const key = production().app.synth().manifest.missing!.find((m) => m.provider === 'ssm')!.key;
+    const { template } = production({ [key]: 'ami-0abcdef1234567890' });
+    template.hasResourceProperties('AWS::EC2::Instance', { ImageId: 'ami-0abcdef1234567890', DisableApiTermination: true });
+  });
+
+  test('an unprotected bastion (development, or production with terminationProtection: false) follows each release', () => {
+    const { template } = bastion({ terminationProtection: false }, { stage: PlatformStage.PRODUCTION });
+    const [, instance] = resourcesOfType(template, 'AWS::EC2::Instance')[0];
+    expect(template.toJSON().Parameters[instance.Properties.ImageId.Ref].Default).toMatch(AL2023_ARM64);
+  });
+
+  test('a protected bastion in a stack without account and region needs machineImage', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    expect(() => new AdminAccess(stack, 'AdminAccess', { network, method: AdminAccessMethod.ssmBastion() }))
+      .toThrow(/invalid ssmBastion\.machineImage undefined: is required for a protected bastion \(production\) in a stack without an account and region/);
+    const pinned = new Stack(new App(), 'AgnosticPinned');
+    const network2 = new PlatformNetwork(pinned, 'Network', { stage: PlatformStage.PRODUCTION, availabilityZones: TEST_AZS });
+    new AdminAccess(pinned, 'AdminAccess', {
+      network: network2, method: AdminAccessMethod.ssmBastion({ machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-0abcdef1234567890' }) }),
+    });
+    Template.fromStack(pinned).hasResourceProperties('AWS::EC2::Instance', { ImageId: { 'Fn::FindInMap': Match.anyValue() } });
   });
 });
 

@@ -626,6 +626,24 @@ describe('ObservableEksCluster operations', () => {
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EksSecretsKey'), 'Arn'] },
       });
     }
+    // Without Fluent Bit, the add-on's own log shipping stays on (its default configuration).
+    const [addon] = Object.values(template.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'amazon-cloudwatch-observability' } }));
+    expect(addon.Properties.ConfigurationValues).toBeUndefined();
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('Container Insights next to Fluent Bit: metrics only, no second copy of the container logs in CloudWatch Logs', () => {
+    const { template, stack } = withOperations(PlatformStage.PRODUCTION, { containerInsights: true, logging: {} });
+    // The add-on's Helm values: containerLogs.enabled gates its Fluent Bit DaemonSet (container, host and dataplane logs).
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'amazon-cloudwatch-observability',
+      ConfigurationValues: JSON.stringify({ containerLogs: { enabled: false } }),
+    });
+    // The metrics' log group stays; nothing writes the others, so they are not created (nor priced).
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/containerinsights/innovate-eks-prod/performance' });
+    for (const name of ['application', 'host', 'dataplane']) {
+      expect(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `/aws/containerinsights/innovate-eks-prod/${name}` } })).toEqual({});
+    }
     expect(complianceFindings(stack)).toEqual([]);
   });
 

@@ -60,7 +60,9 @@ export function addClusterOperations(scope: Construct, cluster: PlatformCluster,
   const profile = cluster.profile;
   const capacity = cluster.capacity;
 
-  const containerInsights = options.containerInsights ? addContainerInsights(scope, cluster) : undefined;
+  // With Fluent Bit shipping container logs to OpenSearch, Container Insights
+  // sends metrics only: a second copy in CloudWatch Logs is paid twice.
+  const containerInsights = options.containerInsights ? addContainerInsights(scope, cluster, !options.logging) : undefined;
 
   let prometheus: PrometheusStack | undefined;
   if (options.monitoring) {
@@ -118,12 +120,20 @@ export function addClusterOperations(scope: Construct, cluster: PlatformCluster,
 }
 
 /**
+ * The add-on's Helm values (its configuration schema) that turn off its own
+ * Fluent Bit DaemonSet: no container, host or dataplane logs to CloudWatch
+ * Logs; the CloudWatch agent still sends the metrics (performance logs).
+ */
+const CONTAINER_INSIGHTS_METRICS_ONLY = { containerLogs: { enabled: false } };
+
+/**
  * CloudWatch Container Insights: the add-on, its agent's role through Pod
  * Identity and its log groups (which the agent would create unencrypted and
  * never expiring), encrypted with the cluster's secrets key and kept as long
- * as the control-plane logs.
+ * as the control-plane logs. Without `containerLogs` the add-on sends metrics
+ * only, and only the performance log group (where its metrics land) exists.
  */
-function addContainerInsights(scope: Construct, cluster: PlatformCluster): eks.Addon {
+function addContainerInsights(scope: Construct, cluster: PlatformCluster, containerLogs: boolean): eks.Addon {
   const clusterName = cluster.clusterName;
   const { role, policy } = createPodIdentityRole(scope, 'ContainerInsightsRole', {
     cluster: cluster.cluster,
@@ -144,13 +154,18 @@ function addContainerInsights(scope: Construct, cluster: PlatformCluster): eks.A
     acknowledgeWildcardResource(policy!, resource, 'The agent reads its configuration only from SSM parameters named AmazonCloudWatch-* (AWS\'s naming convention for agent configurations).');
   }
   const removalPolicy = removalPolicyFor(cluster.profile.dataProtection.retainOnDelete);
-  const groups = ['performance', 'application', 'host', 'dataplane'].map((name) => new logs.LogGroup(scope, `ContainerInsights${name[0].toUpperCase()}${name.slice(1)}Logs`, {
+  const names = containerLogs ? ['performance', 'application', 'host', 'dataplane'] : ['performance'];
+  const groups = names.map((name) => new logs.LogGroup(scope, `ContainerInsights${name[0].toUpperCase()}${name.slice(1)}Logs`, {
     logGroupName: `/aws/containerinsights/${clusterName}/${name}`,
     retention: cluster.controlPlaneLogRetentionDays as logs.RetentionDays,
     encryptionKey: cluster.secretsEncryptionKey,
     removalPolicy,
   }));
-  const addon = new eks.Addon(scope, 'ContainerInsights', { cluster: cluster.cluster, addonName: PlatformAlarms.CONTAINER_INSIGHTS_ADDON_NAME });
+  const addon = new eks.Addon(scope, 'ContainerInsights', {
+    cluster: cluster.cluster,
+    addonName: PlatformAlarms.CONTAINER_INSIGHTS_ADDON_NAME,
+    configurationValues: containerLogs ? undefined : CONTAINER_INSIGHTS_METRICS_ONLY,
+  });
   (addon.node.defaultChild as eksl1.CfnAddon).podIdentityAssociations = [{
     serviceAccount: PlatformAlarms.CONTAINER_INSIGHTS_SERVICE_ACCOUNT,
     roleArn: role.roleArn,
