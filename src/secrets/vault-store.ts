@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,8 +26,9 @@ export interface VaultStoreProps extends StagedProps {
 /**
  * The data of a HashiCorp `Vault`, on its own: the auto-unseal KMS key and,
  * with DynamoDB storage (the default), the table (on-demand, point-in-time
- * recovery, deletion protection when retained) and its customer-managed
- * key. Exactly what a `Vault` creates for itself without a store, so the
+ * recovery, deletion protection when retained), its customer-managed key
+ * and its AWS Backup plan (every 6 hours, kept the profile's
+ * `backup.retentionDays`). Exactly what a `Vault` creates for itself without a store, so the
  * stateful resources can live in a stack of their own and be handed to the
  * `Vault` (`store`) in another one.
  *
@@ -47,6 +49,13 @@ export class VaultStore extends Construct {
   public readonly table?: dynamodb.Table;
   /** The key that encrypts the table (DynamoDB storage only). */
   public readonly tableKey?: kms.Key;
+  /**
+   * The AWS Backup plan of the table (DynamoDB storage only): a recovery
+   * point every 6 hours (00:00, 06:00, 12:00, 18:00 UTC), kept the
+   * profile's `backup.retentionDays` (30 days in production), in a backup
+   * vault encrypted with the table's key.
+   */
+  public readonly backupPlan?: backup.BackupPlan;
   /** Where the Vault using this store keeps its data. */
   public readonly storage: VaultStorageBackend;
 
@@ -54,10 +63,11 @@ export class VaultStore extends Construct {
     super(scope, id);
     const profile = resolveProfile(this, props);
     this.storage = props.storage ?? VaultStorageBackend.DYNAMODB;
-    const data = createVaultData(this, profile.dataProtection.retainOnDelete, this.storage === VaultStorageBackend.RAFT);
+    const data = createVaultData(this, profile.dataProtection.retainOnDelete, this.storage === VaultStorageBackend.RAFT, profile.backup.retentionDays);
     this.sealKey = data.sealKey;
     this.table = data.table;
     this.tableKey = data.tableKey;
+    this.backupPlan = data.backupPlan;
   }
 
   /**

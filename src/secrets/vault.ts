@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -196,6 +197,9 @@ export interface VaultProps extends VaultOptions, StagedProps {
  *   the servers spread over nodes and zones behind a PodDisruptionBudget;
  *   keys and table are retained when deleted if the profile's
  *   `dataProtection.retainOnDelete` is true, deleted with the stack otherwise.
+ * - **Backups** of the DynamoDB table: point-in-time recovery, and an AWS
+ *   Backup plan taking a recovery point every 6 hours, kept the profile's
+ *   `backup.retentionDays` (30 days in production).
  *
  * Vault starts sealed and uninitialised: run the runbook
  * (docs/runbooks/vault.md) once after the first deploy.
@@ -210,6 +214,11 @@ export class Vault extends Construct {
   public readonly table?: dynamodb.ITable;
   /** The key that encrypts the table (DynamoDB storage only). */
   public readonly tableKey?: kms.IKey;
+  /**
+   * The AWS Backup plan of the table (DynamoDB storage only): every 6 hours,
+   * kept the profile's `backup.retentionDays`; the store's with `store`.
+   */
+  public readonly backupPlan?: backup.BackupPlan;
   /** The role the Vault servers get through EKS Pod Identity. */
   public readonly serverRole: iam.IRole;
   /** The Helm release of the `hashicorp/vault` chart. */
@@ -266,12 +275,14 @@ export class Vault extends Construct {
       this.sealKey = props.store.sealKey;
       this.table = props.store.table;
       this.tableKey = props.store.tableKey;
+      this.backupPlan = props.store.backupPlan;
       statements = props.store.serverPolicyStatements();
     } else {
-      const data = createVaultData(this, retain, raft);
+      const data = createVaultData(this, retain, raft, profile.backup.retentionDays);
       this.sealKey = data.sealKey;
       this.table = data.table;
       this.tableKey = data.tableKey;
+      this.backupPlan = data.backupPlan;
       statements = vaultServerStatements(Stack.of(this).region, this.sealKey, this.table, this.tableKey);
     }
 

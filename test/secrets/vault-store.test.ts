@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlatformStage } from '../../src/profiles';
 import { Vault, VaultProps, VaultStorageBackend } from '../../src/secrets/vault';
 import { VaultStore, VaultStoreProps } from '../../src/secrets/vault-store';
@@ -115,6 +115,55 @@ describe('VaultStore alone', () => {
     expect(store.serverPolicyStatements()[0]).not.toBe(statements[0]);
   });
 
+  test('the table is backed up every 6 hours and kept 30 days in production (7 in development), by a role limited to this table', () => {
+    const stack = newTestStack();
+    const store = new VaultStore(stack, 'VaultStore');
+    const template = Template.fromStack(stack);
+    const tableId = stack.getLogicalId(store.table!.node.defaultChild as any);
+    const keyId = stack.getLogicalId(store.tableKey!.node.defaultChild as any);
+    expect(store.backupPlan).toBeDefined();
+    // AWS Backup's cron (UTC): minute 0 of hours 0, 6, 12 and 18; recovery points expire after 30 days.
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: [Match.objectLike({
+          RuleName: 'Every6Hours', ScheduleExpression: 'cron(0 0/6 * * ? *)', Lifecycle: { DeleteAfterDays: 30 },
+        })],
+      },
+    });
+    // The selection is the Vault table, nothing else.
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: [{ 'Fn::GetAtt': [tableId, 'Arn'] }] }),
+    });
+    // A retained vault encrypted with the table's key.
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EncryptionKeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } }),
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'BackUpTheTable', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }),
+          Match.objectLike({ Sid: 'ManageItsBackups', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/backup/*']] } }),
+        ]),
+      }),
+    });
+    // No AWS-managed policy on the backup role: the statements above are its permissions.
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWSBackupServiceRolePolicyForBackup');
+
+    const dev = newTestStack();
+    new VaultStore(dev, 'VaultStore', { stage: PlatformStage.DEVELOPMENT });
+    Template.fromStack(dev).hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ ScheduleExpression: 'cron(0 0/6 * * ? *)', Lifecycle: { DeleteAfterDays: 7 } })] },
+    });
+  });
+
+  test('Raft: no table, no backup plan (Raft snapshots are the runbook\'s)', () => {
+    const stack = newTestStack();
+    const store = new VaultStore(stack, 'VaultStore', { storage: VaultStorageBackend.RAFT });
+    expect(store.backupPlan).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+
   test.each([
     ['production, DynamoDB', {}],
     ['development, DynamoDB', { stage: PlatformStage.DEVELOPMENT }],
@@ -137,6 +186,8 @@ describe('Vault with a store in another stack', () => {
     expect(vault.sealKey).toBe(store.sealKey);
     expect(vault.table).toBe(store.table);
     expect(vault.tableKey).toBe(store.tableKey);
+    expect(vault.backupPlan).toBe(store.backupPlan);
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
     expect(vault.storage).toBe(VaultStorageBackend.DYNAMODB);
   });
 

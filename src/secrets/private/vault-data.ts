@@ -1,8 +1,9 @@
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledgeRules } from '../../private/compliance';
+import { createVaultBackup } from './vault-backup';
 import { removalPolicyFor } from '../../private/stage';
 
 /** What the `awskms` seal calls on its key (go-kms-wrapping awskms: DescribeKey at start, Encrypt, Decrypt). */
@@ -23,19 +24,21 @@ const DYNAMODB_ACTIONS = [
  */
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
-/** The data of a Vault: its seal key and, with DynamoDB storage, its table and the table's key. */
+/** The data of a Vault: its seal key and, with DynamoDB storage, its table, the table's key and its backup plan. */
 export interface VaultData {
   readonly sealKey: kms.Key;
   readonly tableKey?: kms.Key;
   readonly table?: dynamodb.Table;
+  readonly backupPlan?: backup.BackupPlan;
 }
 
 /**
  * Create the data of a Vault as children of `scope` (`SealKey`, and
- * `TableKey` and `Table` unless `raft`): what `Vault` creates for itself and
- * `VaultStore` creates on its own.
+ * `TableKey`, `Table` and the table's backup plan unless `raft`): what
+ * `Vault` creates for itself and `VaultStore` creates on its own. Backups
+ * are kept `backupRetentionDays`.
  */
-export function createVaultData(scope: Construct, retain: boolean, raft: boolean): VaultData {
+export function createVaultData(scope: Construct, retain: boolean, raft: boolean, backupRetentionDays: number): VaultData {
   const removalPolicy = removalPolicyFor(retain);
   const sealKey = new kms.Key(scope, 'SealKey', {
     description: `Auto-unseal key of HashiCorp Vault ${scope.node.path}`,
@@ -60,11 +63,8 @@ export function createVaultData(scope: Construct, retain: boolean, raft: boolean
     deletionProtection: retain,
     removalPolicy,
   });
-  acknowledgeRules(table, 'Vault\'s table has point-in-time recovery (continuous backups, restore to any second of the last 35 days, '
-    + 'including after a deletion); its items are ciphertext of Vault\'s barrier, and Vault\'s own recovery path is a restore into a new table '
-    + '(docs/runbooks/vault.md). An AWS Backup plan would add a second copy of the same data, not a recovery point PITR lacks.',
-  ['HIPAA.Security-DynamoDBInBackupPlan', 'NIST.800.53.R5-DynamoDBInBackupPlan']);
-  return { sealKey, tableKey, table };
+  const backupPlan = createVaultBackup(scope, table, tableKey, backupRetentionDays);
+  return { sealKey, tableKey, table, backupPlan };
 }
 
 /**
