@@ -63,7 +63,8 @@ export class VaultStore extends Construct {
     super(scope, id);
     const profile = resolveProfile(this, props);
     this.storage = props.storage ?? VaultStorageBackend.DYNAMODB;
-    const data = createVaultData(this, profile.dataProtection.retainOnDelete, this.storage === VaultStorageBackend.RAFT, profile.backup.retentionDays);
+    const raft = this.storage === VaultStorageBackend.RAFT;
+    const data = createVaultData(this, profile.dataProtection.retainOnDelete, raft, profile.backup.retentionDays);
     this.sealKey = data.sealKey;
     this.table = data.table;
     this.tableKey = data.tableKey;
