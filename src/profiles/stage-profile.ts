@@ -243,7 +243,7 @@ export interface BackupProfile {
   readonly fullBackupSchedule: string;
   /** Cron expression (UTC) of the namespace backup. */
   readonly namespaceBackupSchedule: string;
-  /** Days a backup is kept. */
+  /** Days a backup is kept: Velero's, and the recovery points of Vault's DynamoDB table (taken every 6 hours). */
   readonly retentionDays: number;
   /** Region the backup bucket is replicated to; empty string for none. */
   readonly replicaRegion: string;

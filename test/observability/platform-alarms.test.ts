@@ -676,7 +676,8 @@ describe('PlatformAlarms.addDatabase takes any IPostgresDatabase', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'DatabaseConnections',
-      Threshold: Math.floor((901 * preset.connectionsAlarmPercent) / 100),
+      // db.m6g.large (8 GiB): max_connections 853 (DBInstanceClassMemory / 9531392, decision 0033).
+      Threshold: Math.floor((853 * preset.connectionsAlarmPercent) / 100),
       AlarmActions: [stack.resolve(alarms.criticalTopic.topicArn)],
     });
   });
