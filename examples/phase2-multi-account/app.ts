@@ -76,13 +76,16 @@ export function buildPhase2(app: App): Stack[] {
     env: development,
     description: 'Innovate Inc. Phase 2: development account baseline (Config, Access Analyzer, EBS encryption)',
   });
-  new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT });
+  // The landing zone's organization trail records both member accounts'
+  // events (in every region, into the management account's archive), so
+  // the member baselines create no second, charged trail.
+  new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT, coveredByOrganizationTrail: true });
   const productionBaseline = new Stack(app, 'InnovateProductionBaseline', {
     env: production,
     description: 'Innovate Inc. Phase 2: production account baseline (Config, Access Analyzer, EBS encryption)',
     terminationProtection: true,
   });
-  new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION });
+  new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION, coveredByOrganizationTrail: true });
 
   // Each member account holds its own kubectl layer, hosted zone and alert
   // receivers' keys (created out of band; the templates hold only names).

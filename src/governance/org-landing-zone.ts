@@ -465,6 +465,10 @@ export class OrgLandingZone extends Construct {
       throw propError(this, 'managementBaseline', props.managementBaseline.node.path,
         'is used only to carry the organization trail; drop it or set organizationTrail to true');
     }
+    if (props.managementBaseline?.coveredByOrganizationTrail) {
+      throw propError(this, 'managementBaseline', props.managementBaseline.node.path,
+        'has coveredByOrganizationTrail: true, so it has no trail to become the organization trail; the management account\'s baseline carries the organization trail itself');
+    }
     if (props.organizationTrail ?? true) {
       this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline', { profile });
       makeOrganizationTrail(this.managementBaseline, props.organizationId);
@@ -706,14 +710,15 @@ export class OrgLandingZone extends Construct {
  * trail's ARN (the management account's) as source and encryption context.
  */
 function makeOrganizationTrail(baseline: AccountBaseline, organizationId: string): void {
-  baseline.trail.isOrganizationTrail = true;
+  // Refused above for a baseline without its own trail.
+  baseline.trail!.isOrganizationTrail = true;
   baseline.archiveBucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudTrailOrganizationWrite',
     principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
     actions: ['s3:PutObject'],
     resources: [baseline.archiveBucket.arnForObjects(`cloudtrail/AWSLogs/${organizationId}/*`)],
     conditions: {
-      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': baseline.trailArn },
+      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': baseline.trailArn! },
     },
   }));
 }

@@ -391,6 +391,13 @@ describe('OrgLandingZone organization trail, budgets, delegated administration',
       .toThrow(/invalid managementBaseline "TestStack\/Existing": is used only to carry the organization trail/);
   });
 
+  test('a management baseline that leaves its events to an organization trail is refused: it has no trail to carry', () => {
+    const stack = newTestStack();
+    const baseline = new AccountBaseline(stack, 'Existing', { coveredByOrganizationTrail: true });
+    expect(() => new OrgLandingZone(stack, 'LandingZone', { ...PROPS, managementBaseline: baseline }))
+      .toThrow(/invalid managementBaseline "TestStack\/Existing": has coveredByOrganizationTrail: true, so it has no trail to become the organization trail/);
+  });
+
   test('consolidated budgets through CostGovernance', () => {
     const { template } = build({ costGovernance: { monthlyBudgetUsd: 1800, financeEmails: ['finance@innovate-inc.io'], ctoEmail: 'cto@innovate-inc.io' } });
     template.hasResourceProperties('AWS::Budgets::Budget', { Budget: { BudgetLimit: { Amount: 1800, Unit: 'USD' } } });
