@@ -88,7 +88,8 @@ describe('AccountAccess production buckets', () => {
 
   test('a role an engineer creates with the permissions boundary cannot write production buckets either', () => {
     const boundary = [resolveIntrinsics(template.Resources[logicalId(stack, access.permissionsBoundary!)].Properties.PolicyDocument, template)];
-    const created = (request: IamRequest) => decideWith({ identity: [AWS_MANAGED_POLICY_MODELS.AdministratorAccess], permissionsBoundary: boundary }, request);
+    const created = (request: IamRequest) =>
+      decideWith({ identity: [AWS_MANAGED_POLICY_MODELS.AdministratorAccess], permissionsBoundary: boundary }, request);
     expect(created({ action: 's3:PutObject', resource: `${PROD_DATA}/k` })).toBe(DENY);
     expect(created({ action: 's3:PutBucketPolicy', resource: PROD_SPA })).toBe(DENY);
     expect(created({ action: 's3:PutObject', resource: `${DEV_DATA}/k` })).toBe(ALLOW);
