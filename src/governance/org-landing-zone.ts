@@ -1,14 +1,17 @@
 import { Aws, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as identitystore from 'aws-cdk-lib/aws-identitystore';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { AccountBaseline } from './account-baseline';
 import { CostGovernance, CostGovernanceOptions } from './cost-governance';
+import { alarmOnBreakGlassUse } from './private/break-glass';
 import { validateOuName } from './private/names';
 import { bootstrapTemplate } from './private/org-bootstrap-template';
 import {
@@ -50,6 +53,9 @@ const IAM_ROLE_PATTERN = /^arn:(\*|aws[a-z-]*):iam::(\*|\d{12}):role\/\S+$/;
 const GROUP_ID_PATTERN = /^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Cost Explorer / Organizations global endpoints. */
 const ORGANIZATIONS_REGION = 'us-east-1';
+/** The break-glass permission set's default name and session. */
+const BREAK_GLASS_NAME = 'BreakGlass';
+const BREAK_GLASS_SESSION_HOURS = 1;
 
 /**
  * The organizational units `OrgLandingZone` creates.
@@ -89,6 +95,37 @@ export interface ServiceControlPolicyDefinition {
    * @default - none
    */
   readonly description?: string;
+}
+
+/**
+ * The CTO's break-glass access to the management account.
+ */
+export interface BreakGlassOptions {
+  /**
+   * The critical topic: every sign-in through the break-glass permission
+   * set is published to it. The topic must admit `events.amazonaws.com`
+   * (topics of this stack get the policy statement automatically; an
+   * encrypted topic's key must let EventBridge use it).
+   */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * ID of an existing identity-store group holding the CTO alone.
+   *
+   * @default - a new `BreakGlass` group ("CTO (emergency only)"); add the CTO to it
+   */
+  readonly groupId?: string;
+  /**
+   * Name of the permission set (it names the role `AWSReservedSSO_<name>_...` the alarm matches).
+   *
+   * @default 'BreakGlass'
+   */
+  readonly permissionSetName?: string;
+  /**
+   * Longest session, in hours (1 to 12).
+   *
+   * @default 1
+   */
+  readonly sessionDurationHours?: number;
 }
 
 /**
@@ -177,6 +214,17 @@ export interface OrgLandingZoneProps extends StagedProps {
    * @default - a new `Finance` group
    */
   readonly financeGroupId?: string;
+
+  /**
+   * The CTO's break-glass access (the seed's "CTO (emergency only)"): a
+   * permission set with `AdministratorAccess` in the management account,
+   * assigned to a group for the CTO alone, with short sessions, and an
+   * EventBridge rule that publishes every sign-in through it to
+   * `alarmTopic`. Runbook: docs/runbooks/break-glass.md.
+   *
+   * @default - no break-glass access: nobody but Finance is assigned in the management account
+   */
+  readonly breakGlass?: BreakGlassOptions;
 
   /**
    * Turn the management account baseline's trail into the organization
@@ -310,6 +358,12 @@ export class OrgLandingZone extends Construct {
   public readonly financeGroupId: string;
   /** The account assignments. */
   public readonly assignments: sso.CfnAssignment[];
+  /** The CTO's break-glass permission set in the management account (when `breakGlass` is set). */
+  public readonly breakGlassPermissionSet?: sso.CfnPermissionSet;
+  /** Identity-store ID of the break-glass group (when `breakGlass` is set). */
+  public readonly breakGlassGroupId?: string;
+  /** The rule alarming on every break-glass sign-in (when `breakGlass` is set). */
+  public readonly breakGlassAlarm?: events.Rule;
   /** The management baseline whose trail is the organization trail (when on). */
   public readonly managementBaseline?: AccountBaseline;
   /** The consolidated budgets (when configured). */
@@ -459,6 +513,35 @@ export class OrgLandingZone extends Construct {
       this.assign('SeniorDevOpsInDevelopment', props.identityCenterInstanceArn, this.engineeringPermissionSet, this.seniorDevOpsGroupId, development),
       this.assign('SeniorDevOpsInProduction', props.identityCenterInstanceArn, this.seniorDevOpsPermissionSet, this.seniorDevOpsGroupId, production),
     ];
+
+    if (props.breakGlass) {
+      const breakGlass = props.breakGlass;
+      const name = breakGlass.permissionSetName ?? BREAK_GLASS_NAME;
+      validatePermissionSetName(this, 'breakGlass.permissionSetName', name);
+      if (!Token.isUnresolved(name) && ['Engineering', 'SeniorDevOps', 'Finance'].includes(name)) {
+        throw propError(this, 'breakGlass.permissionSetName', name, 'must differ from the landing zone\'s other permission sets (Engineering, SeniorDevOps, Finance)');
+      }
+      validatePermissionSetSessionHours(this, 'breakGlass.sessionDurationHours', breakGlass.sessionDurationHours);
+      validateNotEmpty(this, 'breakGlass.groupId', breakGlass.groupId);
+      if (breakGlass.groupId !== undefined && !Token.isUnresolved(breakGlass.groupId) && !GROUP_ID_PATTERN.test(breakGlass.groupId)) {
+        throw propError(this, 'breakGlass.groupId', breakGlass.groupId, 'must be an Identity Store group ID (not the display name)');
+      }
+      const others = [this.engineeringGroupId, this.seniorDevOpsGroupId, this.financeGroupId];
+      if (breakGlass.groupId !== undefined && !Token.isUnresolved(breakGlass.groupId) && others.includes(breakGlass.groupId)) {
+        throw propError(this, 'breakGlass.groupId', breakGlass.groupId, 'is another landing-zone group: the break-glass group must hold the CTO alone');
+      }
+      this.breakGlassGroupId = breakGlass.groupId ?? this.group('BreakGlassGroup', 'BreakGlass',
+        'CTO (emergency only): administrator access to the management account, every use alarmed', props.identityStoreId);
+      this.breakGlassPermissionSet = new sso.CfnPermissionSet(this, 'BreakGlassPermissionSet', {
+        name,
+        description: 'CTO (emergency only): administrator access to the management account; every sign-in alarms the critical topic',
+        instanceArn: props.identityCenterInstanceArn,
+        sessionDuration: `PT${breakGlass.sessionDurationHours ?? BREAK_GLASS_SESSION_HOURS}H`,
+        managedPolicies: [ADMINISTRATOR_ACCESS],
+      });
+      this.assignments.push(this.assign('BreakGlassInManagement', props.identityCenterInstanceArn, this.breakGlassPermissionSet, this.breakGlassGroupId, management));
+      this.breakGlassAlarm = alarmOnBreakGlassUse(this, 'BreakGlassSignInAlarm', name, breakGlass.alarmTopic);
+    }
 
     // Organization trail, budgets, delegated administration.
     if (props.organizationTrail === false && props.managementBaseline) {
