@@ -21,7 +21,9 @@ function criticalTopic(stack: Stack): sns.Topic {
   return new sns.Topic(stack, 'Critical', { masterKey: new kms.Key(stack, 'CriticalKey', { enableKeyRotation: true }), enforceSSL: true });
 }
 
-function build(breakGlass?: Partial<BreakGlassOptions>, extra: Partial<OrgLandingZoneProps> = {}): { stack: Stack; zone: OrgLandingZone; template: Template } {
+type Built = { stack: Stack; zone: OrgLandingZone; template: Template };
+
+function build(breakGlass?: Partial<BreakGlassOptions>, extra: Partial<OrgLandingZoneProps> = {}): Built {
   const stack = newTestStack();
   const zone = new OrgLandingZone(stack, 'LandingZone', {
     ...PROPS,
