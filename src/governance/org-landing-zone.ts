@@ -260,6 +260,13 @@ export interface OrgLandingZoneProps extends StagedProps {
    * management account as its own delegated administrator). Trusted access
    * for those services must be enabled in Organizations first.
    *
+   * GuardDuty and Security Hub delegate per region: the delegation is made
+   * in every region of `allowedRegions` (this stack's region through
+   * CloudFormation, the others through one SDK call per service and
+   * region), so a finding in any region the region guardrail permits
+   * reaches the administrator. The stack needs a concrete region, which
+   * must be one of `allowedRegions`.
+   *
    * @default - no delegation
    */
   readonly securityAdministratorAccountId?: string;
@@ -364,6 +371,12 @@ export class OrgLandingZone extends Construct {
   public readonly breakGlassGroupId?: string;
   /** The rule alarming on every break-glass sign-in (when `breakGlass` is set). */
   public readonly breakGlassAlarm?: events.Rule;
+  /**
+   * Regions where GuardDuty and Security Hub are administered by
+   * `securityAdministratorAccountId`: every allowed region (empty without
+   * delegation).
+   */
+  public readonly securityAdministrationRegions: string[] = [];
   /** The management baseline whose trail is the organization trail (when on). */
   public readonly managementBaseline?: AccountBaseline;
   /** The consolidated budgets (when configured). */
@@ -569,7 +582,8 @@ export class OrgLandingZone extends Construct {
         throw propError(this, 'securityAdministratorAccountId', props.securityAdministratorAccountId,
           'is the management account (this stack\'s account): GuardDuty, Security Hub and AWS Config refuse the management account as its own delegated administrator; name a member account, such as a security or audit account');
       }
-      this.delegateSecurityAdministration(props.securityAdministratorAccountId);
+      this.securityAdministrationRegions = this.delegationRegions(props.securityAdministratorAccountId);
+      this.delegateSecurityAdministration(props.securityAdministratorAccountId, this.securityAdministrationRegions);
     }
 
     // CDK bootstrap of the member accounts.
@@ -748,21 +762,76 @@ export class OrgLandingZone extends Construct {
     });
   }
 
-  private delegateSecurityAdministration(adminAccountId: string): void {
-    new securityhub.CfnDelegatedAdmin(this, 'SecurityHubDelegatedAdmin', { adminAccountId });
-    // CloudFormation has no resource for GuardDuty's organization admin nor
-    // for Config's delegated administrator: one SDK call each.
-    const guardDuty = sdkCall(this, 'GuardDutyDelegatedAdmin', {
+  /**
+   * The regions to delegate GuardDuty and Security Hub in: the allowed
+   * regions, this stack's (concrete) region among them.
+   */
+  private delegationRegions(adminAccountId: string): string[] {
+    const home = Stack.of(this).region;
+    if (Token.isUnresolved(home)) {
+      throw propError(this, 'securityAdministratorAccountId', adminAccountId,
+        'needs a stack with a concrete region (env: { region }): GuardDuty and Security Hub are delegated per region, in every allowed region, and this stack\'s region decides which ones CloudFormation delegates itself');
+    }
+    if (this.allowedRegions.some((r) => Token.isUnresolved(r))) {
+      throw propError(this, 'allowedRegions', this.allowedRegions, 'must be concrete region names when securityAdministratorAccountId is set (one delegation per region)');
+    }
+    if (!this.allowedRegions.includes(home)) {
+      throw propError(this, 'allowedRegions', this.allowedRegions,
+        `must include this stack's region ${home} when securityAdministratorAccountId is set: the delegation made there by CloudFormation would otherwise sit in a region the guardrail denies`);
+    }
+    return [home, ...this.allowedRegions.filter((r) => r !== home)];
+  }
+
+  /**
+   * GuardDuty's organization admin in one region: `region` undefined is the
+   * stack's own (the call made since the first release, unchanged).
+   */
+  private delegateGuardDuty(id: string, adminAccountId: string, region: string | undefined, label: string): cr.AwsCustomResource {
+    return sdkCall(this, id, {
       call: {
         service: 'GuardDuty',
         action: 'enableOrganizationAdminAccount',
+        region,
         parameters: { AdminAccountId: adminAccountId },
-        physicalResourceId: cr.PhysicalResourceId.of(`guardduty-admin-${adminAccountId}`),
+        physicalResourceId: cr.PhysicalResourceId.of(region === undefined ? `guardduty-admin-${adminAccountId}` : `guardduty-admin-${adminAccountId}-${label}`),
       },
       actions: ['guardduty:EnableOrganizationAdminAccount', 'organizations:DescribeOrganization', 'organizations:EnableAWSServiceAccess',
         'organizations:ListAWSServiceAccessForOrganization', 'organizations:ListDelegatedAdministrators', 'organizations:RegisterDelegatedAdministrator'],
       wildcardReason: 'guardduty:EnableOrganizationAdminAccount and the organizations: reads and registrations it makes on the caller\'s behalf act on the organization, which IAM names by no resource the template knows.',
     });
+  }
+
+  private delegateSecurityAdministration(adminAccountId: string, regions: string[]): void {
+    const [home, ...others] = regions;
+    new securityhub.CfnDelegatedAdmin(this, 'SecurityHubDelegatedAdmin', { adminAccountId });
+    // CloudFormation has no resource for GuardDuty's organization admin nor
+    // for Config's delegated administrator: one SDK call each.
+    const guardDuty = this.delegateGuardDuty('GuardDutyDelegatedAdmin', adminAccountId, undefined, home);
+    // GuardDuty and Security Hub delegate per region: the same calls in
+    // every other allowed region (Security Hub's CloudFormation resource
+    // acts in the stack's region only).
+    const regional: Array<[cr.AwsCustomResource, string]> = [];
+    for (const region of others) {
+      const suffix = regionConstructSuffix(region);
+      regional.push([this.delegateGuardDuty(`GuardDutyDelegatedAdmin${suffix}`, adminAccountId, region, region),
+        `guardduty:EnableOrganizationAdminAccount in ${region} has no resource-level permissions`]);
+      regional.push([sdkCall(this, `SecurityHubDelegatedAdmin${suffix}`, {
+        call: {
+          service: 'SecurityHub',
+          action: 'enableOrganizationAdminAccount',
+          region,
+          parameters: { AdminAccountId: adminAccountId },
+          physicalResourceId: cr.PhysicalResourceId.of(`securityhub-admin-${adminAccountId}-${region}`),
+        },
+        actions: ['securityhub:EnableOrganizationAdminAccount', 'organizations:DescribeOrganization', 'organizations:EnableAWSServiceAccess',
+          'organizations:ListAWSServiceAccessForOrganization', 'organizations:ListDelegatedAdministrators', 'organizations:RegisterDelegatedAdministrator'],
+        wildcardReason: 'securityhub:EnableOrganizationAdminAccount and the organizations: reads and registrations it makes on the caller\'s behalf act on the organization, which IAM names by no resource the template knows.',
+      }), `securityhub:EnableOrganizationAdminAccount in ${region} has no resource-level permissions`]);
+    }
+    for (const [setting, why] of regional) {
+      explainCheckovException(setting.node.findChild('CustomResourcePolicy').node.defaultChild as CfnResource, 'CKV_AWS_111',
+        `Deploy-time delegation of a security service's administration, made once by CloudFormation: ${why}; the policy lists only this call's actions.`);
+    }
     const configAdmin = sdkCall(this, 'ConfigDelegatedAdmin', {
       call: {
         service: 'Organizations',
@@ -830,6 +899,11 @@ function validateAccounts(scope: IConstruct, ...accounts: MemberAccountOptions[]
       emails.add(email.toLowerCase());
     }
   }
+}
+
+/** A region as a construct ID suffix: `us-west-2` -> `UsWest2`. */
+function regionConstructSuffix(region: string): string {
+  return region.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
 
 /** The construct ID of an SCP: its name without punctuation. */
