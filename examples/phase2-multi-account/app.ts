@@ -1,5 +1,5 @@
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { App, Environment, Stack } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Environment, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
@@ -72,8 +72,13 @@ export function buildPhase2(app: App): Stack[] {
   const development: Environment = { account: input('developmentAccount', 'DEVELOPMENT_ACCOUNT_ID'), region };
   const production: Environment = { account: input('productionAccount', 'PRODUCTION_ACCOUNT_ID'), region };
 
+  // The baselines deploy through the landing zone's baseline bootstrap
+  // qualifier: its execution role is the only deployment role the protective
+  // SCPs exempt, and only the management account may use it.
+  const baselineSynthesizer = () => new DefaultStackSynthesizer({ qualifier: 'baseline' });
   const developmentBaseline = new Stack(app, 'InnovateDevelopmentBaseline', {
     env: development,
+    synthesizer: baselineSynthesizer(),
     description: 'Innovate Inc. Phase 2: development account baseline (Config, Access Analyzer, EBS encryption)',
   });
   // The landing zone's organization trail records both member accounts'
@@ -82,6 +87,7 @@ export function buildPhase2(app: App): Stack[] {
   new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT, coveredByOrganizationTrail: true });
   const productionBaseline = new Stack(app, 'InnovateProductionBaseline', {
     env: production,
+    synthesizer: baselineSynthesizer(),
     description: 'Innovate Inc. Phase 2: production account baseline (Config, Access Analyzer, EBS encryption)',
     terminationProtection: true,
   });

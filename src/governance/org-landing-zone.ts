@@ -39,6 +39,8 @@ const IDENTITY_STORE_ID_PATTERN = /^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 const DEFAULT_QUALIFIER = 'hnb659fds';
+/** The qualifier of the member accounts' baseline stacks, exempt from the protective SCPs. */
+const DEFAULT_BASELINE_QUALIFIER = 'baseline';
 /** The role Organizations creates in each new account, trusted by the management account. */
 const ORGANIZATION_ACCESS_ROLE = 'OrganizationAccountAccessRole';
 /** The roles service-managed StackSets create and use in member accounts. */
@@ -173,7 +175,7 @@ export interface OrgLandingZoneProps extends StagedProps {
    * matched against `aws:PrincipalArn`: IAM role or user ARNs, `*` allowed
    * in the partition, the account and the name.
    *
-   * @default - `OrganizationAccountAccessRole`, the CDK CloudFormation execution role of the bootstrap qualifier and the service-managed StackSet execution roles (`stacksets-exec-*`)
+   * @default - `OrganizationAccountAccessRole`, the CDK CloudFormation execution role of `baselineBootstrapQualifier` (not the workloads' `bootstrapQualifier`) and the service-managed StackSet execution roles (`stacksets-exec-*`)
    */
   readonly adminPrincipalArns?: string[];
 
@@ -182,7 +184,7 @@ export interface OrgLandingZoneProps extends StagedProps {
    * may change: IAM role ARNs, `*` allowed in the partition, the account
    * and the name.
    *
-   * @default - the CDK bootstrap roles (`cdk-<qualifier>-*`), `AccountAccess` roles (path `/platform-access/`), Identity Center's roles and `OrganizationAccountAccessRole`
+   * @default - the CDK bootstrap roles of both qualifiers (`cdk-<qualifier>-*`, `cdk-<baseline qualifier>-*`), `AccountAccess` roles (path `/platform-access/`), Identity Center's roles and `OrganizationAccountAccessRole`
    */
   readonly protectedRoleArns?: string[];
 
@@ -291,6 +293,22 @@ export interface OrgLandingZoneProps extends StagedProps {
    */
   readonly bootstrapQualifier?: string;
   /**
+   * CDK bootstrap qualifier of the member accounts' baseline stacks
+   * (`AccountBaseline`: trail, Config, GuardDuty, Security Hub): 1 to 10
+   * lowercase letters or digits, different from `bootstrapQualifier`. Its
+   * CloudFormation execution role is the only deployment role exempt from
+   * the security-service and platform-role SCPs; the workloads'
+   * (`bootstrapQualifier`) execution role is not, so no workload deployment
+   * can stop a trail or change a protected role. A second StackSet
+   * bootstraps it in every member account, trusting this (management)
+   * account alone, and an SCP lets only its deploy role (and the
+   * administrators) pass its execution role. Deploy the member baselines
+   * with `new DefaultStackSynthesizer({ qualifier: <this> })`.
+   *
+   * @default 'baseline'
+   */
+  readonly baselineBootstrapQualifier?: string;
+  /**
    * Accounts trusted to deploy into the member accounts (assume the
    * deploy, publishing and lookup roles): 12-digit IDs, each once.
    *
@@ -383,6 +401,10 @@ export class OrgLandingZone extends Construct {
   public readonly costGovernance?: CostGovernance;
   /** The CDK bootstrap StackSet (when on). */
   public readonly bootstrapStackSet?: cloudformation.CfnStackSet;
+  /** The baseline stacks' CDK bootstrap StackSet (when `bootstrapMemberAccounts` is on). */
+  public readonly baselineBootstrapStackSet?: cloudformation.CfnStackSet;
+  /** CDK bootstrap qualifier of the member accounts' baseline stacks (`baselineBootstrapQualifier`). */
+  public readonly baselineBootstrapQualifier: string;
 
   /** The last Organizations resource: the next one waits for it (Organizations refuses concurrent changes). */
   private lastOrganizationsChange?: CfnResource;
@@ -402,6 +424,13 @@ export class OrgLandingZone extends Construct {
 
     const qualifier = props.bootstrapQualifier ?? DEFAULT_QUALIFIER;
     validateBootstrapQualifier(this, 'bootstrapQualifier', qualifier);
+    const baselineQualifier = props.baselineBootstrapQualifier ?? DEFAULT_BASELINE_QUALIFIER;
+    validateBootstrapQualifier(this, 'baselineBootstrapQualifier', baselineQualifier);
+    if (baselineQualifier === qualifier) {
+      throw propError(this, 'baselineBootstrapQualifier', baselineQualifier,
+        'must differ from bootstrapQualifier: the baseline\'s execution role is exempt from the protective SCPs, the workloads\' must not be');
+    }
+    this.baselineBootstrapQualifier = baselineQualifier;
     const defaultRegions = [
       ...(Token.isUnresolved(stack.region) ? [] : [stack.region]),
       ORGANIZATIONS_REGION,
@@ -427,17 +456,21 @@ export class OrgLandingZone extends Construct {
       allowedRegions: this.allowedRegions,
       adminPrincipalArns: props.adminPrincipalArns ?? [
         `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
-        `arn:*:iam::*:role/cdk-${qualifier}-cfn-exec-role-*`,
+        // The baseline stacks' execution role only: the workloads' CDK
+        // execution role stays under the protections.
+        `arn:*:iam::*:role/cdk-${baselineQualifier}-cfn-exec-role-*`,
         // Service-managed StackSets (the member bootstrap) run as this
         // ordinary role in each member account, and SCPs apply to it.
         STACKSET_EXECUTION_ROLES,
       ],
       protectedRoleArns: props.protectedRoleArns ?? [
         `arn:*:iam::*:role/cdk-${qualifier}-*`,
+        `arn:*:iam::*:role/cdk-${baselineQualifier}-*`,
         'arn:*:iam::*:role/platform-access/*',
         'arn:*:iam::*:role/aws-reserved/sso.amazonaws.com/*',
         `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
       ],
+      baselineQualifier,
     };
     validateArnPatterns(this, 'adminPrincipalArns', settings.adminPrincipalArns, IAM_PRINCIPAL_PATTERN,
       'must be IAM role or user ARN patterns such as arn:*:iam::*:role/Admin* (* allowed in partition, account and name)');
@@ -631,6 +664,27 @@ export class OrgLandingZone extends Construct {
       });
       // The accounts exist (and sit in their OUs) before instances are deployed.
       this.bootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
+
+      // The baseline stacks' own bootstrap: trusted by this (management)
+      // account alone, so only its administrators deploy the baselines.
+      this.baselineBootstrapStackSet = new cloudformation.CfnStackSet(this, 'BaselineBootstrapStackSet', {
+        stackSetName: `cdk-bootstrap-${baselineQualifier}`,
+        description: `CDK bootstrap (qualifier ${baselineQualifier}) of the baseline stacks of every account of the Workloads OU, trusting the management account alone; its execution role is the one deployment role the protective SCPs exempt`,
+        permissionModel: 'SERVICE_MANAGED',
+        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
+        callAs: 'SELF',
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        managedExecution: { Active: true },
+        operationPreferences: { failureToleranceCount: 0, maxConcurrentCount: 1, regionConcurrencyType: 'PARALLEL' },
+        parameters: [
+          { parameterKey: 'Qualifier', parameterValue: baselineQualifier },
+          { parameterKey: 'TrustedAccounts', parameterValue: management },
+          { parameterKey: 'CloudFormationExecutionPolicies', parameterValue: ADMINISTRATOR_ACCESS },
+        ],
+        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [this.workloadsUnit.attrId] }, regions }],
+        templateBody: JSON.stringify(bootstrapTemplate()),
+      });
+      this.baselineBootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
     }
   }
 
