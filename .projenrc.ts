@@ -173,7 +173,7 @@ project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json', { name: 'typec
 // Lambda handlers live in handlers/<name>/index.ts (outside the jsii
 // assembly) and are bundled with their dependencies into assets/<name>/,
 // which ships in the npm package and so in every language's package.
-const HANDLERS = ['postgres-users', 'opensearch-ism'];
+const HANDLERS = ['postgres-users', 'opensearch-ism', 'cost-allocation-tags'];
 const bundle = project.addTask('bundle', {
   description: 'Bundle the Lambda handlers into assets/ (esbuild, Node.js 20, dependencies included) and convert the CDK bootstrap template',
 });

@@ -25,6 +25,12 @@ export interface AccountStackProps extends StackProps {
 }
 
 /**
+ * The production buckets of the reference app (checked against the
+ * synthesized app by test/access/account-access-buckets.test.ts).
+ */
+export const PRODUCTION_BUCKET_NAMES = ['innovateproduction*', 'innovateprouction-web-*', 'innovate-velero-replica-*', 'innovateaccount-baseline*'];
+
+/**
  * What Phase 1 sets up once for the single account (design: "Cloud Environment
  * Structure", "Compliance & Auditing", "Cost Management"): engineers and
  * finance separated by IAM with production reserved to senior engineers,
@@ -45,6 +51,11 @@ export class AccountStack extends Stack {
     this.access = new AccountAccess(this, 'Access', {
       principals: AccessPrincipals.roles(),
       productionBootstrapQualifier: props.productionCdkQualifier,
+      // S3 ignores the environment tag in IAM conditions, so the production
+      // buckets are named: CloudFormation's generated names start with the
+      // lowercased stack name; the SPA bucket and Velero's replica have
+      // names of their own; the audit archive of this stack.
+      productionBucketNames: PRODUCTION_BUCKET_NAMES,
     });
     new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
     new CostGovernance(this, 'Budgets', {

@@ -1,5 +1,5 @@
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { App, Environment, Stack } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Environment, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
@@ -72,17 +72,26 @@ export function buildPhase2(app: App): Stack[] {
   const development: Environment = { account: input('developmentAccount', 'DEVELOPMENT_ACCOUNT_ID'), region };
   const production: Environment = { account: input('productionAccount', 'PRODUCTION_ACCOUNT_ID'), region };
 
+  // The baselines deploy through the landing zone's baseline bootstrap
+  // qualifier: its execution role is the only deployment role the protective
+  // SCPs exempt, and only the management account may use it.
+  const baselineSynthesizer = () => new DefaultStackSynthesizer({ qualifier: 'baseline' });
   const developmentBaseline = new Stack(app, 'InnovateDevelopmentBaseline', {
     env: development,
+    synthesizer: baselineSynthesizer(),
     description: 'Innovate Inc. Phase 2: development account baseline (Config, Access Analyzer, EBS encryption)',
   });
-  new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT });
+  // The landing zone's organization trail records both member accounts'
+  // events (in every region, into the management account's archive), so
+  // the member baselines create no second, charged trail.
+  new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT, coveredByOrganizationTrail: true });
   const productionBaseline = new Stack(app, 'InnovateProductionBaseline', {
     env: production,
+    synthesizer: baselineSynthesizer(),
     description: 'Innovate Inc. Phase 2: production account baseline (Config, Access Analyzer, EBS encryption)',
     terminationProtection: true,
   });
-  new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION });
+  new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION, coveredByOrganizationTrail: true });
 
   // Each member account holds its own kubectl layer, hosted zone and alert
   // receivers' keys (created out of band; the templates hold only names).

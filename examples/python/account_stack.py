@@ -17,6 +17,15 @@ from innovate_platform_constructs import (
 )
 
 
+
+#: The production buckets of the reference app (as in the TypeScript app).
+PRODUCTION_BUCKET_NAMES = [
+    "innovateproduction*",
+    "innovateprouction-web-*",
+    "innovate-velero-replica-*",
+    "innovateaccount-baseline*",
+]
+
 class AccountStack(cdk.Stack):
     """What Phase 1 sets up once for the single account.
 
@@ -56,6 +65,11 @@ class AccountStack(cdk.Stack):
             "Access",
             principals=AccessPrincipals.roles(),
             production_bootstrap_qualifier=production_cdk_qualifier,
+            # S3 ignores the environment tag in IAM conditions, so the
+            # production buckets are named (generated names start with the
+            # lowercased stack name; the SPA bucket, Velero's replica and the
+            # audit archive of this stack).
+            production_bucket_names=PRODUCTION_BUCKET_NAMES,
         )
         AccountBaseline(self, "Baseline", stage=PlatformStage.PRODUCTION)
         CostGovernance(

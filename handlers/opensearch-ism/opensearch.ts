@@ -4,7 +4,7 @@
  * credentials from the environment.
  */
 import { deps } from './deps';
-import { Credentials, payloadHash, sign, wirePath, canonicalQuery } from './sigv4';
+import { credentialsFromEnv, payloadHash, sign, wirePath, canonicalQuery } from '../shared/sigv4';
 
 /** The answer of the domain. */
 export interface ApiResponse {
@@ -28,16 +28,6 @@ export interface RequestOptions {
   readonly body?: unknown;
   readonly query?: Record<string, string>;
   readonly accept?: number[];
-}
-
-/** The Lambda role's credentials (the runtime sets them in the environment). */
-export function credentialsFromEnv(env: Record<string, string | undefined>): Credentials {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) {
-    throw new Error('no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
-  }
-  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN };
 }
 
 /** A client of one domain endpoint. */

@@ -19,7 +19,7 @@ import {
   validatePolicySize,
   VIEW_ACTIONS,
 } from './private/account-access-policies';
-import { validateBootstrapQualifier, validateRoleSessionHours } from './private/names';
+import { validateBootstrapQualifier, validateBucketNamePatterns, validateRoleSessionHours } from './private/names';
 import { PathManagedPolicyRole } from './private/path-role';
 import { acknowledgeRules, acknowledgeWildcardActions, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { resolveProfile } from '../private/stage';
@@ -212,6 +212,28 @@ export interface AccountAccessProps extends StagedProps {
   readonly productionBootstrapQualifier?: string;
 
   /**
+   * Names of the production S3 buckets, or name patterns where `*` matches
+   * any characters (e.g. `innovateproduction*`, the prefix CloudFormation
+   * gives the generated bucket names of the `InnovateProduction*` stacks).
+   * Non-senior engineers get them read-only like production-tagged
+   * resources: bucket configuration and the list of buckets stay visible,
+   * while writing, deleting or reading objects and changing the bucket's
+   * policy, ACL, encryption, lifecycle, replication or tags are denied (in
+   * the production guard, the permissions boundary and `engineeringPolicy`).
+   * Senior engineers and the production deployment path (the CDK
+   * execution role, the deploy roles) are not affected.
+   *
+   * The environment tag cannot do this: S3 evaluates no `aws:ResourceTag`
+   * condition for bucket or object actions (unless attribute-based access
+   * control is switched on for each bucket), so a tag-based deny never
+   * matches an S3 request. Each name is 3 to 63 lowercase letters, digits,
+   * `.`, `-` or `*`.
+   *
+   * @default - no bucket is singled out: production buckets stay writable by every engineer
+   */
+  readonly productionBucketNames?: string[];
+
+  /**
    * Engineers may create IAM roles and users only with `permissionsBoundary`
    * attached, and may not remove boundaries. The boundary allows everything
    * but billing, account-settings changes and the access model, and imposes
@@ -343,6 +365,7 @@ export class AccountAccess extends Construct {
     validateTag(this, 'environmentTagKey', environmentTagKey, TAG_LIMITS.key);
     validateTag(this, 'productionTagValue', productionTagValue, TAG_LIMITS.value);
     validateBootstrapQualifier(this, 'productionBootstrapQualifier', props.productionBootstrapQualifier);
+    validateBucketNamePatterns(this, 'productionBucketNames', props.productionBucketNames);
 
     this.iamPath = `/platform-access/${Names.uniqueId(this)}/`;
     const groups = principals.kind === AccessPrincipalKind.GROUPS;
@@ -353,6 +376,7 @@ export class AccountAccess extends Construct {
       environmentTagKey,
       productionTagValue,
       productionBootstrapQualifier: props.productionBootstrapQualifier,
+      productionBucketNames: props.productionBucketNames,
     };
     const forPermissionSets: AccessPolicySettings = { ...settings, requireMfaForUsers: false };
 

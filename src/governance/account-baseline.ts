@@ -17,7 +17,7 @@ import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, validateIntegerRange, validateOneOf } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { StageProfile, StagedProps } from '../profiles';
 import { validateTrailName } from './private/names';
 
@@ -52,6 +52,29 @@ export enum AuditArchiveLockMode {
  * Properties of an `AccountBaseline`.
  */
 export interface AccountBaselineProps extends StagedProps {
+  /**
+   * The account is a member of an organization whose organization trail
+   * (`OrgLandingZone`'s, on by default) already records its events in every
+   * region: the baseline then creates no trail of its own, no CloudWatch
+   * Logs copy and no trail role, and does not pay for a second copy of the
+   * management events (the first copy of management events per account is
+   * free, every further trail is charged). The archive bucket and its key
+   * stay, for AWS Config.
+   *
+   * The account's events are then searched in the management account: the
+   * organization trail's CloudWatch Logs copy and archive there hold every
+   * member account's events. EventBridge rules in the member account that
+   * match `AWS API Call via CloudTrail` keep receiving events, because the
+   * organization trail is a logging trail of the account. Set it only where
+   * the organization trail exists: the baseline cannot see another stack's
+   * trail, and without one the account's API activity is recorded nowhere.
+   * `trailName` and `trailLogRetentionDays` describe the own trail and are
+   * refused with this setting.
+   *
+   * @default false
+   */
+  readonly coveredByOrganizationTrail?: boolean;
+
   /**
    * Name of the multi-region trail (3 to 128 letters, digits, `.`, `_`, `-`,
    * starting and ending with a letter or digit, without two adjacent
@@ -169,7 +192,9 @@ export interface AccountBaselineProps extends StagedProps {
  * Logs copy (kept the profile's `governance.trailLogRetentionDays`); AWS Config recording with a managed-rule set
  * aligned with AWS Foundational Security Best Practices; IAM Access
  * Analyzer; EBS encryption by default and the account-level S3 Block
- * Public Access; GuardDuty and Security Hub as switches.
+ * Public Access; GuardDuty and Security Hub as switches. In a member
+ * account that an organization trail already records,
+ * `coveredByOrganizationTrail` leaves the trail out.
  *
  * @example
  * new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
@@ -189,12 +214,17 @@ export class AccountBaseline extends Construct {
   public readonly archiveBucket: s3.Bucket;
   /** Bucket receiving the archive bucket's server access logs. */
   public readonly accessLogsBucket: s3.IBucket;
-  /** The CloudWatch Logs copy of the trail. */
-  public readonly trailLogGroup: logs.LogGroup;
-  /** The multi-region trail. */
-  public readonly trail: cloudtrail.CfnTrail;
-  /** ARN of the trail. */
-  public readonly trailArn: string;
+  /**
+   * The CloudWatch Logs copy of the trail; undefined when
+   * `coveredByOrganizationTrail` is set (no own trail).
+   */
+  public readonly trailLogGroup?: logs.LogGroup;
+  /** The multi-region trail; undefined when `coveredByOrganizationTrail` is set. */
+  public readonly trail?: cloudtrail.CfnTrail;
+  /** ARN of the trail; undefined when `coveredByOrganizationTrail` is set. */
+  public readonly trailArn?: string;
+  /** Whether the account's events are left to the organization trail (`coveredByOrganizationTrail`). */
+  public readonly coveredByOrganizationTrail: boolean;
   /** The AWS Config recorder. */
   public readonly configRecorder: config.CfnConfigurationRecorder;
   /** The AWS Config delivery channel (to the archive bucket). */
@@ -231,6 +261,15 @@ export class AccountBaseline extends Construct {
     const removalPolicy = removalPolicyFor(retain);
     const stack = Stack.of(this);
 
+    this.coveredByOrganizationTrail = props.coveredByOrganizationTrail ?? false;
+    if (this.coveredByOrganizationTrail) {
+      for (const [prop, value] of [['trailName', props.trailName], ['trailLogRetentionDays', props.trailLogRetentionDays]] as const) {
+        if (value !== undefined) {
+          throw propError(this, prop, value,
+            'describes the baseline\'s own trail, which coveredByOrganizationTrail: true turns off; drop it, or set coveredByOrganizationTrail to false');
+        }
+      }
+    }
     const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateTrailName(this, 'trailName', trailName);
     const logRetentionDays = props.trailLogRetentionDays ?? this.profile.governance.trailLogRetentionDays;
@@ -243,7 +282,8 @@ export class AccountBaseline extends Construct {
       validateIntegerRange(this, 'objectLockRetentionDays', props.objectLockRetentionDays, 1, expirationDays);
     }
 
-    this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const ownTrail = !this.coveredByOrganizationTrail;
 
     // One key for the audit data: trail log files, the archive bucket, the
     // CloudWatch Logs copy.
@@ -253,8 +293,10 @@ export class AccountBaseline extends Construct {
       removalPolicy,
     });
     this.key = this.encryptionKey;
-    this.allowCloudTrail(this.key, trailName);
-    allowCloudWatchLogs(this.key);
+    if (ownTrail) {
+      this.allowCloudTrail(this.key, trailName, trailArn);
+      allowCloudWatchLogs(this.key);
+    }
 
     this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket(removalPolicy, expirationDays);
     this.archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {
@@ -279,48 +321,14 @@ export class AccountBaseline extends Construct {
       removalPolicy,
     });
     this.acknowledgeSingleRegionArchive(this.archiveBucket);
-    this.allowCloudTrailDelivery(this.archiveBucket);
 
-    // CloudWatch Logs copy of the trail.
-    this.trailLogGroup = new logs.LogGroup(this, 'TrailLogGroup', {
-      encryptionKey: this.key,
-      retention: logRetentionDays as logs.RetentionDays,
-      removalPolicy,
-    });
-    if (logRetentionDays < AUDIT_RETENTION_DAYS) {
-      explainCheckovException(
-        this.trailLogGroup.node.defaultChild as CfnResource,
-        'CKV_AWS_338',
-        `CloudTrail stays ${logRetentionDays} days in CloudWatch Logs for searching (profile governance.trailLogRetentionDays); the KMS-encrypted S3 archive keeps every log file ${expirationDays} days.`,
-      );
+    if (ownTrail) {
+      this.trailArn = trailArn;
+      this.allowCloudTrailDelivery(this.archiveBucket, trailArn);
+      const { trail, logGroup } = this.createTrail(trailName, logRetentionDays, expirationDays, removalPolicy);
+      this.trail = trail;
+      this.trailLogGroup = logGroup;
     }
-    const trailLogsRole = createManagedRole(this, 'TrailLogsRole', {
-      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com'),
-      description: 'CloudTrail delivers the trail into its CloudWatch Logs log group',
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [this.trailLogGroup.logGroupArn],
-        }),
-      ],
-    });
-
-    this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
-      trailName,
-      isLogging: true,
-      isMultiRegionTrail: true,
-      includeGlobalServiceEvents: true,
-      enableLogFileValidation: true,
-      kmsKeyId: this.key.keyArn,
-      s3BucketName: this.archiveBucket.bucketName,
-      s3KeyPrefix: TRAIL_PREFIX,
-      cloudWatchLogsLogGroupArn: this.trailLogGroup.logGroupArn,
-      cloudWatchLogsRoleArn: trailLogsRole.role.roleArn,
-      eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }],
-    });
-    // CloudTrail checks the bucket policy and the role's permissions when the
-    // trail is created (the key is referenced already).
-    this.trail.node.addDependency(this.archiveBucket.policy!, trailLogsRole.policy);
 
     // AWS Config.
     const includeGlobal = props.includeGlobalResourceTypes ?? true;
@@ -398,8 +406,54 @@ export class AccountBaseline extends Construct {
     }
   }
 
+  /** The multi-region trail with its CloudWatch Logs copy and the role that delivers into it. */
+  private createTrail(trailName: string, logRetentionDays: number, expirationDays: number,
+    removalPolicy: RemovalPolicy): { trail: cloudtrail.CfnTrail; logGroup: logs.LogGroup } {
+    // CloudWatch Logs copy of the trail.
+    const logGroup = new logs.LogGroup(this, 'TrailLogGroup', {
+      encryptionKey: this.key,
+      retention: logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    });
+    if (logRetentionDays < AUDIT_RETENTION_DAYS) {
+      explainCheckovException(
+        logGroup.node.defaultChild as CfnResource,
+        'CKV_AWS_338',
+        `CloudTrail stays ${logRetentionDays} days in CloudWatch Logs for searching (profile governance.trailLogRetentionDays); the KMS-encrypted S3 archive keeps every log file ${expirationDays} days.`,
+      );
+    }
+    const trailLogsRole = createManagedRole(this, 'TrailLogsRole', {
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com'),
+      description: 'CloudTrail delivers the trail into its CloudWatch Logs log group',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+
+    const trail = new cloudtrail.CfnTrail(this, 'Trail', {
+      trailName,
+      isLogging: true,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      kmsKeyId: this.key.keyArn,
+      s3BucketName: this.archiveBucket.bucketName,
+      s3KeyPrefix: TRAIL_PREFIX,
+      cloudWatchLogsLogGroupArn: logGroup.logGroupArn,
+      cloudWatchLogsRoleArn: trailLogsRole.role.roleArn,
+      eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }],
+    });
+    // CloudTrail checks the bucket policy and the role's permissions when the
+    // trail is created (the key is referenced already).
+    trail.node.addDependency(this.archiveBucket.policy!, trailLogsRole.policy);
+    return { trail, logGroup };
+  }
+
   /** Key policy: CloudTrail may encrypt only this trail's log files. */
-  private allowCloudTrail(key: kms.Key, trailName: string): void {
+  private allowCloudTrail(key: kms.Key, trailName: string, trailArn: string): void {
     const stack = Stack.of(this);
     const principal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     key.addToResourcePolicy(new iam.PolicyStatement({
@@ -408,7 +462,7 @@ export class AccountBaseline extends Construct {
       actions: ['kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: {
-        StringEquals: { 'aws:SourceArn': this.trailArn },
+        StringEquals: { 'aws:SourceArn': trailArn },
         StringLike: {
           'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({
             service: 'cloudtrail',
@@ -425,19 +479,19 @@ export class AccountBaseline extends Construct {
       principals: [principal],
       actions: ['kms:DescribeKey'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
+      conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
     }));
   }
 
   /** Bucket policy: CloudTrail may check the ACL and write under its prefix, for this trail only. */
-  private allowCloudTrailDelivery(bucket: s3.Bucket): void {
+  private allowCloudTrailDelivery(bucket: s3.Bucket, trailArn: string): void {
     const principal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudTrailAclCheck',
       principals: [principal],
       actions: ['s3:GetBucketAcl'],
       resources: [bucket.bucketArn],
-      conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
+      conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
     }));
     bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudTrailWrite',
@@ -445,7 +499,7 @@ export class AccountBaseline extends Construct {
       actions: ['s3:PutObject'],
       resources: [bucket.arnForObjects(`${TRAIL_PREFIX}/AWSLogs/${Aws.ACCOUNT_ID}/*`)],
       conditions: {
-        StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': this.trailArn },
+        StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn },
       },
     }));
   }

@@ -1,10 +1,9 @@
-import { Names, Token } from 'aws-cdk-lib';
+import { CustomResource, Names, Token } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { CostAllocationTags } from './cost-allocation-tags';
+import { createTagActivation, MAX_TAG_KEYS_PER_ACTIVATION } from './private/cost-allocation-tag-activation';
 import type { CostEstimate } from '../cost/cost-estimate';
-import { sdkCall } from '../private/sdk-call';
 import { resolveProfile } from '../private/stage';
 import { propError, propErrorAt, validateTags, validateUnique } from '../private/validation';
 import { StagedProps, StageProfile } from '../profiles';
@@ -19,8 +18,6 @@ const MAX_THRESHOLD_PERCENT = 1000;
 const MAX_NOTIFICATIONS_PER_BUDGET = 10;
 const MAX_EMAIL_SUBSCRIBERS = 10;
 const MAX_BUDGET_NAME_LENGTH = 100;
-/** Cost Explorer's API lives in us-east-1 only. */
-const COST_EXPLORER_REGION = 'us-east-1';
 /** A pragmatic e-mail address check: one `@`, a dot in the domain, no spaces. */
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_EMAIL_LENGTH = 254;
@@ -88,8 +85,10 @@ export interface CostGovernanceOptions {
    * `cost.costAllocationTagKeys`) in Billing through Cost Explorer's
    * `UpdateCostAllocationTagsStatus`. Works only in the management (payer)
    * account, and only for keys AWS has already seen on a resource (up to 24
-   * hours after first use). CloudFormation has no resource for it, so an
-   * `AwsCustomResource` makes the call (against us-east-1).
+   * hours after first use). CloudFormation has no resource for it, so a
+   * custom resource makes the call (against us-east-1) and fails the
+   * deployment when Cost Explorer refuses any key (it answers HTTP 200 with
+   * the refused keys in `Errors`); deploy again once AWS has seen the keys.
    *
    * @default false
    */
@@ -165,8 +164,13 @@ export class CostGovernance extends Construct {
   public readonly totalBudget: budgets.CfnBudget;
   /** The per-environment budgets, by environment tag value. */
   public readonly environmentBudgets: { [environment: string]: budgets.CfnBudget };
-  /** The tag activation, when `activateCostAllocationTags` is set. */
-  public readonly tagActivation?: cr.AwsCustomResource;
+  /**
+   * The tag activation (`Custom::CostAllocationTagActivation`), when
+   * `activateCostAllocationTags` is set. It fails the deployment, naming
+   * each key with Cost Explorer's code and message, when Cost Explorer
+   * refuses any key.
+   */
+  public readonly tagActivation?: CustomResource;
 
   private readonly notifications: budgets.CfnBudget.NotificationWithSubscribersProperty[];
   private readonly namePrefix: string;
@@ -233,18 +237,14 @@ export class CostGovernance extends Construct {
       }
       validateTags(this, 'profile.cost.costAllocationTagKeys', Object.fromEntries(keys.map((key) => [key, ''])));
       validateUnique(this, 'profile.cost.costAllocationTagKeys', keys);
-      this.tagActivation = sdkCall(this, 'CostAllocationTagActivation', {
-        call: {
-          service: 'CostExplorer',
-          action: 'UpdateCostAllocationTagsStatus',
-          region: COST_EXPLORER_REGION,
-          parameters: {
-            CostAllocationTagsStatus: this.profile.cost.costAllocationTagKeys.map((key) => ({ TagKey: key, Status: 'Active' })),
-          },
-          physicalResourceId: cr.PhysicalResourceId.of(`cost-allocation-tags-${this.profile.cost.costAllocationTagKeys.join('-')}`),
-        },
-        actions: ['ce:UpdateCostAllocationTagsStatus'],
-        wildcardReason: 'ce:UpdateCostAllocationTagsStatus acts on the billing account\'s tag settings, which have no ARN, so * is its only valid resource.',
+      if (keys.length > MAX_TAG_KEYS_PER_ACTIVATION) {
+        throw propError(this, 'profile.cost.costAllocationTagKeys', keys,
+          `at most ${MAX_TAG_KEYS_PER_ACTIVATION} keys can be activated (Cost Explorer's UpdateCostAllocationTagsStatus limit)`);
+      }
+      this.tagActivation = createTagActivation(this, 'CostAllocationTagActivation', {
+        tagKeys: keys,
+        logRetentionDays: this.profile.governance.trailLogRetentionDays,
+        retainLogs: this.profile.dataProtection.retainOnDelete,
       });
     }
   }

@@ -1,14 +1,17 @@
 import { Aws, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as identitystore from 'aws-cdk-lib/aws-identitystore';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { AccountBaseline } from './account-baseline';
 import { CostGovernance, CostGovernanceOptions } from './cost-governance';
+import { alarmOnBreakGlassUse } from './private/break-glass';
 import { validateOuName } from './private/names';
 import { bootstrapTemplate } from './private/org-bootstrap-template';
 import {
@@ -36,6 +39,8 @@ const IDENTITY_STORE_ID_PATTERN = /^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 const DEFAULT_QUALIFIER = 'hnb659fds';
+/** The qualifier of the member accounts' baseline stacks, exempt from the protective SCPs. */
+const DEFAULT_BASELINE_QUALIFIER = 'baseline';
 /** The role Organizations creates in each new account, trusted by the management account. */
 const ORGANIZATION_ACCESS_ROLE = 'OrganizationAccountAccessRole';
 /** The roles service-managed StackSets create and use in member accounts. */
@@ -50,6 +55,9 @@ const IAM_ROLE_PATTERN = /^arn:(\*|aws[a-z-]*):iam::(\*|\d{12}):role\/\S+$/;
 const GROUP_ID_PATTERN = /^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Cost Explorer / Organizations global endpoints. */
 const ORGANIZATIONS_REGION = 'us-east-1';
+/** The break-glass permission set's default name and session. */
+const BREAK_GLASS_NAME = 'BreakGlass';
+const BREAK_GLASS_SESSION_HOURS = 1;
 
 /**
  * The organizational units `OrgLandingZone` creates.
@@ -89,6 +97,37 @@ export interface ServiceControlPolicyDefinition {
    * @default - none
    */
   readonly description?: string;
+}
+
+/**
+ * The CTO's break-glass access to the management account.
+ */
+export interface BreakGlassOptions {
+  /**
+   * The critical topic: every sign-in through the break-glass permission
+   * set is published to it. The topic must admit `events.amazonaws.com`
+   * (topics of this stack get the policy statement automatically; an
+   * encrypted topic's key must let EventBridge use it).
+   */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * ID of an existing identity-store group holding the CTO alone.
+   *
+   * @default - a new `BreakGlass` group ("CTO (emergency only)"); add the CTO to it
+   */
+  readonly groupId?: string;
+  /**
+   * Name of the permission set (it names the role `AWSReservedSSO_<name>_...` the alarm matches).
+   *
+   * @default 'BreakGlass'
+   */
+  readonly permissionSetName?: string;
+  /**
+   * Longest session, in hours (1 to 12).
+   *
+   * @default 1
+   */
+  readonly sessionDurationHours?: number;
 }
 
 /**
@@ -136,7 +175,7 @@ export interface OrgLandingZoneProps extends StagedProps {
    * matched against `aws:PrincipalArn`: IAM role or user ARNs, `*` allowed
    * in the partition, the account and the name.
    *
-   * @default - `OrganizationAccountAccessRole`, the CDK CloudFormation execution role of the bootstrap qualifier and the service-managed StackSet execution roles (`stacksets-exec-*`)
+   * @default - `OrganizationAccountAccessRole`, the CDK CloudFormation execution role of `baselineBootstrapQualifier` (not the workloads' `bootstrapQualifier`) and the service-managed StackSet execution roles (`stacksets-exec-*`)
    */
   readonly adminPrincipalArns?: string[];
 
@@ -145,7 +184,7 @@ export interface OrgLandingZoneProps extends StagedProps {
    * may change: IAM role ARNs, `*` allowed in the partition, the account
    * and the name.
    *
-   * @default - the CDK bootstrap roles (`cdk-<qualifier>-*`), `AccountAccess` roles (path `/platform-access/`), Identity Center's roles and `OrganizationAccountAccessRole`
+   * @default - the CDK bootstrap roles of both qualifiers (`cdk-<qualifier>-*`, `cdk-<baseline qualifier>-*`), `AccountAccess` roles (path `/platform-access/`), Identity Center's roles and `OrganizationAccountAccessRole`
    */
   readonly protectedRoleArns?: string[];
 
@@ -177,6 +216,17 @@ export interface OrgLandingZoneProps extends StagedProps {
    * @default - a new `Finance` group
    */
   readonly financeGroupId?: string;
+
+  /**
+   * The CTO's break-glass access (the seed's "CTO (emergency only)"): a
+   * permission set with `AdministratorAccess` in the management account,
+   * assigned to a group for the CTO alone, with short sessions, and an
+   * EventBridge rule that publishes every sign-in through it to
+   * `alarmTopic`. Runbook: docs/runbooks/break-glass.md.
+   *
+   * @default - no break-glass access: nobody but Finance is assigned in the management account
+   */
+  readonly breakGlass?: BreakGlassOptions;
 
   /**
    * Turn the management account baseline's trail into the organization
@@ -212,6 +262,13 @@ export interface OrgLandingZoneProps extends StagedProps {
    * management account as its own delegated administrator). Trusted access
    * for those services must be enabled in Organizations first.
    *
+   * GuardDuty and Security Hub delegate per region: the delegation is made
+   * in every region of `allowedRegions` (this stack's region through
+   * CloudFormation, the others through one SDK call per service and
+   * region), so a finding in any region the region guardrail permits
+   * reaches the administrator. The stack needs a concrete region, which
+   * must be one of `allowedRegions`.
+   *
    * @default - no delegation
    */
   readonly securityAdministratorAccountId?: string;
@@ -235,6 +292,22 @@ export interface OrgLandingZoneProps extends StagedProps {
    * @default 'hnb659fds' (the CDK default)
    */
   readonly bootstrapQualifier?: string;
+  /**
+   * CDK bootstrap qualifier of the member accounts' baseline stacks
+   * (`AccountBaseline`: trail, Config, GuardDuty, Security Hub): 1 to 10
+   * lowercase letters or digits, different from `bootstrapQualifier`. Its
+   * CloudFormation execution role is the only deployment role exempt from
+   * the security-service and platform-role SCPs; the workloads'
+   * (`bootstrapQualifier`) execution role is not, so no workload deployment
+   * can stop a trail or change a protected role. A second StackSet
+   * bootstraps it in every member account, trusting this (management)
+   * account alone, and an SCP lets only its deploy role (and the
+   * administrators) pass its execution role. Deploy the member baselines
+   * with `new DefaultStackSynthesizer({ qualifier: <this> })`.
+   *
+   * @default 'baseline'
+   */
+  readonly baselineBootstrapQualifier?: string;
   /**
    * Accounts trusted to deploy into the member accounts (assume the
    * deploy, publishing and lookup roles): 12-digit IDs, each once.
@@ -310,12 +383,28 @@ export class OrgLandingZone extends Construct {
   public readonly financeGroupId: string;
   /** The account assignments. */
   public readonly assignments: sso.CfnAssignment[];
+  /** The CTO's break-glass permission set in the management account (when `breakGlass` is set). */
+  public readonly breakGlassPermissionSet?: sso.CfnPermissionSet;
+  /** Identity-store ID of the break-glass group (when `breakGlass` is set). */
+  public readonly breakGlassGroupId?: string;
+  /** The rule alarming on every break-glass sign-in (when `breakGlass` is set). */
+  public readonly breakGlassAlarm?: events.Rule;
+  /**
+   * Regions where GuardDuty and Security Hub are administered by
+   * `securityAdministratorAccountId`: every allowed region (empty without
+   * delegation).
+   */
+  public readonly securityAdministrationRegions: string[] = [];
   /** The management baseline whose trail is the organization trail (when on). */
   public readonly managementBaseline?: AccountBaseline;
   /** The consolidated budgets (when configured). */
   public readonly costGovernance?: CostGovernance;
   /** The CDK bootstrap StackSet (when on). */
   public readonly bootstrapStackSet?: cloudformation.CfnStackSet;
+  /** The baseline stacks' CDK bootstrap StackSet (when `bootstrapMemberAccounts` is on). */
+  public readonly baselineBootstrapStackSet?: cloudformation.CfnStackSet;
+  /** CDK bootstrap qualifier of the member accounts' baseline stacks (`baselineBootstrapQualifier`). */
+  public readonly baselineBootstrapQualifier: string;
 
   /** The last Organizations resource: the next one waits for it (Organizations refuses concurrent changes). */
   private lastOrganizationsChange?: CfnResource;
@@ -335,6 +424,13 @@ export class OrgLandingZone extends Construct {
 
     const qualifier = props.bootstrapQualifier ?? DEFAULT_QUALIFIER;
     validateBootstrapQualifier(this, 'bootstrapQualifier', qualifier);
+    const baselineQualifier = props.baselineBootstrapQualifier ?? DEFAULT_BASELINE_QUALIFIER;
+    validateBootstrapQualifier(this, 'baselineBootstrapQualifier', baselineQualifier);
+    if (baselineQualifier === qualifier) {
+      throw propError(this, 'baselineBootstrapQualifier', baselineQualifier,
+        'must differ from bootstrapQualifier: the baseline\'s execution role is exempt from the protective SCPs, the workloads\' must not be');
+    }
+    this.baselineBootstrapQualifier = baselineQualifier;
     const defaultRegions = [
       ...(Token.isUnresolved(stack.region) ? [] : [stack.region]),
       ORGANIZATIONS_REGION,
@@ -360,17 +456,21 @@ export class OrgLandingZone extends Construct {
       allowedRegions: this.allowedRegions,
       adminPrincipalArns: props.adminPrincipalArns ?? [
         `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
-        `arn:*:iam::*:role/cdk-${qualifier}-cfn-exec-role-*`,
+        // The baseline stacks' execution role only: the workloads' CDK
+        // execution role stays under the protections.
+        `arn:*:iam::*:role/cdk-${baselineQualifier}-cfn-exec-role-*`,
         // Service-managed StackSets (the member bootstrap) run as this
         // ordinary role in each member account, and SCPs apply to it.
         STACKSET_EXECUTION_ROLES,
       ],
       protectedRoleArns: props.protectedRoleArns ?? [
         `arn:*:iam::*:role/cdk-${qualifier}-*`,
+        `arn:*:iam::*:role/cdk-${baselineQualifier}-*`,
         'arn:*:iam::*:role/platform-access/*',
         'arn:*:iam::*:role/aws-reserved/sso.amazonaws.com/*',
         `arn:*:iam::*:role/${ORGANIZATION_ACCESS_ROLE}`,
       ],
+      baselineQualifier,
     };
     validateArnPatterns(this, 'adminPrincipalArns', settings.adminPrincipalArns, IAM_PRINCIPAL_PATTERN,
       'must be IAM role or user ARN patterns such as arn:*:iam::*:role/Admin* (* allowed in partition, account and name)');
@@ -460,10 +560,43 @@ export class OrgLandingZone extends Construct {
       this.assign('SeniorDevOpsInProduction', props.identityCenterInstanceArn, this.seniorDevOpsPermissionSet, this.seniorDevOpsGroupId, production),
     ];
 
+    if (props.breakGlass) {
+      const breakGlass = props.breakGlass;
+      const name = breakGlass.permissionSetName ?? BREAK_GLASS_NAME;
+      validatePermissionSetName(this, 'breakGlass.permissionSetName', name);
+      if (!Token.isUnresolved(name) && ['Engineering', 'SeniorDevOps', 'Finance'].includes(name)) {
+        throw propError(this, 'breakGlass.permissionSetName', name, 'must differ from the landing zone\'s other permission sets (Engineering, SeniorDevOps, Finance)');
+      }
+      validatePermissionSetSessionHours(this, 'breakGlass.sessionDurationHours', breakGlass.sessionDurationHours);
+      validateNotEmpty(this, 'breakGlass.groupId', breakGlass.groupId);
+      if (breakGlass.groupId !== undefined && !Token.isUnresolved(breakGlass.groupId) && !GROUP_ID_PATTERN.test(breakGlass.groupId)) {
+        throw propError(this, 'breakGlass.groupId', breakGlass.groupId, 'must be an Identity Store group ID (not the display name)');
+      }
+      const others = [this.engineeringGroupId, this.seniorDevOpsGroupId, this.financeGroupId];
+      if (breakGlass.groupId !== undefined && !Token.isUnresolved(breakGlass.groupId) && others.includes(breakGlass.groupId)) {
+        throw propError(this, 'breakGlass.groupId', breakGlass.groupId, 'is another landing-zone group: the break-glass group must hold the CTO alone');
+      }
+      this.breakGlassGroupId = breakGlass.groupId ?? this.group('BreakGlassGroup', 'BreakGlass',
+        'CTO (emergency only): administrator access to the management account, every use alarmed', props.identityStoreId);
+      this.breakGlassPermissionSet = new sso.CfnPermissionSet(this, 'BreakGlassPermissionSet', {
+        name,
+        description: 'CTO (emergency only): administrator access to the management account; every sign-in alarms the critical topic',
+        instanceArn: props.identityCenterInstanceArn,
+        sessionDuration: `PT${breakGlass.sessionDurationHours ?? BREAK_GLASS_SESSION_HOURS}H`,
+        managedPolicies: [ADMINISTRATOR_ACCESS],
+      });
+      this.assignments.push(this.assign('BreakGlassInManagement', props.identityCenterInstanceArn, this.breakGlassPermissionSet, this.breakGlassGroupId, management));
+      this.breakGlassAlarm = alarmOnBreakGlassUse(this, 'BreakGlassSignInAlarm', name, breakGlass.alarmTopic);
+    }
+
     // Organization trail, budgets, delegated administration.
     if (props.organizationTrail === false && props.managementBaseline) {
       throw propError(this, 'managementBaseline', props.managementBaseline.node.path,
         'is used only to carry the organization trail; drop it or set organizationTrail to true');
+    }
+    if (props.managementBaseline?.coveredByOrganizationTrail) {
+      throw propError(this, 'managementBaseline', props.managementBaseline.node.path,
+        'has coveredByOrganizationTrail: true, so it has no trail to become the organization trail; the management account\'s baseline carries the organization trail itself');
     }
     if (props.organizationTrail ?? true) {
       this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline', { profile });
@@ -482,7 +615,8 @@ export class OrgLandingZone extends Construct {
         throw propError(this, 'securityAdministratorAccountId', props.securityAdministratorAccountId,
           'is the management account (this stack\'s account): GuardDuty, Security Hub and AWS Config refuse the management account as its own delegated administrator; name a member account, such as a security or audit account');
       }
-      this.delegateSecurityAdministration(props.securityAdministratorAccountId);
+      this.securityAdministrationRegions = this.delegationRegions(props.securityAdministratorAccountId);
+      this.delegateSecurityAdministration(props.securityAdministratorAccountId, this.securityAdministrationRegions);
     }
 
     // CDK bootstrap of the member accounts.
@@ -530,6 +664,27 @@ export class OrgLandingZone extends Construct {
       });
       // The accounts exist (and sit in their OUs) before instances are deployed.
       this.bootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
+
+      // The baseline stacks' own bootstrap: trusted by this (management)
+      // account alone, so only its administrators deploy the baselines.
+      this.baselineBootstrapStackSet = new cloudformation.CfnStackSet(this, 'BaselineBootstrapStackSet', {
+        stackSetName: `cdk-bootstrap-${baselineQualifier}`,
+        description: `CDK bootstrap (qualifier ${baselineQualifier}) of the baseline stacks of every account of the Workloads OU, trusting the management account alone; its execution role is the one deployment role the protective SCPs exempt`,
+        permissionModel: 'SERVICE_MANAGED',
+        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
+        callAs: 'SELF',
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        managedExecution: { Active: true },
+        operationPreferences: { failureToleranceCount: 0, maxConcurrentCount: 1, regionConcurrencyType: 'PARALLEL' },
+        parameters: [
+          { parameterKey: 'Qualifier', parameterValue: baselineQualifier },
+          { parameterKey: 'TrustedAccounts', parameterValue: management },
+          { parameterKey: 'CloudFormationExecutionPolicies', parameterValue: ADMINISTRATOR_ACCESS },
+        ],
+        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [this.workloadsUnit.attrId] }, regions }],
+        templateBody: JSON.stringify(bootstrapTemplate()),
+      });
+      this.baselineBootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
     }
   }
 
@@ -661,21 +816,76 @@ export class OrgLandingZone extends Construct {
     });
   }
 
-  private delegateSecurityAdministration(adminAccountId: string): void {
-    new securityhub.CfnDelegatedAdmin(this, 'SecurityHubDelegatedAdmin', { adminAccountId });
-    // CloudFormation has no resource for GuardDuty's organization admin nor
-    // for Config's delegated administrator: one SDK call each.
-    const guardDuty = sdkCall(this, 'GuardDutyDelegatedAdmin', {
+  /**
+   * The regions to delegate GuardDuty and Security Hub in: the allowed
+   * regions, this stack's (concrete) region among them.
+   */
+  private delegationRegions(adminAccountId: string): string[] {
+    const home = Stack.of(this).region;
+    if (Token.isUnresolved(home)) {
+      throw propError(this, 'securityAdministratorAccountId', adminAccountId,
+        'needs a stack with a concrete region (env: { region }): GuardDuty and Security Hub are delegated per region, in every allowed region, and this stack\'s region decides which ones CloudFormation delegates itself');
+    }
+    if (this.allowedRegions.some((r) => Token.isUnresolved(r))) {
+      throw propError(this, 'allowedRegions', this.allowedRegions, 'must be concrete region names when securityAdministratorAccountId is set (one delegation per region)');
+    }
+    if (!this.allowedRegions.includes(home)) {
+      throw propError(this, 'allowedRegions', this.allowedRegions,
+        `must include this stack's region ${home} when securityAdministratorAccountId is set: the delegation made there by CloudFormation would otherwise sit in a region the guardrail denies`);
+    }
+    return [home, ...this.allowedRegions.filter((r) => r !== home)];
+  }
+
+  /**
+   * GuardDuty's organization admin in one region: `region` undefined is the
+   * stack's own (the call made since the first release, unchanged).
+   */
+  private delegateGuardDuty(id: string, adminAccountId: string, region: string | undefined, label: string): cr.AwsCustomResource {
+    return sdkCall(this, id, {
       call: {
         service: 'GuardDuty',
         action: 'enableOrganizationAdminAccount',
+        region,
         parameters: { AdminAccountId: adminAccountId },
-        physicalResourceId: cr.PhysicalResourceId.of(`guardduty-admin-${adminAccountId}`),
+        physicalResourceId: cr.PhysicalResourceId.of(region === undefined ? `guardduty-admin-${adminAccountId}` : `guardduty-admin-${adminAccountId}-${label}`),
       },
       actions: ['guardduty:EnableOrganizationAdminAccount', 'organizations:DescribeOrganization', 'organizations:EnableAWSServiceAccess',
         'organizations:ListAWSServiceAccessForOrganization', 'organizations:ListDelegatedAdministrators', 'organizations:RegisterDelegatedAdministrator'],
       wildcardReason: 'guardduty:EnableOrganizationAdminAccount and the organizations: reads and registrations it makes on the caller\'s behalf act on the organization, which IAM names by no resource the template knows.',
     });
+  }
+
+  private delegateSecurityAdministration(adminAccountId: string, regions: string[]): void {
+    const [home, ...others] = regions;
+    new securityhub.CfnDelegatedAdmin(this, 'SecurityHubDelegatedAdmin', { adminAccountId });
+    // CloudFormation has no resource for GuardDuty's organization admin nor
+    // for Config's delegated administrator: one SDK call each.
+    const guardDuty = this.delegateGuardDuty('GuardDutyDelegatedAdmin', adminAccountId, undefined, home);
+    // GuardDuty and Security Hub delegate per region: the same calls in
+    // every other allowed region (Security Hub's CloudFormation resource
+    // acts in the stack's region only).
+    const regional: Array<[cr.AwsCustomResource, string]> = [];
+    for (const region of others) {
+      const suffix = regionConstructSuffix(region);
+      regional.push([this.delegateGuardDuty(`GuardDutyDelegatedAdmin${suffix}`, adminAccountId, region, region),
+        `guardduty:EnableOrganizationAdminAccount in ${region} has no resource-level permissions`]);
+      regional.push([sdkCall(this, `SecurityHubDelegatedAdmin${suffix}`, {
+        call: {
+          service: 'SecurityHub',
+          action: 'enableOrganizationAdminAccount',
+          region,
+          parameters: { AdminAccountId: adminAccountId },
+          physicalResourceId: cr.PhysicalResourceId.of(`securityhub-admin-${adminAccountId}-${region}`),
+        },
+        actions: ['securityhub:EnableOrganizationAdminAccount', 'organizations:DescribeOrganization', 'organizations:EnableAWSServiceAccess',
+          'organizations:ListAWSServiceAccessForOrganization', 'organizations:ListDelegatedAdministrators', 'organizations:RegisterDelegatedAdministrator'],
+        wildcardReason: 'securityhub:EnableOrganizationAdminAccount and the organizations: reads and registrations it makes on the caller\'s behalf act on the organization, which IAM names by no resource the template knows.',
+      }), `securityhub:EnableOrganizationAdminAccount in ${region} has no resource-level permissions`]);
+    }
+    for (const [setting, why] of regional) {
+      explainCheckovException(setting.node.findChild('CustomResourcePolicy').node.defaultChild as CfnResource, 'CKV_AWS_111',
+        `Deploy-time delegation of a security service's administration, made once by CloudFormation: ${why}; the policy lists only this call's actions.`);
+    }
     const configAdmin = sdkCall(this, 'ConfigDelegatedAdmin', {
       call: {
         service: 'Organizations',
@@ -706,14 +916,15 @@ export class OrgLandingZone extends Construct {
  * trail's ARN (the management account's) as source and encryption context.
  */
 function makeOrganizationTrail(baseline: AccountBaseline, organizationId: string): void {
-  baseline.trail.isOrganizationTrail = true;
+  // Refused above for a baseline without its own trail.
+  baseline.trail!.isOrganizationTrail = true;
   baseline.archiveBucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudTrailOrganizationWrite',
     principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
     actions: ['s3:PutObject'],
     resources: [baseline.archiveBucket.arnForObjects(`cloudtrail/AWSLogs/${organizationId}/*`)],
     conditions: {
-      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': baseline.trailArn },
+      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': baseline.trailArn! },
     },
   }));
 }
@@ -742,6 +953,11 @@ function validateAccounts(scope: IConstruct, ...accounts: MemberAccountOptions[]
       emails.add(email.toLowerCase());
     }
   }
+}
+
+/** A region as a construct ID suffix: `us-west-2` -> `UsWest2`. */
+function regionConstructSuffix(region: string): string {
+  return region.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
 
 /** The construct ID of an SCP: its name without punctuation. */

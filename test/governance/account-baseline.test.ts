@@ -29,7 +29,7 @@ describe('AccountBaseline CloudTrail', () => {
   const { stack, baseline, template } = build();
   const keyId = logicalId(stack, baseline.key);
   const bucketId = logicalId(stack, baseline.archiveBucket);
-  const logGroupId = logicalId(stack, baseline.trailLogGroup);
+  const logGroupId = logicalId(stack, baseline.trailLogGroup!);
 
   test('one multi-region trail with log-file validation, global events, KMS and a CloudWatch Logs copy', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 1);
@@ -103,6 +103,54 @@ describe('AccountBaseline CloudTrail', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'cloudtrail.amazonaws.com' } })] },
     });
+  });
+});
+
+describe('AccountBaseline covered by an organization trail', () => {
+  const { stack, baseline, template } = build({ stage: PlatformStage.PRODUCTION, coveredByOrganizationTrail: true });
+  const own = build({ stage: PlatformStage.PRODUCTION });
+
+  test('creates no trail, no CloudWatch Logs copy and no trail role', () => {
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    template.resourceCountIs('AWS::Logs::LogGroup', 0);
+    expect(baseline.trail).toBeUndefined();
+    expect(baseline.trailArn).toBeUndefined();
+    expect(baseline.trailLogGroup).toBeUndefined();
+    expect(baseline.coveredByOrganizationTrail).toBe(true);
+    expect(JSON.stringify(template.toJSON())).not.toContain('cloudtrail.amazonaws.com');
+    expect(own.baseline.coveredByOrganizationTrail).toBe(false);
+  });
+
+  test('keeps the archive, its key and AWS Config, with the same logical IDs as with an own trail', () => {
+    const ids = (t: Template, type: string) => Object.keys(t.findResources(type)).sort();
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Config::ConfigurationRecorder', 'AWS::Config::DeliveryChannel', 'AWS::AccessAnalyzer::Analyzer']) {
+      expect(ids(template, type)).toEqual(ids(own.template, type));
+      expect(ids(template, type).length).toBeGreaterThan(0);
+    }
+    template.hasResourceProperties('AWS::Config::DeliveryChannel', { S3KeyPrefix: 'config', S3KmsKeyArn: { 'Fn::GetAtt': [logicalId(stack, baseline.key), 'Arn'] } });
+  });
+
+  test('everything else the baseline creates is the same as with an own trail', () => {
+    const types = (t: Template) => Object.values(t.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    const removed = types(own.template).filter((type, i, all) => all.indexOf(type) === i)
+      .filter((type) => types(template).filter((x) => x === type).length !== types(own.template).filter((x) => x === type).length);
+    // Only the trail, its log group and its delivery role (with its managed policy) go.
+    expect(removed.sort()).toEqual(['AWS::CloudTrail::Trail', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']);
+    expect(types(own.template).length - types(template).length).toBe(4);
+  });
+
+  test('has no unacknowledged finding in the four cdk-nag packs', () => {
+    const nagStack = newTestStack();
+    new AccountBaseline(nagStack, 'Baseline', { stage: PlatformStage.PRODUCTION, coveredByOrganizationTrail: true, enableGuardDuty: true });
+    expect(complianceFindings(nagStack)).toEqual([]);
+  });
+
+  test.each([
+    ['trailName', { trailName: 'my-trail' }],
+    ['trailLogRetentionDays', { trailLogRetentionDays: 365 }],
+  ] as Array<[string, AccountBaselineProps]>)('refuses %s, which describes the own trail', (prop, props) => {
+    expect(() => build({ coveredByOrganizationTrail: true, ...props })).toThrow(
+      new RegExp(`${prop}.*describes the baseline's own trail, which coveredByOrganizationTrail: true turns off`));
   });
 });
 

@@ -1,5 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -131,28 +133,34 @@ describe('CostGovernance cost-allocation tag activation', () => {
     expect(cost.tagActivation).toBeUndefined();
   });
 
-  test('switched on: one call to Cost Explorer in us-east-1 activating the seed\'s three keys', () => {
-    const { template } = build({ activateCostAllocationTags: true });
-    const [, activation] = Object.entries(template.findResources('Custom::AWS'))[0];
-    const call = JSON.parse(activation.Properties.Create);
-    expect(call).toEqual({
-      service: 'CostExplorer',
-      action: 'UpdateCostAllocationTagsStatus',
-      region: 'us-east-1',
-      parameters: {
-        CostAllocationTagsStatus: [
-          { TagKey: 'environment', Status: 'Active' },
-          { TagKey: 'team', Status: 'Active' },
-          { TagKey: 'cost-center', Status: 'Active' },
-        ],
+  test('switched on: a custom resource activating the seed\'s three keys, whose handler may only call UpdateCostAllocationTagsStatus', () => {
+    const { cost, template } = build({ activateCostAllocationTags: true });
+    template.resourceCountIs('Custom::AWS', 0);
+    template.resourceCountIs('Custom::CostAllocationTagActivation', 1);
+    template.hasResourceProperties('Custom::CostAllocationTagActivation', { TagKeys: ['environment', 'team', 'cost-center'] });
+    expect(cost.tagActivation).toBeDefined();
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn).toHaveLength(1);
+    expect(fn[0].Properties).toMatchObject({ Handler: 'index.onEvent', Architectures: ['arm64'] });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'ActivateTagKeys', Effect: 'Allow', Action: 'ce:UpdateCostAllocationTagsStatus', Resource: '*' })]),
       },
-      physicalResourceId: { id: 'cost-allocation-tags-environment-team-cost-center' },
     });
-    expect(activation.Properties.Update).toEqual(activation.Properties.Create);
-    expect(activation.Properties.Delete).toBeUndefined();
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ce:UpdateCostAllocationTagsStatus', Resource: '*' }] },
-    });
+    // Its log group keeps the log as long as the trail's CloudWatch copy.
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: StageProfiles.DEVELOPMENT.governance.trailLogRetentionDays });
+  });
+
+  test('the handler is bundled: the asset holds the Cost Explorer call and the Errors check', () => {
+    const bundle = fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'cost-allocation-tags', 'index.js'), 'utf-8');
+    expect(bundle).toContain('AWSInsightsIndexService.UpdateCostAllocationTagsStatus');
+    expect(bundle).toContain('refused to activate');
+  });
+
+  test('more than 20 keys are refused (the API\'s batch limit)', () => {
+    const keys = Array.from({ length: 21 }, (_, i) => `key${i}`);
+    const profile = { ...StageProfiles.DEVELOPMENT, cost: { ...StageProfiles.DEVELOPMENT.cost, costAllocationTagKeys: keys } };
+    expect(() => build({ profile, activateCostAllocationTags: true })).toThrow(/at most 20 keys can be activated/);
   });
 });
 

@@ -151,7 +151,7 @@ describe('OrgLandingZone service control policies', () => {
     // Named actions only: no wildcard that would also catch triage or reads.
     expect(statement.Action.filter((a: string) => a.includes('*'))).toEqual([]);
     expect(statement.Condition).toEqual({
-      ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/OrganizationAccountAccessRole', 'arn:*:iam::*:role/cdk-hnb659fds-cfn-exec-role-*', 'arn:*:iam::*:role/stacksets-exec-*'] },
+      ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/OrganizationAccountAccessRole', 'arn:*:iam::*:role/cdk-baseline-cfn-exec-role-*', 'arn:*:iam::*:role/stacksets-exec-*'] },
     });
   });
 
@@ -166,6 +166,7 @@ describe('OrgLandingZone service control policies', () => {
     const [statement] = byName.ProtectPlatformRoles.Content.Statement;
     expect(statement.Resource).toEqual([
       'arn:*:iam::*:role/cdk-hnb659fds-*',
+      'arn:*:iam::*:role/cdk-baseline-*',
       'arn:*:iam::*:role/platform-access/*',
       'arn:*:iam::*:role/aws-reserved/sso.amazonaws.com/*',
       'arn:*:iam::*:role/OrganizationAccountAccessRole',
@@ -193,14 +194,14 @@ describe('OrgLandingZone service control policies', () => {
     ['an engineer giving feedback on a GuardDuty finding (triage stays open)', { action: 'guardduty:UpdateFindingsFeedback', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
     ['an engineer reading a GuardDuty IP set', { action: 'guardduty:GetIPSet', resource: `${DETECTOR}/ipset/0cb0141ab9fbde177613ab9436212e90`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
     ['an engineer deleting a saved Config query', { action: 'config:DeleteStoredQuery', resource: 'arn:aws:config:us-east-1:111111111111:stored-query/open-findings/query-abcdef', context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-east-1' } }, 'ALLOW'],
-    ['CloudFormation (CDK) creating a GuardDuty filter', {
+    ['CloudFormation (CDK, baseline qualifier) creating a GuardDuty filter', {
       action: 'guardduty:CreateFilter',
       resource: `${DETECTOR}/filter/auto-archive`,
-      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-baseline-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
     }, 'ALLOW'],
-    ['CloudFormation (CDK) disabling a Security Hub control', {
+    ['CloudFormation (CDK, baseline qualifier) disabling a Security Hub control', {
       action: 'securityhub:BatchUpdateStandardsControlAssociations',
-      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2', 'aws:RequestedRegion': 'us-west-2' },
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-baseline-cfn-exec-role-111111111111-us-west-2', 'aws:RequestedRegion': 'us-west-2' },
     }, 'ALLOW'],
     ['a StackSet setting Config retention', {
       action: 'config:PutRetentionConfiguration',
@@ -211,10 +212,10 @@ describe('OrgLandingZone service control policies', () => {
       resource: TRAIL,
       context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/stacksets-exec-0123456789abcdef0123456789abcdef', 'aws:RequestedRegion': 'us-east-1' },
     }, 'ALLOW'],
-    ['CloudFormation (CDK) updating the trail', {
+    ['CloudFormation (CDK, baseline qualifier) updating the trail', {
       action: 'cloudtrail:UpdateTrail',
       resource: TRAIL,
-      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
+      context: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-baseline-cfn-exec-role-111111111111-us-east-1', 'aws:RequestedRegion': 'us-east-1' },
     }, 'ALLOW'],
     ['EC2 in a disallowed region', { action: 'ec2:RunInstances', resource: `arn:aws:ec2:eu-west-1:${MEMBER}:instance/i-0123456789abcdef0`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'eu-west-1' } }, 'EXPLICIT_DENY'],
     ['EC2 in an allowed region', { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-west-2:${MEMBER}:instance/i-0123456789abcdef0`, context: { 'aws:PrincipalArn': engineer, 'aws:RequestedRegion': 'us-west-2' } }, 'ALLOW'],
@@ -389,6 +390,13 @@ describe('OrgLandingZone organization trail, budgets, delegated administration',
     const baseline = new AccountBaseline(stack, 'Existing');
     expect(() => new OrgLandingZone(stack, 'LandingZone', { ...PROPS, organizationTrail: false, managementBaseline: baseline }))
       .toThrow(/invalid managementBaseline "TestStack\/Existing": is used only to carry the organization trail/);
+  });
+
+  test('a management baseline that leaves its events to an organization trail is refused: it has no trail to carry', () => {
+    const stack = newTestStack();
+    const baseline = new AccountBaseline(stack, 'Existing', { coveredByOrganizationTrail: true });
+    expect(() => new OrgLandingZone(stack, 'LandingZone', { ...PROPS, managementBaseline: baseline }))
+      .toThrow(/invalid managementBaseline "TestStack\/Existing": has coveredByOrganizationTrail: true, so it has no trail to become the organization trail/);
   });
 
   test('consolidated budgets through CostGovernance', () => {

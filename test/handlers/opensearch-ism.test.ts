@@ -2,8 +2,8 @@ import { parseProperties } from '../../handlers/opensearch-ism/custom-resource';
 import { deps, Deps, HttpRequest, HttpResponse } from '../../handlers/opensearch-ism/deps';
 import { onEvent } from '../../handlers/opensearch-ism/index';
 import { mergeMapping, retentionPolicyBody, writerRoleBody } from '../../handlers/opensearch-ism/settings';
-import { canonicalRequest, sign } from '../../handlers/opensearch-ism/sigv4';
 import { CloudFormationEvent } from '../../handlers/shared/cfn-response';
+import { canonicalRequest, sign } from '../../handlers/shared/sigv4';
 
 const ENDPOINT = 'vpc-logs-abc123.us-east-1.es.amazonaws.com';
 const WRITER = 'arn:aws:iam::123456789012:role/FluentBitRole';

@@ -205,6 +205,8 @@ export interface AccessPolicySettings {
   readonly productionTagValue: string;
   /** CDK bootstrap qualifier of the production deployment roles, if any. */
   readonly productionBootstrapQualifier?: string;
+  /** Names or name patterns (`*`) of production buckets, read-only like production-tagged resources. */
+  readonly productionBucketNames?: string[];
 }
 
 /** Virtual MFA devices: users name their own device, so the name is not known. */
@@ -386,6 +388,18 @@ export function productionGuardStatements(settings: AccessPolicySettings): iam.P
       conditions: { StringEqualsIgnoreCase: prefixKeys('aws:RequestTag/', tagMatch) },
     }),
   ];
+  if (settings.productionBucketNames && settings.productionBucketNames.length > 0) {
+    // S3 evaluates no aws:ResourceTag for bucket or object actions (unless
+    // ABAC is switched on per bucket), so the tag statement above cannot
+    // reach buckets: they are named instead. Only S3 actions can name an S3
+    // ARN, so the view's S3 reads are the only exceptions needed.
+    statements.push(new iam.PolicyStatement({
+      sid: 'ProductionBucketsReadOnly',
+      effect: iam.Effect.DENY,
+      notActions: VIEW_ACTIONS.filter((action) => action.startsWith('s3:')),
+      resources: settings.productionBucketNames.flatMap((name) => [s3Arn(name), s3Arn(`${name}/*`)]),
+    }));
+  }
   if (settings.productionBootstrapQualifier) {
     statements.push(new iam.PolicyStatement({
       sid: 'DenyProductionDeploymentRoles',
@@ -395,6 +409,10 @@ export function productionGuardStatements(settings: AccessPolicySettings): iam.P
     }));
   }
   return statements;
+}
+
+function s3Arn(resourcePath: string): string {
+  return `arn:${Aws.PARTITION}:s3:::${resourcePath}`;
 }
 
 function prefixKeys(prefix: string, values: Record<string, string>): Record<string, string> {

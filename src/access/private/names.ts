@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError, validateOneOf, validatePattern } from '../../private/validation';
+import { propError, validateOneOf, validatePattern, validateUnique } from '../../private/validation';
 
 /**
  * CDK bootstrap qualifiers: the bootstrap template accepts up to 10 of
@@ -78,4 +78,26 @@ function validateHours(scope: IConstruct, prop: string, hours: number | undefine
   if (!Number.isInteger(hours) || hours < range.min || hours > range.max) {
     throw propError(scope, prop, hours, `must be an integer from ${range.min} to ${range.max} (${service} sessions)`);
   }
+}
+
+/** S3 bucket names (3 to 63 lowercase letters, digits, `.` and `-`) with `*` wildcards. */
+const BUCKET_NAME_PATTERN = /^[a-z0-9.*-]{1,63}$/;
+
+/**
+ * Throw unless every value is a bucket name or name pattern (`*` matches any
+ * characters), each once, and at least one character is not `*` (a lone `*`
+ * would make every bucket of the account read-only).
+ */
+export function validateBucketNamePatterns(scope: IConstruct, prop: string, values: string[] | undefined): void {
+  if (values === undefined) return;
+  values.forEach((value, i) => {
+    if (Token.isUnresolved(value)) return;
+    if (typeof value === 'string' && /^\**$/.test(value)) {
+      throw propError(scope, `${prop}[${i}]`, value, 'must name at least one letter or digit: a pattern of only * would cover every bucket of the account');
+    }
+    if (!BUCKET_NAME_PATTERN.test(value) || (!value.includes('*') && value.length < 3) || !/^[a-z0-9*]/.test(value) || !/[a-z0-9*]$/.test(value)) {
+      throw propError(scope, `${prop}[${i}]`, value, 'must be a bucket name or pattern of 3 to 63 lowercase letters, digits, ., - or *, starting and ending with a letter, digit or *');
+    }
+  });
+  validateUnique(scope, prop, values);
 }

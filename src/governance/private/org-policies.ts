@@ -100,6 +100,12 @@ export interface GuardrailSettings {
   readonly adminPrincipalArns: string[];
   /** Role ARN patterns (`arn:*:iam::*:role/...`) of the platform's own roles. */
   readonly protectedRoleArns: string[];
+  /**
+   * CDK bootstrap qualifier of the baseline stacks: its CloudFormation
+   * execution role is the deployment role exempt from the protections, and
+   * only its own deploy role (and the administrators) may pass it.
+   */
+  readonly baselineQualifier?: string;
 }
 
 /**
@@ -165,17 +171,32 @@ export function allowedRegionsGuardrail(settings: GuardrailSettings): iam.Policy
 
 /** Deny changing the platform's own roles, except for the administrators. */
 export function platformRolesGuardrail(settings: GuardrailSettings): iam.PolicyDocument {
-  return new iam.PolicyDocument({
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'ProtectPlatformRoles',
-        effect: iam.Effect.DENY,
-        actions: [...ROLE_WRITE_ACTIONS],
-        resources: settings.protectedRoleArns,
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': settings.adminPrincipalArns } },
-      }),
-    ],
-  });
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ProtectPlatformRoles',
+      effect: iam.Effect.DENY,
+      actions: [...ROLE_WRITE_ACTIONS],
+      resources: settings.protectedRoleArns,
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': settings.adminPrincipalArns } },
+    }),
+  ];
+  if (settings.baselineQualifier !== undefined) {
+    // The baseline execution role is exempt from the protections: anyone who
+    // could pass it to CloudFormation (aws cloudformation create-stack
+    // --role-arn) would be exempt too. Only the baseline's deploy role (what
+    // `cdk deploy` assumes, trusted by the management account alone) and the
+    // administrators may pass it.
+    statements.push(new iam.PolicyStatement({
+      sid: 'DenyPassingTheBaselineExecutionRole',
+      effect: iam.Effect.DENY,
+      actions: ['iam:PassRole'],
+      resources: [`arn:*:iam::*:role/cdk-${settings.baselineQualifier}-cfn-exec-role-*`],
+      conditions: {
+        ArnNotLike: { 'aws:PrincipalArn': [`arn:*:iam::*:role/cdk-${settings.baselineQualifier}-deploy-role-*`, ...settings.adminPrincipalArns] },
+      },
+    }));
+  }
+  return new iam.PolicyDocument({ statements });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * AWS Signature Version 4 for HTTPS requests to an Amazon OpenSearch Service
- * domain (service `es`), written against the published algorithm
+ * AWS Signature Version 4 for HTTPS requests to AWS services (an Amazon OpenSearch Service
+ * domain, service `es`; Cost Explorer, service `ce`), written against the published algorithm
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)
  * with Node's crypto only, so the bundle needs no AWS SDK.
  */
@@ -121,4 +121,14 @@ export function sign(request: SignableRequest, context: SigningContext): Record<
 /** Hex SHA-256 of a body (the `x-amz-content-sha256` header). */
 export function payloadHash(body: string): string {
   return sha256(body);
+}
+
+/** The Lambda role's credentials (the runtime sets them in the environment). */
+export function credentialsFromEnv(env: Record<string, string | undefined>): Credentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error('no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN };
 }

@@ -1,0 +1,32 @@
+/**
+ * The handler's outside world (Cost Explorer's HTTPS endpoint, the
+ * CloudFormation response URL, the clock and the environment), gathered in
+ * one mutable object so unit tests can replace each part without a network.
+ */
+import { httpsPut } from '../shared/https-put';
+import { HttpRequest, HttpResponse, httpsRequest } from '../shared/https-request';
+
+/** Replaceable dependencies of the handler. */
+export interface Deps {
+  /** Environment variables (the Lambda role's credentials). */
+  env: Record<string, string | undefined>;
+  /** The current time. */
+  now(): Date;
+  /** Sends one HTTPS request and reads the whole response. */
+  httpsRequest(request: HttpRequest): Promise<HttpResponse>;
+  /** PUTs `body` to a pre-signed URL, failing after `timeoutMs`. */
+  httpsPut(url: string, body: string, timeoutMs: number): Promise<void>;
+  /** Waits `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** The dependencies in use; tests overwrite its members. */
+export const deps: Deps = {
+  env: process.env,
+  now: () => new Date(),
+  httpsRequest,
+  httpsPut,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export type { HttpRequest, HttpResponse };
