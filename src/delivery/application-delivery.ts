@@ -142,6 +142,8 @@ export interface ApplicationDeliveryProps extends StagedProps {
  * Delivery of the applications into a cluster whose API endpoint is private:
  * a CodeBuild project in the VPC that CI starts through its deploy role.
  *
+ * What it creates and how a deployment runs:
+ *
  * - The project runs in the cluster's VPC (default: its private subnets)
  *   with a security group whose only egress is HTTPS, admitted to the
  *   cluster's endpoint on 443; ARM (Graviton) Amazon Linux 2023 standard
