@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { buildSpec, DELIVERY_BUILD_STATES } from './private/build-spec';
 import { PlatformCluster } from '../compute/platform-cluster';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
-import { acknowledgeRules, acknowledgeWildcardResource } from '../private/compliance';
+import { acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { createEncryptedBucket } from '../private/encrypted-bucket';
 import { allowCloudWatchLogs } from '../private/keys';
 import { isReservedNamespace, validateNamespaceName } from '../private/kubernetes';
@@ -294,6 +294,9 @@ export class ApplicationDelivery extends Construct {
       'The build\'s network interface is created at each build, its ID unknown before; only in the build\'s subnets, only for CodeBuild (ec2:Subnet, ec2:AuthorizedService).');
     acknowledgeWildcardResource(policy, `${logGroup.logGroupArn}:*`, 'The log streams of this project\'s log group, one per build, named at run time.');
     acknowledgeWildcardResource(policy, bucket.arnForObjects('bundles/*'), 'The deploy bundles, one per commit, named at run time.');
+    explainCheckovException(policy.node.defaultChild as CfnResource, 'CKV_AWS_111',
+      'CodeBuild\'s documented VPC statements: creating and deleting the build\'s network interface has no resource-level scope before the interface exists; '
+      + 'its permission is limited to the build\'s subnets and to CodeBuild, and every other write (logs, the key) names its resource.');
     this.buildRole = role;
 
     this.accessEntry = new eks.AccessEntry(this, 'AccessEntry', {
