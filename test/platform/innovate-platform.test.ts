@@ -452,6 +452,31 @@ describe('InnovatePlatform, bring your own alarm topics and deploy role', () => 
 });
 
 describe('InnovatePlatform, delivery options', () => {
+  test('every delivery option reaches the delivery: script, variables, timeout, Slack', () => {
+    const app = newTestApp();
+    const base = props(app, { stage: PlatformStage.DEVELOPMENT });
+    const sharedStack = app.node.findChild('Shared') as Stack;
+    const roles = new GithubDeployRoles(sharedStack, 'GithubDeploy', { owner: 'innovate-inc', repository: 'platform', stages: [PlatformStage.DEVELOPMENT] });
+    const platform = new InnovatePlatform(app, 'Development', {
+      ...base,
+      deployRole: roles.roleFor(PlatformStage.DEVELOPMENT),
+      delivery: {
+        deployScript: 'deploy/run.sh',
+        environmentVariables: { RELEASE: 'backend-api' },
+        timeoutMinutes: 20,
+        slackWorkspaceId: 'T0123456789',
+        slackChannelId: 'C0123456789',
+      },
+    });
+    const ops = Template.fromStack(platform.operationsStack);
+    const project = Object.values(ops.findResources('AWS::CodeBuild::Project'))[0] as any;
+    expect(project.Properties.Name).toBe('innovate-eks-dev-deploy');
+    expect(project.Properties.TimeoutInMinutes).toBe(20);
+    const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+    expect(variables).toMatchObject({ DEPLOY_SCRIPT: 'deploy/run.sh', RELEASE: 'backend-api', PLATFORM_STAGE: 'development' });
+    ops.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { SlackWorkspaceId: 'T0123456789', SlackChannelId: 'C0123456789' });
+  });
+
   test('delivery options without a deploy role are refused', () => {
     const app = newTestApp();
     expect(() => new InnovatePlatform(app, 'Production', props(app, { delivery: { timeoutMinutes: 20 } })))
