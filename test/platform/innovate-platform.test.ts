@@ -430,6 +430,8 @@ describe('InnovatePlatform, bring your own alarm topics and deploy role', () => 
     const ops = Template.fromStack(platform.operationsStack);
     const opsJson = ops.toJSON();
     expect(platform.delivery).toBeDefined();
+    // The operations stack stays within the resource budget with the delivery in it.
+    expect(Object.keys(opsJson.Resources).length).toBeLessThanOrEqual(MAX_RESOURCES);
     const project = Object.values(ops.findResources('AWS::CodeBuild::Project'))[0] as any;
     expect(project.Properties.Name).toBe('innovate-eks-prod-deploy');
     expect(JSON.stringify(project.Properties.VpcConfig.Subnets)).toMatch(/ApplicationSubnet1.*ApplicationSubnet2.*ApplicationSubnet3/);
