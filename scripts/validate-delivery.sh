@@ -47,6 +47,15 @@ fi
 
 echo "==> actionlint examples/github-actions/*.yml"
 if "$ACTIONLINT_BIN/actionlint" examples/github-actions/*.yml; then echo "  ok"; else failed=1; fi
+# The check can fail: a job without runs-on and an unknown expression context must be reported.
+cat >"$OUT/broken.yml" <<'YAML'
+on: push
+jobs:
+  deploy:
+    steps:
+      - run: echo "${{ secret.TOKEN }}"
+YAML
+if "$ACTIONLINT_BIN/actionlint" "$OUT/broken.yml" >/dev/null 2>&1; then echo "  FAIL: actionlint accepted a broken workflow" >&2; failed=1; fi
 
 echo "==> example scripts (bash -n, shellcheck when installed)"
 for script in examples/delivery/*.sh; do
@@ -73,6 +82,13 @@ if "$HELM" template api "$CHART" >/dev/null 2>&1; then echo "  FAIL: the chart r
 "$VALIDATOR" --crds "$CRDS" --require-crd elbv2.k8s.aws \
   --expect Deployment=4 --expect Service=4 --expect HorizontalPodAutoscaler=4 --expect PodDisruptionBudget=4 --expect TargetGroupBinding=1 \
   "$OUT/objects" || failed=1
+
+# The validator can fail: a replica bound that is not an integer must be rejected.
+mkdir -p "$OUT/broken"
+"$HELM" template api "$CHART" --namespace backend "${values[@]}" --set-string autoscaling.maxReplicas=ten >"$OUT/broken/hpa.yaml"
+if "$VALIDATOR" --quiet --crds "$CRDS" "$OUT/broken" >/dev/null 2>&1; then
+  echo "  FAIL: k8s-validate accepted an HPA whose maxReplicas is a string" >&2; failed=1
+fi
 
 echo "==> the chart's promises on the rendered objects"
 RENDERED="$OUT/objects" node -e '
