@@ -35,6 +35,8 @@ const SLACK_WORKSPACE_ID = /^T[A-Z0-9]{8,}$/;
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
 /** Environment variable names the build spec sets itself. */
 const RESERVED_VARIABLES = ['CLUSTER_NAME', 'DEPLOY_NAMESPACES', 'DEPLOY_SCRIPT', 'PLATFORM_STAGE'];
+/** CodeBuild's curated Amazon Linux 2023 ARM (Graviton) standard image, with the AWS CLI. */
+const BUILD_IMAGE = 'aws/codebuild/amazonlinux-aarch64-standard:3.0';
 /** Days a deploy bundle is kept in the source bucket (a rollback to a commit re-uploads it). */
 const SOURCE_EXPIRATION_DAYS = 90;
 
@@ -322,7 +324,7 @@ export class ApplicationDelivery extends Construct {
       environment: {
         type: 'ARM_CONTAINER',
         computeType: 'BUILD_GENERAL1_SMALL',
-        image: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0.imageId,
+        image: BUILD_IMAGE,
         imagePullCredentialsType: 'CODEBUILD',
         privilegedMode: false,
         environmentVariables: [
