@@ -10,3 +10,4 @@ export * from './observability';
 export * from './edge';
 export * from './platform';
 export * from './cost';
+export * from './delivery';

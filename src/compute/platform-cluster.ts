@@ -14,7 +14,7 @@ import { LoadBalancerController } from './load-balancer-controller';
 import { NodePools, NodePoolSettings, NodePoolTarget, validateNodeBounds } from './node-pools';
 import { AUTO_MODE_EBS_PROVISIONER, AUTO_MODE_NODE_CLASS, autoModeObjects, createAutoModeNodeRole } from './private/auto-mode';
 import { grantClusterAccess, validateDistinctPrincipals, validateRoleArns } from './private/cluster-access';
-import { addNetworkAddons, addWorkloadAddons, encryptedStorageClass } from './private/cluster-addons';
+import { addMetricsServer, addNetworkAddons, addWorkloadAddons, encryptedStorageClass } from './private/cluster-addons';
 import { acknowledgeWorkerNodeDescribe, workerNodeStatements } from './private/eks-nodes';
 import { acknowledgeKubectlProvider } from './private/kubectl-provider';
 import { addSystemNodeGroup } from './private/system-node-group';
@@ -268,6 +268,11 @@ export class PlatformCluster extends Construct {
   public readonly karpenter?: Karpenter;
   /** The Graviton Spot NodePools replacing Auto Mode's built-in general-purpose pool (Auto Mode). */
   public readonly autoModeNodePools?: eks.KubernetesManifest;
+  /**
+   * The Kubernetes Metrics Server (EKS add-on `metrics-server`): the
+   * resource metrics API HorizontalPodAutoscalers on CPU and memory read.
+   */
+  public readonly metricsServer: eks.Addon;
   /** The AWS Load Balancer Controller (Karpenter mode; Auto Mode has its own). */
   public readonly loadBalancerController?: LoadBalancerController;
   /** The default StorageClass name. */
@@ -445,6 +450,7 @@ export class PlatformCluster extends Construct {
       });
       this.systemNodeGroup.node.addDependency(...network.beforeNodes, role);
       addWorkloadAddons(this, this.cluster, this.volumeEncryptionKey, retain, this.systemNodeGroup);
+      this.metricsServer = addMetricsServer(this, this.cluster, true, this.systemNodeGroup);
       this.loadBalancerController = new LoadBalancerController(this, 'LoadBalancerController', {
         cluster: this.cluster,
         profile: this.profile,
@@ -493,6 +499,8 @@ export class PlatformCluster extends Construct {
         ],
       });
       this.allowAutoModeVolumeEncryption();
+      // Auto Mode's built-in system pool (tainted CriticalAddonsOnly) runs it.
+      this.metricsServer = addMetricsServer(this, this.cluster, false);
     }
     // With Karpenter, capacity is its NodePools and its running controller.
     this.capacity = this.karpenter

@@ -22,6 +22,7 @@ import { IContainerRegistry } from '../compute/container-registry';
 import { KarpenterOptions } from '../compute/karpenter';
 import { PlatformCluster } from '../compute/platform-cluster';
 import { IPostgresDatabase, PostgresDatabaseKind } from '../database/postgres-database';
+import { ApplicationDelivery } from '../delivery/application-delivery';
 import { ApiLoadBalancer } from '../edge/api-load-balancer';
 import { WebFrontend } from '../edge/web-frontend';
 import { IPlatformNetwork } from '../network/platform-network';
@@ -343,6 +344,48 @@ export interface InnovatePlatformApiOptions {
 }
 
 /**
+ * How the applications are delivered into the cluster: the
+ * `ApplicationDelivery` the platform creates when it has a `deployRole`.
+ */
+export interface InnovatePlatformDeliveryOptions {
+  /**
+   * Path of the deploy script inside the deploy bundle the workflow uploads.
+   *
+   * @default 'deploy.sh'
+   */
+  readonly deployScript?: string;
+
+  /**
+   * Further plain-text environment variables of every deployment (no secrets).
+   *
+   * @default - none
+   */
+  readonly environmentVariables?: { [name: string]: string };
+
+  /**
+   * Minutes a deployment may take before CodeBuild stops it (5 to 480).
+   *
+   * @default 30
+   */
+  readonly timeoutMinutes?: number;
+
+  /**
+   * The Slack workspace (team) ID the outcome of each deployment is posted
+   * to through AWS Chatbot; give it with `slackChannelId`.
+   *
+   * @default - no Slack notification (the delivery's topic only)
+   */
+  readonly slackWorkspaceId?: string;
+
+  /**
+   * The Slack channel ID; give it with `slackWorkspaceId`.
+   *
+   * @default - no Slack notification (the delivery's topic only)
+   */
+  readonly slackChannelId?: string;
+}
+
+/**
  * Properties of an `InnovatePlatform`.
  */
 export interface InnovatePlatformProps extends StagedProps {
@@ -448,7 +491,9 @@ export interface InnovatePlatformProps extends StagedProps {
    * invalidate the distribution), and a cluster access entry gives it
    * `AmazonEKSEditPolicy` in the application namespaces only (the API's
    * namespace, and any you add with `cluster.addApplicationNamespace`). Its
-   * ARN is the environment stack's `DeployRoleArn` output. With
+   * ARN is the environment stack's `DeployRoleArn` output. It also starts
+   * the deployments of the platform's `ApplicationDelivery` (see
+   * `delivery`). With
    * `GithubDeployRoles`, pass the stage's role:
    * `deployRole: deployRoles.roleFor(PlatformStage.PRODUCTION)`. Other CI
    * roles that deploy into the namespaces go in `cluster.deployRoleArns`,
@@ -457,6 +502,15 @@ export interface InnovatePlatformProps extends StagedProps {
    * @default - none: no role gets these rights and there is no `DeployRoleArn` output
    */
   readonly deployRole?: iam.IRole;
+
+  /**
+   * The application delivery (a CodeBuild project in the application
+   * subnets that `deployRole` starts, deploying into the application
+   * namespaces). Needs `deployRole`.
+   *
+   * @default - with `deployRole`, a delivery with the defaults; without it, none
+   */
+  readonly delivery?: InnovatePlatformDeliveryOptions;
 
   /**
    * Administrators' access to the database tier.
@@ -479,7 +533,7 @@ export interface InnovatePlatformProps extends StagedProps {
  * - `<prefix>`: the database, the edge (web frontend, API load balancer) and the alarms;
  * - `<prefix>Data`: the operations' data stores (log domain, Velero's bucket, Vault's keys and table);
  * - `<prefix>Cluster`: the cluster, its nodes and Karpenter, the API's namespace;
- * - `<prefix>Operations`: monitoring, logging, Vault and Velero (`ClusterOperations`);
+ * - `<prefix>Operations`: monitoring, logging, Vault and Velero (`ClusterOperations`), and the application delivery (with a `deployRole`);
  * - `<prefix>Edge` (us-east-1) and `<prefix>DisasterRecovery` (the profile's recovery region) when needed.
  *
  * The environment, data and cluster stacks depend on the network stack
@@ -548,6 +602,8 @@ export class InnovatePlatform extends Construct {
   public readonly apiNamespace: ApplicationNamespace;
   /** The TargetGroupBinding that registers the API's pods in the load balancer's target group. */
   public readonly apiTargetGroupBinding: eks.KubernetesManifest;
+  /** The application delivery into the cluster (in the operations stack), when there is a `deployRole`. */
+  public readonly delivery?: ApplicationDelivery;
 
   constructor(scope: Construct, id: string, props: InnovatePlatformProps) {
     super(scope, id);
@@ -582,5 +638,6 @@ export class InnovatePlatform extends Construct {
     this.backupStore = cluster.backupStore;
     this.apiNamespace = cluster.apiNamespace;
     this.apiTargetGroupBinding = cluster.targetGroupBinding;
+    this.delivery = cluster.delivery;
   }
 }

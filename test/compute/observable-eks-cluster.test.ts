@@ -1,4 +1,4 @@
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -183,7 +183,7 @@ describe('ObservableEksCluster', () => {
 
   test('managed add-ons: VPC CNI with network policy, kube-proxy, CoreDNS, Pod Identity agent, EBS CSI driver', () => {
     const addons = Object.values(prod.template.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName).sort();
-    expect(addons).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    expect(addons).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni']);
     prod.template.hasResourceProperties('AWS::EKS::Addon', {
       AddonName: 'vpc-cni',
       ConfigurationValues: JSON.stringify({ enableNetworkPolicy: 'true' }),
@@ -223,6 +223,18 @@ describe('ObservableEksCluster', () => {
     const resources = prod.template.toJSON().Resources;
     expect(resources[addonIds.coredns].DependsOn).toContain(nodegroupId);
     expect(resources[addonIds['aws-ebs-csi-driver']].DependsOn).toContain(nodegroupId);
+  });
+
+  test('HPAs have a metrics source: the metrics-server add-on on the system nodes, after them', () => {
+    const [id, addon] = Object.entries(prod.template.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'metrics-server' } }))[0] as [string, any];
+    expect(addon.Properties.ClusterName).toEqual({ Ref: expect.stringMatching(/^EksCluster/) });
+    expect(JSON.parse(addon.Properties.ConfigurationValues)).toEqual({
+      nodeSelector: { 'innovate.io/node-role': 'system' },
+      tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+    });
+    const nodegroupId = Object.keys(prod.template.findResources('AWS::EKS::Nodegroup'))[0];
+    expect(prod.template.toJSON().Resources[id].DependsOn).toContain(nodegroupId);
+    expect(prod.stack.getLogicalId(prod.cluster.metricsServer.node.defaultChild as CfnElement)).toBe(id);
   });
 
   test.each([
@@ -374,7 +386,10 @@ describe('ObservableEksCluster', () => {
       StorageConfig: { BlockStorage: { Enabled: true } },
     });
     template.resourceCountIs('AWS::EKS::Nodegroup', 0);
-    template.resourceCountIs('AWS::EKS::Addon', 0);
+    // Only the metrics server (HPAs' metrics source; Auto Mode has none of its own), on Auto Mode's system pool.
+    const addons = Object.values(template.findResources('AWS::EKS::Addon')) as any[];
+    expect(addons.map((a) => a.Properties.AddonName)).toEqual(['metrics-server']);
+    expect(JSON.parse(addons[0].Properties.ConfigurationValues)).toEqual({ tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }] });
   });
 
   describe('EKS Auto Mode objects', () => {

@@ -383,6 +383,7 @@ export function resolveIntrinsics(value: any, template: Template, options: Resol
       'AWS::KMS::Key': `arn:${partition}:kms:${region}:${account}:key/${ref}`,
       'AWS::S3::Bucket': `arn:${partition}:s3:::${ref}`,
       'AWS::EKS::Cluster': `arn:${partition}:eks:${region}:${account}:cluster/${ref}`,
+      'AWS::Logs::LogGroup': `arn:${partition}:logs:${region}:${account}:log-group:${ref}:*`,
     };
     if (resource && attribute === 'Arn' && arnOf[resource.Type]) return arnOf[resource.Type];
     throw new Error(`iam-evaluator: cannot resolve Fn::GetAtt ${ref}.${attribute}${resource ? ` of a ${resource.Type}` : ''}`);

@@ -367,7 +367,9 @@ describe('InnovatePlatform, bring your own alarm topics and deploy role', () => 
 
   test('no topic and no topic key are created: the alarms use the topics given', () => {
     for (const stack of platform.stacks) {
-      expect(Object.values(resources(stack)).filter((r) => r.Type === 'AWS::SNS::Topic')).toEqual([]);
+      // (The delivery's topic of deployment outcomes is not an alarm topic.)
+      const topics = Object.entries(resources(stack)).filter(([id, r]) => r.Type === 'AWS::SNS::Topic' && !id.startsWith('DeliveryTopic'));
+      expect(topics).toEqual([]);
     }
     expect(platform.node.root.node.findAll().filter((c) => c instanceof kms.Key).map((c) => c.node.path)).not.toContain('InnovateProduction/Alarms/Key');
     expect(platform.alarms.encryptionKey).toBeUndefined();
@@ -422,6 +424,65 @@ describe('InnovatePlatform, bring your own alarm topics and deploy role', () => 
       AccessScope: { Type: 'namespace', Namespaces: ['backend'] },
       PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSEditPolicy']] },
     }]);
+  });
+
+  test('the delivery: a CodeBuild project in the application subnets that only the deploy role starts, editing the API\'s namespace', () => {
+    const ops = Template.fromStack(platform.operationsStack);
+    const opsJson = ops.toJSON();
+    expect(platform.delivery).toBeDefined();
+    // The operations stack stays within the resource budget with the delivery in it.
+    expect(Object.keys(opsJson.Resources).length).toBeLessThanOrEqual(MAX_RESOURCES);
+    const project = Object.values(ops.findResources('AWS::CodeBuild::Project'))[0] as any;
+    expect(project.Properties.Name).toBe('innovate-eks-prod-deploy');
+    expect(JSON.stringify(project.Properties.VpcConfig.Subnets)).toMatch(/ApplicationSubnet1.*ApplicationSubnet2.*ApplicationSubnet3/);
+    expect(opsJson.Outputs.DeliveryProjectName.Value).toBe('innovate-eks-prod-deploy');
+    expect(Object.keys(opsJson.Outputs)).toEqual(expect.arrayContaining(['DeliveryBundleBucketName', 'DeliveryTopicArn']));
+    // The deploy role may start this project's builds (a managed policy of the operations stack attached to it).
+    const start = Object.values(ops.findResources('AWS::IAM::ManagedPolicy')).filter((r: any) =>
+      /ExportsOutputRefGithubDeployProductionRole/.test(JSON.stringify(r.Properties.Roles))) as any[];
+    expect(start).toHaveLength(1);
+    expect(start[0].Properties.PolicyDocument.Statement[0]).toMatchObject({ Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'] });
+    // The build role edits the application namespaces of this cluster only.
+    const entry = Object.values(ops.findResources('AWS::EKS::AccessEntry'))[0] as any;
+    const clusterId = Object.keys(Template.fromStack(platform.clusterStack).findResources('AWS::EKS::Cluster'))[0];
+    expect(JSON.stringify(entry.Properties.ClusterName)).toMatch(new RegExp(`ExportsOutputRef${clusterId}`));
+    expect(entry.Properties.AccessPolicies).toEqual([{
+      AccessScope: { Type: 'namespace', Namespaces: ['backend'] },
+      PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSEditPolicy']] },
+    }]);
+  });
+});
+
+describe('InnovatePlatform, delivery options', () => {
+  test('every delivery option reaches the delivery: script, variables, timeout, Slack', () => {
+    const app = newTestApp();
+    const base = props(app, { stage: PlatformStage.DEVELOPMENT });
+    const sharedStack = app.node.findChild('Shared') as Stack;
+    const roles = new GithubDeployRoles(sharedStack, 'GithubDeploy', { owner: 'innovate-inc', repository: 'platform', stages: [PlatformStage.DEVELOPMENT] });
+    const platform = new InnovatePlatform(app, 'Development', {
+      ...base,
+      deployRole: roles.roleFor(PlatformStage.DEVELOPMENT),
+      delivery: {
+        deployScript: 'deploy/run.sh',
+        environmentVariables: { RELEASE: 'backend-api' },
+        timeoutMinutes: 20,
+        slackWorkspaceId: 'T0123456789',
+        slackChannelId: 'C0123456789',
+      },
+    });
+    const ops = Template.fromStack(platform.operationsStack);
+    const project = Object.values(ops.findResources('AWS::CodeBuild::Project'))[0] as any;
+    expect(project.Properties.Name).toBe('innovate-eks-dev-deploy');
+    expect(project.Properties.TimeoutInMinutes).toBe(20);
+    const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+    expect(variables).toMatchObject({ DEPLOY_SCRIPT: 'deploy/run.sh', RELEASE: 'backend-api', PLATFORM_STAGE: 'development' });
+    ops.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { SlackWorkspaceId: 'T0123456789', SlackChannelId: 'C0123456789' });
+  });
+
+  test('delivery options without a deploy role are refused', () => {
+    const app = newTestApp();
+    expect(() => new InnovatePlatform(app, 'Production', props(app, { delivery: { timeoutMinutes: 20 } })))
+      .toThrow(/delivery.*needs deployRole/);
   });
 });
 

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
 import { acknowledgeWildcardResource, explainCheckovException } from '../../private/compliance';
 import { createPodIdentityRole } from '../../private/pod-identity';
-import { ENCRYPTED_STORAGE_CLASS } from '../../private/system-nodes';
+import { ENCRYPTED_STORAGE_CLASS, systemNodeSelector, systemNodeTolerations } from '../../private/system-nodes';
 
 /** The name of the default StorageClass the cluster creates. */
 
@@ -197,6 +197,29 @@ function ebsCsiStatements(cluster: eks.ICluster, volumeKey: kms.IKey): iam.Polic
       conditions: { StringEquals: { 'kms:ViaService': `ec2.${cluster.stack.region}.amazonaws.com` } },
     }),
   ];
+}
+
+/** The EKS community add-on that serves the resource metrics API (`metrics.k8s.io`). */
+export const METRICS_SERVER_ADDON = 'metrics-server';
+
+/**
+ * The Kubernetes Metrics Server as an EKS (community) add-on: it serves
+ * `metrics.k8s.io`, the API a HorizontalPodAutoscaler on CPU or memory reads
+ * (and `kubectl top`). It runs on the platform's system capacity (it
+ * tolerates the `CriticalAddonsOnly` taint; on the system node group when
+ * `onSystemNodes`), so it does not wait for Karpenter's capacity. It needs no
+ * AWS permissions.
+ */
+export function addMetricsServer(scope: Construct, cluster: eks.Cluster, onSystemNodes: boolean, nodes?: IDependable): eks.Addon {
+  const addon = new eks.Addon(scope, 'MetricsServer', { cluster, addonName: METRICS_SERVER_ADDON });
+  const cfn = addon.node.defaultChild as eksl1.CfnAddon;
+  cfn.configurationValues = JSON.stringify({
+    ...(onSystemNodes ? { nodeSelector: systemNodeSelector() } : {}),
+    tolerations: systemNodeTolerations(),
+  });
+  overwriteConflicts(addon);
+  if (nodes) addon.node.addDependency(nodes);
+  return addon;
 }
 
 /** Adopt the self-managed copy EKS may have installed instead of failing on it. */

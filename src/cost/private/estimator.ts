@@ -118,6 +118,8 @@ const FREE: Readonly<Record<string, string>> = {
   'AWS::EKS::AccessEntry': 'no charge',
   'AWS::EKS::PodIdentityAssociation': 'no charge',
   'AWS::Events::Rule': 'AWS service events are free',
+  'AWS::Chatbot::SlackChannelConfiguration': 'AWS Chatbot has no additional charge (the SNS topic it reads is priced as SNS)',
+  'AWS::CodeBuild::Project': 'no charge for the project; its builds are billed per build minute while a deployment runs (a few minutes per deployment), usage this estimate does not model',
   'AWS::SSM::Parameter': 'standard parameters are free',
   'AWS::Backup::BackupVault': 'recovery points are billed as the backup storage of what they protect (rdsBackupGb)',
   'AWS::Backup::BackupPlan': 'no charge',

@@ -10,6 +10,7 @@ import { VeleroBackupStore } from '../../backup/velero-backup-store';
 import { ApplicationNamespace } from '../../compute/application-namespace';
 import { PlatformCluster } from '../../compute/platform-cluster';
 import { IPostgresDatabase, PostgresDatabaseKind } from '../../database/postgres-database';
+import { ApplicationDelivery } from '../../delivery/application-delivery';
 import { LoggingDomain } from '../../observability/logging-domain';
 import { acknowledgeWildcardResource } from '../../private/compliance';
 import { ManagedPolicyRole } from '../../private/managed-role';
@@ -28,6 +29,7 @@ export interface ClusterBlocks {
   readonly backupStore: VeleroBackupStore;
   readonly apiNamespace: ApplicationNamespace;
   readonly targetGroupBinding: eks.KubernetesManifest;
+  readonly delivery?: ApplicationDelivery;
 }
 
 /**
@@ -127,7 +129,42 @@ export function buildClusterStack(
   new CfnOutput(stack, 'ApiServiceAccountRoleArn', { value: apiNamespace.role.roleArn, description: 'The role of the API\'s service account (EKS Pod Identity)' });
   addOperationsOutputs(layout, operations);
   if (env.adminAccess) admitAdministrators(layout, env, cluster, stores.loggingDomain);
-  return { cluster, operations, ...stores, apiNamespace, targetGroupBinding };
+  const delivery = buildDelivery(platform, props, profile, layout, env, cluster);
+  return { cluster, operations, ...stores, apiNamespace, targetGroupBinding, delivery };
+}
+
+/**
+ * The application delivery in the operations stack (which waits for the
+ * cluster anyway): a CodeBuild project in the application subnets that the
+ * deploy role starts, editing the application namespaces only.
+ */
+function buildDelivery(
+  platform: Construct, props: InnovatePlatformProps, profile: StageProfile, layout: PlatformLayout, env: EnvironmentBlocks, cluster: PlatformCluster,
+): ApplicationDelivery | undefined {
+  if (!props.deployRole) {
+    if (props.delivery !== undefined) {
+      throw propError(platform, 'delivery', props.delivery, 'needs deployRole: the delivery is started by the deploy role');
+    }
+    return undefined;
+  }
+  const stack = layout.operationsStack;
+  const delivery = new ApplicationDelivery(stack, 'Delivery', {
+    ...props.delivery,
+    profile,
+    cluster,
+    subnets: env.network.applicationSubnets,
+    deployRole: props.deployRole,
+  });
+  new CfnOutput(stack, 'DeliveryProjectName', {
+    value: delivery.projectName,
+    description: 'The CodeBuild project that deploys the applications (aws codebuild start-build --project-name)',
+  });
+  new CfnOutput(stack, 'DeliveryBundleBucketName', {
+    value: delivery.sourceBucket.bucketName,
+    description: 'Where the workflow uploads the deploy bundle (under bundles/) before starting a deployment',
+  });
+  new CfnOutput(stack, 'DeliveryTopicArn', { value: delivery.notificationTopic.topicArn, description: 'The outcome of every deployment' });
+  return delivery;
 }
 
 /** The stores `buildDataStack` created, and the name Fluent Bit's role must have. */
