@@ -119,7 +119,8 @@ EOF
 # `cdk synth` with the placeholders filled: succeeds, every stack written,
 # the four packs at synthesis without an unacknowledged finding.
 check_synth() {
-  local language="$1" cdk="$2" log="$work/$language-synth.txt"
+  local language="$1" cdk="$2"
+  local log="$work/$language-synth.txt"
   if ! $cdk synth -q > "$log" 2>&1; then
     fail "$language: cdk synth with the placeholders filled failed"; tail -40 "$log"; return
   fi
