@@ -60,7 +60,7 @@ expect_placeholder_errors() {
   while [ "$1" != "--" ]; do args+=("$1"); shift; done
   shift
   local keys=("$@") out="$work/$language-synth-errors.txt" rc=0
-  $cdk synth -q "${args[@]}" > "$out" 2>&1 || rc=$?
+  $cdk synth -q --no-notices "${args[@]}" > "$out" 2>&1 || rc=$?
   local what="unfilled ${keys[*]}"
   if [ "$rc" -eq 0 ]; then
     fail "$language: cdk synth with $what succeeded"; cat "$out"; return
@@ -121,7 +121,7 @@ EOF
 check_synth() {
   local language="$1" cdk="$2"
   local log="$work/$language-synth.txt"
-  if ! $cdk synth -q > "$log" 2>&1; then
+  if ! $cdk synth -q --no-notices > "$log" 2>&1; then
     fail "$language: cdk synth with the placeholders filled failed"; tail -40 "$log"; return
   fi
   # CDK writes the report whenever a validation plugin is registered, and

@@ -44,7 +44,7 @@ function synth(context: Record<string, unknown>, addToApp?: (app: App) => void):
   }
 }
 
-/** Every unacknowledged finding of the compliance packs, as `rule at path`. */
+/** Every unacknowledged finding of the compliance packs, as `pack: rule at path`. */
 function findings(assembly: CloudAssembly): string[] {
   const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf-8'));
   return report.pluginReports.flatMap((plugin: any) =>
