@@ -76,6 +76,16 @@ describe('InnovatePlatform, production with defaults', () => {
     expect(platform.stacks.every((s) => s.node.scope === app)).toBe(true);
   });
 
+  test('synthesizes with a concrete account and no AWS credentials: no context lookup, the zones are named', () => {
+    // With an account, ec2.Vpc reads Stack.availabilityZones, a lookup the
+    // CLI can only answer with credentials; the platform's stacks name them.
+    const missing = app.synth().manifest.missing ?? [];
+    expect(missing.map((m) => m.key)).toEqual([]);
+    expect(platform.networkStack.availabilityZones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const subnets = Object.values(network).filter((r) => r.Type === 'AWS::EC2::Subnet');
+    expect(new Set(subnets.map((r) => r.Properties?.AvailabilityZone))).toEqual(new Set(['us-east-1a', 'us-east-1b', 'us-east-1c']));
+  });
+
   test('clean under the four cdk-nag packs', () => {
     expect(findings).toEqual([]);
   });

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { PlatformLayout } from './layout';
+import { PlatformLayout, platformZones } from './layout';
 import { AdminAccess } from '../../access/admin-access';
 import { VeleroReplicaBucket } from '../../backup/velero-replica-bucket';
 import { ContainerRegistry, IContainerRegistry } from '../../compute/container-registry';
@@ -68,8 +68,7 @@ export function buildEnvironmentStack(
     network = new PlatformNetwork(networkStack, 'Network', {
       profile,
       vpcCidr: networkOptions.vpcCidr,
-      availabilityZones: (networkOptions.availabilityZones ?? ['a', 'b', 'c'])
-        .map((zone) => (zone.length <= 2 ? `${region}${zone}` : zone)),
+      availabilityZones: platformZones(props, region),
       natGateways: networkOptions.natGateways,
       applicationPort: apiPort,
       interfaceEndpoints: networkOptions.interfaceEndpoints

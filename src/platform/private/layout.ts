@@ -1,4 +1,4 @@
-import { DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack, StackProps, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { PostgresDatabaseKind } from '../../database/postgres-database';
 import { CostAllocationTags } from '../../governance/cost-allocation-tags';
@@ -115,6 +115,38 @@ export function stackNamePrefix(props: InnovatePlatformProps, profile: StageProf
 }
 
 /**
+ * The Availability Zones of the VPC the platform builds: the prop's full
+ * names or suffixes of the region, `a`, `b`, `c` by default; none when the
+ * platform uses an existing network.
+ */
+export function platformZones(props: InnovatePlatformProps, region: string): string[] | undefined {
+  const network = props.network ?? {};
+  if (network.existing) {
+    return undefined;
+  }
+  return (network.availabilityZones ?? ['a', 'b', 'c']).map((zone) => (zone.length <= 2 ? `${region}${zone}` : zone));
+}
+
+/**
+ * A stack of the platform's region that names its Availability Zones rather
+ * than looking them up: with a concrete account, `Stack.availabilityZones`
+ * (which `ec2.Vpc` reads even when given its zones) is a context lookup that
+ * needs AWS credentials at synth time.
+ */
+class ZonedStack extends Stack {
+  private readonly zones: string[];
+
+  constructor(scope: Construct, id: string, props: StackProps, zones: string[]) {
+    super(scope, id, props);
+    this.zones = zones;
+  }
+
+  public get availabilityZones(): string[] {
+    return this.zones;
+  }
+}
+
+/**
  * Create the platform's stacks in `scope` (the platform's own scope: an App
  * or a Stage), tagged for cost allocation.
  */
@@ -122,13 +154,15 @@ export function planStacks(platform: Construct, scope: Construct, props: Innovat
   const region = props.env.region!;
   const prefix = stackNamePrefix(props, profile);
   const terminationProtection = props.terminationProtection ?? profile.dataProtection.requireDeletionProtection;
+  const zones = platformZones(props, region);
   const newStack = (id: string, stackRegion: string, description: string): Stack => {
-    const stack = new Stack(scope, id, {
+    const stackProps: StackProps = {
       env: { account: props.env.account, region: stackRegion },
       synthesizer: props.bootstrapQualifier ? new DefaultStackSynthesizer({ qualifier: props.bootstrapQualifier }) : undefined,
       terminationProtection,
       description: `${prefix}: ${description}`,
-    });
+    };
+    const stack = zones && stackRegion === region ? new ZonedStack(scope, id, stackProps, zones) : new Stack(scope, id, stackProps);
     CostAllocationTags.apply(stack, { environment: profile.stage, team: props.team ?? 'platform', costCenter: props.costCenter ?? 'engineering' });
     return stack;
   };
