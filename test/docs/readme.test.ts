@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'aws-cdk-lib';
 import * as ts from 'typescript';
+import * as library from '../../src';
+import { SAML_METADATA } from '../helpers/vpn';
 
 /**
  * The README's TypeScript snippets compile as a reader would paste them, under
@@ -11,7 +14,8 @@ import * as ts from 'typescript';
  * jsii-rosetta (scripts/rosetta.sh) compiles each snippet alone, with the
  * names of earlier snippets declared by rosetta/blocks.ts-fixture; only this
  * test shows that an earlier snippet really defines them (and that a later one
- * does not import a name twice).
+ * does not import a name twice), and synthesizing the blocks file shows the
+ * path works as well as compiles.
  */
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -122,5 +126,28 @@ describe('README TypeScript snippets', () => {
       });
     });
     expect(errors).toEqual([]);
+  }, 600_000);
+
+  test('the blocks file synthesizes, with no warning', () => {
+    const blockFile = files.find((f) => f.length > 1)!;
+    const js = ts.transpileModule(`${blockFile.map((s) => s.source).join('\n')}\nmodule.exports = app;\n`, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    // The SAML metadata file the AdminAccess snippet reads: what Identity Center gives you.
+    const readerFs = {
+      ...fs,
+      readFileSync: (file: string, ...rest: unknown[]) =>
+        file === 'identity-center-metadata.xml' ? SAML_METADATA : (fs.readFileSync as (...a: unknown[]) => unknown)(file, ...rest),
+    };
+    // The snippets' imports, resolved at run time: the library from source, the rest as installed.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = (name: string): unknown => (name === '@innovate-inc/platform-constructs' ? library : name === 'fs' ? readerFs : require(name));
+    const module = { exports: {} as unknown };
+    new Function('require', 'module', 'exports', js)(load, module, module.exports);
+    const assembly = (module.exports as App).synth();
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual(['DisasterRecovery', 'Production', 'Staging']);
+    const warnings = assembly.stacks.flatMap((stack) =>
+      stack.messages.filter((m) => m.level !== 'info').map((m) => `${m.id}: ${String(m.entry.data)}`));
+    expect(warnings).toEqual([]);
   }, 600_000);
 });
