@@ -295,7 +295,13 @@ export interface AccountAccessProps extends StagedProps {
  * The guards' explicit denies still apply on top of anything granted.
  *
  * @example
- * const access = new AccountAccess(this, 'Access', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { AccessPrincipals, AccountAccess } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ *
+ * const access = new AccountAccess(stack, 'Access', {
  *   principals: AccessPrincipals.roles({
  *     seniorEngineeringTrustedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:user/alice')],
  *   }),

@@ -135,7 +135,14 @@ interface AdminAccessTarget {
  * and that group may send nothing else but (bastion) HTTPS to Systems Manager.
  *
  * @example
- * new AdminAccess(this, 'AdminAccess', {
+ * import * as fs from 'fs';
+ * import { Stack } from 'aws-cdk-lib';
+ * import { AdminAccess, AdminAccessMethod, PlatformNetwork } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ *
+ * new AdminAccess(stack, 'AdminAccess', {
  *   vpc: network.vpc,
  *   vpcSubnets: network.applicationSubnets,
  *   databaseSubnets: network.databaseSubnets,

@@ -173,12 +173,20 @@ export interface GithubDeployRolesProps extends StagedProps {
  * not with these).
  *
  * @example
- * const deploy = new GithubDeployRoles(this, 'GithubDeploy', {
+ * import { CfnOutput, Stack } from 'aws-cdk-lib';
+ * import * as ecr from 'aws-cdk-lib/aws-ecr';
+ * import { GithubDeployRoles, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const apiRepository: ecr.IRepository;
+ * declare const webRepository: ecr.IRepository;
+ *
+ * const deploy = new GithubDeployRoles(stack, 'GithubDeploy', {
  *   owner: 'innovate-inc',
  *   repository: 'platform',
  *   imageRepositories: [apiRepository, webRepository],
  * });
- * new CfnOutput(this, 'ProductionDeployRoleArn', { value: deploy.roleFor(PlatformStage.PRODUCTION).roleArn });
+ * new CfnOutput(stack, 'ProductionDeployRoleArn', { value: deploy.roleFor(PlatformStage.PRODUCTION).roleArn });
  */
 export class GithubDeployRoles extends Construct {
   /** The profile the defaults came from (its `stage`/`profile` props resolved). */

@@ -77,6 +77,14 @@ export interface VeleroBackupStoreProps extends StagedProps {
  * store's stack never depends on Velero's.
  *
  * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { PlatformStage, VeleroBackup, VeleroBackupStore, VeleroReplicaBucket } from '@innovate-inc/platform-constructs';
+ *
+ * declare const dataStack: Stack;
+ * declare const operationsStack: Stack;
+ * declare const cluster: eks.ICluster;
+ *
  * const store = new VeleroBackupStore(dataStack, 'VeleroStore', {
  *   stage: PlatformStage.PRODUCTION,
  *   replication: VeleroReplicaBucket.locationInRegion(dataStack, 'us-west-2'),

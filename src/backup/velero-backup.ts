@@ -260,7 +260,14 @@ export interface VeleroBackupProps extends VeleroBackupOptions, StagedProps {
  *   the longest interval between runs).
  *
  * @example
- * new VeleroBackup(this, 'Velero', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { PlatformStage, VeleroBackup } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const cluster: eks.ICluster;
+ *
+ * new VeleroBackup(stack, 'Velero', {
  *   cluster,
  *   stage: PlatformStage.DEVELOPMENT,
  *   backupNamespaces: ['innovate'],

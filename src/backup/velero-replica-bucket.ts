@@ -110,7 +110,15 @@ function validateNamePrefix(scope: Construct, prefix: string): void {
  * when the replication rule is created).
  *
  * @example
- * const dr = new Stack(app, 'DisasterRecovery', { env: { account, region: 'us-west-2' } });
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { PlatformStage, VeleroBackup, VeleroReplicaBucket } from '@innovate-inc/platform-constructs';
+ *
+ * declare const app: App;
+ * declare const primary: Stack;
+ * declare const cluster: eks.ICluster;
+ *
+ * const dr = new Stack(app, 'DisasterRecovery', { env: { account: primary.account, region: 'us-west-2' } });
  * new VeleroReplicaBucket(dr, 'VeleroReplica', { stage: PlatformStage.PRODUCTION });
  * new VeleroBackup(primary, 'Velero', {
  *   cluster,

@@ -377,11 +377,21 @@ interface NamespaceSpec {
  * association any more.
  *
  * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import * as sqs from 'aws-cdk-lib/aws-sqs';
+ * import { ApplicationNamespace, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack; // the cluster's stack
+ * declare const cluster: eks.ICluster;
+ * declare const queue: sqs.IQueue;
+ *
  * // The smallest: namespace `backend`, service account `backend`, port 8080 open to the ALB.
- * new ApplicationNamespace(this, 'Backend', { cluster, name: 'backend' });
+ * new ApplicationNamespace(stack, 'Backend', { cluster, name: 'backend' });
  *
  * // With AWS permissions for the pods and Prometheus scraping on 9090.
- * new ApplicationNamespace(this, 'Worker', {
+ * new ApplicationNamespace(stack, 'Worker', {
  *   cluster,
  *   name: 'worker',
  *   stage: PlatformStage.DEVELOPMENT,

@@ -188,9 +188,16 @@ export interface ContainerRegistryProps extends StagedProps {
  * ```
  *
  * @example
- * const registry = new ContainerRegistry(this, 'Registry', { stage: PlatformStage.PRODUCTION });
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { ContainerRegistry, GithubDeployRoles, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const nodeRole: iam.IRole;
+ *
+ * const registry = new ContainerRegistry(stack, 'Registry', { stage: PlatformStage.PRODUCTION });
  * registry.grantPull(nodeRole);                        // cluster nodes
- * new GithubDeployRoles(this, 'GithubDeploy', {        // CI pushes
+ * new GithubDeployRoles(stack, 'GithubDeploy', {       // CI pushes
  *   owner: 'innovate-inc',
  *   repository: 'platform',
  *   imageRepositories: registry.repositoryList,
@@ -204,7 +211,13 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
    * `ContainerRegistry`, and the repositories are not changed.
    *
    * @example
-   * const registry = ContainerRegistry.fromRegistryAttributes(this, 'Registry', {
+   * import { Stack } from 'aws-cdk-lib';
+   * import { ApplicationNamespace, ContainerRegistry } from '@innovate-inc/platform-constructs';
+   *
+   * declare const stack: Stack;
+   * declare const namespace: ApplicationNamespace;
+   *
+   * const registry = ContainerRegistry.fromRegistryAttributes(stack, 'Registry', {
    *   repositoryNames: ['innovate/backend', 'innovate/frontend'],
    * });
    * registry.grantPull(namespace.role);

@@ -231,7 +231,16 @@ export interface KarpenterProps extends NodePoolSettings, KarpenterOptions, Stag
  * `karpenter.node.addDependency(...)` on both when they live in the same app.
  *
  * @example
- * const karpenter = new Karpenter(this, 'Karpenter', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { ContainerRegistry, Karpenter, PlatformNetwork, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack; // the cluster's stack
+ * declare const cluster: eks.Cluster;
+ * declare const network: PlatformNetwork;
+ * declare const registry: ContainerRegistry;
+ *
+ * const karpenter = new Karpenter(stack, 'Karpenter', {
  *   cluster,
  *   stage: PlatformStage.PRODUCTION,
  *   subnets: network.vpc.privateSubnets,

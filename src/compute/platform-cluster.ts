@@ -231,14 +231,21 @@ export interface PlatformClusterProps extends NodePoolSettings, StagedProps {
  * `ObservableEksCluster` is this cluster with its operations in one construct.
  *
  * ```ts
- * const cluster = new PlatformCluster(this, 'Cluster', {
+ * import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+ * import { Stack } from 'aws-cdk-lib';
+ * import { PlatformCluster, PlatformNetwork, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ *
+ * const cluster = new PlatformCluster(stack, 'Cluster', {
  *   stage: PlatformStage.PRODUCTION,
  *   vpc: network.vpc,
- *   kubectlLayer: new KubectlV35Layer(this, 'Kubectl'),
+ *   kubectlLayer: new KubectlV35Layer(stack, 'Kubectl'),
  *   nodeSecurityGroups: [network.applicationSecurityGroup],
- *   clusterAdminRoleArns: [seniorEngineerRoleArn],
+ *   clusterAdminRoleArns: ['arn:aws:iam::111122223333:role/innovate-senior-engineering'],
  * });
- * cluster.addApplicationNamespace('backend', { ... });
+ * cluster.addApplicationNamespace('backend');
  * ```
  */
 export class PlatformCluster extends Construct {

@@ -173,6 +173,11 @@ const MAX_SAVINGS_PLAN_PERCENT = 72;
  * free ones in `free`.
  *
  * @example
+ * import { App } from 'aws-cdk-lib';
+ * import { CostEstimate } from '@innovate-inc/platform-constructs';
+ *
+ * declare const app: App; // with its stacks
+ *
  * const assembly = app.synth();
  * const estimate = CostEstimate.fromAssembly(assembly, { usage: { natDataGbPerMonth: 300 } });
  * console.log(estimate.toMarkdown());

@@ -48,6 +48,9 @@ export interface CostGuardProps extends CostEstimateOptions {
  * `cost-estimate.json` and `cost-estimate.md` into the cloud assembly.
  *
  * @example
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { CostGuard } from '@innovate-inc/platform-constructs';
+ *
  * const app = new App();
  * Validations.of(app).addPlugins(new CostGuard({ maxMonthlyUsd: 2000, maxMonthlyUsdPerStage: { production: 1300 } }));
  */

@@ -30,7 +30,15 @@ export interface BackupCopyVaultProps extends StagedProps {
  * only, and is always retained. Deploy it in a stack of the recovery region.
  *
  * @example
- * const dr = new Stack(app, 'DisasterRecovery', { env: { account, region: 'us-west-2' } });
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
+ * import { BackupCopyVault, SecureRds } from '@innovate-inc/platform-constructs';
+ *
+ * declare const app: App;
+ * declare const primary: Stack;
+ * declare const vpc: ec2.IVpc;
+ *
+ * const dr = new Stack(app, 'DisasterRecovery', { env: { account: primary.account, region: 'us-west-2' } });
  * new BackupCopyVault(dr, 'Vault');
  * new SecureRds(primary, 'Database', { vpc, copyVault: BackupCopyVault.vaultInRegion(primary, 'CopyVault', 'us-west-2') });
  */

@@ -311,10 +311,17 @@ export interface PostgresDatabaseAttributes {
  * admit clients, grant access and alarm on it.
  *
  * @example
- * const db = PostgresDatabase.fromDatabaseAttributes(this, 'Legacy', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
+ * import { PlatformAlarms, PostgresDatabase } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const alarms: PlatformAlarms;
+ *
+ * const db = PostgresDatabase.fromDatabaseAttributes(stack, 'Legacy', {
  *   endpointAddress: 'legacy.abc123.us-east-1.rds.amazonaws.com',
  *   instanceIdentifier: 'legacy',
- *   securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'LegacySg', 'sg-0123456789abcdef0')],
+ *   securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'LegacySg', 'sg-0123456789abcdef0')],
  *   masterSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:legacy/master-AbCdEf',
  *   instanceType: new ec2.InstanceType('m6g.large'),
  * });

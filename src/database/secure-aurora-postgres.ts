@@ -77,7 +77,13 @@ export interface SecureAuroraPostgresProps extends PostgresDatabaseOptions {
  * rotated master and read-only credentials, monitoring and alarms.
  *
  * @example
- * const db = new SecureAuroraPostgres(this, 'Database', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import { PlatformNetwork, SecureAuroraPostgres } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ *
+ * const db = new SecureAuroraPostgres(stack, 'Database', {
  *   vpc: network.vpc,
  *   securityGroup: network.databaseSecurityGroup,
  *   clientSecurityGroups: [network.applicationSecurityGroup],

@@ -109,7 +109,13 @@ export interface SecureRdsProps extends PostgresDatabaseOptions {
  * Performance Insights, log exports) and alarmed.
  *
  * @example
- * const db = new SecureRds(this, 'Database', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import { PlatformNetwork, PlatformStage, SecureRds } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ *
+ * const db = new SecureRds(stack, 'Database', {
  *   vpc: network.vpc,
  *   stage: PlatformStage.PRODUCTION,
  *   securityGroup: network.databaseSecurityGroup,

@@ -170,7 +170,15 @@ export interface ApiLoadBalancerProps extends StagedProps {
  * `TargetGroupBinding` (`ObservableEksCluster.addTargetGroupBinding`).
  *
  * @example
- * const api = new ApiLoadBalancer(this, 'Api', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+ * import { ApiLoadBalancer, PlatformNetwork, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ * declare const certificate: acm.ICertificate; // in the load balancer's region
+ *
+ * const api = new ApiLoadBalancer(stack, 'Api', {
  *   stage: PlatformStage.PRODUCTION,
  *   vpc: network.vpc,
  *   securityGroup: network.loadBalancerSecurityGroup,

@@ -213,15 +213,23 @@ interface RuleSpec {
  * never reorders the others.
  *
  * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+ * import { PlatformStage, PlatformWebAcl, WebAclMode, WebAclScope } from '@innovate-inc/platform-constructs';
+ *
+ * declare const edgeStack: Stack;     // in us-east-1
+ * declare const stack: Stack;
+ * declare const loadBalancer: elbv2.IApplicationLoadBalancer;
+ *
  * // In a us-east-1 stack, for a CloudFront distribution:
- * const acl = new PlatformWebAcl(this, 'WebAcl', {
+ * const acl = new PlatformWebAcl(edgeStack, 'WebAcl', {
  *   stage: PlatformStage.PRODUCTION,
  *   aclScope: WebAclScope.CLOUDFRONT,
  * });
  * // distribution: webAclId: acl.webAclArn
  *
  * // In front of a regional load balancer, counting only while rolling out:
- * const apiAcl = new PlatformWebAcl(this, 'ApiWebAcl', {
+ * const apiAcl = new PlatformWebAcl(stack, 'ApiWebAcl', {
  *   aclScope: WebAclScope.REGIONAL,
  *   mode: WebAclMode.COUNT,
  *   countOversizedBodies: true,

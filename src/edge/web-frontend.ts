@@ -231,10 +231,18 @@ export interface WebFrontendProps extends StagedProps {
  * caching, a CLOUDFRONT web ACL, a geo restriction and access logs.
  *
  * @example
- * new WebFrontend(this, 'Web', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+ * import { ApiLoadBalancer, PlatformStage, WebFrontend } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const certificate: acm.ICertificate; // ACM, us-east-1
+ * declare const api: ApiLoadBalancer;
+ *
+ * new WebFrontend(stack, 'Web', {
  *   stage: PlatformStage.PRODUCTION,
  *   domainNames: ['app.example.com'],
- *   certificate, // ACM, us-east-1
+ *   certificate,
  *   api: { loadBalancer: api.loadBalancer, domainName: api.domainName },
  * });
  */

@@ -197,7 +197,12 @@ export interface AccountBaselineProps extends StagedProps {
  * `coveredByOrganizationTrail` leaves the trail out.
  *
  * @example
- * new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
+ * import { Stack } from 'aws-cdk-lib';
+ * import { AccountBaseline, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ *
+ * new AccountBaseline(stack, 'Baseline', { stage: PlatformStage.PRODUCTION });
  */
 export class AccountBaseline extends Construct {
   /** The profile this baseline was built from (its `stage`/`profile` props resolved). */

@@ -47,6 +47,11 @@ export interface CostAllocationTagValues {
  * stacks itself). Tag each stage's stacks on their own.
  *
  * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import { CostAllocationTags } from '@innovate-inc/platform-constructs';
+ *
+ * declare const productionStack: Stack;
+ *
  * CostAllocationTags.apply(productionStack, { environment: 'production', team: 'backend', costCenter: 'CC-1001' });
  */
 export class CostAllocationTags {

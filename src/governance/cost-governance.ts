@@ -109,7 +109,12 @@ export interface CostGovernanceProps extends CostGovernanceOptions, StagedProps 
  * Tag resources with `CostAllocationTags.apply()`.
  *
  * @example
- * new CostGovernance(this, 'Cost', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import { CostGovernance } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ *
+ * new CostGovernance(stack, 'Cost', {
  *   monthlyBudgetUsd: 1400,
  *   environmentBudgets: [{ environment: 'production', monthlyBudgetUsd: 1000 }],
  *   financeEmails: ['finance@example.com'],
@@ -124,8 +129,13 @@ export class CostGovernance extends Construct {
    * deploys.
    *
    * @example
+   * import { Stack } from 'aws-cdk-lib';
+   * import { CostEstimate, CostGovernance } from '@innovate-inc/platform-constructs';
+   *
+   * declare const stack: Stack;
+   *
    * const estimate = CostEstimate.fromDirectory('cdk.out');
-   * new CostGovernance(this, 'Cost', {
+   * new CostGovernance(stack, 'Cost', {
    *   monthlyBudgetUsd: CostGovernance.budgetFromEstimate(estimate, 20),
    *   environmentBudgets: CostGovernance.environmentBudgetsFromEstimate(estimate, 20),
    *   financeEmails: ['finance@example.com'],

@@ -341,7 +341,12 @@ export interface OrgLandingZoneProps extends StagedProps {
  * management account.
  *
  * @example
- * new OrgLandingZone(this, 'LandingZone', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import { OrgLandingZone } from '@innovate-inc/platform-constructs';
+ *
+ * declare const managementStack: Stack; // in the organization's management account
+ *
+ * new OrgLandingZone(managementStack, 'LandingZone', {
  *   organizationRootId: 'r-ab12',
  *   organizationId: 'o-abcdefghij',
  *   developmentAccount: { accountName: 'innovate-development', email: 'aws-dev@example.com' },

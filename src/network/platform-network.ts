@@ -259,7 +259,13 @@ export interface PlatformNetworkAttributes extends StagedProps {
  * security-group chain.
  *
  * @example
- * const network = new PlatformNetwork(this, 'Network', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
+ * import { PlatformNetwork, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ *
+ * const network = new PlatformNetwork(stack, 'Network', {
  *   stage: PlatformStage.PRODUCTION,
  *   interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.ECR],
  * });

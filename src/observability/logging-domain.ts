@@ -229,8 +229,16 @@ export interface LoggingDomainProps extends LoggingDomainOptions, StagedProps {
  * domain, its key and log groups are retained when deleted.
  *
  * @example
- * const logging = new LoggingDomain(this, 'Logging', { vpc: network.vpc, stage: PlatformStage.PRODUCTION });
- * const fluentBit = new FluentBit(this, 'FluentBit', { cluster, domain: logging.domain, stage: PlatformStage.PRODUCTION });
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { FluentBit, LoggingDomain, PlatformNetwork, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ * declare const cluster: eks.ICluster;
+ *
+ * const logging = new LoggingDomain(stack, 'Logging', { vpc: network.vpc, stage: PlatformStage.PRODUCTION });
+ * const fluentBit = new FluentBit(stack, 'FluentBit', { cluster, domain: logging.domain, stage: PlatformStage.PRODUCTION });
  * logging.allowLogWriter(fluentBit.role, cluster);
  */
 export class LoggingDomain extends Construct implements ec2.IConnectable {

@@ -311,7 +311,14 @@ export interface ClusterAlarmOptions {
  * - `addCriticalAlarms` / `addWarningAlarms` route any other alarm.
  *
  * @example
- * const alarms = new PlatformAlarms(this, 'Alarms', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import { PlatformAlarms, PlatformCluster, PlatformStage, SecureRds } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const database: SecureRds;
+ * declare const cluster: PlatformCluster;
+ *
+ * const alarms = new PlatformAlarms(stack, 'Alarms', {
  *   stage: PlatformStage.PRODUCTION,
  *   criticalEmails: ['oncall@innovate.example'],
  *   criticalSmsNumbers: ['+14155550100'],
@@ -319,7 +326,7 @@ export interface ClusterAlarmOptions {
  * });
  * alarms.addDatabase(database);
  * alarms.addCluster('Cluster', { clusterName: cluster.clusterName });
- * alarms.addLoadBalancerByName('Ingress', this.node.tryGetContext('ingressLoadBalancer'));
+ * alarms.addLoadBalancerByName('Ingress', 'app/k8s-backend-ingress/0123456789abcdef');
  */
 export class PlatformAlarms extends Construct {
   /** Name of the EKS add-on that runs Container Insights (the CloudWatch agent). */

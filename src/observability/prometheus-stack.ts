@@ -438,12 +438,20 @@ export interface PrometheusStackProps extends PrometheusStackOptions, StagedProp
  * the cluster, so an application adds its own scrape targets and rules.
  *
  * @example
- * new PrometheusStack(this, 'Monitoring', {
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+ * import { PlatformStage, PrometheusStack } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const cluster: eks.ICluster;
+ *
+ * new PrometheusStack(stack, 'Monitoring', {
  *   cluster,
  *   stage: PlatformStage.PRODUCTION,
- *   pagerDutySecret: secretsmanager.Secret.fromSecretNameV2(this, 'Pd', 'monitoring/pagerduty'),
- *   slackAlertsWebhookSecret: secretsmanager.Secret.fromSecretNameV2(this, 'SlackAlerts', 'monitoring/slack-alerts'),
- *   slackMonitoringWebhookSecret: secretsmanager.Secret.fromSecretNameV2(this, 'SlackMon', 'monitoring/slack-monitoring'),
+ *   pagerDutySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Pd', 'monitoring/pagerduty'),
+ *   slackAlertsWebhookSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SlackAlerts', 'monitoring/slack-alerts'),
+ *   slackMonitoringWebhookSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SlackMon', 'monitoring/slack-monitoring'),
  *   databaseInstanceIds: ['innovate-prod'],
  * });
  */

@@ -113,6 +113,11 @@ export interface ClusterOperationsProps extends ClusterOperationsOptions {
  * add-on change never touches data.
  *
  * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import {
+ *   ClusterOperations, LoggingDomain, PlatformCluster, PlatformStage, VaultStore, VeleroBackupStore,
+ * } from '@innovate-inc/platform-constructs';
+ *
  * declare const cluster: PlatformCluster;
  * declare const logging: LoggingDomain;
  * declare const dataStack: Stack;

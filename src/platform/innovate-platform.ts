@@ -542,6 +542,11 @@ export interface InnovatePlatformProps extends StagedProps {
  * no data store lives in a stack whose add-ons change often.
  *
  * @example
+ * import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import * as route53 from 'aws-cdk-lib/aws-route53';
+ * import { InnovatePlatform, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
  * const app = new App();
  * const shared = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'us-east-1' } });
  * const hostedZone = route53.HostedZone.fromLookup(shared, 'Zone', { domainName: 'example.com' });

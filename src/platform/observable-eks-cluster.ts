@@ -22,17 +22,24 @@ export interface ObservableEksClusterProps extends PlatformClusterProps, Cluster
  * of their own (`ClusterOperations`), apart from their data stores.
  *
  * ```ts
- * const cluster = new ObservableEksCluster(this, 'Cluster', {
+ * import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+ * import { Stack } from 'aws-cdk-lib';
+ * import { ObservableEksCluster, PlatformNetwork, PlatformStage } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const network: PlatformNetwork;
+ *
+ * const cluster = new ObservableEksCluster(stack, 'Cluster', {
  *   stage: PlatformStage.PRODUCTION,
  *   vpc: network.vpc,
- *   kubectlLayer: new KubectlV35Layer(this, 'Kubectl'),
+ *   kubectlLayer: new KubectlV35Layer(stack, 'Kubectl'),
  *   nodeSecurityGroups: [network.applicationSecurityGroup],
- *   clusterAdminRoleArns: [seniorEngineerRoleArn],
+ *   clusterAdminRoleArns: ['arn:aws:iam::111122223333:role/innovate-senior-engineering'],
  *   monitoring: {},
  *   logging: {},
  *   vault: {},
  * });
- * cluster.addApplicationNamespace('backend', { ... });
+ * cluster.addApplicationNamespace('backend');
  * ```
  */
 export class ObservableEksCluster extends PlatformCluster {

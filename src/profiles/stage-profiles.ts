@@ -298,17 +298,23 @@ const PRODUCTION: StageProfile = {
  *
  * The blocks read the presets through `of()`, which returns a fresh copy:
  * nothing a caller changes leaks into another block. To change a value
- * for one block, set that block's prop; to derive a profile of your own, spread a preset
- * and give it to every block as `profile` (see `StagedProps`):
+ * for one block, set that block's prop:
  *
  * ```ts
- * const staging: StageProfile = {
- *   ...StageProfiles.PRODUCTION,
- *   network: { ...StageProfiles.PRODUCTION.network, natGateways: 1 },
- *   dataProtection: { ...StageProfiles.PRODUCTION.dataProtection, retainOnDelete: false },
- * };
- * new PlatformNetwork(this, 'Network', { profile: staging });
+ * import { Stack } from 'aws-cdk-lib';
+ * import { PlatformNetwork, PlatformStage, StageProfiles } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ *
+ * // Production's network with one NAT gateway instead of one per Availability Zone.
+ * new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PRODUCTION, natGateways: 1 });
+ * // A preset's numbers, for a check or a budget of your own.
+ * const retentionDays = StageProfiles.PRODUCTION.network.flowLogRetentionDays;
  * ```
+ *
+ * To derive a profile of your own, copy a preset with the fields changed and
+ * give it to every block as `profile` (see `StagedProps`); in TypeScript with
+ * spreads, `{ ...StageProfiles.PRODUCTION, network: { ...StageProfiles.PRODUCTION.network, natGateways: 1 } }`.
  */
 export class StageProfiles {
   /**

@@ -39,6 +39,14 @@ export interface VaultStoreProps extends StagedProps {
  * depends on the Vault's.
  *
  * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { PlatformStage, Vault, VaultStore } from '@innovate-inc/platform-constructs';
+ *
+ * declare const dataStack: Stack;
+ * declare const operationsStack: Stack;
+ * declare const cluster: eks.ICluster;
+ *
  * const store = new VaultStore(dataStack, 'VaultStore', { stage: PlatformStage.PRODUCTION });
  * new Vault(operationsStack, 'Vault', { cluster, stage: PlatformStage.PRODUCTION, store });
  */

@@ -205,7 +205,14 @@ export interface VaultProps extends VaultOptions, StagedProps {
  * (docs/runbooks/vault.md) once after the first deploy.
  *
  * @example
- * new Vault(this, 'Vault', { cluster, stage: PlatformStage.PRODUCTION });
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as eks from 'aws-cdk-lib/aws-eks-v2';
+ * import { PlatformStage, Vault } from '@innovate-inc/platform-constructs';
+ *
+ * declare const stack: Stack;
+ * declare const cluster: eks.ICluster;
+ *
+ * new Vault(stack, 'Vault', { cluster, stage: PlatformStage.PRODUCTION });
  */
 export class Vault extends Construct {
   /** The key of the `awskms` seal. */
