@@ -11,13 +11,14 @@ import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { createFoundationalRules } from './private/foundational-rules';
+import { SecurityAlerts, SecurityAlertsOptions } from './security-alerts';
 import { createAccessLogsBucket as createLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
 import { createManagedRole } from '../private/managed-role';
 import { sdkCall } from '../private/sdk-call';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, validateIntegerRange, validateOneOf } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf } from '../private/validation';
 import { StageProfile, StagedProps } from '../profiles';
 import { validateTrailName } from './private/names';
 
@@ -161,6 +162,23 @@ export interface AccountBaselineProps extends StagedProps {
    * @default true
    */
   readonly blockS3PublicAccess?: boolean;
+
+  /**
+   * Real-time security alerts (`SecurityAlerts`): high-severity GuardDuty and
+   * Security Hub findings, root sign-ins, changes to IAM policies, trails and
+   * SCPs, through EventBridge to an encrypted topic.
+   *
+   * @default true
+   */
+  readonly enableSecurityAlerts?: boolean;
+
+  /**
+   * Where the security alerts go and what they cover (the critical alarm
+   * topic, e-mails, Phase 2 forwarding). Used when `enableSecurityAlerts` is on.
+   *
+   * @default - a new encrypted topic, GuardDuty severity 7 and up, IAM and SCP changes in us-east-1
+   */
+  readonly securityAlerts?: SecurityAlertsOptions;
 }
 
 /**
@@ -213,6 +231,8 @@ export class AccountBaseline extends Construct {
   public readonly ebsEncryptionByDefault?: cr.AwsCustomResource;
   /** The account-level S3 Block Public Access setting, unless switched off. */
   public readonly s3AccountPublicAccessBlock?: cr.AwsCustomResource;
+  /** The security alerts, unless switched off. */
+  public readonly securityAlerts?: SecurityAlerts;
 
   /**
    * @param scope the parent construct, a stack with an explicit `env` (one baseline per account and region)
@@ -395,6 +415,11 @@ export class AccountBaseline extends Construct {
         actions: ['s3:PutAccountPublicAccessBlock'],
         wildcardReason: 's3:PutAccountPublicAccessBlock acts on the account, which has no ARN in IAM, so * is its only valid resource.',
       });
+    }
+    if (props.enableSecurityAlerts ?? true) {
+      this.securityAlerts = new SecurityAlerts(this, 'SecurityAlerts', { ...props.securityAlerts, profile: this.profile });
+    } else if (props.securityAlerts !== undefined) {
+      throw propError(this, 'securityAlerts', Object.keys(props.securityAlerts), 'configures the security alerts, which enableSecurityAlerts switches off: drop one of the two');
     }
   }
 

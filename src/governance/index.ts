@@ -2,3 +2,4 @@ export * from './account-baseline';
 export * from './cost-allocation-tags';
 export * from './cost-governance';
 export * from './org-landing-zone';
+export * from './security-alerts';

@@ -118,6 +118,7 @@ const FREE: Readonly<Record<string, string>> = {
   'AWS::EKS::AccessEntry': 'no charge',
   'AWS::EKS::PodIdentityAssociation': 'no charge',
   'AWS::Events::Rule': 'AWS service events are free',
+  'AWS::Events::EventBusPolicy': 'no charge (events from other accounts are billed to the sender as custom events)',
   'AWS::SSM::Parameter': 'standard parameters are free',
   'AWS::Backup::BackupVault': 'recovery points are billed as the backup storage of what they protect (rdsBackupGb)',
   'AWS::Backup::BackupPlan': 'no charge',
