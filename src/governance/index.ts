@@ -1,5 +1,6 @@
 export * from './account-baseline';
 export * from './cost-allocation-tags';
 export * from './cost-governance';
+export * from './cost-reports';
 export * from './org-landing-zone';
 export * from './security-alerts';

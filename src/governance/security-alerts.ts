@@ -117,8 +117,8 @@ export class SecurityAlerts extends Construct {
   public readonly encryptionKey?: kms.Key;
   /** The EventBridge rules, by construct ID (`GuardDutyFindings`, `SecurityHubFindings`, `RootSignIn`, `TrailChanges`, `IamPolicyChanges`, `OrganizationsPolicyChanges`). */
   public readonly rules: { [id: string]: events.Rule };
-  /** The policy of the default event bus, when `acceptOrganizationId` is set. */
-  public readonly eventBusPolicy?: events.CfnEventBusPolicy;
+  private organizationPolicy?: events.CfnEventBusPolicy;
+  private acceptedOrganizationId?: string;
 
   /**
    * @param scope the parent construct
@@ -144,9 +144,6 @@ export class SecurityAlerts extends Construct {
       }
     });
     validateUnique(this, 'emails', emails);
-    if (props.acceptOrganizationId !== undefined) {
-      validatePattern(this, 'acceptOrganizationId', props.acceptOrganizationId, ORGANIZATION_ID, 'must be an organization ID: o- and 10 to 32 lowercase letters or digits');
-    }
     if (props.forwardToEventBusArn !== undefined) {
       validatePattern(this, 'forwardToEventBusArn', props.forwardToEventBusArn, EVENT_BUS_ARN, 'must be an event bus ARN: arn:aws:events:<region>:<account>:event-bus/<name>');
       const [, , , , account] = props.forwardToEventBusArn.split(':');
@@ -203,17 +200,40 @@ export class SecurityAlerts extends Construct {
     }
 
     if (props.acceptOrganizationId !== undefined) {
-      this.eventBusPolicy = new events.CfnEventBusPolicy(this, 'OrganizationEventBusPolicy', {
-        statementId: 'AllowSecurityEventsFromTheOrganization',
-        statement: {
-          Effect: 'Allow',
-          Principal: '*',
-          Action: 'events:PutEvents',
-          Resource: stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': props.acceptOrganizationId } },
-        },
-      });
+      this.acceptEventsFromOrganization(props.acceptOrganizationId);
     }
+  }
+
+  /** The policy of the default event bus, once the organization's events are accepted. */
+  public get eventBusPolicy(): events.CfnEventBusPolicy | undefined {
+    return this.organizationPolicy;
+  }
+
+  /**
+   * Let every account of the organization put events on this account's
+   * default event bus (Phase 2, in the management account): the forwarded
+   * security events of the member accounts then match these rules and reach
+   * this topic. Calling it again with the same ID does nothing.
+   *
+   * @param organizationId the organization's ID, `o-` and 10 to 32 lowercase letters or digits
+   */
+  public acceptEventsFromOrganization(organizationId: string): void {
+    validatePattern(this, 'acceptOrganizationId', organizationId, ORGANIZATION_ID, 'must be an organization ID: o- and 10 to 32 lowercase letters or digits');
+    if (this.acceptedOrganizationId !== undefined) {
+      if (this.acceptedOrganizationId === organizationId) return;
+      throw propError(this, 'acceptOrganizationId', organizationId, `must be the organization already accepted (${this.acceptedOrganizationId}): an account belongs to one organization`);
+    }
+    this.acceptedOrganizationId = organizationId;
+    this.organizationPolicy = new events.CfnEventBusPolicy(this, 'OrganizationEventBusPolicy', {
+      statementId: 'AllowSecurityEventsFromTheOrganization',
+      statement: {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      },
+    });
   }
 
   /** The bus target of the forwarding, with a role that may put events on that bus only. */

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AccountBaseline, SecurityAlerts, SecurityAlertsProps } from '../../src/governance';
+import { AccountBaseline, OrgLandingZone, SecurityAlerts, SecurityAlertsProps } from '../../src/governance';
 import { IAM_POLICY_EVENTS, ORGANIZATIONS_POLICY_EVENTS, TRAIL_EVENTS } from '../../src/governance/private/security-event-patterns';
 import { PlatformAlarms } from '../../src/observability';
 import { PlatformStage } from '../../src/profiles';
@@ -219,6 +219,25 @@ describe('SecurityAlerts in Phase 2', () => {
     expect(decideWith({ identity, resourcePolicy }, request('o-zzzzzzzzzz'))).toBe('IMPLICIT_DENY');
     expect(decideWith({ identity, resourcePolicy }, { ...request('o-abcdefghij'), action: 'events:PutRule', resource: 'arn:aws:events:us-east-1:123456789012:rule/x' }))
       .toBe('IMPLICIT_DENY');
+  });
+
+  test('the landing zone\'s management baseline accepts the organization\'s events; accepting again is idempotent, another organization an error', () => {
+    const stack = newTestStack();
+    const zone = new OrgLandingZone(stack, 'LandingZone', {
+      organizationRootId: 'r-ab12',
+      organizationId: 'o-abcdefghij',
+      developmentAccount: { accountName: 'innovate-development', email: 'aws-development@example.com' },
+      productionAccount: { accountName: 'innovate-production', email: 'aws-production@example.com' },
+      identityCenterInstanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+      identityStoreId: 'd-1234567890',
+    });
+    const alerts = zone.managementBaseline!.securityAlerts!;
+    expect(alerts.eventBusPolicy).toBeDefined();
+    alerts.acceptEventsFromOrganization('o-abcdefghij');
+    expect(() => alerts.acceptEventsFromOrganization('o-zzzzzzzzzz')).toThrow(/invalid acceptOrganizationId "o-zzzzzzzzzz": must be the organization already accepted \(o-abcdefghij\)/);
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({ Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } }),
+    });
   });
 
   test('bad input names the prop and the value', () => {
