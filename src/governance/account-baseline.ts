@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { ConfigRemediation } from './config-remediation';
 import { createFoundationalRules } from './private/foundational-rules';
 import { SecurityAlerts, SecurityAlertsOptions } from './security-alerts';
 import { createAccessLogsBucket as createLogsBucket } from '../private/access-logs-bucket';
@@ -179,6 +180,17 @@ export interface AccountBaselineProps extends StagedProps {
    * @default - a new encrypted topic, GuardDuty severity 7 and up, IAM and SCP changes in us-east-1
    */
   readonly securityAlerts?: SecurityAlertsOptions;
+
+  /**
+   * Fix the Config rules' violations that are safe to fix automatically
+   * (`ConfigRemediation`: S3 public access at bucket and account level, EBS
+   * encryption by default) through SSM Automation, and send the other
+   * rules' NON_COMPLIANT results to the security alerts' topic (when the
+   * alerts are on).
+   *
+   * @default true
+   */
+  readonly enableAutoRemediation?: boolean;
 }
 
 /**
@@ -233,6 +245,8 @@ export class AccountBaseline extends Construct {
   public readonly s3AccountPublicAccessBlock?: cr.AwsCustomResource;
   /** The security alerts, unless switched off. */
   public readonly securityAlerts?: SecurityAlerts;
+  /** The automatic remediation of the Config rules, unless switched off. */
+  public readonly configRemediation?: ConfigRemediation;
 
   /**
    * @param scope the parent construct, a stack with an explicit `env` (one baseline per account and region)
@@ -420,6 +434,10 @@ export class AccountBaseline extends Construct {
       this.securityAlerts = new SecurityAlerts(this, 'SecurityAlerts', { ...props.securityAlerts, profile: this.profile });
     } else if (props.securityAlerts !== undefined) {
       throw propError(this, 'securityAlerts', Object.keys(props.securityAlerts), 'configures the security alerts, which enableSecurityAlerts switches off: drop one of the two');
+    }
+    if (props.enableAutoRemediation ?? true) {
+      this.configRemediation = new ConfigRemediation(this, 'ConfigRemediation', { rules: this.configRules, topic: this.securityAlerts?.topic });
+      for (const rule of this.configRules) this.configRemediation.node.addDependency(rule);
     }
   }
 

@@ -1,4 +1,5 @@
 export * from './account-baseline';
+export * from './config-remediation';
 export * from './cost-allocation-tags';
 export * from './cost-governance';
 export * from './cost-reports';

@@ -256,7 +256,8 @@ describe('AccountBaseline security alerts', () => {
     const baseline = new AccountBaseline(stack, 'Baseline', { stage: PlatformStage.DEVELOPMENT });
     expect(baseline.securityAlerts).toBeInstanceOf(SecurityAlerts);
     expect(baseline.securityAlerts!.profile).toEqual(baseline.profile);
-    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 6);
+    expect(Object.keys(baseline.securityAlerts!.rules)).toHaveLength(6);
+    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 7); // and the Config violation notification
   });
 
   test('options pass through; enableSecurityAlerts: false leaves them out; both together are an error', () => {

@@ -121,6 +121,7 @@ const FREE: Readonly<Record<string, string>> = {
   'AWS::CE::AnomalyMonitor': 'Cost Anomaly Detection is free',
   'AWS::CE::AnomalySubscription': 'Cost Anomaly Detection is free',
   'AWS::BCMDataExports::Export': 'Data Exports are free; the delivered reports are billed as S3 storage on their bucket',
+  'AWS::Config::RemediationConfiguration': 'runs only when its rule finds a violation (a few SSM Automation steps, USD 0.002 each): not a recurring cost',
   'AWS::Events::EventBusPolicy': 'no charge (events from other accounts are billed to the sender as custom events)',
   'AWS::SSM::Parameter': 'standard parameters are free',
   'AWS::Backup::BackupVault': 'recovery points are billed as the backup storage of what they protect (rdsBackupGb)',
