@@ -62,11 +62,7 @@ export interface ConfigRemediationProps {
  * account-level S3 Block Public Access
  * (`AWSConfigRemediation-ConfigureS3PublicAccessBlock`), EBS encryption by
  * default (`AWSConfigRemediation-EnableEbsEncryptionByDefault`).
- *
- * @example
- * declare const rules: config.ManagedRule[];
- * declare const topic: sns.ITopic;
- * new ConfigRemediation(this, 'Remediation', { rules, topic });
+ * `AccountBaseline` creates one for its rules (`enableAutoRemediation`).
  */
 export class ConfigRemediation extends Construct {
   /** The managed-rule identifiers remediated automatically, and their runbooks. */

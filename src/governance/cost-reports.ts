@@ -115,9 +115,6 @@ export interface CostReportsProps extends CostReportsOptions, StagedProps {
  *
  * In the management (payer) account the export and the monitors cover the
  * whole organization; in a member account, that account.
- *
- * @example
- * new CostReports(this, 'CostReports', { financeEmails: ['finance@example.com'] });
  */
 export class CostReports extends Construct {
   /** The profile this block was built from (its `stage`/`profile` props resolved). */

@@ -104,9 +104,6 @@ export interface SecurityAlertsProps extends SecurityAlertsOptions, StagedProps 
  * The CloudTrail-based alerts need a trail recording management events in
  * the account (`AccountBaseline`'s trail or an organization trail).
  * `AccountBaseline` creates one by default.
- *
- * @example
- * new SecurityAlerts(this, 'SecurityAlerts', { emails: ['security@example.com'] });
  */
 export class SecurityAlerts extends Construct {
   /** The profile this block was built from (its `stage`/`profile` props resolved). */

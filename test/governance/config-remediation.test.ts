@@ -53,7 +53,8 @@ describe('ConfigRemediation in AccountBaseline', () => {
   test('each remediation is created after its rule and the role', () => {
     const remediations = Object.values(template.findResources('AWS::Config::RemediationConfiguration')) as any[];
     for (const r of remediations) {
-      expect(r.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(remediation.automationRole!.node.defaultChild as any), r.Properties.ConfigRuleName.Ref]));
+      const roleId = stack.getLogicalId(remediation.automationRole!.node.defaultChild as any);
+      expect(r.DependsOn).toEqual(expect.arrayContaining([roleId, r.Properties.ConfigRuleName.Ref]));
     }
   });
 
