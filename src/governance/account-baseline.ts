@@ -436,8 +436,8 @@ export class AccountBaseline extends Construct {
       throw propError(this, 'securityAlerts', Object.keys(props.securityAlerts), 'configures the security alerts, which enableSecurityAlerts switches off: drop one of the two');
     }
     if (props.enableAutoRemediation ?? true) {
+      // Each remediation names its rule (Ref) and role (GetAtt): CloudFormation orders them without DependsOn.
       this.configRemediation = new ConfigRemediation(this, 'ConfigRemediation', { rules: this.configRules, topic: this.securityAlerts?.topic });
-      for (const rule of this.configRules) this.configRemediation.node.addDependency(rule);
     }
   }
 

@@ -134,7 +134,6 @@ export class ConfigRemediation extends Construct {
           maximumAutomaticAttempts: attempts,
           retryAttemptSeconds: retrySeconds,
         });
-        remediation.node.addDependency(role);
         this.remediations[rule.node.id] = remediation;
       }
     }

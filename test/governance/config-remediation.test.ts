@@ -50,11 +50,13 @@ describe('ConfigRemediation in AccountBaseline', () => {
     });
   });
 
-  test('each remediation is created after its rule and the role', () => {
+  test('each remediation references its rule and the role, so CloudFormation creates them first (no redundant DependsOn)', () => {
+    const roleId = stack.getLogicalId(remediation.automationRole!.node.defaultChild as any);
     const remediations = Object.values(template.findResources('AWS::Config::RemediationConfiguration')) as any[];
     for (const r of remediations) {
-      const roleId = stack.getLogicalId(remediation.automationRole!.node.defaultChild as any);
-      expect(r.DependsOn).toEqual(expect.arrayContaining([roleId, r.Properties.ConfigRuleName.Ref]));
+      expect(template.toJSON().Resources[r.Properties.ConfigRuleName.Ref].Type).toBe('AWS::Config::ConfigRule');
+      expect(r.Properties.Parameters.AutomationAssumeRole.StaticValue.Values[0]['Fn::GetAtt'][0]).toBe(roleId);
+      expect(r.DependsOn).toBeUndefined();
     }
   });
 
