@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, DATA_EXPORT_REGIONS, GithubDeployRoles,
+  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, CostReports, GithubDeployRoles,
   PlatformStage, StageProfiles,
 } from '../../src';
 
@@ -57,7 +57,7 @@ export class AccountStack extends Stack {
       ctoEmail: props.ctoEmail,
       // CUR 2.0 export and an anomaly monitor per environment (the budgets'
       // environments); the export needs a region that offers it.
-      costReports: { dataExport: DATA_EXPORT_REGIONS.includes(this.region) },
+      costReports: { dataExport: CostReports.DATA_EXPORT_REGIONS.includes(this.region) },
     });
 
     // One registry for both environments: an image is built once, tested in

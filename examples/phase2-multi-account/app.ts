@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AccountBaseline, AdminAccessMethod, DATA_EXPORT_REGIONS, InnovatePlatform, OrgLandingZone, PlatformStage, StageProfiles,
+  AccountBaseline, AdminAccessMethod, CostReports, InnovatePlatform, OrgLandingZone, PlatformStage, StageProfiles,
 } from '../../src';
 
 /**
@@ -69,7 +69,7 @@ export function buildPhase2(app: App): Stack[] {
       activateCostAllocationTags: true,
       // The organization's CUR 2.0 export and an anomaly monitor per
       // environment; the export needs a region that offers it.
-      costReports: { dataExport: DATA_EXPORT_REGIONS.includes(region) },
+      costReports: { dataExport: CostReports.DATA_EXPORT_REGIONS.includes(region) },
     },
   });
   // The member accounts forward their security alerts to this account's

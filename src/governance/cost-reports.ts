@@ -13,23 +13,8 @@ import { removalPolicyFor, resolveProfile } from '../private/stage';
 import { propError, validateIntegerRange, validatePattern, validateUnique } from '../private/validation';
 import { PlatformStage, StagedProps, StageProfile } from '../profiles';
 
-/**
- * Regions whose CloudFormation offers `AWS::BCMDataExports::Export` (the
- * commercial ones in cfn-lint's per-region resource lists, which follow the
- * CloudFormation registry). The service itself lives in us-east-1: exports
- * are `arn:aws:bcm-data-exports:us-east-1:...` wherever the stack is.
- */
-export const DATA_EXPORT_REGIONS: readonly string[] = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-2'];
 /** The region of the Data Exports service (its ARNs and the bucket policy's source). */
 const DATA_EXPORTS_SERVICE_REGION = 'us-east-1';
-/** The CUR 2.0 columns exported: who (account), what (service, usage, operation, resource), when, how much, and the tags for allocation. */
-export const CUR2_COLUMNS: readonly string[] = [
-  'bill_billing_period_start_date', 'bill_payer_account_id', 'line_item_usage_account_id',
-  'line_item_usage_start_date', 'line_item_usage_end_date', 'line_item_line_item_type',
-  'line_item_product_code', 'line_item_usage_type', 'line_item_operation', 'line_item_resource_id',
-  'line_item_usage_amount', 'line_item_unblended_cost', 'line_item_currency_code',
-  'pricing_term', 'product_region_code', 'resource_tags',
-];
 /** Default days the reports are kept: three years, so two full years can be compared month by month. */
 const DEFAULT_REPORT_RETENTION_DAYS = 1095;
 const MAX_RETENTION_DAYS = 36500;
@@ -67,7 +52,7 @@ export interface CostReportsOptions {
    * Export the Cost and Usage Report 2.0 (daily granularity, resource IDs,
    * Parquet) into an encrypted bucket, refreshed as AWS updates the data (up
    * to three times a day) and kept `reportRetentionDays`. The export is
-   * created through CloudFormation in one of `DATA_EXPORT_REGIONS`.
+   * created through CloudFormation in one of `CostReports.DATA_EXPORT_REGIONS`.
    *
    * @default true
    */
@@ -117,6 +102,25 @@ export interface CostReportsProps extends CostReportsOptions, StagedProps {
  * whole organization; in a member account, that account.
  */
 export class CostReports extends Construct {
+  /**
+   * Regions whose CloudFormation offers `AWS::BCMDataExports::Export` (the
+   * commercial ones in cfn-lint's per-region resource lists, which follow the
+   * CloudFormation registry): a `CostReports` with `dataExport` must be in a
+   * stack of one of them. The service itself lives in us-east-1.
+   */
+  public static readonly DATA_EXPORT_REGIONS: string[] = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-2'];
+  /**
+   * The CUR 2.0 columns exported: who (account), what (service, usage,
+   * operation, resource), when, how much, and the tags for allocation.
+   */
+  public static readonly CUR2_COLUMNS: string[] = [
+    'bill_billing_period_start_date', 'bill_payer_account_id', 'line_item_usage_account_id',
+    'line_item_usage_start_date', 'line_item_usage_end_date', 'line_item_line_item_type',
+    'line_item_product_code', 'line_item_usage_type', 'line_item_operation', 'line_item_resource_id',
+    'line_item_usage_amount', 'line_item_unblended_cost', 'line_item_currency_code',
+    'pricing_term', 'product_region_code', 'resource_tags',
+  ];
+
   /** The profile this block was built from (its `stage`/`profile` props resolved). */
   public readonly profile: StageProfile;
   /** The anomaly monitors, by environment tag value. */
@@ -201,16 +205,16 @@ export class CostReports extends Construct {
 
     if (props.dataExport ?? true) {
       const region = stack.region;
-      if (!Token.isUnresolved(region) && !DATA_EXPORT_REGIONS.includes(region)) {
+      if (!Token.isUnresolved(region) && !CostReports.DATA_EXPORT_REGIONS.includes(region)) {
         throw propError(this, 'dataExport', true,
-          `needs a stack in ${DATA_EXPORT_REGIONS.join(', ')} (this one is in ${region}): CloudFormation offers AWS::BCMDataExports::Export only there; `
+          `needs a stack in ${CostReports.DATA_EXPORT_REGIONS.join(', ')} (this one is in ${region}): CloudFormation offers AWS::BCMDataExports::Export only there; `
           + 'put CostReports in such a stack or set dataExport to false');
       }
       if (Token.isUnresolved(region)) {
         new CfnRule(this, 'DataExportRegion', {
           assertions: [{
-            assert: Fn.conditionContains([...DATA_EXPORT_REGIONS], Aws.REGION),
-            assertDescription: `The CUR 2.0 data export can only be created in ${DATA_EXPORT_REGIONS.join(', ')}`,
+            assert: Fn.conditionContains([...CostReports.DATA_EXPORT_REGIONS], Aws.REGION),
+            assertDescription: `The CUR 2.0 data export can only be created in ${CostReports.DATA_EXPORT_REGIONS.join(', ')}`,
           }],
         });
       }
@@ -252,7 +256,7 @@ export class CostReports extends Construct {
           name: exportName,
           description: 'Cost and Usage Report 2.0: daily, with resource IDs and tags, for monthly reports and trend analysis',
           dataQuery: {
-            queryStatement: `SELECT ${CUR2_COLUMNS.join(', ')} FROM COST_AND_USAGE_REPORT`,
+            queryStatement: `SELECT ${CostReports.CUR2_COLUMNS.join(', ')} FROM COST_AND_USAGE_REPORT`,
             tableConfigurations: {
               COST_AND_USAGE_REPORT: {
                 TIME_GRANULARITY: 'DAILY',

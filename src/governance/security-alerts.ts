@@ -14,7 +14,7 @@ import { propError, validatePattern, validateUnique } from '../private/validatio
 import { StagedProps, StageProfile } from '../profiles';
 
 /** The region where IAM and Organizations (global services) record their API calls. */
-export const GLOBAL_SERVICE_EVENTS_REGION = 'us-east-1';
+const GLOBAL_SERVICE_EVENTS_REGION = 'us-east-1';
 /** GuardDuty severities: 1.0 (low) to 10.0 (critical); high starts at 7.0. */
 const MIN_SEVERITY = 1;
 const MAX_SEVERITY = 10;

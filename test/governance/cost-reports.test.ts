@@ -1,12 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CostGovernance, CostReports, CostReportsProps, CUR2_COLUMNS, DATA_EXPORT_REGIONS } from '../../src/governance';
+import { CostGovernance, CostReports, CostReportsProps } from '../../src/governance';
 import { PlatformStage, StageProfiles } from '../../src/profiles';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { decideWith, IamPolicyDocument, resolveIntrinsics } from '../helpers/iam-evaluator';
 import { newTestStack } from '../helpers/stacks';
 
 const FINANCE = ['finance@example.com'];
+const { CUR2_COLUMNS, DATA_EXPORT_REGIONS } = CostReports;
 
 function build(props: Partial<CostReportsProps> = {}, stack: Stack = newTestStack()): { stack: Stack; reports: CostReports; template: Template } {
   const reports = new CostReports(stack, 'Reports', { financeEmails: FINANCE, ...props });
