@@ -4,6 +4,7 @@ import * as ce from 'aws-cdk-lib/aws-ce';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CostAllocationTags } from './cost-allocation-tags';
 import { createAccessLogsBucket } from '../private/access-logs-bucket';
@@ -47,6 +48,18 @@ export interface CostReportsOptions {
    * @default - 10 % of the profile's `cost.monthlyBudgetUsd`, rounded up
    */
   readonly anomalyThresholdUsd?: number;
+
+  /**
+   * Also send each anomaly above the threshold at once (IMMEDIATE) to this
+   * SNS topic (a chat or paging integration); e-mail subscribers get the
+   * daily summary only. A topic of this app gets the statement AWS documents
+   * for `costalerts.amazonaws.com`, and its key (when a `kms.Key` of this
+   * app) the matching key statement; for an imported topic, add both
+   * yourself.
+   *
+   * @default - the daily e-mail summary only
+   */
+  readonly anomalyTopic?: sns.ITopic;
 
   /**
    * Export the Cost and Usage Report 2.0 (daily granularity, resource IDs,
@@ -127,6 +140,8 @@ export class CostReports extends Construct {
   public readonly anomalyMonitors: { [environment: string]: ce.CfnAnomalyMonitor };
   /** The subscription sending the anomalies to finance. */
   public readonly anomalySubscription: ce.CfnAnomalySubscription;
+  /** The immediate subscription of `anomalyTopic`, when given. */
+  public readonly anomalyTopicSubscription?: ce.CfnAnomalySubscription;
   /** The anomaly threshold in USD. */
   public readonly anomalyThresholdUsd: number;
   /** The bucket of the reports, when `dataExport` is on. */
@@ -202,6 +217,21 @@ export class CostReports extends Construct {
         },
       }),
     });
+
+    if (props.anomalyTopic) {
+      const topic = props.anomalyTopic;
+      allowCostAnomalyDetection(topic);
+      this.anomalyTopicSubscription = new ce.CfnAnomalySubscription(this, 'AnomalyTopicSubscription', {
+        subscriptionName: `${prefix}-immediate`,
+        frequency: 'IMMEDIATE',
+        monitorArnList: Object.values(this.anomalyMonitors).map((m) => m.attrMonitorArn),
+        subscribers: [{ type: 'SNS', address: topic.topicArn }],
+        thresholdExpression: this.anomalySubscription.thresholdExpression,
+      });
+      // Cost Anomaly Detection checks that it may publish when the subscription is created.
+      const policy = topic.node.tryFindChild('Policy');
+      if (policy) this.anomalyTopicSubscription.node.addDependency(policy);
+    }
 
     if (props.dataExport ?? true) {
       const region = stack.region;
@@ -308,6 +338,30 @@ export class CostReports extends Construct {
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    }));
+  }
+}
+
+/**
+ * Let Cost Anomaly Detection publish to `topic` (AWS's documented statement
+ * for `costalerts.amazonaws.com`) and, for a topic encrypted with a key of
+ * this app, use that key.
+ */
+function allowCostAnomalyDetection(topic: sns.ITopic): void {
+  const principal = new iam.ServicePrincipal('costalerts.amazonaws.com');
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AWSAnomalyDetectionSNSPublishingPermissions',
+    principals: [principal],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+  }));
+  const key = topic instanceof sns.Topic ? topic.masterKey : undefined;
+  if (key instanceof kms.Key) {
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCostAnomalyDetectionToPublishToTheEncryptedTopic',
+      principals: [principal],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
     }));
   }
 }

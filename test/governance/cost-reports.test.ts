@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CostGovernance, CostReports, CostReportsProps } from '../../src/governance';
+import { PlatformAlarms } from '../../src/observability';
 import { PlatformStage, StageProfiles } from '../../src/profiles';
 import { complianceFindings, newTestApp } from '../helpers/compliance';
 import { decideWith, IamPolicyDocument, resolveIntrinsics } from '../helpers/iam-evaluator';
@@ -45,6 +46,32 @@ describe('CostReports anomaly detection', () => {
     const { reports: r, template: t } = build({ environments: ['staging'], anomalyThresholdUsd: 25 });
     expect(Object.keys(r.anomalyMonitors)).toEqual(['staging']);
     t.hasResourceProperties('AWS::CE::AnomalySubscription', { ThresholdExpression: Match.stringLikeRegexp('"Values":\\["25"\\]') });
+  });
+});
+
+describe('CostReports immediate anomaly alerts to a topic', () => {
+  test('a second, IMMEDIATE subscription to the topic, which lets Cost Anomaly Detection publish and use its key', () => {
+    const stack = newTestStack();
+    const alarms = new PlatformAlarms(stack, 'Alarms', { warningEmails: ['ops@example.com'] });
+    const { reports, template } = build({ anomalyTopic: alarms.warningTopic, anomalyThresholdUsd: 40 }, stack);
+    const topicId = stack.getLogicalId(alarms.warningTopic.node.defaultChild as any);
+    template.resourceCountIs('AWS::CE::AnomalySubscription', 2);
+    template.hasResourceProperties('AWS::CE::AnomalySubscription', {
+      Frequency: 'IMMEDIATE',
+      Subscribers: [{ Type: 'SNS', Address: { Ref: topicId } }],
+      ThresholdExpression: Match.stringLikeRegexp('"Values":\\["40"\\]'),
+    });
+    const [, subscription] = Object.entries(template.findResources('AWS::CE::AnomalySubscription'))
+      .find(([, r]: [string, any]) => r.Properties.Frequency === 'IMMEDIATE') as [string, any];
+    expect(subscription.DependsOn).toEqual([stack.getLogicalId(alarms.warningTopic.node.findChild('Policy').node.defaultChild as any)]);
+    expect(reports.anomalyTopicSubscription).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'costalerts.amazonaws.com' }, Action: 'sns:Publish' })]) },
+    });
+    const keyId = stack.getLogicalId(alarms.encryptionKey!.node.defaultChild as any);
+    expect(JSON.stringify(template.toJSON().Resources[keyId].Properties.KeyPolicy)).toContain('costalerts.amazonaws.com');
+    expect(complianceFindings(stack)).toEqual([]);
   });
 });
 
