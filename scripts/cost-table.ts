@@ -234,7 +234,12 @@ function budgets(phase1Estimate: CostEstimate): string[] {
     const est = byStage[stage];
     out.push(`| ${stage} | ${usd(est)} | ${whole(budget)} | ${Math.round((budget / est - 1) * 100)}% | ${whole(before[stage])} (the seed's figures) |`);
   }
-  out.push('');
+  out.push('', '### Cost reports and anomalies', '',
+    'The seed\'s "monthly cost reports, trend analysis" are `CostReports` (`CostGovernance` `costReports`, on in both reference apps): '
+    + 'a Cost and Usage Report 2.0 data export (daily lines with resource IDs and tags, Parquet) into a KMS-encrypted bucket kept three years, '
+    + 'for month-over-month and year-over-year comparison in Athena or QuickSight, and a Cost Anomaly Detection monitor per `environment` tag '
+    + 'whose anomalies above 10% of the monthly budget reach finance in a daily e-mail. Data Exports and Cost Anomaly Detection are free; '
+    + 'the reports cost their S3 storage (a key at USD 1 and a few MB a month), which the estimate above includes.', '');
   return out;
 }
 

@@ -18,6 +18,8 @@ type AccountStackProps struct {
 	// FinanceEmails and CtoEmail receive the budget alerts.
 	FinanceEmails []string
 	CtoEmail      string
+	// SecurityAlertEmails receive the real-time security alerts.
+	SecurityAlertEmails []string
 	// GithubOwner and GithubRepository name the repository whose Actions
 	// workflows deploy.
 	GithubOwner      string
@@ -58,7 +60,8 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		ProductionBucketNames: jsii.Strings("innovateproduction*", "innovateprouction-web-*", "innovate-velero-replica-*", "innovateaccount-baseline*"),
 	})
 	platformconstructs.NewAccountBaseline(stack, jsii.String("Baseline"), &platformconstructs.AccountBaselineProps{
-		Stage: platformconstructs.PlatformStage_PRODUCTION,
+		Stage:          platformconstructs.PlatformStage_PRODUCTION,
+		SecurityAlerts: &platformconstructs.SecurityAlertsOptions{Emails: jsii.Strings(props.SecurityAlertEmails...)},
 	})
 	var environmentBudgets []*platformconstructs.EnvironmentBudget
 	for _, environment := range sortedKeys(props.EnvironmentBudgetsUsd) {
@@ -73,6 +76,9 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		EnvironmentBudgets: &environmentBudgets,
 		FinanceEmails:      jsii.Strings(props.FinanceEmails...),
 		CtoEmail:           jsii.String(props.CtoEmail),
+		// CUR 2.0 export and an anomaly monitor per environment (the budgets'
+		// environments); the export needs a region that offers it.
+		CostReports: &platformconstructs.CostReportsOptions{DataExport: jsii.Bool(dataExportRegion(*stack.Region()))},
 	})
 
 	// One registry for both environments: an image is built once, tested in
@@ -99,4 +105,14 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		DeployRegions:          &deployRegions,
 	})
 	return &AccountStack{Stack: stack, Registry: registry, Access: access, DeployRoles: deployRoles}
+}
+
+// dataExportRegion reports whether CloudFormation offers the CUR 2.0 data export in region.
+func dataExportRegion(region string) bool {
+	for _, r := range *platformconstructs.CostReports_DATA_EXPORT_REGIONS() {
+		if *r == region {
+			return true
+		}
+	}
+	return false
 }

@@ -96,6 +96,7 @@ func buildPhase1(app awscdk.App) []awscdk.Stack {
 		EnvironmentBudgetsUsd:  budgets,
 		FinanceEmails:          []string{requiredContext(app, "financeEmail")},
 		CtoEmail:               requiredContext(app, "ctoEmail"),
+		SecurityAlertEmails:    []string{requiredContext(app, "alertEmail")},
 		GithubOwner:            requiredContext(app, "githubOwner"),
 		GithubRepository:       requiredContext(app, "githubRepository"),
 		ProductionCdkQualifier: productionQualifier,

@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, GithubDeployRoles,
+  AccessPrincipals, AccountAccess, AccountBaseline, ContainerRegistry, CostAllocationTags, CostGovernance, CostReports, GithubDeployRoles,
   PlatformStage, StageProfiles,
 } from '../../src';
 
@@ -17,6 +17,8 @@ export interface AccountStackProps extends StackProps {
   /** Who receives the budget alerts (the finance team and the CTO). */
   readonly financeEmails: string[];
   readonly ctoEmail: string;
+  /** Who receives the real-time security alerts (GuardDuty, Security Hub, root sign-ins, IAM/trail changes). */
+  readonly securityAlertEmails: string[];
   /** GitHub owner and repository whose Actions workflows deploy. */
   readonly githubOwner: string;
   readonly githubRepository: string;
@@ -57,13 +59,16 @@ export class AccountStack extends Stack {
       // names of their own; the audit archive of this stack.
       productionBucketNames: PRODUCTION_BUCKET_NAMES,
     });
-    new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION });
+    new AccountBaseline(this, 'Baseline', { stage: PlatformStage.PRODUCTION, securityAlerts: { emails: props.securityAlertEmails } });
     new CostGovernance(this, 'Budgets', {
       stage: PlatformStage.PRODUCTION,
       monthlyBudgetUsd: props.monthlyBudgetUsd,
       environmentBudgets: Object.entries(props.environmentBudgetsUsd).map(([environment, monthlyBudgetUsd]) => ({ environment, monthlyBudgetUsd })),
       financeEmails: props.financeEmails,
       ctoEmail: props.ctoEmail,
+      // CUR 2.0 export and an anomaly monitor per environment (the budgets'
+      // environments); the export needs a region that offers it.
+      costReports: { dataExport: CostReports.DATA_EXPORT_REGIONS.includes(this.region) },
     });
 
     // One registry for both environments: an image is built once, tested in

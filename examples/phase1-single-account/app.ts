@@ -39,6 +39,7 @@ export function buildPhase1(app: App): Stack[] {
     environmentBudgetsUsd: budgets,
     financeEmails: [requiredContext(app, 'financeEmail')],
     ctoEmail: requiredContext(app, 'ctoEmail'),
+    securityAlertEmails: [requiredContext(app, 'alertEmail')],
     githubOwner: requiredContext(app, 'githubOwner'),
     githubRepository: requiredContext(app, 'githubRepository'),
     productionCdkQualifier: productionQualifier,

@@ -2,9 +2,10 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, DefaultStackSynthesizer, Environment, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 // In your own repository: import { ... } from '@innovate-inc/platform-constructs';
 import {
-  AccountBaseline, AdminAccessMethod, InnovatePlatform, OrgLandingZone, PlatformStage, StageProfiles,
+  AccountBaseline, AdminAccessMethod, CostReports, InnovatePlatform, OrgLandingZone, PlatformStage, StageProfiles,
 } from '../../src';
 
 /**
@@ -43,7 +44,7 @@ export function buildPhase2(app: App): Stack[] {
     [PlatformStage.DEVELOPMENT]: StageProfiles.DEVELOPMENT.cost.monthlyBudgetUsd,
     [PlatformStage.PRODUCTION]: StageProfiles.PRODUCTION.cost.monthlyBudgetUsd,
   };
-  new OrgLandingZone(organization, 'LandingZone', {
+  const landingZone = new OrgLandingZone(organization, 'LandingZone', {
     // From cdk.json's context (or -c / environment variables): your organization's values.
     organizationRootId: required('organizationRootId', 'ORGANIZATION_ROOT_ID'),
     organizationId: required('organizationId', 'ORGANIZATION_ID'),
@@ -66,8 +67,19 @@ export function buildPhase2(app: App): Stack[] {
       financeEmails: [required('financeEmail', 'FINANCE_EMAIL')],
       ctoEmail: required('ctoEmail', 'CTO_EMAIL'),
       activateCostAllocationTags: true,
+      // The organization's CUR 2.0 export and an anomaly monitor per
+      // environment; the export needs a region that offers it.
+      costReports: { dataExport: CostReports.DATA_EXPORT_REGIONS.includes(region) },
     },
   });
+  // The member accounts forward their security alerts to this account's
+  // default bus, which the management baseline accepts from the organization.
+  const securityAlertEmail = required('alertEmail', 'ALERT_EMAIL');
+  landingZone.managementBaseline?.securityAlerts?.topic.addSubscription(new subscriptions.EmailSubscription(securityAlertEmail));
+  // (Forwarding needs the management account's ID at synth time.)
+  const securityAlerts = management.account
+    ? { forwardToEventBusArn: `arn:aws:events:${region}:${management.account}:event-bus/default` }
+    : undefined;
 
   const development: Environment = { account: input('developmentAccount', 'DEVELOPMENT_ACCOUNT_ID'), region };
   const production: Environment = { account: input('productionAccount', 'PRODUCTION_ACCOUNT_ID'), region };
@@ -84,14 +96,14 @@ export function buildPhase2(app: App): Stack[] {
   // The landing zone's organization trail records both member accounts'
   // events (in every region, into the management account's archive), so
   // the member baselines create no second, charged trail.
-  new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT, coveredByOrganizationTrail: true });
+  new AccountBaseline(developmentBaseline, 'Baseline', { stage: PlatformStage.DEVELOPMENT, coveredByOrganizationTrail: true, securityAlerts });
   const productionBaseline = new Stack(app, 'InnovateProductionBaseline', {
     env: production,
     synthesizer: baselineSynthesizer(),
     description: 'Innovate Inc. Phase 2: production account baseline (Config, Access Analyzer, EBS encryption)',
     terminationProtection: true,
   });
-  new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION, coveredByOrganizationTrail: true });
+  new AccountBaseline(productionBaseline, 'Baseline', { stage: PlatformStage.PRODUCTION, coveredByOrganizationTrail: true, securityAlerts });
 
   // Each member account holds its own kubectl layer, hosted zone and alert
   // receivers' keys (created out of band; the templates hold only names).

@@ -10,9 +10,12 @@ from innovate_platform_constructs import (
     ContainerRegistry,
     CostAllocationTags,
     CostGovernance,
+    CostReports,
+    CostReportsOptions,
     EnvironmentBudget,
     GithubDeployRoles,
     PlatformStage,
+    SecurityAlertsOptions,
     StageProfiles,
 )
 
@@ -43,6 +46,7 @@ class AccountStack(cdk.Stack):
         environment_budgets_usd: Mapping[str, float],
         finance_emails: List[str],
         cto_email: str,
+        security_alert_emails: List[str],
         github_owner: str,
         github_repository: str,
         production_cdk_qualifier: str,
@@ -71,7 +75,12 @@ class AccountStack(cdk.Stack):
             # audit archive of this stack).
             production_bucket_names=PRODUCTION_BUCKET_NAMES,
         )
-        AccountBaseline(self, "Baseline", stage=PlatformStage.PRODUCTION)
+        AccountBaseline(
+            self,
+            "Baseline",
+            stage=PlatformStage.PRODUCTION,
+            security_alerts=SecurityAlertsOptions(emails=security_alert_emails),
+        )
         CostGovernance(
             self,
             "Budgets",
@@ -83,6 +92,9 @@ class AccountStack(cdk.Stack):
             ],
             finance_emails=finance_emails,
             cto_email=cto_email,
+            # CUR 2.0 export and an anomaly monitor per environment (the budgets'
+            # environments); the export needs a region that offers it.
+            cost_reports=CostReportsOptions(data_export=self.region in CostReports.DATA_EXPORT_REGIONS),
         )
 
         # One registry for both environments: an image is built once, tested in

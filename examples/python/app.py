@@ -76,6 +76,7 @@ def build_phase1(app: cdk.App) -> List[cdk.Stack]:
         environment_budgets_usd=budgets,
         finance_emails=[required_context(app, "financeEmail")],
         cto_email=required_context(app, "ctoEmail"),
+        security_alert_emails=[required_context(app, "alertEmail")],
         github_owner=required_context(app, "githubOwner"),
         github_repository=required_context(app, "githubRepository"),
         production_cdk_qualifier=production_qualifier,

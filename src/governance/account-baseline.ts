@@ -10,7 +10,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { ConfigRemediation } from './config-remediation';
 import { createFoundationalRules } from './private/foundational-rules';
+import { SecurityAlerts, SecurityAlertsOptions } from './security-alerts';
 import { createAccessLogsBucket as createLogsBucket } from '../private/access-logs-bucket';
 import { acknowledgeAwsManagedPolicy, acknowledgeRules, acknowledgeWildcardResource, explainCheckovException } from '../private/compliance';
 import { allowCloudWatchLogs } from '../private/keys';
@@ -184,6 +186,34 @@ export interface AccountBaselineProps extends StagedProps {
    * @default true
    */
   readonly blockS3PublicAccess?: boolean;
+
+  /**
+   * Real-time security alerts (`SecurityAlerts`): high-severity GuardDuty and
+   * Security Hub findings, root sign-ins, changes to IAM policies, trails and
+   * SCPs, through EventBridge to an encrypted topic.
+   *
+   * @default true
+   */
+  readonly enableSecurityAlerts?: boolean;
+
+  /**
+   * Where the security alerts go and what they cover (the critical alarm
+   * topic, e-mails, Phase 2 forwarding). Used when `enableSecurityAlerts` is on.
+   *
+   * @default - a new encrypted topic, GuardDuty severity 7 and up, IAM and SCP changes in us-east-1
+   */
+  readonly securityAlerts?: SecurityAlertsOptions;
+
+  /**
+   * Fix the Config rules' violations that are safe to fix automatically
+   * (`ConfigRemediation`: S3 public access at bucket and account level, EBS
+   * encryption by default) through SSM Automation, and send the other
+   * rules' NON_COMPLIANT results to the security alerts' topic (when the
+   * alerts are on).
+   *
+   * @default true
+   */
+  readonly enableAutoRemediation?: boolean;
 }
 
 /**
@@ -248,6 +278,10 @@ export class AccountBaseline extends Construct {
   public readonly ebsEncryptionByDefault?: cr.AwsCustomResource;
   /** The account-level S3 Block Public Access setting, unless switched off. */
   public readonly s3AccountPublicAccessBlock?: cr.AwsCustomResource;
+  /** The security alerts, unless switched off. */
+  public readonly securityAlerts?: SecurityAlerts;
+  /** The automatic remediation of the Config rules, unless switched off. */
+  public readonly configRemediation?: ConfigRemediation;
 
   /**
    * @param scope the parent construct, a stack with an explicit `env` (one baseline per account and region)
@@ -408,6 +442,15 @@ export class AccountBaseline extends Construct {
         actions: ['s3:PutAccountPublicAccessBlock'],
         wildcardReason: 's3:PutAccountPublicAccessBlock acts on the account, which has no ARN in IAM, so * is its only valid resource.',
       });
+    }
+    if (props.enableSecurityAlerts ?? true) {
+      this.securityAlerts = new SecurityAlerts(this, 'SecurityAlerts', { ...props.securityAlerts, profile: this.profile });
+    } else if (props.securityAlerts !== undefined) {
+      throw propError(this, 'securityAlerts', Object.keys(props.securityAlerts), 'configures the security alerts, which enableSecurityAlerts switches off: drop one of the two');
+    }
+    if (props.enableAutoRemediation ?? true) {
+      // Each remediation names its rule (Ref) and role (GetAtt): CloudFormation orders them without DependsOn.
+      this.configRemediation = new ConfigRemediation(this, 'ConfigRemediation', { rules: this.configRules, topic: this.securityAlerts?.topic });
     }
   }
 

@@ -3,6 +3,7 @@ import * as budgets from 'aws-cdk-lib/aws-budgets';
 import { Construct } from 'constructs';
 import { CostAllocationTags } from './cost-allocation-tags';
 import { createTagActivation, MAX_TAG_KEYS_PER_ACTIVATION } from './private/cost-allocation-tag-activation';
+import { CostReports, CostReportsOptions } from './cost-reports';
 import type { CostEstimate } from '../cost/cost-estimate';
 import { resolveProfile } from '../private/stage';
 import { propError, propErrorAt, validateTags, validateUnique } from '../private/validation';
@@ -93,6 +94,16 @@ export interface CostGovernanceOptions {
    * @default false
    */
   readonly activateCostAllocationTags?: boolean;
+
+  /**
+   * Monthly cost reports and trend analysis (`CostReports`): a CUR 2.0 data
+   * export to an encrypted bucket and a Cost Anomaly Detection monitor per
+   * environment, alerting `financeEmails`. Its environments default to
+   * those of `environmentBudgets`.
+   *
+   * @default - no data export and no anomaly monitors
+   */
+  readonly costReports?: CostReportsOptions;
 }
 
 /**
@@ -181,6 +192,8 @@ export class CostGovernance extends Construct {
    * refuses any key.
    */
   public readonly tagActivation?: CustomResource;
+  /** The cost reports and anomaly monitors, when `costReports` is given. */
+  public readonly costReports?: CostReports;
 
   private readonly notifications: budgets.CfnBudget.NotificationWithSubscribersProperty[];
   private readonly namePrefix: string;
@@ -239,6 +252,16 @@ export class CostGovernance extends Construct {
         { TagKeyValue: [`user:${CostAllocationTags.ENVIRONMENT_KEY}$${budget.environment}`] },
       );
     });
+
+    if (props.costReports) {
+      const budgeted = (props.environmentBudgets ?? []).map((budget) => budget.environment);
+      this.costReports = new CostReports(this, 'Reports', {
+        ...props.costReports,
+        environments: props.costReports.environments ?? (budgeted.length > 0 ? budgeted : undefined),
+        financeEmails: props.financeEmails,
+        profile: this.profile,
+      });
+    }
 
     if (props.activateCostAllocationTags ?? false) {
       const keys = this.profile.cost.costAllocationTagKeys;

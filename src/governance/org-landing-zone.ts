@@ -606,6 +606,8 @@ export class OrgLandingZone extends Construct {
     if (props.organizationTrail ?? true) {
       this.managementBaseline = props.managementBaseline ?? new AccountBaseline(this, 'ManagementBaseline', { profile });
       makeOrganizationTrail(this.managementBaseline, props.organizationId);
+      // The member accounts' security alerts (forwarded to this bus) reach the management account's topic.
+      this.managementBaseline.securityAlerts?.acceptEventsFromOrganization(props.organizationId);
     }
     if (props.costGovernance) {
       const nested = props.costGovernance as CostGovernanceOptions & StagedProps;

@@ -555,7 +555,7 @@ describe('AccountBaseline stable logical IDs', () => {
 
   test('stateful resources keep their logical IDs', () => {
     const { template } = build({ stage: PlatformStage.PRODUCTION });
-    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual(['BaselineAuditKeyE3A5D987']);
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).sort()).toEqual(['BaselineAuditKeyE3A5D987', 'BaselineSecurityAlertsKey31E3D31E']);
     expect(Object.keys(template.findResources('AWS::S3::Bucket')).sort()).toEqual(['BaselineAccessLogsBucket5D96CD7E', 'BaselineArchiveBucket16E39813']);
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual(['BaselineTrailLogGroup4C426608']);
     expect(Object.keys(template.findResources('AWS::CloudTrail::Trail'))).toEqual(['BaselineTrail01037AFB']);
