@@ -57,7 +57,7 @@ func NewAccountStack(scope constructs.Construct, id string, props *AccountStackP
 		// S3 ignores the environment tag in IAM conditions, so the production
 		// buckets are named (generated names start with the lowercased stack
 		// name; the SPA bucket, Velero's replica and this stack's audit archive).
-		ProductionBucketNames: jsii.Strings("innovateproduction*", "innovateprouction-web-*", "innovate-velero-replica-*", "innovateaccount-baseline*"),
+		ProductionBucketNames: jsii.Strings("innovateproduction*", "innovateprouction-web-*", "innovate-velero-replica-*", "innovateaccount-baseline*", "innovateaccount-budgetsreports*"),
 	})
 	platformconstructs.NewAccountBaseline(stack, jsii.String("Baseline"), &platformconstructs.AccountBaselineProps{
 		Stage:          platformconstructs.PlatformStage_PRODUCTION,

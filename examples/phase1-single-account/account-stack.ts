@@ -30,7 +30,7 @@ export interface AccountStackProps extends StackProps {
  * The production buckets of the reference app (checked against the
  * synthesized app by test/access/account-access-buckets.test.ts).
  */
-export const PRODUCTION_BUCKET_NAMES = ['innovateproduction*', 'innovateprouction-web-*', 'innovate-velero-replica-*', 'innovateaccount-baseline*'];
+export const PRODUCTION_BUCKET_NAMES = ['innovateproduction*', 'innovateprouction-web-*', 'innovate-velero-replica-*', 'innovateaccount-baseline*', 'innovateaccount-budgetsreports*'];
 
 /**
  * What Phase 1 sets up once for the single account (design: "Cloud Environment

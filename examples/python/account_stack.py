@@ -27,6 +27,7 @@ PRODUCTION_BUCKET_NAMES = [
     "innovateprouction-web-*",
     "innovate-velero-replica-*",
     "innovateaccount-baseline*",
+    "innovateaccount-budgetsreports*",
 ]
 
 class AccountStack(cdk.Stack):

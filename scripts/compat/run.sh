@@ -62,9 +62,15 @@ echo "--> reference apps on aws-cdk-lib $version"
 REFERENCE_OUTDIR="$root/.compat/cdk.out" NODE_OPTIONS="${NODE_OPTIONS:-} $hook" \
   npx ts-node --transpile-only --project tsconfig.dev.json scripts/reference.ts 2>&1 | tee -a "$log"
 
-if grep -E 'is deprecated' "$log" | grep -v 'node_modules' > /dev/null; then
+# Allowed, each with its reason (a warning caused by a third party reading a
+# deprecated property, never by our code setting it):
+# - CfnEventBusPolicy#principal: cdk-nag 3's EventBusOpenAccess rule reads
+#   `node.principal` on every event bus policy; SecurityAlerts sets only
+#   `statement` (test/governance/security-alerts.test.ts pins that).
+allowed='aws_events\.CfnEventBusPolicy#principal is deprecated'
+if grep -E 'is deprecated' "$log" | grep -v 'node_modules' | grep -vE "$allowed" > /dev/null; then
   echo
-  grep -E -A3 'is deprecated' "$log" | head -40
+  grep -E -A3 'is deprecated' "$log" | grep -vE "$allowed" | head -40
   echo "aws-cdk-lib $version reports deprecated APIs in use (above): replace them with what each warning names" >&2
   exit 1
 fi
