@@ -191,7 +191,10 @@ for (const handler of HANDLERS) {
 // bootstrap-template.yaml converted to JSON into assets/bootstrap/, where
 // OrgLandingZone reads it (the CLI is a build-time dependency only).
 bundle.exec('ts-node --transpile-only --project tsconfig.dev.json scripts/bootstrap-template.ts');
-project.preCompileTask.spawn(bundle);
+// In the compile task itself, not only in pre-compile (which `build` runs but
+// `npx projen compile` alone does not): a package built with
+// `npx projen compile && npx projen package:js` must carry assets/.
+project.compileTask.prependSpawn(bundle);
 project.testTask.prependSpawn(bundle);
 
 const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';

@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccountBaseline, OrgLandingZone, OrgLandingZoneProps, OrgUnit } from '../../src/governance';
-import { BOOTSTRAP_TEMPLATE_VERSION } from '../../src/governance/private/org-bootstrap-template';
+import { bootstrapTemplateVersion } from '../../src/governance/private/org-bootstrap-template';
 import { SCP_MAX_CHARS, validateScpSize } from '../../src/governance/private/org-policies';
 import { complianceFindings } from '../helpers/compliance';
 import { AWS_MANAGED_POLICY_MODELS, decide, decideWith, IamPolicyDocument, IamRequest, resolveIntrinsics } from '../helpers/iam-evaluator';
@@ -438,8 +438,8 @@ describe('OrgLandingZone CDK bootstrap StackSet', () => {
       .filter((r) => r.Type === 'AWS::IAM::Role').map((r) => r.Properties.RoleName['Fn::Sub']).sort();
     expect(roleNames).toEqual(['cfn-exec', 'deploy', 'file-publishing', 'image-publishing', 'lookup']
       .map((role) => `cdk-\${Qualifier}-${role}-role-\${AWS::AccountId}-\${AWS::Region}`));
-    expect(body.Resources.CdkBootstrapVersion.Properties).toEqual({ Type: 'String', Name: { 'Fn::Sub': '/cdk-bootstrap/${Qualifier}/version' }, Value: String(BOOTSTRAP_TEMPLATE_VERSION) });
-    expect(BOOTSTRAP_TEMPLATE_VERSION).toBeGreaterThanOrEqual(21);
+    expect(body.Resources.CdkBootstrapVersion.Properties).toEqual({ Type: 'String', Name: { 'Fn::Sub': '/cdk-bootstrap/${Qualifier}/version' }, Value: String(bootstrapTemplateVersion()) });
+    expect(bootstrapTemplateVersion()).toBeGreaterThanOrEqual(21);
     // The official template names the bucket cdk-<q>-assets-<account>-<region>
     // unless FileAssetsBucketName is set, which the StackSet never does.
     expect(body.Resources.StagingBucket.Properties).toMatchObject({

@@ -64,9 +64,13 @@ export function bootstrapVersionOf(template: Json): number {
 
 /**
  * The version written to `/cdk-bootstrap/<qualifier>/version`: the official
- * template's (34 with aws-cdk 2.1149.0), never a number of our own.
+ * template's (34 with aws-cdk 2.1149.0), never a number of our own. Read
+ * when asked, not when the module loads: an app that never builds an
+ * `OrgLandingZone` does not need the bundled template.
  */
-export const BOOTSTRAP_TEMPLATE_VERSION: number = bootstrapVersionOf(officialBootstrapTemplate());
+export function bootstrapTemplateVersion(): number {
+  return bootstrapVersionOf(officialBootstrapTemplate());
+}
 
 /** The `BootstrapVariant` the hardened stacks carry (the CLI asks customized templates to change it). */
 export const BOOTSTRAP_VARIANT = 'Innovate platform-constructs OrgLandingZone: AWS CDK Default Resources, hardened';
