@@ -717,6 +717,15 @@ describe('InnovatePlatform, several platforms in one app and props only the plat
     expect(() => new InnovatePlatform(app, 'Production', merged)).toThrow(`Production: invalid ${prop} ${shown}: ${allowed}`);
   });
 
+  test('a hosted zone imported by ID alone is refused, naming edge.hostedZone and how to import it', () => {
+    const app = newTestApp();
+    const given = props(app);
+    const stack = app.node.findChild('Shared') as Stack;
+    const zone = route53.HostedZone.fromHostedZoneId(stack, 'ZoneById', 'Z0123456789ABCDEFGHIJ');
+    expect(() => new InnovatePlatform(app, 'Production', { ...given, edge: { hostedZone: zone } })).toThrow(
+      'Production: invalid edge.hostedZone "Shared/ZoneById": must know its zone name: import it with route53.HostedZone.fromHostedZoneAttributes');
+  });
+
   test('an existing database needs the existing network it lives in', () => {
     const app = newTestApp();
     const given = props(app);

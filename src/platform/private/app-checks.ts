@@ -68,6 +68,16 @@ export function checkPlatformInApp(platform: Construct, scope: Construct, props:
   }
 
   const edge = props.edge ?? {};
+  if (edge.hostedZone) {
+    // HostedZone.fromHostedZoneId gives a zone whose zoneName throws deep in
+    // aws-cdk-lib; the certificates and records need the name.
+    try {
+      void edge.hostedZone.zoneName;
+    } catch {
+      throw propError(platform, 'edge.hostedZone', edge.hostedZone.node.path,
+        'must know its zone name: import it with route53.HostedZone.fromHostedZoneAttributes(scope, id, { hostedZoneId, zoneName }), not fromHostedZoneId');
+    }
+  }
   if (edge.domainName && edge.hostedZone && !Token.isUnresolved(edge.domainName) && !Token.isUnresolved(edge.hostedZone.zoneName)) {
     const zone = edge.hostedZone.zoneName.replace(/\.$/, '');
     if (edge.domainName !== zone && !edge.domainName.endsWith(`.${zone}`)) {
