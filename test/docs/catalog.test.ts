@@ -61,6 +61,11 @@ describe('the README construct catalog and docs/architecture.md match the export
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter((name) => !exported.has(name) && !OTHER_LIBRARIES.has(name))).toEqual([]);
   });
+
+  test('docs/architecture.md places every exported construct class in the design', () => {
+    const names = new Set(tableRows(read('docs/architecture.md')).flatMap((row) => namesIn(row[2] ?? '')));
+    expect(constructClasses.filter((name) => !names.has(name) && !(name in NOT_IN_CATALOG))).toEqual([]);
+  });
 });
 
 describe('API.md', () => {
