@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, CfnResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, CfnResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as config from 'aws-cdk-lib/aws-config';
@@ -192,6 +192,10 @@ export interface AccountBaselineProps extends StagedProps {
    * Security Hub findings, root sign-ins, changes to IAM policies, trails and
    * SCPs, through EventBridge to an encrypted topic.
    *
+   * Switching them off also switches off the notification of Config rule
+   * violations that `enableAutoRemediation` sends to their topic (the
+   * baseline then warns, `AccountBaseline.violationsNotNotified`).
+   *
    * @default true
    */
   readonly enableSecurityAlerts?: boolean;
@@ -208,8 +212,9 @@ export interface AccountBaselineProps extends StagedProps {
    * Fix the Config rules' violations that are safe to fix automatically
    * (`ConfigRemediation`: S3 public access at bucket and account level, EBS
    * encryption by default) through SSM Automation, and send the other
-   * rules' NON_COMPLIANT results to the security alerts' topic (when the
-   * alerts are on).
+   * rules' NON_COMPLIANT results to the security alerts' topic. Without the
+   * security alerts (`enableSecurityAlerts: false`) those results are
+   * notified to nobody, and the baseline warns.
    *
    * @default true
    */
@@ -451,6 +456,14 @@ export class AccountBaseline extends Construct {
     if (props.enableAutoRemediation ?? true) {
       // Each remediation names its rule (Ref) and role (GetAtt): CloudFormation orders them without DependsOn.
       this.configRemediation = new ConfigRemediation(this, 'ConfigRemediation', { rules: this.configRules, topic: this.securityAlerts?.topic });
+      if (!this.securityAlerts) {
+        // The violations of the rules without a remediation go to the
+        // security alerts' topic: without one they reach nobody.
+        Annotations.of(this).addWarningV2('@innovate-inc/platform-constructs:AccountBaseline.violationsNotNotified',
+          'enableSecurityAlerts is false, so the NON_COMPLIANT results of the Config rules without automatic remediation are notified to nobody '
+          + '(ConfigRemediation sends them to the security alerts\' topic; they stay visible in AWS Config only). Turn enableSecurityAlerts on, '
+          + 'or notify them yourself with new ConfigRemediation(scope, id, { rules: baseline.configRules, topic }) and enableAutoRemediation: false.');
+      }
     }
   }
 

@@ -672,11 +672,14 @@ export class OrgLandingZone extends Construct {
       // The accounts exist (and sit in their OUs) before instances are deployed.
       this.bootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
 
-      // The baseline stacks' own bootstrap: trusted by this (management)
-      // account alone, so only its administrators deploy the baselines.
+      // The baseline stacks' own bootstrap: TrustedAccounts is this
+      // (management) account. Like every CDK bootstrap role, its roles also
+      // trust their own account; ProtectPlatformRoles denies every
+      // member-account principal assuming them, so only the management
+      // account's administrators deploy the baselines.
       this.baselineBootstrapStackSet = new cloudformation.CfnStackSet(this, 'BaselineBootstrapStackSet', {
         stackSetName: `cdk-bootstrap-${baselineQualifier}`,
-        description: `CDK bootstrap (qualifier ${baselineQualifier}) of the baseline stacks of every account of the Workloads OU, trusting the management account alone; its execution role is the one deployment role the protective SCPs exempt`,
+        description: `CDK bootstrap (qualifier ${baselineQualifier}) of the baseline stacks of every account of the Workloads OU, trusting the management account (the SCPs deny member-account principals its roles); its execution role is the one deployment role the protective SCPs exempt`,
         permissionModel: 'SERVICE_MANAGED',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
         callAs: 'SELF',

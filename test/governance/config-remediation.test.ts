@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AccountBaseline, ConfigRemediation, ConfigRemediationProps } from '../../src/governance';
@@ -116,6 +116,15 @@ describe('ConfigRemediation in AccountBaseline', () => {
     expect(quiet.configRemediation!.violationNotification).toBeUndefined();
     t.resourceCountIs('AWS::Events::Rule', 0);
     t.resourceCountIs('AWS::Config::RemediationConfiguration', 3);
+  });
+
+  test('without security alerts the violations reach nobody, and the baseline says so', () => {
+    const warning = Match.stringLikeRegexp('enableSecurityAlerts is false, so the NON_COMPLIANT results .* are notified to nobody');
+    const { stack: quiet } = baseline({ enableSecurityAlerts: false });
+    Annotations.fromStack(quiet).hasWarning('/TestStack/Baseline', warning);
+    // With the alerts on, or without remediation, nothing is silently dropped: no warning.
+    Annotations.fromStack(baseline().stack).hasNoWarning('*', warning);
+    Annotations.fromStack(baseline({ enableSecurityAlerts: false, enableAutoRemediation: false }).stack).hasNoWarning('*', warning);
   });
 });
 

@@ -13,6 +13,7 @@ const PROPS: OrgLandingZoneProps = {
 };
 const FULL_AWS_ACCESS: IamPolicyDocument = { Statement: [{ Sid: 'FullAWSAccess', Effect: 'Allow', Action: '*', Resource: '*' }] };
 const MEMBER = '111111111111';
+const MANAGEMENT = '123456789012';
 const role = (name: string) => `arn:aws:iam::${MEMBER}:role/${name}`;
 const WORKLOAD_EXEC = role(`cdk-hnb659fds-cfn-exec-role-${MEMBER}-us-east-1`);
 const BASELINE_EXEC = role(`cdk-baseline-cfn-exec-role-${MEMBER}-us-east-1`);
@@ -72,7 +73,37 @@ describe('OrgLandingZone: only the baseline stacks\' CDK execution role is exemp
     expect(as(WORKLOAD_DEPLOY, { action: 'iam:PassRole', resource: WORKLOAD_EXEC })).toBe('ALLOW');
   });
 
-  test('a second StackSet bootstraps the baseline qualifier in the Workloads OU, trusting the management account alone', () => {
+  test('no member-account principal, administrators included, may assume the baseline bootstrap roles; the management account still may', () => {
+    // What the bootstrap template's deploy, publishing and lookup roles trust
+    // (TrustedAccounts = the management account): their own account and the
+    // management account, sts:AssumeRole without an external ID.
+    const bootstrap = JSON.parse(Template.fromStack(stack).findResources('AWS::CloudFormation::StackSet')[
+      stack.getLogicalId(zone.baselineBootstrapStackSet!)].Properties.TemplateBody);
+    for (const id of ['DeploymentActionRole', 'FilePublishingRole', 'ImagePublishingRole', 'LookupRole']) {
+      expect(bootstrap.Resources[id].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ AWS: { Ref: 'AWS::AccountId' } });
+    }
+    const trust = (accounts: string[]): IamPolicyDocument => ({
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: accounts }, Condition: { Null: { 'sts:ExternalId': 'true' } } }],
+    });
+    const assume = (principal: string, target: string, scpsApply: boolean) => decideWith({
+      identity: [AWS_MANAGED_POLICY_MODELS.AdministratorAccess],
+      serviceControlPolicies: scpsApply ? [[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, ...scps]] : undefined,
+      resourcePolicy: trust([MEMBER, MANAGEMENT]),
+    }, { action: 'sts:AssumeRole', resource: target, principal, context: { 'aws:PrincipalArn': principal, 'aws:RequestedRegion': 'us-east-1' } });
+    const baselineRoles = ['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role', 'cfn-exec-role']
+      .map((name) => role(`cdk-baseline-${name}-${MEMBER}-us-east-1`));
+    for (const target of baselineRoles) {
+      for (const principal of [ENGINEER, role('OrganizationAccountAccessRole'), WORKLOAD_DEPLOY, WORKLOAD_EXEC]) {
+        expect(assume(principal, target, true)).toBe('EXPLICIT_DENY');
+      }
+      // SCPs never apply to the management account, whose administrators deploy the baselines.
+      expect(assume(`arn:aws:iam::${MANAGEMENT}:role/Admin`, target, false)).toBe('ALLOW');
+    }
+    // The workloads' bootstrap roles stay assumable from the member account (engineers deploy in Development).
+    expect(assume(ENGINEER, WORKLOAD_DEPLOY, true)).toBe('ALLOW');
+  });
+
+  test('a second StackSet bootstraps the baseline qualifier in the Workloads OU, trusting the management account', () => {
     expect(zone.baselineBootstrapQualifier).toBe('baseline');
     const stackSets = template.findResources('AWS::CloudFormation::StackSet');
     const baseline = stackSets[stack.getLogicalId(zone.baselineBootstrapStackSet!)].Properties;

@@ -70,7 +70,8 @@ describe('OrgLandingZone break-glass access', () => {
 
   test('every sign-in through it (AssumeRoleWithSAML on its AWSReservedSSO_BreakGlass_ role) is published to the critical topic', () => {
     const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as any[];
-    expect(rule.Properties.State).toBe('ENABLED');
+    // AssumeRoleWithSAML is a read-only management event: a plain ENABLED rule never receives it.
+    expect(rule.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
     expect(rule.Properties.EventPattern).toEqual({
       'source': ['aws.sts'],
       'detail-type': ['AWS API Call via CloudTrail'],

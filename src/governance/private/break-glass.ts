@@ -11,6 +11,11 @@ import { Construct } from 'constructs';
  * `aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<name>_<suffix>`,
  * for the console and the CLI alike. CloudTrail records the call in the
  * account signed into, and sends it to that account's default event bus.
+ *
+ * `AssumeRoleWithSAML` is a read-only management event: EventBridge delivers
+ * it only to rules in the state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`
+ * (EventBridge User Guide, "Receiving read-only management events from AWS
+ * services"), never to a rule that is merely `ENABLED`.
  */
 export function permissionSetSignInPattern(permissionSetName: string, accountId: string): events.EventPattern {
   return {
@@ -26,6 +31,9 @@ export function permissionSetSignInPattern(permissionSetName: string, accountId:
   };
 }
 
+/** The rule state under which EventBridge also delivers read-only CloudTrail management events. */
+export const READ_ONLY_MANAGEMENT_EVENTS_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
 /**
  * Publish every sign-in through the break-glass permission set to the
  * alarm topic, with who signed in, from where and when.
@@ -36,6 +44,9 @@ export function alarmOnBreakGlassUse(scope: Construct, id: string, permissionSet
     description: `Break-glass: every sign-in through the ${permissionSetName} permission set alarms the critical topic`,
     eventPattern: permissionSetSignInPattern(permissionSetName, accountId),
   });
+  // The L2 Rule only knows enabled or disabled; a plain ENABLED rule would
+  // never see the read-only AssumeRoleWithSAML event.
+  (rule.node.defaultChild as events.CfnRule).state = READ_ONLY_MANAGEMENT_EVENTS_STATE;
   rule.addTarget(new targets.SnsTopic(topic, {
     message: events.RuleTargetInput.fromMultilineText([
       `BREAK-GLASS ACCESS: the ${permissionSetName} permission set (CTO, emergency only) was used.`,

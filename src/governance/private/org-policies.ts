@@ -184,8 +184,8 @@ export function platformRolesGuardrail(settings: GuardrailSettings): iam.PolicyD
     // The baseline execution role is exempt from the protections: anyone who
     // could pass it to CloudFormation (aws cloudformation create-stack
     // --role-arn) would be exempt too. Only the baseline's deploy role (what
-    // `cdk deploy` assumes, trusted by the management account alone) and the
-    // administrators may pass it.
+    // `cdk deploy` assumes, from the management account only: see the next
+    // statement) and the administrators may pass it.
     statements.push(new iam.PolicyStatement({
       sid: 'DenyPassingTheBaselineExecutionRole',
       effect: iam.Effect.DENY,
@@ -194,6 +194,21 @@ export function platformRolesGuardrail(settings: GuardrailSettings): iam.PolicyD
       conditions: {
         ArnNotLike: { 'aws:PrincipalArn': [`arn:*:iam::*:role/cdk-${settings.baselineQualifier}-deploy-role-*`, ...settings.adminPrincipalArns] },
       },
+    }));
+    // The baseline's bootstrap roles (deploy, publishing, lookup) trust the
+    // management account (TrustedAccounts) and, as every CDK bootstrap role,
+    // their own account: without this statement any member-account principal
+    // allowed sts:AssumeRole (an administrator, an engineer in Development)
+    // could assume the baseline deploy role and, through the execution role
+    // it may pass, act as exempt from the protections. No member-account
+    // principal may assume them, the administrators included; SCPs never
+    // restrict the management account's principals, which deploy the
+    // baselines, nor CloudFormation assuming the execution role.
+    statements.push(new iam.PolicyStatement({
+      sid: 'DenyAssumingTheBaselineBootstrapRoles',
+      effect: iam.Effect.DENY,
+      actions: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+      resources: [`arn:*:iam::*:role/cdk-${settings.baselineQualifier}-*`],
     }));
   }
   return new iam.PolicyDocument({ statements });

@@ -92,7 +92,11 @@ export function securityEventRules(guardDutyMinimumSeverity: number): SecurityEv
     },
     {
       // Sign-ins through the global endpoint are recorded in us-east-1, those
-      // through a regional endpoint in that region: the rule is in every region.
+      // through a regional endpoint in that region. Unlike the IAM and
+      // Organizations rules, this one is not limited to us-east-1: a
+      // SecurityAlerts in any region creates it, and it sees that region's
+      // sign-ins only (as the finding and trail rules see that region's
+      // events only; decision 0032, "Amended").
       id: 'RootSignIn',
       description: 'Console sign-ins (successful or not) of the root user',
       pattern: {
