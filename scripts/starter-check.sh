@@ -10,7 +10,10 @@
 #    exactly one such line;
 # 3. with the placeholders filled in cdk.json, the starter's own tests
 #    (jest / pytest: what it deploys, the four cdk-nag packs clean) pass and
-#    `cdk synth` succeeds with no unacknowledged finding of the packs.
+#    `cdk synth` succeeds with no unacknowledged finding of the packs;
+# 4. production (-c stage=production), whose bastion AMI is looked up once
+#    with credentials, stops with exactly one line saying so and naming
+#    bastionAmi, and synthesizes clean with -c bastionAmi=ami-....
 # Run after `npx projen package:js` and `npx projen package:python` (or
 # package-all). STARTER_DIST overrides where the packages are read from
 # (default dist/). npm and pip reuse their caches (--prefer-offline).
@@ -23,7 +26,8 @@ wheel=$(ls "$dist"/python/*.whl 2>/dev/null | head -1)
 [ -n "$wheel" ] || { echo "no wheel in $dist/python: run npx projen package:python first" >&2; exit 1; }
 
 # No AWS account: no credentials from the environment or files, no instance
-# metadata. (With credentials the CLI would set CDK_DEFAULT_ACCOUNT.)
+# metadata. (With credentials the CLI would set CDK_DEFAULT_ACCOUNT, and make
+# the context lookups the app asks for.)
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE CDK_DEFAULT_ACCOUNT
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 export CDK_DISABLE_VERSION_CHECK=true
@@ -35,8 +39,9 @@ trap 'rm -rf "$work"' EXIT
 placeholders=(account domainName hostedZoneId alarmEmail)
 declare -A value=(
   [account]=111122223333
-  [domainName]=example.com
-  [hostedZoneId]=Z0123456789ABCDEFGHIJ
+  # As the README's lookup commands print them (the starter takes them so).
+  [domainName]=example.com.
+  [hostedZoneId]=/hostedzone/Z0123456789ABCDEFGHIJ
   [alarmEmail]=oncall@example.com
 )
 
@@ -51,7 +56,7 @@ copy_starter() {
 }
 
 # expect_placeholder_errors LANGUAGE CDK_COMMAND CDK_ARGS... -- KEY...
-# `cdk synth` fails with exactly one `cdk.json: fill in "<key>"` line per
+# `cdk synth` fails with exactly one `context: fill in "<key>"` line per
 # KEY (saying what to put there, with an example), no other line of the
 # app's, and no stack trace.
 expect_placeholder_errors() {
@@ -65,18 +70,18 @@ expect_placeholder_errors() {
   if [ "$rc" -eq 0 ]; then
     fail "$language: cdk synth with $what succeeded"; cat "$out"; return
   fi
-  local lines; lines=$(grep -c '^cdk\.json: ' "$out" || true)
+  local lines; lines=$(grep -c '^context: ' "$out" || true)
   if [ "$lines" -ne "${#keys[@]}" ]; then
-    fail "$language: cdk synth with $what printed $lines cdk.json error line(s), not ${#keys[@]}"; cat "$out"; return
+    fail "$language: cdk synth with $what printed $lines context error line(s), not ${#keys[@]}"; cat "$out"; return
   fi
   local key
   for key in "${keys[@]}"; do
-    if [ "$(grep -cE "^cdk\.json: fill in \"$key\" \(context\): .+, e\.g\. \".+\"\.\$" "$out" || true)" -ne 1 ]; then
+    if [ "$(grep -cE "^context: fill in \"$key\" \(cdk\.json or -c\): .+, e\.g\. \".+\"\.\$" "$out" || true)" -ne 1 ]; then
       fail "$language: no single error saying what to put in \"$key\""; cat "$out"; return
     fi
   done
   # Besides those lines only the CLI's own closing line ("...: Subprocess exited with error 1").
-  if grep -vE '^cdk\.json: |Subprocess exited with error 1$|^$' "$out" | grep -q .; then
+  if grep -vE '^context: |Subprocess exited with error 1$|^$' "$out" | grep -q .; then
     fail "$language: cdk synth with $what printed more than the errors (a stack trace?)"; cat "$out"; return
   fi
   pass "$language: cdk synth with $what: exactly ${#keys[@]} error line(s) naming them"
@@ -146,6 +151,31 @@ EOF
   pass "$language: cdk synth with no AWS account: ${stacks}and the packs found nothing"
 }
 
+# Production with no AWS account: the bastion's AMI (looked up once with
+# credentials) is exactly one line naming bastionAmi, and nothing else of
+# the app's (the CLI's "Performing Policy Validations" aside); with
+# -c bastionAmi=ami-... it synthesizes clean.
+check_production() {
+  local language="$1" cdk="$2" out="$work/$1-production.txt" rc=0
+  $cdk synth -q --no-notices -c stage=production > "$out" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    fail "$language: production synth with no AWS account and no bastionAmi succeeded"; cat "$out"; return
+  fi
+  if [ "$(grep -cE '^context: "stage" is "production": the first cdk synth needs AWS credentials of account 111122223333 to look up the bastion.s AMI .*"bastionAmi"' "$out" || true)" -ne 1 ] \
+    || grep -vE '^context: "stage" is "production": |Subprocess exited with error 1$|^Performing Policy Validations$|^$' "$out" | grep -q .; then
+    fail "$language: production synth with no AWS account is not one line naming bastionAmi"; cat "$out"; return
+  fi
+  pass "$language: production synth with no AWS account: one line naming the AMI lookup and bastionAmi"
+  local log="$work/$language-production-synth.txt"
+  if ! $cdk synth -q --no-notices -c stage=production -c bastionAmi=ami-0123456789abcdef0 > "$log" 2>&1; then
+    fail "$language: production synth with bastionAmi failed"; tail -40 "$log"; return
+  fi
+  if ! grep -q '"ImageId": "ami-0123456789abcdef0"' cdk.out/InnovateProduction.template.json; then
+    fail "$language: production synth with bastionAmi: the bastion does not run that AMI"; return
+  fi
+  pass "$language: production synth with -c bastionAmi, no AWS account: the bastion runs that AMI"
+}
+
 typescript_starter() {
   echo "==> TypeScript starter (npm package $(basename "$tarball"))"
   copy_starter typescript
@@ -156,6 +186,7 @@ typescript_starter() {
   npx tsc --noEmit && pass "typescript: tsc --noEmit (strict)" || fail "typescript: tsc --noEmit"
   npm test --silent && pass "typescript: npm test (jest)" || fail "typescript: npm test (jest)"
   check_synth typescript "npx cdk"
+  check_production typescript "npx cdk"
   return "$failures"
 }
 
@@ -172,6 +203,7 @@ python_starter() {
   fill_placeholders
   python -m pytest -q -p no:cacheprovider && pass "python: pytest" || fail "python: pytest"
   check_synth python "$cdk"
+  check_production python "$cdk"
   return "$failures"
 }
 
@@ -194,4 +226,4 @@ if [ "$failures" -ne 0 ]; then
   echo "starter-check: the TypeScript starter (exit ${typescript_rc}) or the Python starter (exit ${python_rc}) failed: see above" >&2
   exit 1
 fi
-echo "starter-check: both starters install from dist/, name each unfilled placeholder in one error, test and synthesize clean"
+echo "starter-check: both starters install from dist/, name each unfilled placeholder in one error, test and synthesize clean (production too, with bastionAmi)"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import List
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_route53 as route53
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
@@ -30,7 +31,10 @@ from .config import StarterConfig
 
 def build_platform(app: cdk.App, config: StarterConfig) -> InnovatePlatform:
     """The environment of ``config``, with the four compliance packs on the app."""
-    env = cdk.Environment(account=config.env_account, region=config.region)
+    # A concrete account and region: the platform's stacks name their
+    # Availability Zones themselves, so development synthesizes with no AWS
+    # credentials; production's bastion AMI is looked up once (app.py).
+    env = cdk.Environment(account=config.account, region=config.region)
     production = config.stage == "production"
     prefix = "InnovateProduction" if production else "InnovateDevelopment"
 
@@ -64,7 +68,13 @@ def build_platform(app: cdk.App, config: StarterConfig) -> InnovatePlatform:
         # The administrators' way in to the database and the cluster's private
         # endpoint: an SSM Session Manager bastion (no inbound port). For a
         # Client VPN with IAM Identity Center, use AdminAccessMethod.client_vpn(...).
-        admin_access=AdminAccessMethod.ssm_bastion(),
+        # Its image: bastion_ami when set, otherwise the latest Amazon Linux 2023
+        # (arm64), pinned in cdk.context.json for production.
+        admin_access=AdminAccessMethod.ssm_bastion(
+            machine_image=ec2.MachineImage.generic_linux({config.region: config.bastion_ami})
+            if config.bastion_ami
+            else None
+        ),
     )
 
     # The four compliance packs the library is checked with, at every synth.

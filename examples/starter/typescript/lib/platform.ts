@@ -1,6 +1,7 @@
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { AdminAccessMethod, InnovatePlatform, PlatformStage } from '@innovate-inc/platform-constructs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { StarterConfig } from './config';
@@ -17,7 +18,10 @@ import { StarterConfig } from './config';
  * them all, in order.
  */
 export function buildPlatform(app: App, config: StarterConfig): InnovatePlatform {
-  const env = { account: config.envAccount, region: config.region };
+  // A concrete account and region: the platform's stacks name their
+  // Availability Zones themselves, so development synthesizes with no AWS
+  // credentials; production's bastion AMI is looked up once (bin/app.ts).
+  const env = { account: config.account, region: config.region };
   const production = config.stage === 'production';
   const prefix = production ? 'InnovateProduction' : 'InnovateDevelopment';
 
@@ -44,7 +48,11 @@ export function buildPlatform(app: App, config: StarterConfig): InnovatePlatform
     // The administrators' way in to the database and the cluster's private
     // endpoint: an SSM Session Manager bastion (no inbound port). For a
     // Client VPN with IAM Identity Center, use AdminAccessMethod.clientVpn(...).
-    adminAccess: AdminAccessMethod.ssmBastion(),
+    // Its image: bastionAmi when set, otherwise the latest Amazon Linux 2023
+    // (arm64), pinned in cdk.context.json for production.
+    adminAccess: AdminAccessMethod.ssmBastion(config.bastionAmi
+      ? { machineImage: ec2.MachineImage.genericLinux({ [config.region]: config.bastionAmi }) }
+      : {}),
   });
 
   // The four compliance packs the library is checked with, at every synth:

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { ConfigError, readConfig } from '../lib/config';
+import { ConfigError, lookupError, readConfig, userErrorMessage } from '../lib/config';
 import { buildPlatform } from '../lib/platform';
 
 /** Test values of the placeholders (cdk.json ships them as `<...>`). */
@@ -66,9 +66,12 @@ describe('development (the default stage)', () => {
       'InnovateDevelopmentNetwork', 'InnovateDevelopmentOperations', 'InnovateDevelopmentShared',
     ]);
     for (const stack of assembly.stacks) {
-      // No AWS credentials here: the account is the deploying credentials' (checked against cdk.json's).
-      expect(stack.environment).toMatchObject({ account: 'unknown-account', region: 'us-east-1' });
+      expect(stack.environment).toMatchObject({ account: '111122223333', region: 'us-east-1' });
     }
+  });
+
+  test('needs no AWS credentials: nothing to look up', () => {
+    expect(assembly.manifest.missing ?? []).toEqual([]);
   });
 
   test('the four compliance packs find nothing', () => {
@@ -98,17 +101,43 @@ describe('development (the default stage)', () => {
   });
 });
 
-test('production is one setting away: "stage": "production"', () => {
-  const assembly = synth({ ...SETTINGS, stage: 'production' }, (app) => {
-    // A canary every pack must report: a bare bucket in a stack of its own.
-    new s3.CfnBucket(new Stack(app, 'Canary', { env: { region: 'us-east-1' } }), 'Bucket');
+describe('production is one setting away: "stage": "production"', () => {
+  let assembly: CloudAssembly;
+  beforeAll(() => {
+    assembly = synth({ ...SETTINGS, stage: 'production' }, (app) => {
+      // A canary every pack must report: a bare bucket in a stack of its own.
+      new s3.CfnBucket(new Stack(app, 'Canary', { env: { region: 'us-east-1' } }), 'Bucket');
+    });
   });
-  expect(assembly.getStackByName('InnovateProductionDisasterRecovery').environment.region).toBe('us-west-2');
-  template(assembly, 'InnovateProduction').hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true, DeletionProtection: true });
-  const found = findings(assembly);
-  // The four packs run at every synth, and find nothing in the platform.
-  expect([...new Set(found.map((f) => f.split(':')[0]))].sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']);
-  expect(found.filter((f) => !f.includes(' at Canary/'))).toEqual([]);
+
+  test('Multi-AZ database, a disaster-recovery region, the four packs find nothing in the platform', () => {
+    expect(assembly.getStackByName('InnovateProductionDisasterRecovery').environment.region).toBe('us-west-2');
+    template(assembly, 'InnovateProduction').hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true, DeletionProtection: true });
+    const found = findings(assembly);
+    // The four packs run at every synth, and find nothing in the platform.
+    expect([...new Set(found.map((f) => f.split(':')[0]))].sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']);
+    expect(found.filter((f) => !f.includes(' at Canary/'))).toEqual([]);
+  });
+
+  test('the bastion AMI is looked up once with credentials; without them, synth stops with one line naming bastionAmi', () => {
+    // In-process the lookup answers a dummy value; the CLI makes it (with credentials) and keeps it in cdk.context.json.
+    const missing = (assembly.manifest.missing ?? []).map((m) => m.key);
+    expect(missing).toEqual([
+      'ssm:account=111122223333:parameterName=/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64:region=us-east-1',
+    ]);
+    const config = readConfig(new App({ context: { ...SETTINGS, stage: 'production' } }));
+    const error = lookupError(config, missing, undefined);
+    expect(error).toMatch(new RegExp('^context: "stage" is "production": the first cdk synth needs AWS credentials of account 111122223333 '
+      + 'to look up the bastion\'s AMI \\(kept in cdk\\.context\\.json: commit it\\), or set "bastionAmi" \\(cdk\\.json or -c\\) to .+\\.$'));
+    expect(error).not.toContain('\n');
+    expect(lookupError(config, missing, '111122223333')).toBeUndefined();
+  });
+
+  test('with bastionAmi, nothing to look up: the bastion runs that AMI', () => {
+    const pinned = synth({ ...SETTINGS, stage: 'production', bastionAmi: 'ami-0123456789abcdef0' });
+    expect(pinned.manifest.missing ?? []).toEqual([]);
+    template(pinned, 'InnovateProduction').hasResourceProperties('AWS::EC2::Instance', { ImageId: 'ami-0123456789abcdef0' });
+  });
 });
 
 describe('the placeholders', () => {
@@ -126,17 +155,17 @@ describe('the placeholders', () => {
       problems = (err as ConfigError).problems;
     }
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^cdk\\.json: fill in "${key}" \\(context\\): .+, e\\.g\\. ".+"\\.$`));
+    expect(problems[0]).toMatch(new RegExp(`^context: fill in "${key}" \\(cdk\\.json or -c\\): .+, e\\.g\\. ".+"\\.$`));
   });
 
-  test('with AWS credentials, the stacks deploy into cdk.json\'s account, and only with that account\'s credentials', () => {
+  test('with AWS credentials of another account than cdk.json\'s, synth stops', () => {
     const credentials = process.env.CDK_DEFAULT_ACCOUNT;
     try {
       process.env.CDK_DEFAULT_ACCOUNT = '111122223333';
-      expect(readConfig(new App({ context: SETTINGS })).envAccount).toBe('111122223333');
+      expect(readConfig(new App({ context: SETTINGS })).account).toBe('111122223333');
       process.env.CDK_DEFAULT_ACCOUNT = '444455556666';
       expect(() => readConfig(new App({ context: SETTINGS })))
-        .toThrow('cdk.json: "account" is "111122223333" but your AWS credentials are for account 444455556666');
+        .toThrow('context: "account" is "111122223333" (cdk.json or -c) but your AWS credentials are for account 444455556666');
     } finally {
       if (credentials === undefined) delete process.env.CDK_DEFAULT_ACCOUNT;
       else process.env.CDK_DEFAULT_ACCOUNT = credentials;
@@ -145,6 +174,74 @@ describe('the placeholders', () => {
 
   test('a wrong value is one error naming the value and the form expected', () => {
     const app = new App({ context: { ...SETTINGS, account: '1234' } });
-    expect(() => readConfig(app)).toThrow('cdk.json: "account" is "1234": put the 12-digit ID of the AWS account');
+    expect(() => readConfig(app)).toThrow('context: "account" is "1234" (cdk.json or -c): put the 12-digit ID of the AWS account');
+  });
+});
+
+/** The one problem readConfig reports for `context`, or undefined. */
+function problemOf(context: Record<string, unknown>): string | undefined {
+  try {
+    readConfig(new App({ context }));
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toHaveLength(1);
+    return (err as ConfigError).problems[0];
+  }
+}
+
+describe('the other settings', () => {
+  test('domainName and hostedZoneId as Route 53 prints them (example.com., /hostedzone/Z...) are taken without the dot and prefix', () => {
+    const config = readConfig(new App({ context: { ...SETTINGS, domainName: 'example.com.', hostedZoneId: '/hostedzone/Z0123456789ABCDEFGHIJ' } }));
+    expect(config.domainName).toBe('example.com');
+    expect(config.hostedZoneId).toBe('Z0123456789ABCDEFGHIJ');
+  });
+
+  test('clusterAdminRoleArns on the command line (-c \'clusterAdminRoleArns=[...]\') is a JSON string, read as the list', () => {
+    const arns = '["arn:aws:iam::111122223333:role/platform-admin"]';
+    expect(readConfig(new App({ context: { ...SETTINGS, clusterAdminRoleArns: arns } })).clusterAdminRoleArns)
+      .toEqual(['arn:aws:iam::111122223333:role/platform-admin']);
+    expect(problemOf({ ...SETTINGS, clusterAdminRoleArns: 'arn:aws:iam::111122223333:role/platform-admin' }))
+      .toContain('context: "clusterAdminRoleArns" is "arn:aws:iam::111122223333:role/platform-admin" (cdk.json or -c): put a list of IAM role ARNs');
+  });
+
+  test('region defaults to us-east-1 and stage to development', () => {
+    const { region, stage, ...context } = SETTINGS;
+    const config = readConfig(new App({ context }));
+    expect([config.region, config.stage]).toEqual(['us-east-1', 'development']);
+  });
+
+  test('an empty stage or region is an error, as any other wrong value', () => {
+    expect(problemOf({ ...SETTINGS, stage: '' })).toBe('context: "stage" is "" (cdk.json or -c): put "development" or "production".');
+    expect(problemOf({ ...SETTINGS, region: '' }))
+      .toBe('context: "region" is "" (cdk.json or -c): put the home region of the environment, e.g. "us-east-1".');
+  });
+
+  test('bastionAmi, when given, is an AMI ID', () => {
+    expect(readConfig(new App({ context: { ...SETTINGS, bastionAmi: 'ami-0123456789abcdef0' } })).bastionAmi).toBe('ami-0123456789abcdef0');
+    expect(problemOf({ ...SETTINGS, bastionAmi: 'al2023' }))
+      .toMatch(/^context: "bastionAmi" is "al2023" \(cdk\.json or -c\): put the ID of an arm64 Amazon Linux 2023 AMI/);
+  });
+});
+
+describe('errors bin/app.ts prints without a stack trace', () => {
+  test('a construct\'s validation error: its construct path and message', () => {
+    let error: unknown;
+    try {
+      new s3.Bucket(new Stack(new App(), 'Stack'), 'Bucket', { bucketName: 'Not_A_Bucket_Name' });
+    } catch (err) {
+      error = err;
+    }
+    expect(userErrorMessage(error)).toMatch(/^Stack\/Bucket: Invalid S3 bucket name \(value: Not_A_Bucket_Name\)/);
+  });
+
+  test('the library\'s "<path>: invalid <prop> <value>: <allowed>": its message; the settings\' errors: theirs', () => {
+    const message = 'InnovateProduction/Access: invalid ssmBastion.rootVolumeSizeGiB 1: must be an integer from 8 to 64';
+    expect(userErrorMessage(new Error(message))).toBe(message);
+    expect(userErrorMessage(new ConfigError(['one', 'two']))).toBe('one\ntwo');
+  });
+
+  test('anything else (a bug) is not: its stack trace is printed', () => {
+    expect(userErrorMessage(new TypeError('Cannot read properties of undefined (reading \'vpc\')'))).toBeUndefined();
   });
 });
