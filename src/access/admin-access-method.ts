@@ -147,7 +147,7 @@ export interface SsmBastionAccessOptions {
    * (production) CloudFormation could not terminate a replaced instance, so
    * the default is pinned: looked up once at synthesis and stored in
    * `cdk.context.json` (the stack needs an account and region). To update
-   * it, monthly: `cdk context --reset <the ssm:...al2023-ami-kernel-default-arm64 key>`,
+   * it, monthly: `cdk context --reset <its ssm:...al2023-ami-kernel-...-arm64 key in cdk.context.json>`,
    * synthesize, lift the protection (`terminationProtection: false`) for
    * that deployment, deploy, and set it back (docs/runbooks/bastion-image.md).
    *
