@@ -64,7 +64,7 @@ for script in examples/delivery/*.sh; do
 done
 
 echo "==> the API's chart: helm lint, helm template, k8s-validate"
-values=(--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api --set-string image.tag=0123456789abcdef)
+values=(--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend --set-string image.tag=0123456789abcdef)
 tgb=(--set targetGroupBinding.enabled=true
   --set-string targetGroupBinding.targetGroupArn=arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef)
 "$HELM" lint --strict "$CHART" "${values[@]}" >"$OUT/lint.log" 2>&1 || { cat "$OUT/lint.log"; failed=1; }

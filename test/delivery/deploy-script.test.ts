@@ -55,7 +55,7 @@ function deploy(env: Record<string, string> = {}): Run {
         PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
         STUB_CALLS: calls,
         IMAGE_TAG: '0123456789abcdef0123456789abcdef01234567',
-        IMAGE_REPOSITORY: '123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api',
+        IMAGE_REPOSITORY: '123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend',
         CLUSTER_NAME: 'innovate-eks-dev',
         DEPLOY_NAMESPACES: 'backend',
         PLATFORM_STAGE: 'development',
@@ -83,7 +83,7 @@ describe('examples/delivery/deploy.sh', () => {
     expect(upgrade).toMatch(/^helm upgrade --install api \S+\/chart\/api -n backend /);
     expect(upgrade).toContain('--atomic --wait --timeout 10m');
     expect(upgrade).toContain('--set-string image.tag=0123456789abcdef0123456789abcdef01234567');
-    expect(upgrade).toContain('--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api');
+    expect(upgrade).toContain('--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend');
     expect(upgrade).toMatch(/-f \S+\/values-development\.yaml/);
     expect(run.calls).toContain('kubectl -n backend port-forward svc/api 18080:8080');
     expect(run.calls.filter((c) => c.startsWith('curl'))).toEqual(['curl http://127.0.0.1:18080/healthz', 'curl http://127.0.0.1:18080/readyz']);
