@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'yaml';
 import { synthExample } from '../../scripts/lib/reference-estimates';
@@ -60,5 +62,89 @@ describe('the example workflow\'s ECR repositories', () => {
     const literal = /outputs\.registry\s*\}\}\/[a-z]/;
     expect(TEXT.split('\n').filter((line) => literal.test(line))).toEqual([]);
     expect(envDefaults()).toMatchObject({ API_REPOSITORY: 'innovate/backend', WEB_REPOSITORY: 'innovate/frontend' });
+  });
+});
+
+/**
+ * The step that looks up this commit's images, run for real by bash with a
+ * stub `aws` first on PATH that answers BatchGetImage's failure code per
+ * repository (STUB_CODES: `repository=code` pairs; `None` when the tag exists).
+ */
+function runLookup(job: string, codes: Record<string, string>): { status: number | null; outputs: Record<string, string>; calls: string[]; stderr: string } {
+  const step = WORKFLOW.jobs[job].steps.find((s: any) => s.id === 'images');
+  expect(step).toBeDefined();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-workflow-'));
+  fs.mkdirSync(path.join(dir, 'bin'));
+  fs.writeFileSync(path.join(dir, 'bin', 'aws'), `#!/bin/bash
+echo "aws $*" >> "$STUB_CALLS"
+repo=""; prev=""
+for a in "$@"; do [ "$prev" = --repository-name ] && repo=$a; prev=$a; done
+for pair in $STUB_CODES; do [ "\${pair%%=*}" = "$repo" ] && { echo "\${pair#*=}"; exit 0; }; done
+echo "An error occurred (RepositoryNotFoundException)" >&2; exit 254
+`, { mode: 0o755 });
+  const outputFile = path.join(dir, 'output');
+  const callsFile = path.join(dir, 'calls');
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(callsFile, '');
+  try {
+    // GitHub runs `run:` scripts with `bash -e {0}`.
+    const result = spawnSync('bash', ['-e', '-c', step.run], {
+      env: {
+        PATH: `${path.join(dir, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+        API_REPOSITORY: 'innovate/backend',
+        WEB_REPOSITORY: 'innovate/frontend',
+        STUB_CALLS: callsFile,
+        STUB_CODES: Object.entries(codes).map(([r, c]) => `${r}=${c}`).join(' '),
+      },
+      encoding: 'utf-8',
+    });
+    const outputs = Object.fromEntries(fs.readFileSync(outputFile, 'utf-8').split('\n').filter(Boolean).map((l) => l.split('=', 2)));
+    return { status: result.status, outputs, calls: fs.readFileSync(callsFile, 'utf-8').split('\n').filter(Boolean), stderr: result.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.each(['deploy-production', 'deploy-development'])('%s builds only the images missing for its commit (promotes the others)', (job) => {
+  const steps: any[] = WORKFLOW.jobs[job].steps;
+  const index = (predicate: (s: any) => boolean) => steps.findIndex(predicate);
+
+  test('the image builds run only when the lookup says the tag is missing, after the lookup', () => {
+    const lookup = index((s) => s.id === 'images');
+    const api = index((s) => s.uses?.startsWith('docker/build-push-action') && s.with.context === 'api');
+    const web = index((s) => s.uses?.startsWith('docker/build-push-action') && s.with.context === 'web');
+    expect(lookup).toBeGreaterThanOrEqual(0);
+    expect(lookup).toBeLessThan(Math.min(api, web));
+    expect(steps[api].if).toBe("steps.images.outputs.api == 'build'");
+    expect(steps[web].if).toBe("steps.images.outputs.web == 'build'");
+    for (const s of steps.filter((x) => /^docker\/setup-(qemu|buildx)-action/.test(x.uses ?? ''))) {
+      expect(s.if).toBe("steps.images.outputs.api == 'build' || steps.images.outputs.web == 'build'");
+    }
+    // The tag delivered is the commit's, whether built now or promoted.
+    const deliver = steps.find((s) => String(s.run ?? '').includes('start-deployment.sh'));
+    expect(deliver.run).toContain('/$API_REPOSITORY" "${{ github.sha }}"');
+  });
+
+  test('a tag development already pushed is promoted, a missing one is built', () => {
+    const run = runLookup(job, { 'innovate/backend': 'None', 'innovate/frontend': 'ImageNotFound' });
+    expect(run.status).toBe(0);
+    expect(run.outputs).toEqual({ api: 'promote', web: 'build' });
+    expect(run.calls).toEqual([
+      'aws ecr batch-get-image --repository-name innovate/backend --image-ids imageTag=0123456789abcdef0123456789abcdef01234567 --query failures[0].failureCode --output text',
+      'aws ecr batch-get-image --repository-name innovate/frontend --image-ids imageTag=0123456789abcdef0123456789abcdef01234567 --query failures[0].failureCode --output text',
+    ]);
+    expect(runLookup(job, { 'innovate/backend': 'ImageNotFound', 'innovate/frontend': 'None' }).outputs).toEqual({ api: 'build', web: 'promote' });
+  });
+
+  test('any other answer fails the step instead of rebuilding or promoting blindly', () => {
+    const failure = runLookup(job, { 'innovate/backend': 'KmsError', 'innovate/frontend': 'None' });
+    expect(failure.status).not.toBe(0);
+    expect(failure.stderr).toContain('innovate/backend:0123456789abcdef0123456789abcdef01234567: ECR BatchGetImage failed with KmsError');
+    expect(failure.outputs).toEqual({});
+    const missingRepository = runLookup(job, { 'innovate/frontend': 'None' });
+    expect(missingRepository.status).not.toBe(0);
+    expect(missingRepository.outputs).toEqual({});
   });
 });
