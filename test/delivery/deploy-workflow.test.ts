@@ -42,11 +42,18 @@ function repositoriesReferenced(): string[] {
   return [...found].sort();
 }
 
+let assembly: ReturnType<typeof synthExample> | undefined;
+/** The Phase 1 reference app, synthesized once. */
+function phase1(): ReturnType<typeof synthExample> {
+  assembly ??= synthExample('phase1-single-account');
+  return assembly;
+}
+
 describe('the example workflow\'s ECR repositories', () => {
   jest.setTimeout(180_000);
 
   test('are repositories the Phase 1 reference app creates (and its deploy roles may push to)', () => {
-    const assembly = synthExample('phase1-single-account');
+    const assembly = phase1();
     const created: string[] = [];
     for (const stack of assembly.stacks) {
       for (const resource of Object.values<any>(stack.template.Resources ?? {})) {
@@ -146,5 +153,25 @@ describe.each(['deploy-production', 'deploy-development'])('%s builds only the i
     const missingRepository = runLookup(job, { 'innovate/frontend': 'None' });
     expect(missingRepository.status).not.toBe(0);
     expect(missingRepository.outputs).toEqual({});
+  });
+});
+
+describe('one health path', () => {
+  jest.setTimeout(180_000);
+
+  test('the chart\'s readiness probe and the deploy script\'s smoke test use the path the reference app\'s API target groups check', () => {
+    const checked = new Set<string>();
+    for (const stack of phase1().stacks) {
+      for (const resource of Object.values<any>(stack.template.Resources ?? {})) {
+        if (resource.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup') checked.add(resource.Properties.HealthCheckPath);
+      }
+    }
+    expect([...checked]).toEqual(['/health']);
+    const delivery = path.join(__dirname, '..', '..', 'examples', 'delivery');
+    const values = yaml.parse(fs.readFileSync(path.join(delivery, 'chart', 'api', 'values.yaml'), 'utf-8'));
+    expect(values.probes.readinessPath).toBe('/health');
+    const script = fs.readFileSync(path.join(delivery, 'deploy.sh'), 'utf-8');
+    expect(script).toMatch(/^HEALTH_PATH=\$\{HEALTH_PATH:-\/health\}$/m);
+    expect(script).toMatch(/^READY_PATH=\$\{READY_PATH:-\$HEALTH_PATH\}$/m);
   });
 });
