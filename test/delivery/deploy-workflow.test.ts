@@ -175,3 +175,11 @@ describe('one health path', () => {
     expect(script).toMatch(/^READY_PATH=\$\{READY_PATH:-\$HEALTH_PATH\}$/m);
   });
 });
+
+describe('the example workflow\'s actions', () => {
+  test('every action is pinned by a full commit SHA, with its version in a comment', () => {
+    const uses = TEXT.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
+    expect(uses.length).toBeGreaterThanOrEqual(15);
+    expect(uses.filter((line) => !/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+( \(.*\))?$/.test(line))).toEqual([]);
+  });
+});
