@@ -42,11 +42,11 @@ function repositoriesReferenced(): string[] {
   return [...found].sort();
 }
 
-let assembly: ReturnType<typeof synthExample> | undefined;
+let phase1Assembly: ReturnType<typeof synthExample> | undefined;
 /** The Phase 1 reference app, synthesized once. */
 function phase1(): ReturnType<typeof synthExample> {
-  assembly ??= synthExample('phase1-single-account');
-  return assembly;
+  phase1Assembly ??= synthExample('phase1-single-account');
+  return phase1Assembly;
 }
 
 describe('the example workflow\'s ECR repositories', () => {
@@ -77,7 +77,14 @@ describe('the example workflow\'s ECR repositories', () => {
  * stub `aws` first on PATH that answers BatchGetImage's failure code per
  * repository (STUB_CODES: `repository=code` pairs; `None` when the tag exists).
  */
-function runLookup(job: string, codes: Record<string, string>): { status: number | null; outputs: Record<string, string>; calls: string[]; stderr: string } {
+interface LookupRun {
+  readonly status: number | null;
+  readonly outputs: Record<string, string>;
+  readonly calls: string[];
+  readonly stderr: string;
+}
+
+function runLookup(job: string, codes: Record<string, string>): LookupRun {
   const step = WORKFLOW.jobs[job].steps.find((s: any) => s.id === 'images');
   expect(step).toBeDefined();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-workflow-'));
