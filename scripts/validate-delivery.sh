@@ -12,7 +12,7 @@
 #    Load Balancer Controller's CRD), with the kinds the chart promises
 #    expected; and the chart's promises checked on the rendered Deployment
 #    (rolling update with maxUnavailable 0, readiness and liveness probes on
-#    the health and readiness endpoints, non-root, requests) and HPA (CPU,
+#    /health, the path the API load balancer checks, non-root, requests) and HPA (CPU,
 #    autoscaling/v2).
 #
 # helm, the validator and the CRDs are the ones scripts/validate-k8s.sh builds
@@ -64,7 +64,7 @@ for script in examples/delivery/*.sh; do
 done
 
 echo "==> the API's chart: helm lint, helm template, k8s-validate"
-values=(--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api --set-string image.tag=0123456789abcdef)
+values=(--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend --set-string image.tag=0123456789abcdef)
 tgb=(--set targetGroupBinding.enabled=true
   --set-string targetGroupBinding.targetGroupArn=arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef)
 "$HELM" lint --strict "$CHART" "${values[@]}" >"$OUT/lint.log" 2>&1 || { cat "$OUT/lint.log"; failed=1; }
@@ -105,8 +105,10 @@ for (const file of fs.readdirSync(dir)) {
     const spec = d.spec, pod = spec.template.spec, c = pod.containers[0];
     check(spec.strategy.type === "RollingUpdate" && spec.strategy.rollingUpdate.maxUnavailable === 0, "rolling update with maxUnavailable 0");
     check(spec.replicas === undefined, "no replicas (the HPA owns them)");
-    check(c.readinessProbe && c.readinessProbe.httpGet.path === "/readyz", "readiness probe on /readyz");
-    check(c.livenessProbe && c.livenessProbe.httpGet.path === "/healthz", "liveness probe on /healthz");
+    // The API load balancer target group checks /health (the ApiLoadBalancer default) and the readiness
+    // gate makes a pod Ready only once that check passes: the readiness probe must use the same path.
+    check(c.readinessProbe && c.readinessProbe.httpGet.path === "/health", "readiness probe on /health (the load balancer health check path)");
+    check(c.livenessProbe && c.livenessProbe.httpGet.path === "/health", "liveness probe on /health");
     check(pod.securityContext.runAsNonRoot === true && c.securityContext.allowPrivilegeEscalation === false
       && c.securityContext.capabilities.drop.includes("ALL") && pod.securityContext.seccompProfile.type === "RuntimeDefault", "non-root, restricted");
     check(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, "CPU and memory requests, a memory limit");

@@ -6,8 +6,9 @@
 #   1. helm upgrade --install --atomic --wait: a rolling update (maxUnavailable 0)
 #      that waits for every new pod to be Ready; helm undoes a rollout that
 #      does not become ready in ROLLOUT_TIMEOUT.
-#   2. Smoke tests through the Service: GET the health and readiness
-#      endpoints (kubectl port-forward to svc/<service>, from the build).
+#   2. Smoke tests through the Service: GET the health endpoint the API load
+#      balancer checks (and the readiness endpoint when it differs), with
+#      kubectl port-forward to svc/<service>, from the build.
 #   3. When a smoke test fails: helm rollback to the previous revision (or
 #      uninstall a first release), and exit non-zero, so the build FAILS and
 #      the failure is notified (EventBridge -> SNS -> Slack).
@@ -15,8 +16,9 @@
 # Inputs (environment): IMAGE_TAG (the workflow's --environment-variables-override),
 # IMAGE_REPOSITORY, and from the project CLUSTER_NAME, DEPLOY_NAMESPACES,
 # PLATFORM_STAGE. Optional: API_NAMESPACE (backend), RELEASE (api),
-# API_SERVICE (api), API_PORT (8080), HEALTH_PATH (/healthz), READY_PATH
-# (/readyz), ROLLOUT_TIMEOUT (10m), SMOKE_RETRIES (10), HELM_VERSION,
+# API_SERVICE (api), API_PORT (8080), HEALTH_PATH (/health, the load balancer's
+# health check path; InnovatePlatform sets it when given api.healthCheckPath),
+# READY_PATH (HEALTH_PATH; tested too when it differs), ROLLOUT_TIMEOUT (10m), SMOKE_RETRIES (10), HELM_VERSION,
 # KUBECTL_VERSION (tools installed when the image lacks them).
 set -euo pipefail
 
@@ -28,8 +30,8 @@ NAMESPACE=${API_NAMESPACE:-backend}
 RELEASE=${RELEASE:-api}
 SERVICE=${API_SERVICE:-api}
 PORT=${API_PORT:-8080}
-HEALTH_PATH=${HEALTH_PATH:-/healthz}
-READY_PATH=${READY_PATH:-/readyz}
+HEALTH_PATH=${HEALTH_PATH:-/health}
+READY_PATH=${READY_PATH:-$HEALTH_PATH}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
 SMOKE_RETRIES=${SMOKE_RETRIES:-10}
 LOCAL_PORT=${LOCAL_PORT:-18080}
@@ -80,7 +82,9 @@ smoke_tests() {
   local pf status=0
   kubectl -n "$NAMESPACE" port-forward "svc/$SERVICE" "$LOCAL_PORT:$PORT" >/tmp/port-forward.log 2>&1 &
   pf=$!
-  for path in "$HEALTH_PATH" "$READY_PATH"; do
+  local paths=("$HEALTH_PATH")
+  if [ "$READY_PATH" != "$HEALTH_PATH" ]; then paths+=("$READY_PATH"); fi
+  for path in "${paths[@]}"; do
     if probe "$path"; then
       log "smoke test $path: OK"
     else

@@ -10,7 +10,7 @@
 #   OUTPUTS_JSON      the file `cdk deploy --outputs-file` wrote
 #   OPERATIONS_STACK  the platform's operations stack, e.g. InnovateDevelopmentOperations
 #                     (its outputs DeliveryProjectName and DeliveryBundleBucketName)
-#   IMAGE_REPOSITORY  the API's repository URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api
+#   IMAGE_REPOSITORY  the API's repository URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend
 #   IMAGE_TAG         the tag just pushed (the git SHA)
 # DEPLOYMENT_TIMEOUT_SECONDS (default 2400) bounds the wait.
 set -euo pipefail

@@ -20,7 +20,7 @@ import { allowCloudWatchLogs } from '../private/keys';
 import { isReservedNamespace, validateNamespaceName } from '../private/kubernetes';
 import { createManagedRole } from '../private/managed-role';
 import { removalPolicyFor, resolveProfile } from '../private/stage';
-import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf, validatePattern } from '../private/validation';
+import { AUDIT_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, propError, validateIntegerRange, validateOneOf, validatePattern, validateUnique } from '../private/validation';
 import { StagedProps, StageProfile } from '../profiles';
 
 /** The aws-cdk-lib feature flag that grants S3 log delivery through the bucket policy. */
@@ -37,6 +37,8 @@ const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
 const RESERVED_VARIABLES = ['CLUSTER_NAME', 'DEPLOY_NAMESPACES', 'DEPLOY_SCRIPT', 'PLATFORM_STAGE'];
 /** CodeBuild's curated Amazon Linux 2023 ARM (Graviton) standard image, with the AWS CLI. */
 const BUILD_IMAGE = 'aws/codebuild/amazonlinux-aarch64-standard:3.0';
+/** SNS's limit of a topic's display name. */
+const MAX_TOPIC_DISPLAY_NAME = 100;
 /** Days a deploy bundle is kept in the source bucket (a rollback to a commit re-uploads it). */
 const SOURCE_EXPIRATION_DAYS = 90;
 
@@ -50,6 +52,8 @@ export interface ApplicationDeliveryProps extends StagedProps {
   /**
    * The subnets the build runs in: they must reach the cluster's API
    * endpoint and, through NAT or VPC endpoints, AWS APIs and the registry.
+   * Public subnets are refused: CodeBuild gives a build in a VPC no public
+   * IP address, so it would have no way out without NAT.
    *
    * @default - the private subnets with egress of the cluster's VPC
    */
@@ -57,7 +61,8 @@ export interface ApplicationDeliveryProps extends StagedProps {
 
   /**
    * The namespaces the build may deploy into (`AmazonEKSEditPolicy` in
-   * these only). Application namespaces: not `default` nor `kube-*`.
+   * these only): one or more distinct application namespaces, not
+   * `default` nor `kube-*`.
    *
    * @default - the cluster's application namespaces (`addApplicationNamespace`), read at synthesis
    */
@@ -92,7 +97,8 @@ export interface ApplicationDeliveryProps extends StagedProps {
 
   /**
    * Further plain-text environment variables of every build (no secrets:
-   * CodeBuild shows them). Names the build sets itself are refused.
+   * CodeBuild shows them), names to string values. Names the build sets
+   * itself are refused.
    *
    * @default - none
    */
@@ -213,7 +219,13 @@ export class ApplicationDelivery extends Construct {
     validatePattern(this, 'deployScript', deployScript, /^(?!\/)(?!.*\.\.)[A-Za-z0-9._\-/]{1,255}$/,
       'a relative path inside the bundle: letters, digits, \'.\', \'_\', \'-\' and \'/\', without \'..\' or a leading \'/\'');
     const variables = props.environmentVariables ?? {};
-    for (const name of Object.keys(variables)) {
+    if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+      throw propError(this, 'environmentVariables', variables, 'must be a map of variable names to string values');
+    }
+    for (const [name, value] of Object.entries(variables)) {
+      if (typeof value !== 'string') {
+        throw propError(this, `environmentVariables.${name}`, value, 'must be a string (a plain-text value of the build)');
+      }
       if (RESERVED_VARIABLES.includes(name) || name === 'IMAGE_TAG' || name.startsWith('CODEBUILD_') || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         throw propError(this, 'environmentVariables', name,
           `must be shell variable names other than IMAGE_TAG, CODEBUILD_* and ${RESERVED_VARIABLES.join(', ')} (set by the build)`);
@@ -279,6 +291,11 @@ export class ApplicationDelivery extends Construct {
     });
 
     const subnets = cluster.cluster.vpc.selectSubnets(props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    if (subnets.hasPublic) {
+      throw propError(this, 'subnets', props.subnets,
+        'must be private subnets (with egress through NAT, or isolated with VPC endpoints): CodeBuild gives a build in a VPC no public IP address, '
+        + 'so in a public subnet it could reach neither AWS APIs nor the registry');
+    }
     const { role, policy } = createManagedRole(this, 'BuildRole', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', {
         conditions: {
@@ -460,8 +477,10 @@ export class ApplicationDelivery extends Construct {
   }
 
   private createTopic(key: kms.Key): sns.Topic {
+    // SNS takes at most 100 characters; a project name may have 150 (a cluster name 100, plus -deploy).
+    const displayName = `Deployments of ${this.projectName}`;
     const topic = new sns.Topic(this, 'Topic', {
-      displayName: `Deployments of ${this.projectName}`,
+      displayName: Token.isUnresolved(displayName) ? displayName : displayName.slice(0, MAX_TOPIC_DISPLAY_NAME),
       masterKey: key,
       enforceSSL: true,
     });
@@ -514,12 +533,18 @@ export class ApplicationDelivery extends Construct {
   private namespacesOf(props: ApplicationDeliveryProps): () => string[] {
     const given = props.namespaces;
     if (given !== undefined) {
+      if (!Array.isArray(given) || given.length === 0) {
+        throw propError(this, 'namespaces', given, 'must be a list of one or more namespace names');
+      }
       given.forEach((name, i) => {
         if (Token.isUnresolved(name)) return;
+        if (typeof name !== 'string') {
+          throw propError(this, `namespaces[${i}]`, name, 'must be a Kubernetes namespace name: 1-63 lowercase letters, digits or hyphens');
+        }
         validateNamespaceName(this, `namespaces[${i}]`, name);
         if (isReservedNamespace(name)) throw propError(this, `namespaces[${i}]`, name, 'must be an application namespace, not default nor kube-*');
       });
-      if (given.length === 0) throw propError(this, 'namespaces', given, 'must name at least one namespace');
+      validateUnique(this, 'namespaces', given);
     }
     const read = () => given ?? props.cluster.namespaces;
     this.node.addValidation({

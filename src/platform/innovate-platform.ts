@@ -341,6 +341,18 @@ export interface InnovatePlatformApiOptions {
    * @default ['0.0.0.0/0']
    */
   readonly httpsEgressCidrs?: string[];
+
+  /**
+   * Path of the API's health endpoint, which the load balancer's target
+   * group checks on every pod. Application namespaces carry the readiness
+   * gate, so a pod becomes Ready only once this check passes: the chart's
+   * readiness probe (`probes.readinessPath` of examples/delivery) must use
+   * the same path. When given, the delivery's deployments get it as
+   * `HEALTH_PATH`, the path the example deploy script smoke-tests.
+   *
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
 }
 
 /**

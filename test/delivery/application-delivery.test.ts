@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { GithubDeployRoles } from '../../src/access/github-deploy-roles';
 import { PlatformCluster } from '../../src/compute/platform-cluster';
 import { ApplicationDelivery, ApplicationDeliveryProps } from '../../src/delivery/application-delivery';
@@ -253,13 +254,55 @@ describe('ApplicationDelivery input', () => {
     [{ environmentVariables: { IMAGE_TAG: 'x' } }, /environmentVariables.*IMAGE_TAG/],
     [{ environmentVariables: { CLUSTER_NAME: 'x' } }, /environmentVariables.*CLUSTER_NAME/],
     [{ namespaces: ['kube-system'] }, /namespaces\[0\].*kube-system/],
-    [{ namespaces: [] }, /namespaces.*at least one/],
     [{ slackWorkspaceId: 'T0123456789' }, /slackChannelId.*must be given with slackWorkspaceId/],
     [{ slackChannelId: 'C0123456789' }, /slackWorkspaceId.*must be given with slackChannelId/],
     [{ slackWorkspaceId: 'workspace', slackChannelId: 'C0123456789' }, /slackWorkspaceId.*workspace/],
     [{ slackWorkspaceId: 'T0123456789', slackChannelId: '#deploys' }, /slackChannelId.*#deploys/],
   ])('%j is refused', (extra, message) => {
     expect(attempt(extra)).toThrow(message);
+  });
+
+  test.each([
+    [{ environmentVariables: { RELEASE: 5 } }, 'DevCluster/Delivery: invalid environmentVariables.RELEASE 5: must be a string (a plain-text value of the build)'],
+    [{ environmentVariables: { RELEASE: null } }, 'DevCluster/Delivery: invalid environmentVariables.RELEASE null: must be a string (a plain-text value of the build)'],
+    [{ environmentVariables: ['RELEASE=api'] }, 'DevCluster/Delivery: invalid environmentVariables ["RELEASE=api"]: must be a map of variable names to string values'],
+    [{ namespaces: null }, 'DevCluster/Delivery: invalid namespaces null: must be a list of one or more namespace names'],
+    [{ namespaces: 'backend' }, 'DevCluster/Delivery: invalid namespaces "backend": must be a list of one or more namespace names'],
+    [{ namespaces: [] }, 'DevCluster/Delivery: invalid namespaces []: must be a list of one or more namespace names'],
+    [{ namespaces: [7] }, 'DevCluster/Delivery: invalid namespaces[0] 7: must be a Kubernetes namespace name'],
+    [{ namespaces: ['backend', 'web', 'backend'] }, 'DevCluster/Delivery: invalid namespaces[2] "backend": duplicates namespaces[0]: each entry must be unique'],
+    [{ subnets: { subnetType: ec2.SubnetType.PUBLIC } }, /^DevCluster\/Delivery: invalid subnets \{"subnetType":"Public"\}: must be private subnets \(with egress through NAT, or isolated with VPC endpoints\): /],
+  ] as Array<[any, string | RegExp]>)('%j is refused with a message naming the prop, the value and what is allowed', (extra, message) => {
+    expect(attempt(extra)).toThrow(message);
+  });
+
+  test('a long project name is cut to the 100 characters of the topic\'s display name, not refused by CloudFormation', () => {
+    const projectName = `p${'x'.repeat(149)}`;
+    const { stack } = environment(newTestApp(), PlatformStage.DEVELOPMENT, { projectName });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CodeBuild::Project', { Name: projectName });
+    const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0] as any;
+    expect(topic.Properties.DisplayName).toBe(`Deployments of ${projectName}`.slice(0, 100));
+    expect(topic.Properties.DisplayName).toHaveLength(100);
+  });
+
+  test('the default project name of a long cluster name (<cluster>-deploy) synthesizes with a display name of at most 100 characters', () => {
+    const app = newTestApp();
+    const stack = newTestStack(app, 'Long');
+    const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.DEVELOPMENT, availabilityZones: TEST_AZS });
+    const clusterName = `innovate-${'c'.repeat(91)}`;
+    const cluster = new PlatformCluster(stack, 'Cluster', {
+      stage: PlatformStage.DEVELOPMENT,
+      vpc: network.vpc,
+      kubectlLayer: testKubectlLayer(stack),
+      clusterName,
+      nodeSecurityGroups: [network.applicationSecurityGroup],
+    });
+    cluster.addApplicationNamespace('backend');
+    const delivery = new ApplicationDelivery(stack, 'Delivery', { stage: PlatformStage.DEVELOPMENT, cluster });
+    expect(delivery.projectName).toBe(`${clusterName}-deploy`);
+    const topic = Object.values(Template.fromStack(stack).findResources('AWS::SNS::Topic'))[0] as any;
+    expect(topic.Properties.DisplayName).toBe(`Deployments of ${clusterName}-deploy`.slice(0, 100));
   });
 
   test('a cluster without application namespaces fails synthesis', () => {

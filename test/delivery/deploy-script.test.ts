@@ -55,7 +55,7 @@ function deploy(env: Record<string, string> = {}): Run {
         PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
         STUB_CALLS: calls,
         IMAGE_TAG: '0123456789abcdef0123456789abcdef01234567',
-        IMAGE_REPOSITORY: '123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api',
+        IMAGE_REPOSITORY: '123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend',
         CLUSTER_NAME: 'innovate-eks-dev',
         DEPLOY_NAMESPACES: 'backend',
         PLATFORM_STAGE: 'development',
@@ -76,22 +76,23 @@ function deploy(env: Record<string, string> = {}): Run {
 }
 
 describe('examples/delivery/deploy.sh', () => {
-  test('a healthy rollout: helm upgrade --install --atomic --wait with the image tag, both smoke tests, no rollback, exit 0', () => {
+  test('a healthy rollout: helm upgrade --install --atomic --wait with the image tag, the smoke test on /health, no rollback, exit 0', () => {
     const run = deploy();
     expect(run.status).toBe(0);
     const upgrade = run.calls.find((c) => c.startsWith('helm upgrade'))!;
     expect(upgrade).toMatch(/^helm upgrade --install api \S+\/chart\/api -n backend /);
     expect(upgrade).toContain('--atomic --wait --timeout 10m');
     expect(upgrade).toContain('--set-string image.tag=0123456789abcdef0123456789abcdef01234567');
-    expect(upgrade).toContain('--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/api');
+    expect(upgrade).toContain('--set-string image.repository=123456789012.dkr.ecr.us-east-1.amazonaws.com/innovate/backend');
     expect(upgrade).toMatch(/-f \S+\/values-development\.yaml/);
     expect(run.calls).toContain('kubectl -n backend port-forward svc/api 18080:8080');
-    expect(run.calls.filter((c) => c.startsWith('curl'))).toEqual(['curl http://127.0.0.1:18080/healthz', 'curl http://127.0.0.1:18080/readyz']);
+    // The path the API load balancer's target group checks (ApiLoadBalancer's default), once.
+    expect(run.calls.filter((c) => c.startsWith('curl'))).toEqual(['curl http://127.0.0.1:18080/health']);
     expect(run.calls.some((c) => /helm (rollback|uninstall)/.test(c))).toBe(false);
   });
 
   test('a failed readiness smoke test rolls the release back to its previous revision and fails the build', () => {
-    const run = deploy({ STUB_FAIL_PATH: '/readyz' });
+    const run = deploy({ STUB_FAIL_PATH: '/readyz', READY_PATH: '/readyz' });
     expect(run.status).toBe(1);
     expect(run.calls).toContain('helm rollback api -n backend --wait --timeout 10m');
     expect(run.output).toContain('smoke test /readyz: FAILED');
@@ -102,14 +103,14 @@ describe('examples/delivery/deploy.sh', () => {
   });
 
   test('a failed health smoke test rolls back without testing readiness', () => {
-    const run = deploy({ STUB_FAIL_PATH: '/healthz' });
+    const run = deploy({ STUB_FAIL_PATH: '/health', READY_PATH: '/readyz' });
     expect(run.status).toBe(1);
     expect(run.calls).toContain('helm rollback api -n backend --wait --timeout 10m');
     expect(run.calls).not.toContain('curl http://127.0.0.1:18080/readyz');
   });
 
   test('a first release that fails its smoke tests is uninstalled (there is nothing to roll back to)', () => {
-    const run = deploy({ STUB_FAIL_PATH: '/readyz', STUB_REVISIONS: '1' });
+    const run = deploy({ STUB_FAIL_PATH: '/health', STUB_REVISIONS: '1' });
     expect(run.status).toBe(1);
     expect(run.calls).toContain('helm uninstall api -n backend --wait');
     expect(run.calls.some((c) => c.startsWith('helm rollback'))).toBe(false);
@@ -127,6 +128,12 @@ describe('examples/delivery/deploy.sh', () => {
     expect(run.calls).toContain('kubectl -n backend port-forward svc/web-api 18080:9000');
     expect(run.calls.filter((c) => c.startsWith('curl'))).toEqual(['curl http://127.0.0.1:18080/live', 'curl http://127.0.0.1:18080/ready']);
     expect(run.calls.find((c) => c.startsWith('helm upgrade'))).toMatch(/-f \S+\/values-production\.yaml/);
+  });
+
+  test('the readiness path defaults to the health path (the platform\'s HEALTH_PATH), tested once', () => {
+    const run = deploy({ HEALTH_PATH: '/status' });
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((c) => c.startsWith('curl'))).toEqual(['curl http://127.0.0.1:18080/status']);
   });
 
   test.each([

@@ -487,6 +487,26 @@ describe('InnovatePlatform, delivery options', () => {
     const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
     expect(variables).toMatchObject({ DEPLOY_SCRIPT: 'deploy/run.sh', RELEASE: 'backend-api', PLATFORM_STAGE: 'development' });
     ops.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { SlackWorkspaceId: 'T0123456789', SlackChannelId: 'C0123456789' });
+    // No api.healthCheckPath: the target group checks /health, the deploy script's own default.
+    expect(variables).not.toHaveProperty('HEALTH_PATH');
+    Template.fromStack(platform.networkStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/health' });
+  });
+
+  test('api.healthCheckPath is the path the load balancer checks and the one the deployments smoke-test (HEALTH_PATH)', () => {
+    const app = newTestApp();
+    const base = props(app, { stage: PlatformStage.DEVELOPMENT });
+    const sharedStack = app.node.findChild('Shared') as Stack;
+    const roles = new GithubDeployRoles(sharedStack, 'GithubDeploy', { owner: 'innovate-inc', repository: 'platform', stages: [PlatformStage.DEVELOPMENT] });
+    const platform = new InnovatePlatform(app, 'Development', {
+      ...base,
+      api: { healthCheckPath: '/healthz' },
+      deployRole: roles.roleFor(PlatformStage.DEVELOPMENT),
+      delivery: { environmentVariables: { RELEASE: 'backend-api' } },
+    });
+    Template.fromStack(platform.networkStack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz' });
+    const project = Object.values(Template.fromStack(platform.operationsStack).findResources('AWS::CodeBuild::Project'))[0] as any;
+    const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+    expect(variables).toMatchObject({ HEALTH_PATH: '/healthz', RELEASE: 'backend-api' });
   });
 
   test('delivery options without a deploy role are refused', () => {
@@ -703,6 +723,7 @@ describe('InnovatePlatform, several platforms in one app and props only the plat
     [{ api: { serviceName: 'api.v1' } }, 'api.serviceName', '"api.v1"', 'must be an RFC 1123 DNS label'],
     [{ api: { port: 5432 } }, 'api.port', '5432', 'must differ from the database port 5432'],
     [{ api: { port: 70000 } }, 'api.port', '70000', 'must be an integer from 1 to 65535'],
+    [{ api: { healthCheckPath: 'health' } }, 'api.healthCheckPath', '"health"', 'must be a path starting with "/", without spaces, at most 1024 characters'],
     [{ cluster: { clusterName: 'My Cluster!' } }, 'cluster.clusterName', '"My Cluster!"', 'must be an EKS cluster name'],
     [{ edge: { domainName: 'other.org' } }, 'edge.domainName', '"other.org"', 'must be example.com or a name below it'],
   ] as Array<[Partial<InnovatePlatformProps>, string, string, string]>)('%j: the platform\'s prop is named', (extra, prop, shown, allowed) => {

@@ -47,6 +47,8 @@ export function checkPlatformInApp(platform: Construct, scope: Construct, props:
   validatePattern(platform, 'api.namespace', api.namespace, DNS_LABEL, DNS_LABEL_RULE);
   validatePattern(platform, 'api.serviceName', api.serviceName, DNS_LABEL, DNS_LABEL_RULE);
   validateIntegerRange(platform, 'api.port', api.port, 1, 65535);
+  validatePattern(platform, 'api.healthCheckPath', api.healthCheckPath, /^\/\S{0,1023}$/,
+    'must be a path starting with "/", without spaces, at most 1024 characters');
   const clusterName = props.cluster.clusterName ?? profile.cluster.clusterName;
   validatePattern(platform, props.cluster.clusterName === undefined ? 'profile.cluster.clusterName' : 'cluster.clusterName', clusterName, EKS_CLUSTER_NAME,
     'must be an EKS cluster name: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit');

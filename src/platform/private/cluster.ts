@@ -148,8 +148,13 @@ function buildDelivery(
     return undefined;
   }
   const stack = layout.operationsStack;
+  const healthCheckPath = props.api?.healthCheckPath;
   const delivery = new ApplicationDelivery(stack, 'Delivery', {
     ...props.delivery,
+    // The deploy script smoke-tests the path the load balancer checks (its own default is '/health').
+    environmentVariables: healthCheckPath === undefined
+      ? props.delivery?.environmentVariables
+      : { HEALTH_PATH: healthCheckPath, ...props.delivery?.environmentVariables },
     profile,
     cluster,
     subnets: env.network.applicationSubnets,

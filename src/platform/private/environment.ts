@@ -167,6 +167,7 @@ export function buildEnvironmentStack(
     }),
     domainName: apiOriginName,
     targetPort: network.applicationPort,
+    healthCheckPath: props.api?.healthCheckPath,
     // In the network stack: the cluster stack binds the API's pods to it
     // without waiting for this stack.
     targetGroupScope: networkStack,
