@@ -652,49 +652,40 @@ export class OrgLandingZone extends Construct {
         service: 'iam', resourcePrefix: 'policy/', region: '', example: 'arn:aws:iam::aws:policy/AdministratorAccess',
       }));
       validateUnique(this, 'cloudFormationExecutionPolicyArns', executionPolicies);
-      this.bootstrapStackSet = new cloudformation.CfnStackSet(this, 'BootstrapStackSet', {
-        stackSetName: `cdk-bootstrap-${qualifier}`,
-        description: `CDK bootstrap (qualifier ${qualifier}) of every account of the Workloads OU, trusting ${trusted.length} deploying account(s)`,
-        permissionModel: 'SERVICE_MANAGED',
-        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
-        callAs: 'SELF',
-        capabilities: ['CAPABILITY_NAMED_IAM'],
-        managedExecution: { Active: true },
-        operationPreferences: { failureToleranceCount: 0, maxConcurrentCount: 1, regionConcurrencyType: 'PARALLEL' },
-        parameters: [
-          { parameterKey: 'Qualifier', parameterValue: qualifier },
-          { parameterKey: 'TrustedAccounts', parameterValue: trusted.join(',') },
-          { parameterKey: 'CloudFormationExecutionPolicies', parameterValue: executionPolicies.join(',') },
-        ],
-        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [this.workloadsUnit.attrId] }, regions }],
-        templateBody: JSON.stringify(bootstrapTemplate()),
-      });
-      // The accounts exist (and sit in their OUs) before instances are deployed.
-      this.bootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
+      // One hardened CDK bootstrap per qualifier in every Workloads account;
+      // the accounts exist (and sit in their OUs) before instances are deployed.
+      const bootstrap = (id: string, bootstrapQualifier: string, trustedAccounts: string, policies: string, description: string) => {
+        const stackSet = new cloudformation.CfnStackSet(this, id, {
+          stackSetName: `cdk-bootstrap-${bootstrapQualifier}`,
+          description,
+          permissionModel: 'SERVICE_MANAGED',
+          autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
+          callAs: 'SELF',
+          capabilities: ['CAPABILITY_NAMED_IAM'],
+          managedExecution: { Active: true },
+          operationPreferences: { failureToleranceCount: 0, maxConcurrentCount: 1, regionConcurrencyType: 'PARALLEL' },
+          parameters: [
+            { parameterKey: 'Qualifier', parameterValue: bootstrapQualifier },
+            { parameterKey: 'TrustedAccounts', parameterValue: trustedAccounts },
+            { parameterKey: 'CloudFormationExecutionPolicies', parameterValue: policies },
+          ],
+          stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [this.workloadsUnit.attrId] }, regions }],
+          templateBody: JSON.stringify(bootstrapTemplate()),
+        });
+        stackSet.node.addDependency(this.lastOrganizationsChange!);
+        return stackSet;
+      };
+      this.bootstrapStackSet = bootstrap('BootstrapStackSet', qualifier, trusted.join(','), executionPolicies.join(','),
+        `CDK bootstrap (qualifier ${qualifier}) of every account of the Workloads OU, trusting ${trusted.length} deploying account(s)`);
 
       // The baseline stacks' own bootstrap: TrustedAccounts is this
       // (management) account. Like every CDK bootstrap role, its roles also
       // trust their own account; ProtectPlatformRoles denies every
       // member-account principal assuming them, so only the management
       // account's administrators deploy the baselines.
-      this.baselineBootstrapStackSet = new cloudformation.CfnStackSet(this, 'BaselineBootstrapStackSet', {
-        stackSetName: `cdk-bootstrap-${baselineQualifier}`,
-        description: `CDK bootstrap (qualifier ${baselineQualifier}) of the baseline stacks of every account of the Workloads OU, trusting the management account (the SCPs deny member-account principals its roles); its execution role is the one deployment role the protective SCPs exempt`,
-        permissionModel: 'SERVICE_MANAGED',
-        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
-        callAs: 'SELF',
-        capabilities: ['CAPABILITY_NAMED_IAM'],
-        managedExecution: { Active: true },
-        operationPreferences: { failureToleranceCount: 0, maxConcurrentCount: 1, regionConcurrencyType: 'PARALLEL' },
-        parameters: [
-          { parameterKey: 'Qualifier', parameterValue: baselineQualifier },
-          { parameterKey: 'TrustedAccounts', parameterValue: management },
-          { parameterKey: 'CloudFormationExecutionPolicies', parameterValue: ADMINISTRATOR_ACCESS },
-        ],
-        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [this.workloadsUnit.attrId] }, regions }],
-        templateBody: JSON.stringify(bootstrapTemplate()),
-      });
-      this.baselineBootstrapStackSet.node.addDependency(this.lastOrganizationsChange!);
+      this.baselineBootstrapStackSet = bootstrap('BaselineBootstrapStackSet', baselineQualifier, management, ADMINISTRATOR_ACCESS,
+        `CDK bootstrap (qualifier ${baselineQualifier}) of the baseline stacks of every account of the Workloads OU, trusting the management account `
+        + '(the SCPs deny member-account principals its roles); its execution role is the one deployment role the protective SCPs exempt');
     }
   }
 
