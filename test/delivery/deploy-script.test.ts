@@ -6,7 +6,7 @@ import * as path from 'path';
 /**
  * The deploy script of examples/delivery, run for real by bash with stub
  * `helm`, `kubectl` and `curl` first on PATH: each records its arguments;
- * curl fails for the path in STUB_FAIL_PATH, helm's history has
+ * curl answers once the port-forward has started and fails for the path in STUB_FAIL_PATH, helm's history has
  * STUB_REVISIONS revisions and its upgrade fails when STUB_UPGRADE_FAILS.
  */
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'delivery', 'deploy.sh');
@@ -30,6 +30,8 @@ exit 0
 `,
   curl: `#!/bin/bash
 url="\${@: -1}"
+# As with a real port-forward, nothing answers until it has started.
+for _ in $(seq 1 100); do grep -q ' port-forward ' "$STUB_CALLS" && break; sleep 0.05; done
 echo "curl $url" >> "$STUB_CALLS"
 if [ -n "\${STUB_FAIL_PATH:-}" ] && [[ "$url" == *"\${STUB_FAIL_PATH}" ]]; then echo "curl: (22) The requested URL returned error: 503" >&2; exit 22; fi
 exit 0
