@@ -654,8 +654,8 @@ export class OrgLandingZone extends Construct {
       validateUnique(this, 'cloudFormationExecutionPolicyArns', executionPolicies);
       // One hardened CDK bootstrap per qualifier in every Workloads account;
       // the accounts exist (and sit in their OUs) before instances are deployed.
-      const bootstrap = (id: string, bootstrapQualifier: string, trustedAccounts: string, policies: string, description: string) => {
-        const stackSet = new cloudformation.CfnStackSet(this, id, {
+      const bootstrap = (stackSetId: string, bootstrapQualifier: string, trustedAccounts: string, policies: string, description: string) => {
+        const stackSet = new cloudformation.CfnStackSet(this, stackSetId, {
           stackSetName: `cdk-bootstrap-${bootstrapQualifier}`,
           description,
           permissionModel: 'SERVICE_MANAGED',
