@@ -68,9 +68,12 @@ REFERENCE_OUTDIR="$root/.compat/cdk.out" NODE_OPTIONS="${NODE_OPTIONS:-} $hook" 
 #   `node.principal` on every event bus policy; SecurityAlerts sets only
 #   `statement` (test/governance/security-alerts.test.ts pins that).
 allowed='aws_events\.CfnEventBusPolicy#principal is deprecated'
-if grep -E 'is deprecated' "$log" | grep -v 'node_modules' | grep -vE "$allowed" > /dev/null; then
+# Only aws-cdk-lib's own warnings ("[WARNING] aws-cdk-lib.<api> is deprecated"),
+# not Node's (a dependency of the tools using fs.F_OK, say).
+deprecated='aws-cdk-lib\.[A-Za-z0-9_.#]+ is deprecated'
+if grep -E "$deprecated" "$log" | grep -v 'node_modules' | grep -vE "$allowed" > /dev/null; then
   echo
-  grep -E -A3 'is deprecated' "$log" | grep -vE "$allowed" | head -40
+  grep -E -A3 "$deprecated" "$log" | grep -vE "$allowed" | head -40
   echo "aws-cdk-lib $version reports deprecated APIs in use (above): replace them with what each warning names" >&2
   exit 1
 fi
