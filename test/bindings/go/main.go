@@ -88,7 +88,7 @@ func synthesizesTheDatabase() error {
 	if props["DBInstanceClass"] != "db.t4g.small" || props["MultiAZ"] != false || props["StorageEncrypted"] != true {
 		return fmt.Errorf("unexpected instance %v / MultiAZ %v / encrypted %v", props["DBInstanceClass"], props["MultiAZ"], props["StorageEncrypted"])
 	}
-	if *db.MaxConnections() != 225 {
+	if *db.MaxConnections() != 198 {
 		return fmt.Errorf("max connections %v", *db.MaxConnections())
 	}
 	return nil

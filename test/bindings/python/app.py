@@ -74,7 +74,7 @@ def synthesizes_the_database() -> None:
     assert primary[0]["Properties"]["StorageEncrypted"] is True
     assert primary[0]["Properties"]["PubliclyAccessible"] is False
     assert len(instances) == 2
-    assert db.max_connections == 450
+    assert db.max_connections == 413
 
 
 def synthesizes_the_cluster() -> None:
